@@ -1,0 +1,128 @@
+package io.jiomap.api.block;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One block I/O request (the kernel's {@code struct bio}): an operation on a byte range of a device, with the memory
+ * it reads into or writes from, and the callback that ends it.
+ *
+ * <p>Bios are mutable and meant to be reused: the submitter owns a bio until it hands it to
+ * {@link BlockDevice#submit(Bio)}; the device owns it until it calls {@link #complete(int)}; after that the
+ * submitter owns it again. No allocation is needed per I/O.
+ *
+ * <p>The data is addressed as {@code (segment, segmentOffset, length)} instead of a slice, because slicing a
+ * {@link MemorySegment} allocates.
+ */
+public final class Bio {
+    /** Force unit access: the write is durable when it completes (REQ_FUA). */
+    public static final int FUA = 1;
+    /** Flush the volatile cache before this write (REQ_PREFLUSH). */
+    public static final int PREFLUSH = 1 << 1;
+    /** Synchronous request: someone waits for it (REQ_SYNC). */
+    public static final int SYNC = 1 << 2;
+    /** More I/O is not expected right after this one (REQ_IDLE). */
+    public static final int IDLE = 1 << 3;
+    /** The submitter will poll for the completion (REQ_POLLED). */
+    public static final int POLLED = 1 << 4;
+    /** Do not wait for a free queue slot: fail with EAGAIN instead (REQ_NOWAIT). */
+    public static final int NOWAIT = 1 << 5;
+
+    private BioOp op = BioOp.READ;
+    private int flags;
+    private long address;
+    private MemorySegment segment = MemorySegment.NULL;
+    private long segmentOffset;
+    private int length;
+    private BioEndIo endIo;
+    private Object owner;
+    private int status;
+
+    /** Prepares this bio for a read or write of {@code length} bytes at device byte {@code address}. */
+    public Bio set(BioOp op, int flags, long address, MemorySegment segment, long segmentOffset, int length,
+                   BioEndIo endIo, Object owner) {
+        this.op = op;
+        this.flags = flags;
+        this.address = address;
+        this.segment = segment;
+        this.segmentOffset = segmentOffset;
+        this.length = length;
+        this.endIo = endIo;
+        this.owner = owner;
+        this.status = 0;
+        return this;
+    }
+
+    /** Prepares this bio as a cache flush. */
+    public Bio setFlush(int flags, BioEndIo endIo, Object owner) {
+        return set(BioOp.FLUSH, flags, 0, MemorySegment.NULL, 0, 0, endIo, owner);
+    }
+
+    public BioOp op() {
+        return op;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public boolean hasFlag(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    /** Replaces the flags; the block layer uses this to strip FUA and PREFLUSH on a device without a write cache. */
+    public void setFlags(int flags) {
+        this.flags = flags;
+    }
+
+    /** Byte offset on the device. Always a multiple of the logical block size. */
+    public long address() {
+        return address;
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public long segmentOffset() {
+        return segmentOffset;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** The submitter's own context object (the kernel's bi_private). */
+    public Object owner() {
+        return owner;
+    }
+
+    /** 0 on success, else a positive errno. Valid once the bio completed. */
+    public int status() {
+        return status;
+    }
+
+    /** Redirects this bio's end to another callback; the block layer uses it to chain a post-flush. */
+    public BioEndIo endIo() {
+        return endIo;
+    }
+
+    public void setEndIo(BioEndIo endIo, Object owner) {
+        this.endIo = endIo;
+        this.owner = owner;
+    }
+
+    /**
+     * Ends the bio: called by the device exactly once. After this returns the device must not touch the bio.
+     *
+     * @param errno 0 on success, else a positive errno (EIO, ENODEV, ...)
+     */
+    public void complete(int errno) {
+        this.status = Math.abs(errno);
+        endIo.endIo(this);
+    }
+
+    @Override
+    public String toString() {
+        return op + "@" + address + "+" + length + (hasFlag(FUA) ? " FUA" : "") + (hasFlag(PREFLUSH) ? " PREFLUSH" : "");
+    }
+}

@@ -1,0 +1,29 @@
+package io.jiomap.api.fs;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import java.util.Map;
+
+/**
+ * A filesystem type, registered as an OSGi service with the property {@value #TYPE_PROPERTY} (or found with
+ * {@link java.util.ServiceLoader} outside OSGi).
+ */
+public interface FileSystemType {
+    /** Service property naming the filesystem type. */
+    String TYPE_PROPERTY = "jiomap.fs.type";
+
+    /** The type name used on the command line, e.g. {@code raw}. */
+    String name();
+
+    /** One line saying what it is. */
+    String description();
+
+    /** Writes an empty filesystem to the device. Unknown options are refused with EINVAL naming them. */
+    void mkfs(BlockDevice device, Map<String, String> options) throws JiomapException;
+
+    /**
+     * Mounts the filesystem on the device, running recovery if needed. A device that does not hold this
+     * filesystem, or holds a corrupt one, is refused with a message that says what is wrong.
+     */
+    FileSystem mount(BlockDevice device, MountContext context) throws JiomapException;
+}

@@ -1,0 +1,60 @@
+package io.jiomap.api.fs;
+
+import io.jiomap.api.io.InodeDio;
+import io.jiomap.api.io.Iocb;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A file of a mounted filesystem, with the operations the core and its issuers call.
+ *
+ * <p>Read and write follow the kernel's {@code read_iter}/{@code write_iter}: the filesystem takes its locks and
+ * calls the core's {@link io.jiomap.api.iomap.DirectIoEngine}. They return bytes, {@code -EIOCBQUEUED} (the iocb's
+ * completion reports later) or a negative errno; they never throw for an I/O error.
+ *
+ * <p>Everything that must see no direct I/O in flight (truncate, fallocate, clone, unmount) calls
+ * {@link InodeDio#waitForDrain()} on {@link #dio()} after keeping new direct I/O out.
+ */
+public abstract class Inode {
+    /** fallocate: do not change the file size (FALLOC_FL_KEEP_SIZE). */
+    public static final int FALLOC_KEEP_SIZE = 0x01;
+    /** fallocate: deallocate the range (FALLOC_FL_PUNCH_HOLE, with KEEP_SIZE). */
+    public static final int FALLOC_PUNCH_HOLE = 0x02;
+    /** fallocate: make the range read as zeros (FALLOC_FL_ZERO_RANGE). */
+    public static final int FALLOC_ZERO_RANGE = 0x10;
+
+    private final InodeDio dio = new InodeDio();
+
+    /** The in-flight direct-I/O count and deferred completions of this inode. */
+    public final InodeDio dio() {
+        return dio;
+    }
+
+    public abstract FileSystem fileSystem();
+
+    /** The inode number. */
+    public abstract long ino();
+
+    /** The file size in bytes (i_size). */
+    public abstract long size();
+
+    /** Reads {@code length} bytes at {@code iocb.position()} into {@code buffer[offset...]}. */
+    public abstract long read(Iocb iocb, MemorySegment buffer, long offset, long length);
+
+    /** Writes {@code length} bytes at {@code iocb.position()} from {@code buffer[offset...]}. */
+    public abstract long write(Iocb iocb, MemorySegment buffer, long offset, long length);
+
+    /**
+     * Makes {@code [start, end]} durable: the data and, for {@code datasync}, the metadata needed to read it back;
+     * without {@code datasync} all inode metadata too. Called by the direct-I/O path for O_DSYNC/O_SYNC writes
+     * that could not be made durable by FUA ({@code generic_write_sync}).
+     *
+     * @return 0 or a negative errno
+     */
+    public abstract int fsync(long start, long end, boolean datasync);
+
+    /** Sets the file size. @return 0 or a negative errno */
+    public abstract int truncate(long size);
+
+    /** Allocates, punches or zeroes a range ({@code FALLOC_*} modes). @return 0 or a negative errno */
+    public abstract int fallocate(int mode, long offset, long length);
+}
