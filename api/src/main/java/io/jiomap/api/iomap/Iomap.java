@@ -1,5 +1,7 @@
 package io.jiomap.api.iomap;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One extent mapping reported by {@link IomapOps#begin}: the file range {@code [offset, offset+length)} and what backs
  * it. Mutable and reused across calls so that mapping iteration allocates nothing (the kernel passes a
@@ -29,6 +31,7 @@ public final class Iomap {
     private long address = NULL_ADDRESS;
     private IomapType type = IomapType.HOLE;
     private int flags;
+    private MemorySegment inlineData = MemorySegment.NULL;
 
     /** Fills the whole mapping in one call; returns {@code this}. */
     public Iomap set(long offset, long length, long address, IomapType type, int flags) {
@@ -42,7 +45,22 @@ public final class Iomap {
 
     /** Resets to an empty hole; the core does this before each {@code begin}. */
     public Iomap clear() {
+        inlineData = MemorySegment.NULL;
         return set(0, 0, NULL_ADDRESS, IomapType.HOLE, 0);
+    }
+
+    /**
+     * For an {@link IomapType#INLINE} mapping: the inode's inline data, where byte 0 is file offset
+     * {@link #offset()}. The core copies direct reads from it and direct writes into it; the filesystem's
+     * {@link IomapOps#end} then persists it and any size change, since it is told how many bytes were written.
+     */
+    public MemorySegment inlineData() {
+        return inlineData;
+    }
+
+    public Iomap setInlineData(MemorySegment data) {
+        this.inlineData = data;
+        return this;
     }
 
     /** File offset where the mapping starts; at or before the position asked for. */
@@ -86,6 +104,7 @@ public final class Iomap {
 
     public void copyFrom(Iomap other) {
         set(other.offset, other.length, other.address, other.type, other.flags);
+        inlineData = other.inlineData;
     }
 
     @Override

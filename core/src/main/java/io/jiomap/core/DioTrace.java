@@ -1,0 +1,25 @@
+package io.jiomap.core;
+
+import io.jiomap.api.io.Iocb;
+
+/**
+ * Trace points of the direct-I/O path, like the kernel's {@code iomap_dio_rw_queued} and
+ * {@code iomap_dio_complete}: what the engine decided for each request. Off (null) unless a test or a tool sets one
+ * on a {@link Mount}; implementations must be thread-safe and quick.
+ */
+public interface DioTrace {
+    /**
+     * The submitter dropped its reference: the flags are final from here on (spec B1 step 14).
+     *
+     * @param dioFlags {@link DioFlags} bits
+     * @param result   bytes when it completed in the submitter, {@code -EIOCBQUEUED}, or a negative errno
+     */
+    void submitted(Iocb iocb, int dioFlags, long result);
+
+    /**
+     * The completion decision was taken for the last bio.
+     *
+     * @param where where the completion runs
+     */
+    void completing(Iocb iocb, int dioFlags, CompletionContext where);
+}

@@ -1,0 +1,114 @@
+package io.jiomap.core;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.Inode;
+import io.jiomap.api.io.Iocb;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A file opened for direct I/O, with the open-time flags every request inherits (O_DSYNC, O_SYNC). The blocking
+ * methods here are the {@code pread}/{@code pwrite} of the engine; asynchronous I/O goes through an
+ * {@link io.jiomap.core.ring.IoRing}.
+ */
+public final class OpenFile {
+    /** Create the file if it does not exist (O_CREAT). */
+    public static final int CREATE = FileSystem.CREATE;
+    /** With CREATE, fail if it exists (O_EXCL). */
+    public static final int EXCLUSIVE = FileSystem.EXCLUSIVE;
+    /** Every write is a data-sync write (O_DSYNC). */
+    public static final int DSYNC = 1 << 8;
+    /** Every write is a full-sync write (O_SYNC). */
+    public static final int SYNC = 1 << 9;
+
+    private final Mount mount;
+    private final Inode inode;
+    private final String path;
+    private final int iocbFlags;
+
+    OpenFile(Mount mount, Inode inode, String path, int openFlags) {
+        this.mount = mount;
+        this.inode = inode;
+        this.path = path;
+        int f = Iocb.DIRECT;
+        if ((openFlags & SYNC) != 0) {
+            f |= Iocb.SYNC | Iocb.DSYNC;
+        } else if ((openFlags & DSYNC) != 0) {
+            f |= Iocb.DSYNC;
+        }
+        this.iocbFlags = f;
+    }
+
+    public Inode inode() {
+        return inode;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Mount mount() {
+        return mount;
+    }
+
+    /** The iocb flags every request on this file starts with. */
+    public int iocbFlags() {
+        return iocbFlags;
+    }
+
+    public long size() {
+        return inode.size();
+    }
+
+    /** Writes {@code length} bytes at {@code position}, waiting for completion. @return bytes written */
+    public long pwrite(MemorySegment buffer, long bufferOffset, long length, long position) throws JiomapException {
+        return rw(true, buffer, bufferOffset, length, position);
+    }
+
+    /** Reads up to {@code length} bytes at {@code position}; fewer at end of file. @return bytes read */
+    public long pread(MemorySegment buffer, long bufferOffset, long length, long position) throws JiomapException {
+        return rw(false, buffer, bufferOffset, length, position);
+    }
+
+    private long rw(boolean write, MemorySegment buffer, long bufferOffset, long length, long position)
+            throws JiomapException {
+        Iocb iocb = new Iocb().set(inode, position, iocbFlags | (write ? Iocb.WRITE : 0), null);
+        long r = write ? inode.write(iocb, buffer, bufferOffset, length) : inode.read(iocb, buffer, bufferOffset,
+                length);
+        if (r < 0) {
+            throw failure((int) -r, write ? "pwrite" : "pread", buffer, bufferOffset, length, position);
+        }
+        return r;
+    }
+
+    /**
+     * The exception for a failed request, saying what was wrong in terms a user can act on (for EINVAL: which
+     * alignment the request broke).
+     */
+    public JiomapException failure(int errno, String op, MemorySegment buffer, long bufferOffset, long length,
+                                   long position) {
+        String what = op + " " + path + " at " + position + " length " + length;
+        if (errno == Errno.EINVAL) {
+            String why = mount.directIo().misalignment(position, buffer, bufferOffset, length);
+            if (why != null) {
+                return new JiomapException(errno, what + ": " + why);
+            }
+        }
+        return new JiomapException(errno, what + ": " + Errno.describe(errno));
+    }
+
+    /** fsync ({@code datasync=false}) or fdatasync. */
+    public void fsync(boolean datasync) throws JiomapException {
+        Errno.check(inode.fsync(0, Long.MAX_VALUE, datasync), (datasync ? "fdatasync " : "fsync ") + path);
+    }
+
+    public void truncate(long size) throws JiomapException {
+        Errno.check(inode.truncate(size), "truncate " + path + " to " + size);
+    }
+
+    public void fallocate(int mode, long offset, long length) throws JiomapException {
+        Errno.check(inode.fallocate(mode, offset, length),
+                "fallocate " + path + " mode " + mode + " [" + offset + ", " + (offset + length) + ")");
+    }
+}

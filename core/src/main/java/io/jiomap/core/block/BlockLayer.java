@@ -1,0 +1,159 @@
+package io.jiomap.core.block;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BioEndIo;
+import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.core.dio.DioStats;
+
+/**
+ * What sits between a filesystem and its device, as the kernel's block layer does: the flush policy of
+ * {@code blk-flush} and the accounting of FUA writes and flushes.
+ *
+ * <ul>
+ *   <li>No volatile write cache: FUA and PREFLUSH are stripped and a FLUSH completes at once, because every
+ *       completed write is already stable.</li>
+ *   <li>A write cache without FUA: a FUA write becomes the write followed by a flush, completed when the flush is.</li>
+ *   <li>PREFLUSH: a flush first, then the write.</li>
+ * </ul>
+ * Filesystems see this object as their {@link BlockDevice}, so the same rules hold for their metadata I/O.
+ */
+public final class BlockLayer implements BlockDevice {
+    private final BlockDevice device;
+    private final DeviceCapabilities caps;
+    private final DioStats stats;
+
+    public BlockLayer(BlockDevice device, DioStats stats) {
+        this.device = device;
+        this.caps = device.capabilities();
+        this.stats = stats;
+    }
+
+    /** The device underneath. */
+    public BlockDevice device() {
+        return device;
+    }
+
+    @Override
+    public String name() {
+        return device.name();
+    }
+
+    @Override
+    public DeviceCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return device.isClosed();
+    }
+
+    @Override
+    public void submit(Bio bio) {
+        if (!caps.volatileWriteCache()) {
+            if (bio.op() == BioOp.FLUSH) {
+                bio.complete(0);
+                return;
+            }
+            if ((bio.flags() & (Bio.FUA | Bio.PREFLUSH)) != 0) {
+                bio.setFlags(bio.flags() & ~(Bio.FUA | Bio.PREFLUSH));
+            }
+            device.submit(bio);
+            return;
+        }
+        if (bio.op() == BioOp.FLUSH) {
+            stats.countFlush();
+            device.submit(bio);
+            return;
+        }
+        if (bio.hasFlag(Bio.PREFLUSH)) {
+            bio.setFlags(bio.flags() & ~Bio.PREFLUSH);
+            new PreFlush(bio).start();
+            return;
+        }
+        submitData(bio);
+    }
+
+    private void submitData(Bio bio) {
+        if (bio.hasFlag(Bio.FUA)) {
+            if (caps.fua()) {
+                stats.countFuaWrite();
+            } else {
+                bio.setFlags(bio.flags() & ~Bio.FUA);
+                new PostFlush(bio).start();
+                return;
+            }
+        }
+        device.submit(bio);
+    }
+
+    /** Closing the block layer closes nothing: the device belongs to whoever opened it. */
+    @Override
+    public void close() {
+    }
+
+    /** PREFLUSH: flush, then submit the write (which may itself need FUA handling). */
+    private final class PreFlush implements BioEndIo {
+        private final Bio write;
+        private final Bio flush = new Bio();
+
+        PreFlush(Bio write) {
+            this.write = write;
+        }
+
+        void start() {
+            stats.countFlush();
+            device.submit(flush.setFlush(Bio.SYNC, this, null));
+        }
+
+        @Override
+        public void endIo(Bio f) {
+            if (f.status() != 0) {
+                write.complete(f.status());
+            } else {
+                submitData(write);
+            }
+        }
+    }
+
+    /** FUA emulation on a cached device without FUA: the write, then a flush; the write completes with the flush. */
+    private final class PostFlush implements BioEndIo {
+        private final Bio write;
+        private final BioEndIo originalEnd;
+        private final Object originalOwner;
+        private final Bio flush = new Bio();
+
+        PostFlush(Bio write) {
+            this.write = write;
+            this.originalEnd = write.endIo();
+            this.originalOwner = write.owner();
+        }
+
+        void start() {
+            write.setEndIo(this, null);
+            device.submit(write);
+        }
+
+        @Override
+        public void endIo(Bio b) {
+            if (b == write) {
+                if (write.status() != 0) {
+                    finish(write.status());
+                } else {
+                    stats.countFlush();
+                    device.submit(flush.setFlush(Bio.SYNC, this, null));
+                }
+            } else {
+                finish(flush.status());
+            }
+        }
+
+        private void finish(int status) {
+            write.setEndIo(originalEnd, originalOwner);
+            write.complete(status == 0 ? 0 : (status > 0 ? status : Errno.EIO));
+        }
+    }
+}

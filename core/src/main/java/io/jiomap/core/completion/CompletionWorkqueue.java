@@ -1,0 +1,120 @@
+package io.jiomap.core.completion;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+
+/**
+ * The per-filesystem "dio done" workqueue of the kernel ({@code sb->s_dio_done_wq}): direct-I/O completions that
+ * may block (unwritten conversion, copy-on-write remap, size updates, O_DSYNC syncs) and, without caller
+ * completion, every write completion, run here instead of in the device's completion context.
+ *
+ * <p>Each worker owns a bounded multi-producer queue. A full queue makes the producer wait: the number of queued
+ * items is bounded by the direct I/Os in flight, so that only happens with absurd queue depths, and the worker
+ * drains independently, so it cannot deadlock.
+ */
+public final class CompletionWorkqueue implements AutoCloseable {
+    /** One unit of completion work. */
+    @FunctionalInterface
+    public interface Work {
+        void runWork();
+    }
+
+    private static final int QUEUE_CAPACITY = 1 << 16;
+
+    private final Worker[] workers;
+    private int next;
+    private volatile boolean running = true;
+
+    /**
+     * @param name    used in the worker thread names, e.g. {@code raw-memory0}
+     * @param threads worker threads; the kernel's workqueue runs the work on the CPU that took the interrupt,
+     *                so one worker per device completion thread is the faithful default
+     */
+    public CompletionWorkqueue(String name, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a workqueue needs at least one worker: " + threads);
+        }
+        workers = new Worker[threads];
+        for (int i = 0; i < threads; i++) {
+            workers[i] = new Worker("jiomap-dio/" + name + "-" + i);
+        }
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+    }
+
+    /** Queues work; called from device completion contexts. */
+    public void queue(Work work) {
+        Worker w = workers.length == 1 ? workers[0] : workers[Math.floorMod(next++, workers.length)];
+        while (!w.queue.offer(work)) {
+            Thread.onSpinWait();
+        }
+        w.waiter.wake();
+    }
+
+    public int workers() {
+        return workers.length;
+    }
+
+    /** Whether the calling thread is one of this workqueue's workers. */
+    public boolean isWorkerThread() {
+        Thread t = Thread.currentThread();
+        for (Worker w : workers) {
+            if (w.thread == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs what is queued, then stops the workers and waits for them. */
+    @Override
+    public void close() {
+        running = false;
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
+        for (Worker w : workers) {
+            try {
+                w.thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private final class Worker implements Runnable, IdleWaiter.WorkCheck {
+        final MpscAtomicArrayQueue<Work> queue = new MpscAtomicArrayQueue<>(QUEUE_CAPACITY);
+        final Thread thread;
+        final IdleWaiter waiter;
+
+        Worker(String name) {
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+            waiter = new IdleWaiter(thread);
+        }
+
+        @Override
+        public boolean hasWork() {
+            return !queue.isEmpty() || !running;
+        }
+
+        @Override
+        public void run() {
+            int idle = 0;
+            while (true) {
+                Work w = queue.poll();
+                if (w != null) {
+                    w.runWork();
+                    idle = 0;
+                } else if (!running) {
+                    return;
+                } else {
+                    waiter.idle(idle++, this);
+                }
+            }
+        }
+    }
+}

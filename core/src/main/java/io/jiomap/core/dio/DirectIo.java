@@ -1,0 +1,393 @@
+package io.jiomap.core.dio;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.fs.Inode;
+import io.jiomap.api.io.Iocb;
+import io.jiomap.api.iomap.DioOps;
+import io.jiomap.api.iomap.DirectIoEngine;
+import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapOps;
+import io.jiomap.api.iomap.IomapType;
+import io.jiomap.core.CompletionContext;
+import io.jiomap.core.DioTrace;
+import io.jiomap.core.completion.CompletionWorkqueue;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The generic direct-I/O path of one mounted filesystem ({@code iomap_dio_rw}, spec B1 to B5): it iterates the
+ * filesystem's mappings, builds and submits bios (split at the device's max transfer), zeroes sub-block heads and
+ * tails of new or unwritten blocks, chooses FUA for O_DSYNC overwrites, counts references, and leaves the
+ * completion decision to the last reference ({@link Dio#endIo}).
+ *
+ * <p>Iteration is here, policy is in the filesystem's {@link IomapOps} and {@link DioOps}: the same split as the
+ * kernel's {@code iomap_iter}.
+ */
+public final class DirectIo implements DirectIoEngine {
+    /** The largest filesystem block the shared zero buffer can pad. */
+    private static final int MAX_ZERO = 64 * 1024;
+
+    final DioStats stats;
+    final CompletionWorkqueue workqueue;
+    private final BlockDevice device;
+    private final DeviceCapabilities caps;
+    private final int lbsMask;
+    private final int dmaMask;
+    private final int maxTransfer;
+    private final MemorySegment zeroes;
+    volatile DioTrace trace;
+
+    public DirectIo(BlockDevice device, CompletionWorkqueue workqueue, DioStats stats) {
+        this.device = device;
+        this.caps = device.capabilities();
+        this.lbsMask = caps.logicalBlockSize() - 1;
+        this.dmaMask = caps.dmaAlignment() - 1;
+        this.maxTransfer = caps.maxTransferBytes();
+        this.workqueue = workqueue;
+        this.stats = stats;
+        this.zeroes = Arena.global().allocate(MAX_ZERO, 4096);
+    }
+
+    public void setTrace(DioTrace trace) {
+        this.trace = trace;
+    }
+
+    public DioStats stats() {
+        return stats;
+    }
+
+    /**
+     * Why a request is misaligned, or null when it is aligned. Only called on the error path, so the message can
+     * be built without cost to the hot path.
+     */
+    public String misalignment(long position, MemorySegment buffer, long bufferOffset, long length) {
+        int lbs = caps.logicalBlockSize();
+        if ((position & lbsMask) != 0) {
+            return "offset " + position + " is not a multiple of the logical block size " + lbs + " of " + device.name();
+        }
+        if ((length & lbsMask) != 0) {
+            return "length " + length + " is not a multiple of the logical block size " + lbs + " of " + device.name();
+        }
+        if (((buffer.address() + bufferOffset) & dmaMask) != 0) {
+            return "buffer address 0x" + Long.toHexString(buffer.address() + bufferOffset)
+                    + " is not aligned to the DMA alignment " + caps.dmaAlignment() + " of " + device.name();
+        }
+        if (bufferOffset < 0 || length < 0 || bufferOffset + length > buffer.byteSize()) {
+            return "buffer range [" + bufferOffset + ", " + (bufferOffset + length) + ") is outside the "
+                    + buffer.byteSize() + "-byte buffer";
+        }
+        return null;
+    }
+
+    @Override
+    public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
+                   int dioFlags, long doneBefore) {
+        if (length == 0) {
+            return 0;
+        }
+        long start = iocb.position();
+        if (((start | length) & lbsMask) != 0 || ((buffer.address() + bufferOffset) & dmaMask) != 0
+                || start < 0 || bufferOffset < 0 || bufferOffset + length > buffer.byteSize()) {
+            return -Errno.EINVAL;
+        }
+        boolean write = iocb.isWrite();
+        Inode inode = iocb.inode();
+        if (!write && start >= inode.size()) {
+            // Spec TV20: a read at or past EOF returns 0 at once, with no dio and no in-flight count.
+            return 0;
+        }
+        Dio dio = dioFor(iocb);
+        dio.start(iocb, dops, doneBefore);
+        boolean wait = iocb.isSync() || (dioFlags & FORCE_WAIT) != 0;
+        int iomapFlags = IomapOps.DIRECT;
+        if (!write) {
+            dio.flags |= Dio.INLINE_COMP;
+        } else {
+            iomapFlags |= IomapOps.WRITE;
+            dio.flags |= Dio.WRITE;
+            if (iocb.hasFlag(Iocb.DIO_CALLER_COMP)) {
+                dio.flags |= Dio.CALLER_COMP;
+            } else if (iocb.hasFlag(Iocb.DIO_INLINE_COMP) && start + length <= dio.iSize) {
+                // 6.19 forces the workqueue for pos + len > i_size (spec B4, later kernels).
+                dio.flags |= Dio.IRQ_COMP;
+            }
+            if ((dioFlags & OVERWRITE_ONLY) != 0) {
+                if (start >= dio.iSize || start + length > dio.iSize) {
+                    return -Errno.EAGAIN;
+                }
+                iomapFlags |= IomapOps.OVERWRITE_ONLY;
+            }
+            if (iocb.isDsync()) {
+                dio.flags |= Dio.NEED_SYNC;
+                // Optimistic: FUA may be enough. Any mapping that cannot use FUA clears it (spec B1 step 5).
+                if (!iocb.hasFlag(Iocb.SYNC)) {
+                    dio.flags |= Dio.WRITE_THROUGH;
+                }
+            }
+        }
+        if (iocb.hasFlag(Iocb.NOWAIT)) {
+            iomapFlags |= IomapOps.NOWAIT;
+        }
+        // No page cache exists in jiomap (direct I/O only): nothing to write back or invalidate before the I/O.
+        inode.dio().begin();
+
+        long ret = iterate(dio, inode, start, length, buffer, bufferOffset, ops, iomapFlags, write);
+
+        if (ret == -Errno.ENOTBLK) {
+            // The filesystem wants the rest done buffered: wait for what was submitted, report the partial count.
+            wait = true;
+            ret = 0;
+        } else if (ret == -Errno.EFAULT && dio.size > 0 && (dioFlags & PARTIAL) != 0) {
+            if (!iocb.hasFlag(Iocb.NOWAIT)) {
+                wait = true;
+            }
+            ret = 0;
+        }
+        if (ret < 0) {
+            dio.setError((int) -ret);
+        }
+        if (write && (dio.flags & Dio.WRITE_THROUGH) != 0) {
+            // Every data bio carried FUA (or the device has no volatile cache): no sync at completion.
+            dio.flags &= ~Dio.NEED_SYNC;
+        }
+
+        // Spec B1 step 13/14: every flag is final before the submission reference goes.
+        dio.waitForCompletion = wait;
+        if (!dio.putRef()) {
+            if (!wait) {
+                DioTrace t = trace;
+                if (t != null) {
+                    t.submitted(iocb, dio.flags, -Errno.EIOCBQUEUED);
+                }
+                return -Errno.EIOCBQUEUED;
+            }
+            while (dio.waiter != null) {
+                LockSupport.park(dio);
+            }
+            stats.waiter.increment();
+            long res = dio.complete();
+            DioTrace t = trace;
+            if (t != null) {
+                t.submitted(iocb, dio.flags, res);
+            }
+            return res;
+        }
+        stats.submitter.increment();
+        DioTrace t = trace;
+        if (t != null) {
+            t.completing(iocb, dio.flags, CompletionContext.SUBMITTER);
+        }
+        long res = dio.complete();
+        if (t != null) {
+            t.submitted(iocb, dio.flags, res);
+        }
+        return res;
+    }
+
+    private Dio dioFor(Iocb iocb) {
+        Object state = iocb.engineState();
+        if (state instanceof Dio d && d.engine == this) {
+            return d;
+        }
+        Dio d = new Dio(this);
+        iocb.setEngineState(d);
+        return d;
+    }
+
+    /** The mapping loop ({@code iomap_iter}): begin, one mapping's I/O, end, until done or an error. */
+    private long iterate(Dio dio, Inode inode, long start, long length, MemorySegment buffer, long bufferOffset,
+                         IomapOps ops, int iomapFlags, boolean write) {
+        long pos = start;
+        long remaining = length;
+        Iomap iomap = dio.iomap;
+        Iomap srcmap = dio.srcmap;
+        while (remaining > 0) {
+            iomap.clear();
+            srcmap.clear();
+            int r = ops.begin(inode, pos, remaining, iomapFlags, iomap, srcmap);
+            if (r < 0) {
+                return r;
+            }
+            if (iomap.offset() > pos || iomap.end() <= pos) {
+                // A filesystem bug: the mapping must cover pos. Fail the I/O rather than write to the wrong place.
+                ops.end(inode, pos, remaining, 0, iomapFlags, iomap);
+                return -Errno.EIO;
+            }
+            long mapLength = Math.min(remaining, iomap.end() - pos);
+            long processed = mapOne(dio, inode, pos, mapLength, buffer, bufferOffset + (pos - start), write);
+            int e = ops.end(inode, pos, mapLength, Math.max(processed, 0), iomapFlags, iomap);
+            // Only the first mapping can be polled (spec B1 step 9).
+            dio.iocb.clearFlags(Iocb.HIPRI);
+            if (processed < 0) {
+                return processed;
+            }
+            if (e < 0 && processed == 0) {
+                return e;
+            }
+            if (processed == 0) {
+                return 0;
+            }
+            pos += processed;
+            remaining -= processed;
+        }
+        return 0;
+    }
+
+    /** One mapping: dispatch by type (spec B1 step 9). */
+    private long mapOne(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
+                        boolean write) {
+        Iomap iomap = dio.iomap;
+        IomapType type = iomap.type();
+        switch (type) {
+            case HOLE:
+                if (write) {
+                    // A filesystem must allocate before a direct write reaches a hole.
+                    return -Errno.EIO;
+                }
+                buffer.asSlice(bufferOffset, length).fill((byte) 0);
+                dio.size += length;
+                return length;
+            case UNWRITTEN:
+                if (!write) {
+                    buffer.asSlice(bufferOffset, length).fill((byte) 0);
+                    dio.size += length;
+                    return length;
+                }
+                return bioIter(dio, inode, pos, length, buffer, bufferOffset, true);
+            case MAPPED:
+                return bioIter(dio, inode, pos, length, buffer, bufferOffset, write);
+            case INLINE:
+                return inlineIter(dio, pos, length, buffer, bufferOffset, write);
+            case DELALLOC:
+            default:
+                // Direct I/O colliding with buffered writes' delayed allocation.
+                return -Errno.EIO;
+        }
+    }
+
+    private long inlineIter(Dio dio, long pos, long length, MemorySegment buffer, long bufferOffset, boolean write) {
+        Iomap iomap = dio.iomap;
+        MemorySegment data = iomap.inlineData();
+        long at = pos - iomap.offset();
+        if (at + length > data.byteSize()) {
+            return -Errno.EIO;
+        }
+        if (write) {
+            MemorySegment.copy(buffer, bufferOffset, data, at, length);
+        } else {
+            MemorySegment.copy(data, at, buffer, bufferOffset, length);
+        }
+        dio.size += length;
+        return length;
+    }
+
+    /** {@code iomap_dio_bio_iter} (spec B2): zeroing, FUA choice, the caller-completion clear rules, the bios. */
+    private long bioIter(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
+                         boolean write) {
+        Iomap iomap = dio.iomap;
+        int fsBlock = inode.fileSystem().blockSize();
+        boolean needZero = false;
+        boolean useFua = false;
+        if (write) {
+            if (iomap.type() == IomapType.UNWRITTEN) {
+                dio.flags |= DioOps.UNWRITTEN;
+                needZero = true;
+            }
+            if (iomap.hasFlag(Iomap.F_SHARED)) {
+                dio.flags |= DioOps.COW;
+            }
+            if (iomap.hasFlag(Iomap.F_NEW)) {
+                needZero = true;
+            } else if (iomap.type() == IomapType.MAPPED && canUseFua(iomap, dio)) {
+                useFua = true;
+            } else if ((dio.flags & Dio.NEED_SYNC) != 0) {
+                dio.flags &= ~Dio.CALLER_COMP;
+            }
+            // Caller completion only for pure overwrites inside EOF: anything else may need work (conversion,
+            // size update, sync) that must not run in the issuer's context (spec B2 step 2d).
+            if (needZero || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua) || pos >= inode.size()) {
+                dio.flags &= ~Dio.CALLER_COMP;
+            }
+            // The 6.19 COMP_WORK rules: unwritten, shared, new, or a sync that FUA does not cover.
+            if (needZero || iomap.hasFlag(Iomap.F_SHARED) || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua)) {
+                dio.flags &= ~Dio.IRQ_COMP;
+            }
+        }
+        if ((dio.flags & (Dio.INLINE_COMP | Dio.CALLER_COMP)) == 0) {
+            // Polling only where completion could run in task context anyway (spec B2 step 4).
+            dio.iocb.clearFlags(Iocb.HIPRI);
+        }
+        if (needZero && fsBlock <= MAX_ZERO) {
+            long head = pos & (fsBlock - 1);
+            if (head != 0) {
+                zero(dio, iomap.addressOf(pos - head), (int) head);
+            }
+        }
+        int opFlags;
+        BioOp op;
+        if (write) {
+            op = BioOp.WRITE;
+            opFlags = Bio.SYNC | Bio.IDLE;
+            if (useFua) {
+                opFlags |= Bio.FUA;
+            } else {
+                dio.flags &= ~Dio.WRITE_THROUGH;
+            }
+        } else {
+            op = BioOp.READ;
+            opFlags = 0;
+        }
+        long done = 0;
+        while (done < length) {
+            if (dio.error() != 0) {
+                // An earlier bio failed: stop issuing, the request fails with the first error.
+                return 0;
+            }
+            int n = (int) Math.min(length - done, maxTransfer);
+            if (done + n < length) {
+                dio.iocb.clearFlags(Iocb.HIPRI);
+            }
+            Bio bio = dio.nextBio();
+            bio.set(op, opFlags, iomap.addressOf(pos + done), buffer, bufferOffset + done, n, dio, dio);
+            dio.size += n;
+            stats.dataBios.increment();
+            dio.getRef();
+            device.submit(bio);
+            done += n;
+        }
+        long end = pos + length;
+        if ((needZero || (write && end >= inode.size())) && fsBlock <= MAX_ZERO) {
+            long pad = end & (fsBlock - 1);
+            if (pad != 0) {
+                zero(dio, iomap.addressOf(end), (int) (fsBlock - pad));
+            }
+        }
+        return length;
+    }
+
+    private boolean canUseFua(Iomap iomap, Dio dio) {
+        return !iomap.hasFlag(Iomap.F_SHARED) && !iomap.hasFlag(Iomap.F_DIRTY)
+                && (dio.flags & Dio.WRITE_THROUGH) != 0 && caps.writeThroughByFua();
+    }
+
+    /** A zeroing write of the shared zero buffer, never FUA (spec: zeroing bios). */
+    private void zero(Dio dio, long address, int length) {
+        Bio bio = dio.nextBio();
+        bio.set(BioOp.WRITE, Bio.SYNC | Bio.IDLE, address, zeroes, 0, length, dio, dio);
+        stats.zeroingBios.increment();
+        dio.getRef();
+        device.submit(bio);
+    }
+
+    /** {@code generic_write_sync}: fsync the written range; a failed sync replaces the byte count. */
+    long writeSync(Iocb iocb, long count) {
+        long end = iocb.position();
+        int err = iocb.inode().fsync(end - count, end - 1, !iocb.hasFlag(Iocb.SYNC));
+        return err < 0 ? err : count;
+    }
+}

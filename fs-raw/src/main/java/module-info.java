@@ -1,0 +1,7 @@
+/** The raw filesystem type: a plugin that depends on the jiomap api only and exports nothing. */
+module io.jiomap.fs.raw {
+    requires io.jiomap.api;
+    requires static osgi.core;
+
+    provides io.jiomap.api.fs.FileSystemType with io.jiomap.fs.raw.RawFileSystemType;
+}
