@@ -1,0 +1,142 @@
+package io.jiomap.core;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.SyncBio;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.Inode;
+import io.jiomap.api.fs.MountContext;
+import io.jiomap.api.io.Iocb;
+import io.jiomap.api.iomap.DioOps;
+import io.jiomap.api.iomap.DirectIoEngine;
+import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapOps;
+import io.jiomap.api.iomap.IomapType;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A one-file filesystem for the core's tests: everything MAPPED, end_io records the thread it ran on. */
+final class MiniFs implements FileSystemType {
+    final List<String> endIoThreads = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+        return "mini";
+    }
+
+    @Override
+    public String description() {
+        return "test";
+    }
+
+    @Override
+    public void mkfs(BlockDevice device, Map<String, String> options) {
+    }
+
+    @Override
+    public FileSystem mount(BlockDevice device, MountContext context) {
+        return new Fs(device, context.directIo());
+    }
+
+    final class Fs implements FileSystem {
+        final BlockDevice device;
+        final File file;
+
+        Fs(BlockDevice device, DirectIoEngine dio) {
+            this.device = device;
+            this.file = new File(this, dio);
+        }
+
+        @Override
+        public String typeName() {
+            return "mini";
+        }
+
+        @Override
+        public BlockDevice device() {
+            return device;
+        }
+
+        @Override
+        public int blockSize() {
+            return 4096;
+        }
+
+        @Override
+        public Inode open(String path, int flags) {
+            return file;
+        }
+
+        @Override
+        public void unmount() throws JiomapException {
+            file.dio().waitForDrain();
+        }
+    }
+
+    final class File extends Inode implements IomapOps, DioOps {
+        final Fs fs;
+        final DirectIoEngine dio;
+
+        File(Fs fs, DirectIoEngine dio) {
+            this.fs = fs;
+            this.dio = dio;
+        }
+
+        @Override
+        public FileSystem fileSystem() {
+            return fs;
+        }
+
+        @Override
+        public long ino() {
+            return 1;
+        }
+
+        @Override
+        public long size() {
+            return fs.device.capabilities().capacityBytes();
+        }
+
+        @Override
+        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+            iomap.set(pos, Math.min(length, size() - pos), pos, IomapType.MAPPED, 0);
+            return 0;
+        }
+
+        @Override
+        public long endIo(Iocb iocb, long size, int error, int flags) {
+            endIoThreads.add(Thread.currentThread().getName());
+            return error == 0 ? 0 : -error;
+        }
+
+        @Override
+        public long read(Iocb iocb, MemorySegment buffer, long offset, long length) {
+            return dio.rw(iocb, buffer, offset, length, this, this, 0, 0);
+        }
+
+        @Override
+        public long write(Iocb iocb, MemorySegment buffer, long offset, long length) {
+            return dio.rw(iocb, buffer, offset, length, this, this, 0, 0);
+        }
+
+        @Override
+        public int fsync(long start, long end, boolean datasync) {
+            return SyncBio.flush(fs.device);
+        }
+
+        @Override
+        public int truncate(long size) {
+            dio().waitForDrain();
+            return 0;
+        }
+
+        @Override
+        public int fallocate(int mode, long offset, long length) {
+            dio().waitForDrain();
+            return 0;
+        }
+    }
+}

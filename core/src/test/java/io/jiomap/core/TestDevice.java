@@ -1,0 +1,93 @@
+package io.jiomap.core;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceCapabilities;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** A small in-memory device for the core's own tests: completes inline or on its own "interrupt" thread. */
+final class TestDevice implements BlockDevice {
+    record Recorded(BioOp op, int flags, long address, int length) {
+    }
+
+    private final DeviceCapabilities caps;
+    private final MemorySegment data;
+    private final boolean inline;
+    private final LinkedBlockingQueue<Bio> queue = new LinkedBlockingQueue<>();
+    private final Thread irq;
+    final List<Recorded> bios = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    TestDevice(long capacity, boolean volatileCache, boolean fua, boolean inline) {
+        this.caps = new DeviceCapabilities(512, 4096, capacity, 128 * 1024, 512, 1, 64, volatileCache, fua, false);
+        this.data = Arena.ofAuto().allocate(capacity, 4096);
+        this.inline = inline;
+        this.irq = inline ? null : Thread.ofPlatform().daemon().name("test-irq").start(this::run);
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Bio bio = queue.take();
+                if (bio.owner() == this) {
+                    return;
+                }
+                execute(bio);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void execute(Bio bio) {
+        if (bio.op() == BioOp.WRITE) {
+            MemorySegment.copy(bio.segment(), bio.segmentOffset(), data, bio.address(), bio.length());
+        } else if (bio.op() == BioOp.READ) {
+            MemorySegment.copy(data, bio.address(), bio.segment(), bio.segmentOffset(), bio.length());
+        }
+        bio.complete(0);
+    }
+
+    @Override
+    public String name() {
+        return "test0";
+    }
+
+    @Override
+    public DeviceCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public void submit(Bio bio) {
+        bios.add(new Recorded(bio.op(), bio.flags(), bio.address(), bio.length()));
+        if (closed) {
+            bio.complete(Errno.ENODEV);
+        } else if (bio.address() + bio.length() > caps.capacityBytes()) {
+            bio.complete(Errno.EIO);
+        } else if (inline) {
+            execute(bio);
+        } else {
+            queue.add(bio);
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (irq != null) {
+            queue.add(new Bio().setFlush(0, b -> { }, this));
+        }
+    }
+}
