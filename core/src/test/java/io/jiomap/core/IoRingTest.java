@@ -18,8 +18,19 @@ class IoRingTest {
     private final MiniFs type = new MiniFs();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
+    private TestDevice device;
+
     private OpenFile mount(boolean inlineDevice) throws JiomapException {
-        TestDevice device = new TestDevice(8 << 20, false, false, inlineDevice);
+        device = new TestDevice(8 << 20, false, false, inlineDevice);
+        return mount();
+    }
+
+    private OpenFile mountGated() throws JiomapException {
+        device = new TestDevice(8 << 20, false, false, false).gated();
+        return mount();
+    }
+
+    private OpenFile mount() throws JiomapException {
         Mount mount = Mount.mount(type, device, Mount.Options.defaults());
         toClose.add(device);
         toClose.add(mount);
@@ -35,13 +46,15 @@ class IoRingTest {
 
     @Test
     void callerModeRunsWriteCompletionsOnTheOwnerThreadWhileReaping() throws Exception {
-        OpenFile file = mount(false);
+        OpenFile file = mountGated();
         try (IoRing ring = IoRing.create(8, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer(4096 * 8, 4096);
             for (int i = 0; i < 8; i++) {
                 assertThat(ring.prepWrite(file, buf, 4096L * i, 4096, 4096L * i, 0, i)).isTrue();
             }
             assertThat(ring.submit()).isEqualTo(8);
+            assertThat(ring.inFlight()).isEqualTo(8);
+            device.release(8);
             ring.waitCompletions(8);
             List<long[]> cqes = new ArrayList<>();
             ring.reap((user, res) -> cqes.add(new long[] {user, res}));
@@ -56,13 +69,15 @@ class IoRingTest {
 
     @Test
     void workqueueModeRunsWriteCompletionsOnTheWorkqueue() throws Exception {
-        OpenFile file = mount(false);
+        OpenFile file = mountGated();
         try (IoRing ring = IoRing.create(4, CompletionMode.WORKQUEUE)) {
             MemorySegment buf = ring.allocateBuffer(4096, 4096);
             for (int i = 0; i < 4; i++) {
                 ring.prepWrite(file, buf, 0, 4096, 4096L * i, 0, i);
             }
-            ring.submitAndWait(4);
+            ring.submit();
+            device.release(4);
+            ring.waitCompletions(4);
             assertThat(ring.reap((u, r) -> assertThat(r).isEqualTo(4096))).isEqualTo(4);
 
             assertThat(type.endIoThreads).allMatch(n -> n.startsWith("jiomap-dio/mini-test0"));
@@ -72,11 +87,13 @@ class IoRingTest {
 
     @Test
     void inlineOverwriteModeCompletesInTheDeviceContext() throws Exception {
-        OpenFile file = mount(false);
+        OpenFile file = mountGated();
         try (IoRing ring = IoRing.create(2, CompletionMode.INLINE_OVERWRITE)) {
             MemorySegment buf = ring.allocateBuffer(4096, 4096);
             ring.prepWrite(file, buf, 0, 4096, 0, 0, 1);
-            ring.submitAndWait(1);
+            ring.submit();
+            device.release(1);
+            ring.waitCompletions(1);
             ring.reap((u, r) -> assertThat(r).isEqualTo(4096));
 
             assertThat(type.endIoThreads).containsExactly("test-irq");
@@ -147,23 +164,26 @@ class IoRingTest {
     }
 
     @Test
-    void readsBackWhatWasWritten() throws Exception {
-        OpenFile file = mount(false);
+    void readsBackWhatWasWrittenAndReadsCompleteInTheDeviceContext() throws Exception {
+        OpenFile file = mountGated();
         try (IoRing ring = IoRing.create(2, CompletionMode.CALLER)) {
             MemorySegment out = ring.allocateBuffer(4096, 4096);
             MemorySegment in = ring.allocateBuffer(4096, 4096);
             for (int i = 0; i < 4096; i++) {
                 out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 7));
             }
+            device.release(1);
             assertThat(file.pwrite(out, 0, 4096, 12288)).isEqualTo(4096);
             ring.prepRead(file, in, 0, 4096, 12288, 0, 9);
-            ring.submitAndWait(1);
+            ring.submit();
+            device.release(1);
+            ring.waitCompletions(1);
             ring.reap((u, r) -> assertThat(r).isEqualTo(4096));
 
             assertThat(in.mismatch(out)).isEqualTo(-1);
-            assertThat(file.mount().counters().inline()).isEqualTo(1);
-            // The blocking pwrite either slept (waiter) or found its bio already done (submitter).
             DioCounters c = file.mount().counters();
+            assertThat(c.inline()).isEqualTo(1);
+            // The blocking pwrite either slept (waiter) or found its bio already done (submitter).
             assertThat(c.waiter() + c.submitter()).isEqualTo(1);
         }
     }

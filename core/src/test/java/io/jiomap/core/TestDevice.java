@@ -23,6 +23,18 @@ final class TestDevice implements BlockDevice {
     private final Thread irq;
     final List<Recorded> bios = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** When set, the irq thread completes a bio only per permit: tests decide when the "device" finishes. */
+    private volatile java.util.concurrent.Semaphore gate;
+
+    /** Holds completions until {@link #release(int)}; the submitter is sure to drop its reference first. */
+    TestDevice gated() {
+        gate = new java.util.concurrent.Semaphore(0);
+        return this;
+    }
+
+    void release(int bios) {
+        gate.release(bios);
+    }
 
     TestDevice(long capacity, boolean volatileCache, boolean fua, boolean inline) {
         this.caps = new DeviceCapabilities(512, 4096, capacity, 128 * 1024, 512, 1, 64, volatileCache, fua, false);
@@ -37,6 +49,10 @@ final class TestDevice implements BlockDevice {
                 Bio bio = queue.take();
                 if (bio.owner() == this) {
                     return;
+                }
+                java.util.concurrent.Semaphore g = gate;
+                if (g != null) {
+                    g.acquire();
                 }
                 execute(bio);
             }
