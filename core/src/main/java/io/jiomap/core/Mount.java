@@ -140,13 +140,17 @@ public final class Mount implements AutoCloseable {
         return directIo;
     }
 
-    /** Unmounts (draining direct I/O without deadlocking against caller completion) and stops the workqueue. */
+    /**
+     * Unmounts: new direct I/O fails with ESHUTDOWN (even through files still open), the filesystem drains what is
+     * in flight (without deadlocking against caller completion) and persists, then the workqueue stops.
+     */
     @Override
     public void close() throws JiomapException {
         if (closed) {
             return;
         }
         closed = true;
+        directIo.shutdown();
         try {
             fs.unmount();
         } finally {

@@ -95,6 +95,10 @@ public final class OpenFile {
                 return new JiomapException(errno, what + ": " + why);
             }
         }
+        if (errno == Errno.EFAULT) {
+            return new JiomapException(errno, what + ": the device could not access the buffer; buffer memory must "
+                    + "be usable from the device's completion thread (a shared or global arena, not a confined one)");
+        }
         return new JiomapException(errno, what + ": " + Errno.describe(errno));
     }
 

@@ -187,4 +187,20 @@ class IoRingTest {
             assertThat(c.waiter() + c.submitter()).isEqualTo(1);
         }
     }
+
+    @Test
+    void ioThroughAFileKeptOpenAfterUnmountFailsWithEshutdown() throws Exception {
+        OpenFile file = mount(false);
+        MemorySegment buf = java.lang.foreign.Arena.ofAuto().allocate(4096, 4096);
+        file.mount().close();
+
+        assertThatThrownBy(() -> file.pwrite(buf, 0, 4096, 0))
+                .isInstanceOf(JiomapException.class)
+                .hasMessageStartingWith("ESHUTDOWN");
+        try (IoRing ring = IoRing.create(1, CompletionMode.CALLER)) {
+            ring.prepWrite(file, buf, 0, 4096, 0, 0, 1);
+            ring.submit();
+            ring.reap((u, r) -> assertThat(r).isEqualTo(-Errno.ESHUTDOWN));
+        }
+    }
 }

@@ -44,8 +44,15 @@ public final class CompletionWorkqueue implements AutoCloseable {
         }
     }
 
-    /** Queues work; called from device completion contexts. */
+    /**
+     * Queues work; called from device completion contexts. After {@link #close()} the work runs right here
+     * instead: a completion is never dropped, and nothing waits for a worker that is gone.
+     */
     public void queue(Work work) {
+        if (!running) {
+            work.runWork();
+            return;
+        }
         Worker w = workers.length == 1 ? workers[0] : workers[Math.floorMod(next++, workers.length)];
         while (!w.queue.offer(work)) {
             Thread.onSpinWait();
@@ -68,20 +75,35 @@ public final class CompletionWorkqueue implements AutoCloseable {
         return false;
     }
 
-    /** Runs what is queued, then stops the workers and waits for them. */
+    /**
+     * Stops the workers after they ran what is queued, and runs here anything that arrived while they stopped.
+     * The owner drains direct I/O before closing, so normally nothing is queued by then.
+     */
     @Override
     public void close() {
         running = false;
         for (Worker w : workers) {
             LockSupport.unpark(w.thread);
         }
+        boolean interrupted = false;
         for (Worker w : workers) {
-            try {
-                w.thread.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            while (w.thread.isAlive()) {
+                try {
+                    w.thread.join(TimeUnit.SECONDS.toMillis(30));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+        }
+        // The workers are gone, so this thread is now the queues' only consumer.
+        for (Worker w : workers) {
+            Work left;
+            while ((left = w.queue.poll()) != null) {
+                left.runWork();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

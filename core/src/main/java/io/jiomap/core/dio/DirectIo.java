@@ -41,6 +41,7 @@ public final class DirectIo implements DirectIoEngine {
     private final int maxTransfer;
     private final MemorySegment zeroes;
     volatile DioTrace trace;
+    private volatile boolean shutdown;
 
     public DirectIo(BlockDevice device, CompletionWorkqueue workqueue, DioStats stats) {
         this.device = device;
@@ -51,6 +52,14 @@ public final class DirectIo implements DirectIoEngine {
         this.workqueue = workqueue;
         this.stats = stats;
         this.zeroes = Arena.global().allocate(MAX_ZERO, 4096);
+    }
+
+    /**
+     * Refuses new direct I/O from now on (ESHUTDOWN), as an unmounting or shut-down filesystem must: unmount then
+     * drains what is in flight, and nothing new can start behind the drain.
+     */
+    public void shutdown() {
+        shutdown = true;
     }
 
     public void setTrace(DioTrace trace) {
@@ -87,6 +96,9 @@ public final class DirectIo implements DirectIoEngine {
     @Override
     public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
                    int dioFlags, long doneBefore) {
+        if (shutdown) {
+            return -Errno.ESHUTDOWN;
+        }
         if (length == 0) {
             return 0;
         }
