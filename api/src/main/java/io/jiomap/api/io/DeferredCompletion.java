@@ -53,6 +53,8 @@ public abstract class DeferredCompletion {
     public final void defer(InodeDio inode, IocbCompletion issuer) {
         this.issuer = issuer;
         this.result = 0;
+        // PENDING before it becomes visible in the list: a drainer that finds it there must be able to claim it,
+        // or it would skip it and sleep until a wake-up that already happened.
         STATE.setRelease(this, PENDING);
         inode.addDeferred(this);
     }

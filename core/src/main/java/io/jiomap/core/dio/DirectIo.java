@@ -31,6 +31,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class DirectIo implements DirectIoEngine {
     /** The largest filesystem block the shared zero buffer can pad. */
     private static final int MAX_ZERO = 64 * 1024;
+    /** The kernel's shared zero page: one per JVM, only ever read by devices, so every mount can use it. */
+    private static final MemorySegment ZEROES = Arena.global().allocate(MAX_ZERO, 4096);
 
     final DioStats stats;
     final CompletionWorkqueue workqueue;
@@ -39,7 +41,6 @@ public final class DirectIo implements DirectIoEngine {
     private final int lbsMask;
     private final int dmaMask;
     private final int maxTransfer;
-    private final MemorySegment zeroes;
     volatile DioTrace trace;
     private volatile boolean shutdown;
 
@@ -51,7 +52,6 @@ public final class DirectIo implements DirectIoEngine {
         this.maxTransfer = caps.maxTransferBytes();
         this.workqueue = workqueue;
         this.stats = stats;
-        this.zeroes = Arena.global().allocate(MAX_ZERO, 4096);
     }
 
     /**
@@ -76,6 +76,9 @@ public final class DirectIo implements DirectIoEngine {
      */
     public String misalignment(long position, MemorySegment buffer, long bufferOffset, long length) {
         int lbs = caps.logicalBlockSize();
+        if (position < 0) {
+            return "offset " + position + " is negative";
+        }
         if ((position & lbsMask) != 0) {
             return "offset " + position + " is not a multiple of the logical block size " + lbs + " of " + device.name();
         }
@@ -390,7 +393,7 @@ public final class DirectIo implements DirectIoEngine {
     /** A zeroing write of the shared zero buffer, never FUA (spec: zeroing bios). */
     private void zero(Dio dio, long address, int length) {
         Bio bio = dio.nextBio();
-        bio.set(BioOp.WRITE, Bio.SYNC | Bio.IDLE, address, zeroes, 0, length, dio, dio);
+        bio.set(BioOp.WRITE, Bio.SYNC | Bio.IDLE, address, ZEROES, 0, length, dio, dio);
         stats.zeroingBios.increment();
         dio.getRef();
         device.submit(bio);

@@ -126,7 +126,8 @@ final class RawInode extends Inode implements IomapOps {
         long stamp = lock.writeLock();
         try {
             dio().waitForDrain();
-            try (Arena arena = Arena.ofConfined()) {
+            // Shared, not confined: the device reads the zeroes on its own completion thread.
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment zeroes = arena.allocate(Math.min(ZERO_CHUNK, length), 4096);
                 for (long done = 0; done < length; ) {
                     int n = (int) Math.min(zeroes.byteSize(), length - done);

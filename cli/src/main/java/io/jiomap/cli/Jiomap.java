@@ -1,0 +1,115 @@
+package io.jiomap.cli;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.cli.bench.BenchCommand;
+import io.jiomap.cli.fio.FioCommand;
+import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.cli.plugin.ServiceLoaderPlugins;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code jiomap} command. {@link #main} runs it as plain Java with plugins found by ServiceLoader; inside Felix
+ * {@link CliActivator} runs the same command with the plugins registered as OSGi services.
+ *
+ * <p>Exit codes: 0 success; 1 a failure while running (an I/O error, a failed verify, a plugin that refused its
+ * options); 2 a usage error (unknown option, bad value, unknown device or filesystem type name in a spec that cannot
+ * be parsed). Every error is one line on stderr that says what was wrong.
+ */
+@Command(name = "jiomap", mixinStandardHelpOptions = true, versionProvider = Jiomap.Version.class,
+        description = "The Linux iomap direct-I/O path with caller completion, in Java.")
+public final class Jiomap implements Runnable {
+    /** Exit code of a usage error (picocli's and getopt's convention). */
+    public static final int USAGE = 2;
+    /** Exit code of a failure while running. */
+    public static final int FAILURE = 1;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(),
+                "missing command: use bench, fio, devices or filesystems (jiomap --help lists them)");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, new ServiceLoaderPlugins(), out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs one command line and returns its exit code; results go to {@code out}, progress and errors to {@code err}.
+     */
+    public static int run(String[] args, Plugins plugins, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Jiomap());
+        cl.addSubcommand("bench", new BenchCommand(plugins));
+        cl.addSubcommand("fio", new FioCommand(plugins));
+        cl.addSubcommand("devices", new DevicesCommand(plugins));
+        cl.addSubcommand("filesystems", new FilesystemsCommand(plugins));
+        // fio options are parsed by the fio command itself: their order matters (--name starts a job).
+        CommandLine fio = cl.getSubcommands().get("fio");
+        fio.setUnmatchedOptionsArePositionalParams(true);
+        fio.getCommandSpec().usageMessage().footer(FioCommand.optionHelp());
+        cl.setExpandAtFiles(false);
+        // The last of a repeated option wins, as in fio and most Unix tools, so scripts can append overrides.
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            String where = commandLine.getCommandSpec().qualifiedName();
+            if (ex instanceof IllegalArgumentException) {
+                err.println(where + ": " + ex.getMessage());
+                err.flush();
+                return USAGE;
+            }
+            if (ex instanceof JiomapException) {
+                err.println(where + ": " + ex.getMessage());
+                err.flush();
+                return FAILURE;
+            }
+            err.println(where + ": internal error: " + ex);
+            ex.printStackTrace(err);
+            err.flush();
+            return FAILURE;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The version Maven built, from {@code version.properties}. */
+    public static String version() {
+        try (InputStream in = Jiomap.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** picocli's {@code --version}. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jiomap " + version()};
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.jiomap.cli.bench;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.io.DioCounters;
+import io.jiomap.cli.measure.CpuClock;
+import io.jiomap.cli.measure.Latency;
+import io.jiomap.cli.measure.Xorshift;
+import io.jiomap.core.CompletionMode;
+import io.jiomap.core.Mount;
+import io.jiomap.core.OpenFile;
+import io.jiomap.core.ring.CqeConsumer;
+import io.jiomap.core.ring.IoRing;
+import java.lang.foreign.MemorySegment;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The seed's job on one thread: keep QD random block-sized writes in flight on an {@link IoRing} for a fixed time,
+ * the way fio's io_uring engine does with {@code --rw=randwrite --norandommap --iodepth=QD}.
+ *
+ * <p>Every mode runs exactly this code: the same ring size, one registered buffer per slot, the same batching (refill
+ * every free slot, submit once, wait for one completion, reap all), the same clock reads. Only the ring's
+ * {@link CompletionMode} differs (design rule 2). Nothing is allocated per write: offsets come from a xorshift
+ * generator, latencies go into a preallocated histogram, and this object is the CQE consumer.
+ */
+final class WriteLoop implements CqeConsumer {
+    private final OpenFile file;
+    private final Mount mount;
+    private final int blockSize;
+    private final long regionBlocks;
+    private final Xorshift random;
+    private final Histogram latency = Latency.newHistogram();
+
+    private IoRing ring;
+    private MemorySegment buffers;
+    private long[] submitNanos;
+    private long[] slotOffset;
+    private int[] free;
+    private int freeCount;
+    private long reapNanos;
+    private boolean recording;
+    private long ios;
+    private boolean failed;
+    private long failedResult;
+    private long failedOffset;
+
+    WriteLoop(OpenFile file, int blockSize, long regionBytes, long seed) {
+        this.file = file;
+        this.mount = file.mount();
+        this.blockSize = blockSize;
+        this.regionBlocks = regionBytes / blockSize;
+        this.random = new Xorshift(seed);
+    }
+
+    /** Measures one point on a fresh ring created on (and owned by) the calling thread. */
+    PointResult measure(int qd, CompletionMode mode, int round, long warmupNanos, long runtimeNanos)
+            throws JiomapException {
+        try (IoRing r = IoRing.create(BenchConfig.ringEntries(qd), mode)) {
+            ring = r;
+            buffers = r.allocateBuffer((long) qd * blockSize, 4096);
+            // Non-zero data, so no layer can take a shortcut on zero pages.
+            buffers.fill((byte) 0x5a);
+            submitNanos = new long[qd];
+            slotOffset = new long[qd];
+            free = new int[qd];
+            for (int i = 0; i < qd; i++) {
+                free[i] = i;
+            }
+            freeCount = qd;
+            failed = false;
+
+            recording = false;
+            drive(warmupNanos);
+            checkFailure();
+
+            latency.reset();
+            ios = 0;
+            recording = true;
+            DioCounters counters0 = mount.counters();
+            long process0 = CpuClock.processCpuNanos();
+            long thread0 = CpuClock.threadCpuNanos();
+            long start = System.nanoTime();
+            drive(runtimeNanos);
+            long elapsed = reapNanos - start;
+            long thread1 = CpuClock.threadCpuNanos();
+            long process1 = CpuClock.processCpuNanos();
+            DioCounters counters1 = mount.counters();
+            checkFailure();
+            return new PointResult(qd, mode, round, ios, elapsed, process1 - process0, thread1 - thread0,
+                    latency.copy(), counters1.minus(counters0));
+        } finally {
+            ring = null;
+            buffers = null;
+        }
+    }
+
+    /** Keeps every slot busy until the deadline, then drains: the hot loop. */
+    private void drive(long durationNanos) {
+        long now = System.nanoTime();
+        long deadline = now + durationNanos;
+        while (true) {
+            while (freeCount > 0) {
+                int slot = free[--freeCount];
+                long pos = random.nextBelow(regionBlocks) * blockSize;
+                slotOffset[slot] = pos;
+                submitNanos[slot] = now;
+                ring.prepWrite(file, buffers, (long) slot * blockSize, blockSize, pos, 0, slot);
+            }
+            ring.submit();
+            ring.waitCompletions(1);
+            reapNanos = System.nanoTime();
+            ring.reap(this);
+            if (failed || reapNanos - deadline >= 0) {
+                break;
+            }
+            now = reapNanos;
+        }
+        while (ring.inFlight() > 0) {
+            ring.waitCompletions(ring.inFlight());
+            reapNanos = System.nanoTime();
+            ring.reap(this);
+        }
+    }
+
+    @Override
+    public void accept(long userData, long result) {
+        int slot = (int) userData;
+        if (result != blockSize && !failed) {
+            failed = true;
+            failedResult = result;
+            failedOffset = slotOffset[slot];
+        }
+        if (recording) {
+            Latency.record(latency, reapNanos - submitNanos[slot]);
+            ios++;
+        }
+        free[freeCount++] = slot;
+    }
+
+    private void checkFailure() throws JiomapException {
+        if (!failed) {
+            return;
+        }
+        if (failedResult >= 0) {
+            throw new JiomapException(Errno.EIO, "write at " + failedOffset + " of " + file.path()
+                    + " was short (" + failedResult + " bytes): the benchmark needs every write of " + blockSize
+                    + " bytes to complete whole");
+        }
+        throw file.failure((int) -failedResult, "pwrite", buffers, 0, blockSize, failedOffset);
+    }
+}

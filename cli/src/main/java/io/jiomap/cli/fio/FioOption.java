@@ -1,0 +1,77 @@
+package io.jiomap.cli.fio;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The options {@code jiomap fio} understands: fio's names and meanings (fs-design-notes section 4), plus jiomap's own
+ * run options. Anything else is refused by name rather than silently ignored, so a job never runs with an option the
+ * user believes is in force.
+ *
+ * @param name    the fio spelling
+ * @param run     true for options of the whole run (one device, one mount, one output), false for job options
+ * @param bool    true when the option may be given bare ({@code --time_based} means {@code --time_based=1})
+ * @param help    one line for {@code --help}
+ */
+record FioOption(String name, boolean run, boolean bool, String help) {
+    static final Map<String, FioOption> ALL = table();
+
+    private static Map<String, FioOption> table() {
+        Map<String, FioOption> m = new LinkedHashMap<>();
+        job(m, "name", false, "starts a new job with this name; options after it belong to that job");
+        job(m, "filename", false, "file to do I/O on, inside the mounted filesystem (default /jiomap.fio);"
+                + " on the raw filesystem every name is the device");
+        job(m, "size", false, "bytes of the file region each job (each numjobs clone) does I/O on, k/m/g/t or N%"
+                + " of the file; clones get consecutive regions (default: the file size divided among the jobs)");
+        job(m, "bs", false, "block size (default 4k)");
+        job(m, "rw", false, "read, write, randread, randwrite, randrw, rw/readwrite (default read)");
+        job(m, "readwrite", false, "same as rw");
+        job(m, "rwmixread", false, "percentage of reads in a mixed workload (default 50)");
+        job(m, "rwmixwrite", false, "percentage of writes in a mixed workload (default 50)");
+        job(m, "iodepth", false, "I/Os kept in flight by the io_uring engine (default 1; sync engines use 1)");
+        job(m, "runtime", false, "stop after this long: us, ms, s, m, h (default seconds); 0 means no limit");
+        job(m, "time_based", true, "run for the whole runtime, going over the region again as often as needed");
+        job(m, "norandommap", true, "random offsets drawn independently instead of covering every block once");
+        job(m, "direct", true, "1 (jiomap is direct-I/O only; 0 is refused)");
+        job(m, "buffered", true, "0 (jiomap is direct-I/O only; 1 is refused)");
+        job(m, "sync", false, "none/0, dsync (O_DSYNC), sync/1 (O_SYNC) (default none)");
+        job(m, "fsync", false, "issue an fsync after every N writes (default 0: never)");
+        job(m, "fdatasync", false, "issue an fdatasync after every N writes (default 0: never)");
+        job(m, "ioengine", false, "io_uring (an IoRing at iodepth), psync/sync/pvsync (blocking, depth 1) or null"
+                + " (no data moved: the harness overhead) (default psync)");
+        job(m, "numjobs", false, "identical threads running this job (default 1)");
+        job(m, "group_reporting", true, "report the numjobs clones of a job as one");
+        job(m, "verify", false, "crc32c: every written block carries a header and a checksum, read back and"
+                + " checked when the job ends (default none)");
+        job(m, "percentile_list", false, "latency percentiles to report, colon separated, e.g. 50:99:99.9");
+        job(m, "randseed", false, "seed of the random offsets and the read/write mix (default 137)");
+        job(m, "thread", true, "accepted: jiomap always runs jobs as threads");
+        job(m, "completion", false, "jiomap: how io_uring write completions run: workqueue, caller or inline"
+                + " (default caller)");
+        run(m, "output-format", false, "normal or json (default normal)");
+        run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
+        run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");
+        run(m, "wq-workers", false, "jiomap: completion workqueue threads (default 1)");
+        run(m, "mkfs", true, "jiomap: write a fresh filesystem before mounting (default 1; 0 keeps what the device"
+                + " holds)");
+        return m;
+    }
+
+    private static void job(Map<String, FioOption> m, String name, boolean bool, String help) {
+        m.put(key(name), new FioOption(name, false, bool, help));
+    }
+
+    private static void run(Map<String, FioOption> m, String name, boolean bool, String help) {
+        m.put(key(name), new FioOption(name, true, bool, help));
+    }
+
+    /** fio's own spellings mix '-' and '_' ({@code output-format}, {@code time_based}); both are accepted. */
+    static String key(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    static FioOption find(String name) {
+        return ALL.get(key(name));
+    }
+}

@@ -1,0 +1,263 @@
+package io.jiomap.cli.fio;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.io.DioCounters;
+import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.cli.plugin.Storage;
+import io.jiomap.cli.text.Units;
+import io.jiomap.core.OpenFile;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs fio jobs on one jiomap mount: parse, open the device and mount the filesystem, give every job clone its region
+ * of the file, run the clones as threads at once, verify, report in fio's normal or JSON form.
+ *
+ * <p>Regions: each clone (each of numjobs, of every job) gets its own consecutive region of {@code size} bytes in its
+ * file, as fio does with {@code offset_increment=size}. fio's clones share one region by default; jiomap does not,
+ * so that {@code verify} stays sound with several writers (a block has one writer) and the default memory device is
+ * sized to hold every region.
+ */
+public final class FioRunner {
+    /** The default device is at least this large, so small jobs still see a realistic device. */
+    static final long MIN_DEFAULT_DEVICE = 64L << 20;
+    private static final int LAYOUT_CHUNK = 1 << 20;
+
+    private final Plugins plugins;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final VerifyHook hook;
+
+    public FioRunner(Plugins plugins, PrintWriter out, PrintWriter err, VerifyHook hook) {
+        this.plugins = plugins;
+        this.out = out;
+        this.err = err;
+        this.hook = hook;
+    }
+
+    /** The run options that are not per job. */
+    record RunOptions(String outputFormat, String device, String fs, int wqWorkers, boolean mkfs) {
+    }
+
+    /** One clone of a job: which job, which clone, where in the file. */
+    private record Instance(JobSpec spec, int cloneIndex, long regionStart, long regionBytes) {
+    }
+
+    /**
+     * Runs the jobs of a fio command line.
+     *
+     * @return the exit code: 0 when every job ran without error and verified clean, 1 otherwise
+     * @throws IllegalArgumentException for a usage error (unknown option, bad value)
+     * @throws JiomapException          when the device cannot be opened or the filesystem mounted
+     */
+    public int run(List<String> args) throws JiomapException {
+        FioArgs parsed = FioArgs.parse(args);
+        List<JobSpec> specs = new ArrayList<>();
+        for (Map<String, String> job : parsed.jobs()) {
+            specs.add(JobSpec.from(parsed.merged(job)));
+        }
+        RunOptions run = runOptions(parsed.run(), specs);
+        try (Storage storage = Storage.open(plugins, run.device(), run.fs(), run.wqWorkers(), run.mkfs())) {
+            return runJobs(parsed, specs, run, storage);
+        }
+    }
+
+    private static RunOptions runOptions(Map<String, String> run, List<JobSpec> specs) {
+        String format = run.getOrDefault("output-format", "normal").toLowerCase(Locale.ROOT);
+        if (!format.equals("normal") && !format.equals("json")) {
+            throw new IllegalArgumentException("--output-format=" + format + ": jiomap writes normal or json");
+        }
+        String device = run.get("device");
+        if (device == null) {
+            long total = 0;
+            for (JobSpec s : specs) {
+                if (s.size() > 0) {
+                    total = Math.addExact(total, Math.multiplyExact(s.size(), s.numjobs()));
+                }
+            }
+            long bytes = Math.max(total, MIN_DEFAULT_DEVICE);
+            long mib = (bytes + (1 << 20) - 1) >>> 20;
+            device = "memory:size=" + mib + "m";
+        }
+        int workers;
+        try {
+            workers = Integer.parseInt(run.getOrDefault("wq-workers", "1"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--wq-workers=" + run.get("wq-workers") + " is not a whole number", e);
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("--wq-workers=" + workers + ": the workqueue needs at least 1 worker");
+        }
+        String mkfs = run.getOrDefault("mkfs", "1");
+        boolean doMkfs = switch (mkfs.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("--mkfs=" + mkfs + " is not a boolean (1 or 0)");
+        };
+        return new RunOptions(format, device, run.getOrDefault("fs", "raw"), workers, doMkfs);
+    }
+
+    private int runJobs(FioArgs parsed, List<JobSpec> specs, RunOptions run, Storage storage)
+            throws JiomapException {
+        List<Instance> instances = new ArrayList<>();
+        List<OpenFile> files = new ArrayList<>();
+        layOut(specs, storage, instances, files);
+
+        boolean json = run.outputFormat().equals("json");
+        if (!json) {
+            FioTextReport.header(out, specs, instances.size());
+        }
+        JobWorker.Phases phases = new JobWorker.Phases(new CountDownLatch(instances.size()), new CountDownLatch(1));
+        List<JobWorker> workers = new ArrayList<>();
+        for (int i = 0; i < instances.size(); i++) {
+            Instance in = instances.get(i);
+            workers.add(new JobWorker(in.spec(), in.cloneIndex(), storage.mount(), files.get(i), in.regionStart(),
+                    in.regionBytes(), hook, phases));
+        }
+        long startedMillis = System.currentTimeMillis();
+        DioCounters before = storage.mount().counters();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            Instance in = instances.get(i);
+            threads.add(Thread.ofPlatform().name("jiomap-fio-" + in.spec().name() + "." + in.cloneIndex())
+                    .start(workers.get(i)));
+        }
+        DioCounters counters;
+        try {
+            // The counters cover the jobs' I/O only, not the verify reads that follow it.
+            phases.loopsDone().await();
+            counters = storage.mount().counters().minus(before);
+            phases.verifyGate().countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            phases.verifyGate().countDown();
+            Thread.currentThread().interrupt();
+            throw new JiomapException(Errno.ECANCELED, "interrupted while waiting for the fio jobs");
+        }
+
+        List<JobResult> reported = new ArrayList<>();
+        boolean ok = true;
+        for (JobSpec spec : specs) {
+            List<JobResult> clones = new ArrayList<>();
+            for (JobWorker w : workers) {
+                if (w.result.spec == spec) {
+                    clones.add(w.result);
+                }
+            }
+            for (JobResult r : clones) {
+                if (r.errorMessage != null) {
+                    err.println("jiomap fio: " + r.errorMessage);
+                }
+                if (r.crash != null) {
+                    r.crash.printStackTrace(err);
+                }
+                if (r.firstVerifyError != null) {
+                    err.println("jiomap fio: " + r.firstVerifyError);
+                }
+                ok &= r.fioError() == 0;
+            }
+            if (spec.groupReporting()) {
+                reported.add(JobResult.merge(spec, clones));
+            } else {
+                reported.addAll(clones);
+            }
+        }
+        err.flush();
+        FioRun report = new FioRun(parsed.global(), reported, counters, storage.deviceSpec().toString(),
+                storage.fsSpec().toString(), startedMillis);
+        out.print(json ? FioJsonReport.render(report) : FioTextReport.render(report));
+        out.flush();
+        return ok ? 0 : 1;
+    }
+
+    /**
+     * Opens each clone's file and gives it its region: {@code size}, {@code N%} of the file, or without either an
+     * equal share of what the sized jobs leave of the file. A file shorter than its regions is extended by writing,
+     * as fio lays out a file; the raw filesystem cannot grow, so a device too small fails there with ENOSPC.
+     */
+    private void layOut(List<JobSpec> specs, Storage storage, List<Instance> instances, List<OpenFile> files)
+            throws JiomapException {
+        Map<String, Long> fileSizes = new HashMap<>();
+        Map<String, Long> sized = new HashMap<>();
+        Map<String, Integer> unsized = new HashMap<>();
+        for (JobSpec s : specs) {
+            OpenFile f = storage.mount().open(s.filename(), OpenFile.CREATE | s.openFlags());
+            long fileSize = f.size();
+            fileSizes.put(s.filename(), fileSize);
+            long bytes = s.size() > 0 ? s.size() : s.sizePercent() > 0 ? percentOf(s, fileSize) : -1;
+            if (bytes > 0) {
+                sized.merge(s.filename(), bytes * s.numjobs(), Long::sum);
+            } else {
+                unsized.merge(s.filename(), s.numjobs(), Integer::sum);
+            }
+        }
+        Map<String, Long> cursor = new HashMap<>();
+        for (JobSpec s : specs) {
+            long fileSize = fileSizes.get(s.filename());
+            long bytes;
+            if (s.size() > 0) {
+                bytes = s.size();
+            } else if (s.sizePercent() > 0) {
+                bytes = percentOf(s, fileSize);
+            } else {
+                if (fileSize == 0) {
+                    throw new IllegalArgumentException("job '" + s.name() + "': --size is needed: " + s.filename()
+                            + " is empty, so there is no file size to share among the jobs");
+                }
+                long left = fileSize - sized.getOrDefault(s.filename(), 0L);
+                bytes = left / unsized.get(s.filename()) / s.blockSize() * s.blockSize();
+            }
+            if (bytes < s.blockSize()) {
+                throw new IllegalArgumentException("job '" + s.name() + "': its region of " + bytes
+                        + " bytes holds no block of bs=" + s.blockSize() + " (file " + s.filename() + " is "
+                        + Units.size(fileSize) + " on " + storage.device().name() + ")");
+            }
+            if (s.verify() && bytes / s.blockSize() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("job '" + s.name() + "': verify tracks at most 2^31 blocks");
+            }
+            for (int c = 0; c < s.numjobs(); c++) {
+                long start = cursor.getOrDefault(s.filename(), 0L);
+                cursor.put(s.filename(), start + bytes);
+                OpenFile f = storage.mount().open(s.filename(), OpenFile.CREATE | s.openFlags());
+                extend(f, start + bytes, storage);
+                instances.add(new Instance(s, c, start, bytes));
+                files.add(f);
+            }
+        }
+    }
+
+    private static long percentOf(JobSpec s, long fileSize) {
+        if (fileSize == 0) {
+            throw new IllegalArgumentException("job '" + s.name() + "': --size=" + s.options().get("size")
+                    + " is a share of the file, but " + s.filename() + " is empty");
+        }
+        return (long) (fileSize * (s.sizePercent() / 100)) / s.blockSize() * s.blockSize();
+    }
+
+    private static void extend(OpenFile f, long end, Storage storage) throws JiomapException {
+        long size = f.size();
+        if (size >= end) {
+            return;
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment zeroes = arena.allocate(LAYOUT_CHUNK, 4096);
+            for (long pos = size; pos < end; pos += LAYOUT_CHUNK) {
+                long n = Math.min(LAYOUT_CHUNK, end - pos);
+                f.pwrite(zeroes, 0, n, pos);
+            }
+        } catch (JiomapException e) {
+            throw new JiomapException(e.errno(), "laying out " + f.path() + " to " + end + " bytes on "
+                    + storage.device().name() + " (it has " + size + "): " + e.getMessage(), e);
+        }
+    }
+}

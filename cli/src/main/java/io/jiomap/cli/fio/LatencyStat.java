@@ -1,0 +1,69 @@
+package io.jiomap.cli.fio;
+
+import io.jiomap.cli.measure.Latency;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One latency series (fio's slat, clat, lat or sync lat): exact count, min, max, mean and standard deviation, and a
+ * histogram for the percentiles. Recording is a few additions and one histogram increment.
+ */
+final class LatencyStat {
+    private final Histogram histogram = Latency.newHistogram();
+    private long n;
+    private long min = Long.MAX_VALUE;
+    private long max;
+    private double sum;
+    private double sumSquares;
+
+    void record(long nanos) {
+        long v = Math.max(nanos, 0);
+        n++;
+        if (v < min) {
+            min = v;
+        }
+        if (v > max) {
+            max = v;
+        }
+        sum += v;
+        sumSquares += (double) v * v;
+        Latency.record(histogram, v);
+    }
+
+    void add(LatencyStat other) {
+        n += other.n;
+        min = Math.min(min, other.min);
+        max = Math.max(max, other.max);
+        sum += other.sum;
+        sumSquares += other.sumSquares;
+        histogram.add(other.histogram);
+    }
+
+    long n() {
+        return n;
+    }
+
+    long min() {
+        return n == 0 ? 0 : min;
+    }
+
+    long max() {
+        return max;
+    }
+
+    double mean() {
+        return n == 0 ? 0 : sum / n;
+    }
+
+    /** Sample standard deviation, as fio prints it. */
+    double stddev() {
+        if (n < 2) {
+            return 0;
+        }
+        double mean = sum / n;
+        return Math.sqrt(Math.max(0, (sumSquares - n * mean * mean) / (n - 1)));
+    }
+
+    long percentile(double p) {
+        return n == 0 ? 0 : histogram.getValueAtPercentile(p);
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * The jiomap command line: {@code jiomap bench} (the seed's completion-mode table), {@code jiomap fio} (a
+ * fio-compatible job runner), {@code jiomap devices} and {@code jiomap filesystems}. It runs inside Felix (see
+ * {@code CliActivator}) or as plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing.
+ */
+module io.jiomap.cli {
+    requires io.jiomap.api;
+    requires io.jiomap.core;
+    requires info.picocli;
+    // static: the bundle carries its own copy of the HdrHistogram classes (see pom.xml), so at run time they come
+    // from this module; the HdrHistogram jar is needed only to compile.
+    requires static HdrHistogram;
+    requires java.management;
+    requires jdk.management;
+    requires static osgi.core;
+    requires static osgi.annotation;
+
+    uses io.jiomap.api.block.BlockDeviceProvider;
+    uses io.jiomap.api.fs.FileSystemType;
+
+    // picocli fills the annotated command fields reflectively.
+    opens io.jiomap.cli to info.picocli;
+    opens io.jiomap.cli.bench to info.picocli;
+    opens io.jiomap.cli.fio to info.picocli;
+}

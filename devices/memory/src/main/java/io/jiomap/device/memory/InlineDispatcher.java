@@ -1,0 +1,77 @@
+package io.jiomap.device.memory;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Inline completion: the submitter's thread moves the data and completes the bio before {@code submit} returns.
+ *
+ * <p>One atomic word counts the submitters inside the store and carries a closed bit, so {@link #shutdown} is atomic
+ * with entering: a submitter either got in before the close (and the close waits for it to leave before freeing
+ * memory) or sees the bit and fails with ENODEV. The count also bounds concurrent transfers by {@code queue-depth},
+ * the inline equivalent of the queue slots. A submitter leaves before calling the completion, so a completion that
+ * submits again (or closes the device) never waits for itself.
+ */
+final class InlineDispatcher implements Dispatcher {
+    private static final int CLOSED = 1 << 30;
+    private static final VarHandle INSIDE;
+
+    static {
+        try {
+            INSIDE = MethodHandles.lookup().findVarHandle(InlineDispatcher.class, "inside", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final BioExecutor executor;
+    private final ChunkStore store;
+    private final int queueDepth;
+    @SuppressWarnings("unused") // accessed through INSIDE
+    private volatile int inside;
+
+    InlineDispatcher(BioExecutor executor, ChunkStore store, int queueDepth) {
+        this.executor = executor;
+        this.store = store;
+        this.queueDepth = queueDepth;
+    }
+
+    @Override
+    public void submit(Bio bio) {
+        for (int attempt = 0; ; attempt++) {
+            int state = (int) INSIDE.getVolatile(this);
+            if ((state & CLOSED) != 0) {
+                bio.complete(Errno.ENODEV);
+                return;
+            }
+            if (state < queueDepth) {
+                if (INSIDE.compareAndSet(this, state, state + 1)) {
+                    break;
+                }
+            } else if (bio.hasFlag(Bio.NOWAIT)) {
+                bio.complete(Errno.EAGAIN);
+                return;
+            } else {
+                Backoff.pause(attempt);
+            }
+        }
+        int status;
+        try {
+            status = executor.execute(bio);
+        } finally {
+            INSIDE.getAndAdd(this, -1);
+        }
+        bio.complete(status);
+    }
+
+    @Override
+    public void shutdown() {
+        INSIDE.getAndBitwiseOr(this, CLOSED);
+        for (int attempt = 0; ((int) INSIDE.getVolatile(this) & ~CLOSED) != 0; attempt++) {
+            Backoff.pause(attempt);
+        }
+        store.free();
+    }
+}

@@ -1,0 +1,116 @@
+package io.jiomap.tck;
+
+import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.theCompletion;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jiomap.core.CompletionContext;
+import io.jiomap.core.CompletionMode;
+import io.jiomap.core.DioFlags;
+import io.jiomap.tck.observe.CompletionLog.KiComplete;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Direct reads: they complete in the device's completion context, stop at EOF, and read holes and unwritten extents
+ * as zeros without I/O. Spec test vectors 19-22 and decision-table row 11.
+ */
+public interface ReadContract extends ContractBase {
+
+    @Test
+    default void tv19_asyncReadCompletesInsideTheDeviceCompletion() throws Exception {
+        TckEnv env = tck().start(DEFAULT_LAYOUT);
+        assertThat(env.pwrite(POS, 8192)).isEqualTo(8192);
+        env.resetObservations();
+
+        env.tap().holdNext(1);
+        // The issuer opts into caller completion; reads never use it (spec B3).
+        IssuedIo r = env.read(POS, 8192, CompletionMode.CALLER.iocbFlag());
+        assertThat(r.queued()).isTrue();
+        assertThat(env.bios()).as("one read bio").singleElement().satisfies(b -> {
+            assertThat(b.isRead()).isTrue();
+            assertThat(b.length()).isEqualTo(8192);
+        });
+        env.tap().releaseAll();
+
+        KiComplete kc = r.awaitKiComplete();
+        env.awaitDeviceCompletions(1);
+        assertThat(kc.result()).isEqualTo(8192);
+        assertThat(kc.deferred()).as("deferred completion").isNull();
+        assertThat(kc.position()).as("ki_pos at ki_complete").isEqualTo(POS + 8192);
+        assertThat(kc.thread()).as("ki_complete runs inside the device's completion of the bio")
+                .isEqualTo(env.completionThreadOf(0));
+        assertCompletedIn(env, CompletionContext.INLINE);
+        assertThat(theCompletion(env).has(DioFlags.INLINE_COMP)).as("INLINE_COMP").isTrue();
+        assertThat(theCompletion(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP on a read").isFalse();
+        assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 8192));
+        assertThat(env.calls().endIoCalls()).as("end_io for a read").isEmpty();
+    }
+
+    @Test
+    default void tv20_readAtOrPastTheEndOfFileReturnsZeroWithoutIo() throws Exception {
+        TckEnv env = tck().start(DEFAULT_LAYOUT);
+        int lbs = env.logicalBlockSize();
+        long eof = Math.ceilDiv(env.file().size(), lbs) * (long) lbs;
+        for (long pos : new long[] {eof, eof + MIB}) {
+            IssuedIo r = env.read(pos, 4096, 0);
+            assertThat(r.submitResult()).as("read at " + pos).isZero();
+            assertThat(r.log().count()).as("ki_complete calls").isZero();
+            assertThat(r.iocb().position()).as("ki_pos").isEqualTo(pos);
+            assertThat(env.pread(pos, 4096)).as("pread at " + pos).isEmpty();
+        }
+        assertThat(env.bios()).as("bios").isEmpty();
+        assertThat(env.calls().begins()).as("mapping calls").isEmpty();
+        assertThat(env.trace().completions()).as("no dio was set up").isEmpty();
+        assertThat(env.inode().dio().inFlight()).isZero();
+    }
+
+    @Test
+    default void tv21_readAcrossEndOfFileIsClippedToTheFileSize() throws Exception {
+        TckEnv env = tck().start(FileLayout.mapped(6000).exactSize());
+        env.tap().holdNext(1);
+        IssuedIo r = env.read(4096, 4096, 0);
+        assertThat(r.queued()).isTrue();
+        assertThat(env.reads()).as("one bio for the whole block").singleElement()
+                .satisfies(b -> assertThat(b.length()).isEqualTo(4096));
+        env.tap().releaseAll();
+
+        KiComplete kc = r.awaitKiComplete();
+        assertThat(kc.result()).as("bytes before EOF").isEqualTo(6000 - 4096);
+        assertThat(kc.position()).as("ki_pos").isEqualTo(6000);
+        assertThat(env.pread(4096, 4096)).as("pread").hasSize(6000 - 4096);
+    }
+
+    @Test
+    default void readAcrossEndOfFileReturnsOnlyTheBytesBeforeIt() throws Exception {
+        TckEnv env = tck().start(DEFAULT_LAYOUT);
+        long size = env.file().size();
+        assumeTrue(size % 4096 == 0, () -> "file size " + size + " is not 4 KiB aligned");
+        assertThat(env.pwrite(size - 4096, 4096)).isEqualTo(4096);
+        assertThat(env.pread(size - 4096, 8192)).isEqualTo(Patterns.bytes(size - 4096, 4096));
+    }
+
+    @Test
+    default void tv22_readOfAHoleIsZeroFilledWithoutIo() throws Exception {
+        readsZerosWithoutIo(tck().start(DEFAULT_LAYOUT.with(POS, 4096, FileLayout.Shape.HOLE)));
+    }
+
+    @Test
+    default void tv22_readOfAnUnwrittenExtentIsZeroFilledWithoutIo() throws Exception {
+        readsZerosWithoutIo(tck().start(DEFAULT_LAYOUT.with(POS, 4096, FileLayout.Shape.UNWRITTEN)));
+    }
+
+    private static void readsZerosWithoutIo(TckEnv env) {
+        MemorySegment buf = env.patterned(4096, 99);
+        IssuedIo r = env.read(POS, 4096, 0, buf);
+        assertThat(r.submitResult()).as("completes synchronously although the iocb is async").isEqualTo(4096);
+        assertThat(r.log().count()).as("ki_complete calls").isZero();
+        assertThat(buf.toArray(ValueLayout.JAVA_BYTE)).as("zero-filled").isEqualTo(new byte[4096]);
+        assertThat(env.bios()).as("bios").isEmpty();
+        assertThat(r.iocb().position()).isEqualTo(POS + 4096);
+        assertThat(env.inode().dio().inFlight()).isZero();
+        assertCompletedIn(env, CompletionContext.SUBMITTER);
+    }
+}

@@ -1,0 +1,16 @@
+package io.jiomap.tck;
+
+/**
+ * What a plugin's contract test supplies: the filesystem under test and where its devices come from. A filesystem
+ * plugin pairs itself with {@link io.jiomap.tck.scripted.ScriptedDevices}, a device plugin pairs itself with
+ * {@link io.jiomap.tck.scripted.ScriptedFs} (which reaches the most test vectors) or a real filesystem.
+ */
+public record TckFixture(FileSystemUnderTest fileSystem, DeviceFactory devices) {
+    public String name() {
+        return fileSystem.name() + " on " + devices.name();
+    }
+
+    public boolean has(FsFeature feature) {
+        return fileSystem.features().contains(feature);
+    }
+}

@@ -1,0 +1,104 @@
+package io.jiomap.tck.observe;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.Inode;
+import io.jiomap.api.fs.MountContext;
+import io.jiomap.api.io.Iocb;
+import io.jiomap.api.iomap.DioOps;
+import io.jiomap.api.iomap.DirectIoEngine;
+import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapOps;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+
+/**
+ * A filesystem type that is the one under test, except that the direct-I/O engine it gets at mount records the
+ * {@code iomap_begin}, {@code iomap_end} and {@code end_io} calls the engine makes into the filesystem. The
+ * filesystem, its inodes and its locks are the real ones (only the engine handle is interposed), so inode identity
+ * and draining are untouched; the engine is the real one too, it just calls the filesystem through recorders.
+ *
+ * <p>The recorders are allocated per request: this is a test harness, not the hot path.
+ */
+public final class ObservedFileSystemType implements FileSystemType {
+    private final FileSystemType delegate;
+    private final DioCallLog log;
+
+    public ObservedFileSystemType(FileSystemType delegate, DioCallLog log) {
+        this.delegate = delegate;
+        this.log = log;
+    }
+
+    public FileSystemType delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public void mkfs(BlockDevice device, Map<String, String> options) throws JiomapException {
+        delegate.mkfs(device, options);
+    }
+
+    @Override
+    public FileSystem mount(BlockDevice device, MountContext context) throws JiomapException {
+        DirectIoEngine engine = new ObservingEngine(context.directIo(), log);
+        return delegate.mount(device, new MountContext() {
+            @Override
+            public DirectIoEngine directIo() {
+                return engine;
+            }
+
+            @Override
+            public Map<String, String> options() {
+                return context.options();
+            }
+        });
+    }
+
+    private record ObservingEngine(DirectIoEngine engine, DioCallLog log) implements DirectIoEngine {
+        @Override
+        public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
+                       int dioFlags, long doneBefore) {
+            return engine.rw(iocb, buffer, bufferOffset, length, new ObservedOps(ops, log),
+                    dops == null ? null : new ObservedDops(dops, log), dioFlags, doneBefore);
+        }
+    }
+
+    private record ObservedOps(IomapOps ops, DioCallLog log) implements IomapOps {
+        @Override
+        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+            int r = ops.begin(inode, pos, length, flags, iomap, srcmap);
+            log.add(IomapCall.ofBegin(inode.ino(), pos, length, flags, r, iomap, srcmap));
+            return r;
+        }
+
+        @Override
+        public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
+            int r = ops.end(inode, pos, length, written, flags, iomap);
+            log.add(IomapCall.ofEnd(inode.ino(), pos, length, written, flags, r, iomap));
+            return r;
+        }
+    }
+
+    private record ObservedDops(DioOps dops, DioCallLog log) implements DioOps {
+        @Override
+        public long endIo(Iocb iocb, long size, int error, int flags) {
+            long position = iocb.position();
+            long r = dops.endIo(iocb, size, error, flags);
+            log.add(new EndIoCall(iocb.inode().ino(), position, size, error, flags, r,
+                    Thread.currentThread().getName()));
+            return r;
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.jiomap.tck.observe;
+
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BioEndIo;
+import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceCapabilities;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tap between the engine's block layer and the device under test. It forwards every bio unchanged and
+ * <ul>
+ *   <li>records it at submission ({@link BioRecord}) and at its end ({@link BioCompletion}), in order;</li>
+ *   <li>tracks which written device blocks are durable, by the {@link BlockDevice} durability rule (no volatile
+ *       cache, FUA, or a later flush), so a test can check design rule 5 on any device;</li>
+ *   <li>can hold the next bios instead of forwarding them, until the test releases each one (it then reaches the
+ *       device, which completes it its own way) or fails it with an errno. This makes "the bio is still in flight"
+ *       deterministic on every device, which a device that completes on its own thread cannot promise.</li>
+ * </ul>
+ * Completion is observed by swapping the bio's end callback for the tap's and restoring it before the original
+ * runs, as the kernel's bio chaining does; the engine sees no difference.
+ */
+public final class TappedDevice implements BlockDevice {
+    private final BlockDevice device;
+    private final DeviceCapabilities caps;
+    private final Object lock = new Object();
+    private final List<BioRecord> submitted = new ArrayList<>();
+    private final List<BioCompletion> completed = new ArrayList<>();
+    private final List<Watch> held = new ArrayList<>();
+    /** Lbs-sized device blocks whose last completed write is not durable yet, with that write's completion index. */
+    private final Map<Long, Long> volatileBlocks = new HashMap<>();
+    private long writeCompletions;
+    private long nextSeq;
+    private int holdBudget;
+
+    public TappedDevice(BlockDevice device) {
+        this.device = device;
+        this.caps = device.capabilities();
+    }
+
+    /** The device under test. */
+    public BlockDevice device() {
+        return device;
+    }
+
+    @Override
+    public String name() {
+        return device.name();
+    }
+
+    @Override
+    public DeviceCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return device.isClosed();
+    }
+
+    @Override
+    public void submit(Bio bio) {
+        Watch w = new Watch(bio, bio.endIo(), bio.owner());
+        bio.setEndIo(w, bio.owner());
+        boolean hold;
+        synchronized (lock) {
+            w.record = BioRecord.of(nextSeq++, bio);
+            submitted.add(w.record);
+            if (bio.op() == BioOp.FLUSH) {
+                w.flushCovers = writeCompletions;
+            }
+            hold = holdBudget > 0;
+            if (hold) {
+                holdBudget--;
+                held.add(w);
+                lock.notifyAll();
+            }
+        }
+        if (!hold) {
+            device.submit(bio);
+        }
+    }
+
+    /** Closes the device, then hands it every bio still held here: a closed device must fail them (ENODEV). */
+    @Override
+    public void close() {
+        device.close();
+        synchronized (lock) {
+            holdBudget = 0;
+        }
+        releaseAll();
+    }
+
+    // ---- holding ----
+
+    /** Holds the next {@code count} bios submitted (of any kind) instead of forwarding them. */
+    public void holdNext(int count) {
+        synchronized (lock) {
+            holdBudget += count;
+        }
+    }
+
+    /** Bios held now, oldest first. */
+    public List<BioRecord> held() {
+        synchronized (lock) {
+            List<BioRecord> r = new ArrayList<>(held.size());
+            for (Watch w : held) {
+                r.add(w.record);
+            }
+            return r;
+        }
+    }
+
+    public int heldCount() {
+        synchronized (lock) {
+            return held.size();
+        }
+    }
+
+    /** Forwards the held bio at {@code index} (0 = oldest) to the device, on the calling thread. */
+    public void release(int index) {
+        Watch w;
+        synchronized (lock) {
+            w = held.remove(index);
+        }
+        device.submit(w.bio);
+    }
+
+    /** Forwards every held bio, oldest first, and stops holding bios not yet submitted. */
+    public void releaseAll() {
+        synchronized (lock) {
+            holdBudget = 0;
+        }
+        while (true) {
+            Watch w;
+            synchronized (lock) {
+                if (held.isEmpty()) {
+                    return;
+                }
+                w = held.removeFirst();
+            }
+            device.submit(w.bio);
+        }
+    }
+
+    /** Ends the held bio at {@code index} with {@code errno} without it reaching the device (a failed command). */
+    public void fail(int index, int errno) {
+        Watch w;
+        synchronized (lock) {
+            w = held.remove(index);
+        }
+        w.bio.complete(Math.abs(errno));
+    }
+
+    // ---- records ----
+
+    /** Every bio submitted since the last {@link #clearRecords()}, in submission order. */
+    public List<BioRecord> bios() {
+        synchronized (lock) {
+            return List.copyOf(submitted);
+        }
+    }
+
+    /** Every bio end seen since the last {@link #clearRecords()}, in completion order. */
+    public List<BioCompletion> completions() {
+        synchronized (lock) {
+            return List.copyOf(completed);
+        }
+    }
+
+    /** How many bios have ended (their engine callback has returned). */
+    public int completedCount() {
+        synchronized (lock) {
+            return completed.size();
+        }
+    }
+
+    /** Forgets the records (not the held bios, not the durability state). */
+    public void clearRecords() {
+        synchronized (lock) {
+            submitted.clear();
+            completed.clear();
+        }
+    }
+
+    // ---- durability ----
+
+    /**
+     * Whether every byte of {@code [address, address + length)} that was ever written here is durable: its last
+     * completed write went to a device without a volatile cache, was FUA, or was followed by a completed flush
+     * submitted after it completed.
+     */
+    public boolean isDurable(long address, long length) {
+        int lbs = caps.logicalBlockSize();
+        synchronized (lock) {
+            for (long b = address / lbs; b * lbs < address + length; b++) {
+                if (volatileBlocks.containsKey(b)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void onEnd(Watch w, int status) {
+        BioRecord r = w.record;
+        if (status != 0) {
+            return;
+        }
+        int lbs = caps.logicalBlockSize();
+        synchronized (lock) {
+            if (r.op() == BioOp.WRITE) {
+                long index = ++writeCompletions;
+                boolean stable = !caps.volatileWriteCache() || (r.fua() && caps.fua());
+                for (long b = r.address() / lbs; b * lbs < r.end(); b++) {
+                    if (stable) {
+                        volatileBlocks.remove(b);
+                    } else {
+                        volatileBlocks.put(b, index);
+                    }
+                }
+            } else if (r.op() == BioOp.FLUSH) {
+                long covers = w.flushCovers;
+                volatileBlocks.values().removeIf(index -> index <= covers);
+            }
+        }
+    }
+
+    /** The tap's end callback for one submitted bio. */
+    private final class Watch implements BioEndIo {
+        final Bio bio;
+        final BioEndIo originalEnd;
+        final Object originalOwner;
+        BioRecord record;
+        /** For a flush: the writes completed before it was submitted, which it makes durable. */
+        long flushCovers;
+
+        Watch(Bio bio, BioEndIo originalEnd, Object originalOwner) {
+            this.bio = bio;
+            this.originalEnd = originalEnd;
+            this.originalOwner = originalOwner;
+        }
+
+        @Override
+        public void endIo(Bio b) {
+            int status = b.status();
+            b.setEndIo(originalEnd, originalOwner);
+            onEnd(this, status);
+            String thread = Thread.currentThread().getName();
+            // After this call the submitter owns the bio again and may reuse it: read nothing from it afterwards.
+            originalEnd.endIo(b);
+            synchronized (lock) {
+                completed.add(new BioCompletion(record.seq(), status, thread));
+                lock.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tap(" + device.name() + ")";
+    }
+}

@@ -1,0 +1,99 @@
+package io.jiomap.tck.scripted;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.SyncBio;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.Inode;
+import io.jiomap.api.iomap.DirectIoEngine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A mounted scripted filesystem: files by path, each a {@link ScriptedInode}, no on-disk metadata. */
+public final class ScriptedFileSystem implements FileSystem {
+    private final BlockDevice device;
+    private final DirectIoEngine engine;
+    private final int blockSize;
+    private final Map<String, ScriptedInode> files = new LinkedHashMap<>();
+    private long nextIno = 1;
+    private volatile boolean unmounted;
+
+    ScriptedFileSystem(BlockDevice device, DirectIoEngine engine, int blockSize) {
+        this.device = device;
+        this.engine = engine;
+        this.blockSize = blockSize;
+    }
+
+    @Override
+    public String typeName() {
+        return ScriptedFileSystemType.NAME;
+    }
+
+    @Override
+    public BlockDevice device() {
+        return device;
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Opens a file; a new one (CREATE) is empty and, until scripted, MAPPED everywhere. */
+    @Override
+    public synchronized Inode open(String path, int flags) throws JiomapException {
+        if (unmounted) {
+            throw new JiomapException(Errno.ENODEV, "scripted filesystem on " + device.name() + " is unmounted");
+        }
+        ScriptedInode inode = files.get(path);
+        if (inode != null) {
+            if ((flags & (CREATE | EXCLUSIVE)) == (CREATE | EXCLUSIVE)) {
+                throw new JiomapException(Errno.EEXIST, path + " already exists");
+            }
+            return inode;
+        }
+        if ((flags & CREATE) == 0) {
+            throw new JiomapException(Errno.ENOENT, path + " does not exist (open with CREATE to create it)");
+        }
+        inode = new ScriptedInode(this, nextIno++, path, engine);
+        files.put(path, inode);
+        return inode;
+    }
+
+    /** The file at {@code path}, if it was created. */
+    public synchronized Optional<ScriptedInode> file(String path) {
+        return Optional.ofNullable(files.get(path));
+    }
+
+    public synchronized List<ScriptedInode> files() {
+        return new ArrayList<>(files.values());
+    }
+
+    public boolean isUnmounted() {
+        return unmounted;
+    }
+
+    /** Drains every file's direct I/O (without deadlocking against caller completion), then flushes the device. */
+    @Override
+    public void unmount() throws JiomapException {
+        List<ScriptedInode> all;
+        synchronized (this) {
+            if (unmounted) {
+                return;
+            }
+            unmounted = true;
+            all = new ArrayList<>(files.values());
+        }
+        for (ScriptedInode inode : all) {
+            inode.drainForUnmount();
+        }
+        int r = SyncBio.flush(device);
+        if (r < 0 && !device.isClosed()) {
+            throw new JiomapException(-r, "flushing " + device.name() + " at unmount: " + SyncBio.describe(r));
+        }
+    }
+}

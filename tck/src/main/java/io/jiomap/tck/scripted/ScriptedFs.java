@@ -1,0 +1,76 @@
+package io.jiomap.tck.scripted;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapType;
+import io.jiomap.core.Mount;
+import io.jiomap.core.OpenFile;
+import io.jiomap.tck.FileLayout;
+import io.jiomap.tck.FileSystemUnderTest;
+import io.jiomap.tck.FsFeature;
+import io.jiomap.tck.observe.FsyncCall;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The scripted filesystem as a filesystem under test: it arranges every {@link FileLayout} shape by scripting the
+ * file's mappings, so it reaches every test vector the engine's features reach. The filesystem half of a fixture for
+ * a device plugin.
+ */
+public final class ScriptedFs implements FileSystemUnderTest {
+    /** The path of the file the contract works on. */
+    public static final String PATH = "/tck";
+
+    @Override
+    public String name() {
+        return ScriptedFileSystemType.NAME;
+    }
+
+    @Override
+    public FileSystemType type() {
+        return new ScriptedFileSystemType();
+    }
+
+    @Override
+    public Set<FsFeature> features() {
+        return EnumSet.allOf(FsFeature.class).stream()
+                .filter(f -> f != FsFeature.WHOLE_DEVICE_FILE)
+                .collect(() -> EnumSet.noneOf(FsFeature.class), Set::add, Set::addAll);
+    }
+
+    @Override
+    public OpenFile openFile(Mount mount, FileLayout layout) throws JiomapException {
+        OpenFile file = mount.open(PATH, OpenFile.CREATE);
+        ScriptedInode inode = (ScriptedInode) file.inode();
+        inode.setSize(layout.size());
+        for (FileLayout.Region r : layout.regions()) {
+            inode.map(r.offset(), r.length(), mappingOf(r.shape()));
+        }
+        inode.failFsync(layout.fsyncErrno())
+                .failEndIo(layout.endIoErrno())
+                .setWriteDioFlags(layout.writeDioFlags())
+                .setDoneBefore(layout.doneBefore());
+        return file;
+    }
+
+    /** The scripted mapping that gives a layout shape; a hole allocates written blocks, as ext4 does past EOF. */
+    public static Mapping mappingOf(FileLayout.Shape shape) {
+        return switch (shape) {
+            case MAPPED -> Mapping.mapped();
+            case MAPPED_DIRTY -> Mapping.mapped().withFlags(Iomap.F_DIRTY);
+            case UNWRITTEN -> Mapping.unwritten();
+            case HOLE -> Mapping.holeAllocatingAs(IomapType.MAPPED);
+            case SHARED -> Mapping.mapped().withFlags(Iomap.F_SHARED).withSrcmap(IomapType.MAPPED);
+            case DELALLOC -> Mapping.delalloc();
+            case INLINE -> Mapping.inline();
+            case BUFFERED_FALLBACK -> Mapping.bufferedFallback();
+        };
+    }
+
+    @Override
+    public List<FsyncCall> fsyncCalls(OpenFile file) {
+        return ((ScriptedInode) file.inode()).fsyncCalls();
+    }
+}

@@ -1,0 +1,36 @@
+package io.jiomap.tck;
+
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceSpec;
+import io.jiomap.device.memory.MemoryDeviceProvider;
+import java.util.Optional;
+
+/** Memory devices configured through their device spec; they cannot hold bios ({@link DeviceCompletion#HELD}). */
+final class MemoryDevices implements DeviceFactory {
+    private final MemoryDeviceProvider provider = new MemoryDeviceProvider();
+
+    @Override
+    public String name() {
+        return MemoryDeviceProvider.TYPE;
+    }
+
+    @Override
+    public Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException {
+        String completion = switch (setup.completion()) {
+            case ASYNC -> "thread";
+            case INLINE -> "inline";
+            case HELD -> null;
+        };
+        if (completion == null) {
+            return Optional.empty();
+        }
+        String spec = "memory:size=" + setup.capacityBytes()
+                + ",lbs=" + setup.logicalBlockSize()
+                + ",vwc=" + (setup.volatileWriteCache() ? "on" : "off")
+                + ",fua=" + (setup.fua() ? "on" : "off")
+                + ",max-transfer=" + setup.maxTransferBytes()
+                + ",completion=" + completion;
+        return Optional.of(provider.open(DeviceSpec.parse(spec)));
+    }
+}
