@@ -1,0 +1,124 @@
+package io.jiomap.itests;
+
+import io.jiomap.api.block.BlockDeviceProvider;
+import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.launcher.EmbeddedFramework;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * A Felix in this JVM where the host and the plugin bundles share the api types: the host's {@code io.jiomap.api}
+ * packages (jiomap-api on the class path) are exported by the system bundle, only the plugin bundles are installed,
+ * and the host drives them with its own core ({@code io.jiomap.core.Mount}, {@code IoRing}).
+ *
+ * <p>api.jar must not be installed as a bundle as well: the plugins would wire to it, and its types would be other
+ * classes than the host's, so the host could not use the services.
+ */
+public final class PluginFramework implements AutoCloseable {
+    /** The api packages, at the version their package-info declares. */
+    public static final String API_PACKAGES = "io.jiomap.api;version=1.0.0, io.jiomap.api.block;version=1.0.0, "
+            + "io.jiomap.api.fs;version=1.0.0, io.jiomap.api.io;version=1.0.0, io.jiomap.api.iomap;version=1.0.0";
+    /** The memory device bundle's file in the bundle directory. */
+    public static final String MEMORY_JAR = "jiomap-device-memory.jar";
+    /** The raw filesystem bundle's file in the bundle directory. */
+    public static final String RAW_JAR = "jiomap-fs-raw.jar";
+
+    private final EmbeddedFramework framework;
+    private final Path bundleDirectory;
+    private final List<ServiceTracker<?, ?>> trackers = new ArrayList<>();
+
+    private PluginFramework(EmbeddedFramework framework, Path bundleDirectory) {
+        this.framework = framework;
+        this.bundleDirectory = bundleDirectory;
+    }
+
+    /**
+     * Boots a framework and installs and starts the memory device and raw filesystem bundles.
+     *
+     * @param bundleDirectory where the build copied the bundles (the {@code bundles.dir} system property)
+     */
+    public static PluginFramework start(Path bundleDirectory, PrintStream err) throws BundleException {
+        EmbeddedFramework fw = EmbeddedFramework.start(
+                Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_PACKAGES), err);
+        PluginFramework pf = new PluginFramework(fw, bundleDirectory);
+        try {
+            List<Bundle> plugins = fw.install(List.of(bundleDirectory.resolve(MEMORY_JAR),
+                    bundleDirectory.resolve(RAW_JAR)));
+            List<EmbeddedFramework.StartFailure> failures = fw.startAll(plugins);
+            if (!failures.isEmpty()) {
+                throw new BundleException("plugin bundles failed to start: " + failures);
+            }
+        } catch (BundleException | RuntimeException e) {
+            pf.close();
+            throw e;
+        }
+        return pf;
+    }
+
+    /** The bundle directory given to {@link #start}, from the {@code bundles.dir} system property of the build. */
+    public static Path bundleDirectoryFromBuild() {
+        String dir = System.getProperty("bundles.dir");
+        if (dir == null || !Files.isDirectory(Path.of(dir))) {
+            throw new IllegalStateException("system property bundles.dir must name the directory the build copied "
+                    + "the bundles to (the itests pom sets it to target/bundles), got " + dir);
+        }
+        return Path.of(dir);
+    }
+
+    public EmbeddedFramework framework() {
+        return framework;
+    }
+
+    public Path bundleDirectory() {
+        return bundleDirectory;
+    }
+
+    /** The installed bundle that came from {@code jarName} in the bundle directory, e.g. {@link #RAW_JAR}. */
+    public Bundle bundleAt(String jarName) {
+        String location = bundleDirectory.resolve(jarName).toUri().toString();
+        Bundle b = framework.framework().getBundleContext().getBundle(location);
+        if (b == null) {
+            throw new IllegalStateException("no bundle installed from " + location + "; have:\n"
+                    + framework.bundleStates());
+        }
+        return b;
+    }
+
+    /** Installs {@code jarName} from the bundle directory again (after an uninstall) and starts it. */
+    public Bundle installAndStart(String jarName) throws BundleException {
+        Bundle b = framework.install(List.of(bundleDirectory.resolve(jarName))).getFirst();
+        b.start();
+        return b;
+    }
+
+    /** An open tracker of the device providers, closed with the framework. */
+    public ServiceTracker<BlockDeviceProvider, BlockDeviceProvider> deviceProviders() {
+        return track(BlockDeviceProvider.class);
+    }
+
+    /** An open tracker of the filesystem types, closed with the framework. */
+    public ServiceTracker<FileSystemType, FileSystemType> fileSystemTypes() {
+        return track(FileSystemType.class);
+    }
+
+    private <S> ServiceTracker<S, S> track(Class<S> type) {
+        ServiceTracker<S, S> tracker = new ServiceTracker<>(framework.framework().getBundleContext(), type, null);
+        tracker.open();
+        trackers.add(tracker);
+        return tracker;
+    }
+
+    @Override
+    public void close() {
+        trackers.forEach(ServiceTracker::close);
+        framework.close();
+    }
+}
