@@ -64,12 +64,11 @@ public abstract class DeferredCompletion {
         return STATE.compareAndSet(this, PENDING, CLAIMED);
     }
 
-    /** Runs a completion this thread claimed and returns its result. */
+    /**
+     * Runs a completion this thread claimed and returns its result. It stays linked to its inode (a drain unlinks
+     * finished ones), so the issuer's reap takes no lock.
+     */
     public final long runClaimed() {
-        InodeDio r = registry;
-        if (r != null) {
-            r.removeDeferred(this);
-        }
         long res = complete();
         result = res;
         STATE.setRelease(this, DONE);

@@ -3,7 +3,6 @@ package io.jiomap.api.io;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The direct-I/O state every inode carries: how many direct I/Os are in flight ({@code i_dio_count}) and which of
@@ -12,71 +11,114 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Filesystems call {@link #waitForDrain()} from truncate, fallocate, clone, unmount and anything else that must
  * see no direct I/O in flight, after taking the lock that keeps new direct I/O out.
+ *
+ * <p>Cost on the hot path: the in-flight count is touched by the submitter and by whoever completes; the list of
+ * deferred completions only by the device completion context that defers (under a lock nobody else takes per
+ * I/O). An issuer that runs its own deferred completion claims it with one compare-and-swap and leaves it linked:
+ * a completion object belongs to one iocb and is reused with it, so the list never holds more than the iocbs that
+ * ever deferred on this inode, and drains unlink the finished ones. The two are kept on separate cache lines so the
+ * submitter and the device context do not make each other miss.
  */
 public final class InodeDio {
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final Object lock = new Object();
-    /** Deferred completions of this inode, pending or being run by their issuer; guarded by {@link #lock}. */
-    private DeferredCompletion head;
-    private volatile int drainers;
+    private static final VarHandle IN_FLIGHT;
     private static final VarHandle DRAINERS;
 
     static {
         try {
-            DRAINERS = MethodHandles.lookup().findVarHandle(InodeDio.class, "drainers", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            IN_FLIGHT = l.findVarHandle(Counter.class, "value", int.class);
+            DRAINERS = l.findVarHandle(InodeDio.class, "drainers", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** Left padding: keeps the counter off the cache line of whatever was allocated before it. */
+    @SuppressWarnings("unused")
+    private static class CounterPad {
+        long p01, p02, p03, p04, p05, p06, p07, p08;
+    }
+
+    /** The in-flight count, padded on both sides. */
+    @SuppressWarnings("unused")
+    private static final class Counter extends CounterPad {
+        volatile int value;
+        long q01, q02, q03, q04, q05, q06, q07, q08;
+    }
+
+    /** Deferred completions of this inode; guarded by itself (the monitor of this object). */
+    @SuppressWarnings("unused")
+    private static final class DeferredList extends CounterPad {
+        DeferredCompletion head;
+        long q01, q02, q03, q04, q05, q06, q07, q08;
+    }
+
+    private final Counter inFlight = new Counter();
+    private final DeferredList deferred = new DeferredList();
+    private volatile int drainers;
+
     /** A direct I/O starts (inode_dio_begin). */
     public void begin() {
-        inFlight.incrementAndGet();
+        IN_FLIGHT.getAndAdd(inFlight, 1);
     }
 
     /** A direct I/O is fully complete (inode_dio_end); wakes drainers when it was the last. */
     public void end() {
-        if (inFlight.decrementAndGet() == 0 && drainers > 0) {
-            synchronized (lock) {
-                lock.notifyAll();
+        if ((int) IN_FLIGHT.getAndAdd(inFlight, -1) == 1 && drainers > 0) {
+            synchronized (deferred) {
+                deferred.notifyAll();
             }
         }
     }
 
     /** Direct I/Os started and not yet completed, deferred ones included. */
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.value;
     }
 
+    /**
+     * Makes a pending deferred completion findable by drainers. Called with its state already PENDING, so a drainer
+     * that finds it here can claim it.
+     */
     void addDeferred(DeferredCompletion d) {
-        synchronized (lock) {
-            d.registry = this;
-            d.prev = null;
-            d.next = head;
-            if (head != null) {
-                head.prev = d;
+        InodeDio previous = d.registry;
+        if (previous != null && previous != this) {
+            // The iocb that owns it last deferred on another inode: move it here.
+            previous.unlinkIfRegistered(d);
+        }
+        synchronized (deferred) {
+            if (d.registry != this) {
+                link(d);
             }
-            head = d;
             if (drainers > 0) {
-                lock.notifyAll();
+                deferred.notifyAll();
             }
         }
     }
 
-    void removeDeferred(DeferredCompletion d) {
-        synchronized (lock) {
-            unlink(d);
+    private void unlinkIfRegistered(DeferredCompletion d) {
+        synchronized (deferred) {
+            if (d.registry == this) {
+                unlink(d);
+            }
         }
+    }
+
+    private void link(DeferredCompletion d) {
+        d.registry = this;
+        d.prev = null;
+        d.next = deferred.head;
+        if (deferred.head != null) {
+            deferred.head.prev = d;
+        }
+        deferred.head = d;
     }
 
     private void unlink(DeferredCompletion d) {
-        if (d.registry != this) {
-            return;
-        }
         if (d.prev != null) {
             d.prev.next = d.next;
         } else {
-            head = d.next;
+            deferred.head = d.next;
         }
         if (d.next != null) {
             d.next.prev = d.prev;
@@ -85,13 +127,21 @@ public final class InodeDio {
         d.registry = null;
     }
 
-    /** Claims and unlinks the first pending deferred completion, or returns null. Caller holds the lock. */
+    /**
+     * Claims the first pending deferred completion, unlinking finished ones on the way. Caller holds the monitor of
+     * {@link #deferred}; a completion being deferred again takes the same monitor to relink, so none is lost.
+     */
     private DeferredCompletion claimOne() {
-        for (DeferredCompletion d = head; d != null; d = d.next) {
+        DeferredCompletion d = deferred.head;
+        while (d != null) {
+            DeferredCompletion next = d.next;
             if (d.claim()) {
-                unlink(d);
                 return d;
             }
+            if (d.isDone()) {
+                unlink(d);
+            }
+            d = next;
         }
         return null;
     }
@@ -120,10 +170,10 @@ public final class InodeDio {
         try {
             while (true) {
                 DeferredCompletion claimed;
-                synchronized (lock) {
+                synchronized (deferred) {
                     claimed = claimOne();
                     if (claimed == null) {
-                        if (inFlight.get() == 0) {
+                        if (inFlight.value == 0) {
                             return true;
                         }
                         long left = deadlineNanos - System.nanoTime();
@@ -131,7 +181,7 @@ public final class InodeDio {
                             return false;
                         }
                         try {
-                            TimeUnit.NANOSECONDS.timedWait(lock, left);
+                            TimeUnit.NANOSECONDS.timedWait(deferred, left);
                         } catch (InterruptedException e) {
                             // Like the kernel's uninterruptible sleep: the drain must finish; keep the interrupt.
                             interrupted = true;

@@ -125,4 +125,52 @@ class InodeDioTest {
             assertThat(d.runs).hasValue(1);
         }
     }
+
+    /** A completion whose inode can be changed, as an iocb's is reused for another file. */
+    static final class Reusable extends DeferredCompletion {
+        InodeDio inode;
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        protected long complete() {
+            runs.incrementAndGet();
+            inode.end();
+            return 1;
+        }
+    }
+
+    @Test
+    void aCompletionReusedForAnotherInodeIsFoundByThatInodesDrain() {
+        InodeDio first = new InodeDio();
+        InodeDio second = new InodeDio();
+        Reusable d = new Reusable();
+        d.inode = first;
+        first.begin();
+        d.defer(first, new Issuer());
+        assertThat(d.claim()).isTrue();
+        d.runClaimed();
+
+        // Reused: the issuer's next request is on the second inode, and this time the issuer never reaps.
+        d.inode = second;
+        second.begin();
+        d.defer(second, new Issuer());
+
+        assertThat(first.waitForDrain(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(d.runs).hasValue(1);
+        assertThat(second.waitForDrain(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(d.runs).hasValue(2);
+    }
+
+    @Test
+    void aCompletionDeferredAgainOnTheSameInodeIsClaimableAgain() {
+        InodeDio inode = new InodeDio();
+        Reusable d = new Reusable();
+        d.inode = inode;
+        for (int i = 1; i <= 3; i++) {
+            inode.begin();
+            d.defer(inode, new Issuer());
+            assertThat(inode.waitForDrain(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(d.runs).hasValue(i);
+        }
+    }
 }
