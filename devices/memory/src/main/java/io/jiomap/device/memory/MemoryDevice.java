@@ -5,6 +5,7 @@ import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.SimulatesPowerLoss;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>The hot path takes no lock in the default modes, allocates nothing per bio and builds no strings.
  */
-public final class MemoryDevice implements BlockDevice {
+public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
     private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
     private static final VarHandle CLOSE_REPORTED;
 
@@ -176,6 +177,7 @@ public final class MemoryDevice implements BlockDevice {
      * <p>A test hook for crash-consistency tests. Call it while no I/O is in flight for an exact result: a write that
      * is in flight during the cut may or may not survive, as on real hardware. After {@link #close} it does nothing.
      */
+    @Override
     public void powerCut() {
         store.powerCut();
     }
