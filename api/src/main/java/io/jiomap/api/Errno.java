@@ -8,7 +8,9 @@ package io.jiomap.api;
  * in a completion-queue entry), and building an exception per failed I/O would allocate on the path that must not.
  */
 public final class Errno {
+    public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
@@ -25,6 +27,7 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ENAMETOOLONG = 36;
+    public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
     public static final int EOPNOTSUPP = 95;
     public static final int ESHUTDOWN = 108;
@@ -38,7 +41,9 @@ public final class Errno {
     /** The symbolic name of an errno value, e.g. {@code "EINVAL"}; a negative value is read as its absolute value. */
     public static String name(int errno) {
         return switch (Math.abs(errno)) {
+            case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
+            case EINTR -> "EINTR";
             case EIO -> "EIO";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
@@ -54,6 +59,7 @@ public final class Errno {
             case ENOSPC -> "ENOSPC";
             case EROFS -> "EROFS";
             case ENAMETOOLONG -> "ENAMETOOLONG";
+            case ENOSYS -> "ENOSYS";
             case ENOTEMPTY -> "ENOTEMPTY";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ESHUTDOWN -> "ESHUTDOWN";
@@ -66,7 +72,9 @@ public final class Errno {
     /** A short human description, as strerror(3) gives it. */
     public static String describe(int errno) {
         return switch (Math.abs(errno)) {
+            case EPERM -> "Operation not permitted";
             case ENOENT -> "No such file or directory";
+            case EINTR -> "Interrupted system call";
             case EIO -> "Input/output error";
             case EBADF -> "Bad file descriptor";
             case EAGAIN -> "Resource temporarily unavailable";
@@ -82,6 +90,7 @@ public final class Errno {
             case ENOSPC -> "No space left on device";
             case EROFS -> "Read-only file system";
             case ENAMETOOLONG -> "File name too long";
+            case ENOSYS -> "Function not implemented";
             case ENOTEMPTY -> "Directory not empty";
             case EOPNOTSUPP -> "Operation not supported";
             case ESHUTDOWN -> "Cannot send after transport endpoint shutdown";

@@ -46,7 +46,8 @@ class DistributionIT {
         assertThat(DIST.resolve("launcher.jar")).isRegularFile();
         assertThat(DIST.resolve("lib/org.apache.felix.framework.jar")).isRegularFile();
         assertThat(DIST.resolve("bundles").toFile().list()).containsExactlyInAnyOrder("jiomap-api.jar",
-                "jiomap-core.jar", "jiomap-device-memory.jar", "jiomap-fs-raw.jar", "jiomap-cli.jar",
+                "jiomap-core.jar", "jiomap-device-memory.jar", "jiomap-device-nvme-like.jar",
+                "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-fs-raw.jar", "jiomap-cli.jar",
                 "jctools-core.jar", "picocli.jar");
     }
 
@@ -55,7 +56,7 @@ class DistributionIT {
         Run run = launch(List.of(), "devices");
 
         assertThat(run.exitCode()).as("exit code; stderr:%n%s", run.err()).isZero();
-        assertThat(run.out()).contains("memory");
+        assertThat(run.out()).contains("memory", "nvme-like", "sata-like", "file");
         assertThat(run.err()).as("stderr").doesNotContain("WARNING", "Exception");
     }
 

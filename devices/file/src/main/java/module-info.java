@@ -1,0 +1,12 @@
+/**
+ * The file device: a real file or block device opened with O_DIRECT and driven through io_uring (via the FFM API),
+ * or through a FileChannel thread pool where io_uring is unavailable. Exports nothing: it is reached only as a
+ * {@link io.jiomap.api.block.BlockDeviceProvider} service, through {@link java.util.ServiceLoader} or OSGi.
+ */
+module io.jiomap.device.file {
+    requires io.jiomap.api;
+    requires static osgi.core;
+    requires static osgi.annotation;
+
+    provides io.jiomap.api.block.BlockDeviceProvider with io.jiomap.device.file.FileDeviceProvider;
+}

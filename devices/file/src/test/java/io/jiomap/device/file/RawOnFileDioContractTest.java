@@ -1,0 +1,15 @@
+package io.jiomap.device.file;
+
+import io.jiomap.tck.DioContractTest;
+import io.jiomap.tck.TckFixture;
+
+/**
+ * The DIO contract (spec TV1..TV35, design rule 1) on the raw filesystem over a real O_DIRECT file. The raw
+ * filesystem is reused from the TCK's own run on the memory device: the whole device as one MAPPED file.
+ */
+class RawOnFileDioContractTest extends DioContractTest {
+    @Override
+    protected TckFixture fixture() {
+        return new TckFixture(new RawFsUnderTest(), new FileDevices());
+    }
+}

@@ -1,0 +1,292 @@
+package io.jiomap.device.model;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BioOp;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One submission/completion queue pair and the thread that serves it, the queue's "interrupt": submitters put bios in
+ * a bounded ring; the thread takes them in order, waits for each one's modelled service time, moves its data and
+ * completes it.
+ *
+ * <p>The ring is multi-producer, single-consumer. A producer claims a sequence number with one CAS on the tail, then
+ * publishes its bio in that slot; the consumer frees a slot only after the bio's data has moved, so
+ * {@code queue-depth} bounds the bios inside the device, not just those waiting. The tail's sign bit closes the ring:
+ * a submitter either claimed a slot before the close, and the thread's final drain ends that bio, or it sees the bit
+ * and ends its own bio with ENODEV; nothing can slip in after the drain and hang.
+ *
+ * <p>Idle strategy, as the memory device's: spin for {@link #SPIN_NANOS}, then park after raising a "sleeping" flag
+ * that the next producer lowers (one CAS) and answers with an unpark. A busy queue costs no unpark per bio.
+ *
+ * <p>A completion callback runs on this thread and may submit again. If it finds the ring full it must not wait: this
+ * thread is the only one that frees slots. Such a bio waits in an overflow list private to this thread and enters the
+ * ring as soon as a slot frees, like a request the kernel's blk-mq requeues.
+ */
+public final class HardwareQueue implements Runnable {
+    /** How long an idle thread spins before it parks: longer than an unpark plus wake-up costs in a VM. */
+    private static final long SPIN_NANOS = 50_000;
+    /** Clock reads are dearer than spins: read it once per this many spins. */
+    private static final int SPINS_PER_CLOCK = 64;
+    /** Below this the wait for a due time spins, because a park overshoots by about as much. */
+    private static final long SPIN_WAIT_NANOS = 100_000;
+
+    private static final int QUEUED = 0;
+    private static final int FULL = 1;
+    private static final int CLOSED = 2;
+
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Bio[].class);
+    /** Tail, head and the sleeping flag sit 128 bytes apart in one array, so they never share a cache line pair. */
+    private static final int TAIL = 16;
+    private static final int HEAD = 32;
+    private static final int SLEEPING = 48;
+    private static final long CLOSED_BIT = Long.MIN_VALUE;
+
+    private final long[] counters = new long[64];
+    private final Bio[] slots;
+    /** Submission times, for the service-time model; written before the slot is published. */
+    private final long[] submitted;
+    private final int mask;
+    private final int depth;
+    private final Media media;
+    /** Null without a service-time model: then nothing reads the clock per bio. */
+    private final Timeline timeline;
+    private final Thread thread;
+    private final Runnable onStart;
+    private final Runnable onExit;
+    private final ArrayDeque<Bio> overflow = new ArrayDeque<>();
+    private volatile boolean stopping;
+
+    /**
+     * @param onStart run first on the queue's thread (e.g. to bind the thread to this queue)
+     * @param onExit  run last on the queue's thread, after every bio it held has ended
+     */
+    public HardwareQueue(String threadName, int depth, Media media, ServiceTime serviceTime, boolean flushDrainsQueue,
+                         Runnable onStart, Runnable onExit) {
+        this.depth = depth;
+        int capacity = Integer.highestOneBit(depth - 1) << 1;
+        this.slots = new Bio[Math.max(1, capacity)];
+        this.submitted = new long[slots.length];
+        this.mask = slots.length - 1;
+        this.media = media;
+        this.timeline = serviceTime.isNone() ? null : new Timeline(serviceTime, flushDrainsQueue);
+        this.onStart = onStart;
+        this.onExit = onExit;
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this);
+    }
+
+    /** Starts the thread; apart from construction so no half-built queue escapes to it. */
+    public void start() {
+        thread.start();
+    }
+
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Queues a validated bio; waits for a slot when the ring is full, unless NOWAIT (EAGAIN). */
+    public void submit(Bio bio) {
+        int result = offer(bio);
+        if (result != QUEUED) {
+            submitContended(bio, result);
+        }
+    }
+
+    private int offer(Bio bio) {
+        long t;
+        do {
+            t = (long) COUNTER.getVolatile(counters, TAIL);
+            if (t < 0) {
+                return CLOSED;
+            }
+            if (t - (long) COUNTER.getAcquire(counters, HEAD) >= depth) {
+                return FULL;
+            }
+        } while (!COUNTER.compareAndSet(counters, TAIL, t, t + 1));
+        int slot = (int) t & mask;
+        submitted[slot] = timeline != null ? System.nanoTime() : 0;
+        // A volatile store, not a release: it must not pass the read of the sleeping flag below, or a producer
+        // could miss the consumer going to sleep while the consumer misses this bio.
+        SLOT.setVolatile(slots, slot, bio);
+        if ((long) COUNTER.getVolatile(counters, SLEEPING) != 0
+                && COUNTER.compareAndSet(counters, SLEEPING, 1L, 0L)) {
+            LockSupport.unpark(thread);
+        }
+        return QUEUED;
+    }
+
+    private void submitContended(Bio bio, int result) {
+        for (int attempt = 0; ; attempt++) {
+            if (result == QUEUED) {
+                return;
+            }
+            if (result == CLOSED) {
+                bio.complete(Errno.ENODEV);
+                return;
+            }
+            if (bio.hasFlag(Bio.NOWAIT)) {
+                bio.complete(Errno.EAGAIN);
+                return;
+            }
+            if (Thread.currentThread() == thread) {
+                overflow.addLast(bio);
+                return;
+            }
+            pause(attempt);
+            result = offer(bio);
+        }
+    }
+
+    /** Back-pressure: spin briefly, then yield, then sleep in short steps until a slot frees. */
+    private static void pause(int attempt) {
+        if (attempt < 100) {
+            Thread.onSpinWait();
+        } else if (attempt < 200) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
+    /** Stops the thread: the bio whose data is moving finishes, every other one ends with ENODEV. */
+    public void shutdown() {
+        stopping = true;
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        try {
+            onStart.run();
+            serve();
+        } catch (Throwable t) {
+            // A defect of this device: report it, then still end every bio below rather than leave it hanging.
+            report(t);
+        } finally {
+            COUNTER.getAndBitwiseOr(counters, TAIL, CLOSED_BIT);
+            drain();
+            onExit.run();
+        }
+    }
+
+    private void serve() {
+        int spins = 0;
+        long idleSince = 0;
+        while (!stopping) {
+            if (!overflow.isEmpty()) {
+                moveOverflowIntoRing();
+            }
+            long head = (long) COUNTER.getOpaque(counters, HEAD);
+            int slot = (int) head & mask;
+            Bio bio = (Bio) SLOT.getAcquire(slots, slot);
+            if (bio == null) {
+                if (spins++ == 0) {
+                    idleSince = System.nanoTime();
+                } else if (spins % SPINS_PER_CLOCK == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
+                    sleep(slot);
+                    spins = 0;
+                    continue;
+                }
+                Thread.onSpinWait();
+                continue;
+            }
+            spins = 0;
+            if (timeline == null) {
+                int status = media.execute(bio);
+                retire(head, slot);
+                complete(bio, status);
+            } else if (!serveTimed(bio, head, slot)) {
+                return;
+            }
+        }
+    }
+
+    /** Serves one bio at its due time; false if the queue is stopping instead (the bio is then drained). */
+    private boolean serveTimed(Bio bio, long head, int slot) {
+        BioOp op = bio.op();
+        if (!waitUntil(timeline.due(submitted[slot], System.nanoTime(), op, bio.length()))) {
+            return false;
+        }
+        int status = media.execute(bio);
+        retire(head, slot);
+        complete(bio, status);
+        if (op == BioOp.FLUSH) {
+            // Read after the completion callback returned, so nothing behind the flush starts before it ended.
+            timeline.flushCompleted(System.nanoTime());
+        }
+        return true;
+    }
+
+    /** Parks unless a bio arrived meanwhile; raising the flag makes the next producer unpark this thread. */
+    private void sleep(int slot) {
+        COUNTER.setVolatile(counters, SLEEPING, 1L);
+        if (SLOT.getVolatile(slots, slot) == null && overflow.isEmpty() && !stopping) {
+            LockSupport.park(this);
+        }
+        COUNTER.setVolatile(counters, SLEEPING, 0L);
+    }
+
+    /** Waits for a command's due time; false if the queue is stopping instead. */
+    private boolean waitUntil(long due) {
+        for (;;) {
+            long left = due - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (stopping) {
+                return false;
+            }
+            if (left > SPIN_WAIT_NANOS) {
+                LockSupport.parkNanos(this, left - SPIN_WAIT_NANOS);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private void retire(long head, int slot) {
+        slots[slot] = null;
+        COUNTER.setRelease(counters, HEAD, head + 1);
+    }
+
+    private void moveOverflowIntoRing() {
+        while (!overflow.isEmpty() && offer(overflow.peekFirst()) == QUEUED) {
+            overflow.removeFirst();
+        }
+    }
+
+    /** After the close bit: ends every bio claimed in the ring or held in overflow with ENODEV. */
+    private void drain() {
+        long tail = (long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT;
+        for (long head = (long) COUNTER.getOpaque(counters, HEAD); head < tail; head++) {
+            int slot = (int) head & mask;
+            Bio bio;
+            // A claimed slot is published a few instructions after its claim.
+            while ((bio = (Bio) SLOT.getAcquire(slots, slot)) == null) {
+                Thread.onSpinWait();
+            }
+            retire(head, slot);
+            complete(bio, Errno.ENODEV);
+        }
+        while (!overflow.isEmpty()) {
+            complete(overflow.removeFirst(), Errno.ENODEV);
+        }
+    }
+
+    /** A callback that throws is reported and must not stop this queue's other completions. */
+    private void complete(Bio bio, int status) {
+        try {
+            bio.complete(status);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    private void report(Throwable t) {
+        thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
+    }
+}

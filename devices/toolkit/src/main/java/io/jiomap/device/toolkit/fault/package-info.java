@@ -1,0 +1,8 @@
+/**
+ * Fault injection: {@link io.jiomap.device.toolkit.fault.FaultyDevice} wraps a block device and fails, shortens,
+ * delays or drops (device gone) the bios chosen by an immutable {@link io.jiomap.device.toolkit.fault.FaultRules}
+ * set, the user-space counterpart of dm-flakey and dm-dust.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package io.jiomap.device.toolkit.fault;
