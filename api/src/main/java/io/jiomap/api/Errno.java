@@ -90,7 +90,7 @@ public final class Errno {
             case ENOSPC -> "No space left on device";
             case EROFS -> "Read-only file system";
             case ENAMETOOLONG -> "File name too long";
-            case ENOSYS -> "Function not implemented";
+            case ENOSYS -> "System call not available";
             case ENOTEMPTY -> "Directory not empty";
             case EOPNOTSUPP -> "Operation not supported";
             case ESHUTDOWN -> "Cannot send after transport endpoint shutdown";
