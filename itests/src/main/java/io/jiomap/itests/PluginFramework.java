@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -30,6 +32,12 @@ public final class PluginFramework implements AutoCloseable {
     public static final String MEMORY_JAR = "jiomap-device-memory.jar";
     /** The raw filesystem bundle's file in the bundle directory. */
     public static final String RAW_JAR = "jiomap-fs-raw.jar";
+    /** The nvme-like device bundle's file in the bundle directory. */
+    public static final String NVME_LIKE_JAR = "jiomap-device-nvme-like.jar";
+    /** The sata-like device bundle's file in the bundle directory. */
+    public static final String SATA_LIKE_JAR = "jiomap-device-sata-like.jar";
+    /** The file device bundle's file in the bundle directory. */
+    public static final String FILE_JAR = "jiomap-device-file.jar";
 
     private final EmbeddedFramework framework;
     private final Path bundleDirectory;
@@ -46,12 +54,20 @@ public final class PluginFramework implements AutoCloseable {
      * @param bundleDirectory where the build copied the bundles (the {@code bundles.dir} system property)
      */
     public static PluginFramework start(Path bundleDirectory, PrintStream err) throws BundleException {
+        return start(bundleDirectory, err, List.of(MEMORY_JAR, RAW_JAR));
+    }
+
+    /**
+     * Boots a framework and installs and starts the plugin bundles {@code jarNames} of the bundle directory, e.g.
+     * {@link #RAW_JAR} and every device bundle.
+     */
+    public static PluginFramework start(Path bundleDirectory, PrintStream err, List<String> jarNames)
+            throws BundleException {
         EmbeddedFramework fw = EmbeddedFramework.start(
                 Map.of(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_PACKAGES), err);
         PluginFramework pf = new PluginFramework(fw, bundleDirectory);
         try {
-            List<Bundle> plugins = fw.install(List.of(bundleDirectory.resolve(MEMORY_JAR),
-                    bundleDirectory.resolve(RAW_JAR)));
+            List<Bundle> plugins = fw.install(jarNames.stream().map(bundleDirectory::resolve).toList());
             List<EmbeddedFramework.StartFailure> failures = fw.startAll(plugins);
             if (!failures.isEmpty()) {
                 throw new BundleException("plugin bundles failed to start: " + failures);
@@ -102,6 +118,27 @@ public final class PluginFramework implements AutoCloseable {
     /** An open tracker of the device providers, closed with the framework. */
     public ServiceTracker<BlockDeviceProvider, BlockDeviceProvider> deviceProviders() {
         return track(BlockDeviceProvider.class);
+    }
+
+    /**
+     * An open tracker of the device providers of one type (service property
+     * {@value BlockDeviceProvider#TYPE_PROPERTY}), closed with the framework: with several device bundles installed,
+     * {@link #deviceProviders()} would hand out any of them.
+     */
+    public ServiceTracker<BlockDeviceProvider, BlockDeviceProvider> deviceProviders(String type) {
+        BundleContext context = framework.framework().getBundleContext();
+        String filter = "(&(" + Constants.OBJECTCLASS + "=" + BlockDeviceProvider.class.getName() + ")("
+                + BlockDeviceProvider.TYPE_PROPERTY + "=" + type + "))";
+        ServiceTracker<BlockDeviceProvider, BlockDeviceProvider> tracker;
+        try {
+            tracker = new ServiceTracker<>(context, context.createFilter(filter), null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("device type '" + type + "' does not fit in a service filter: "
+                    + e.getMessage(), e);
+        }
+        tracker.open();
+        trackers.add(tracker);
+        return tracker;
     }
 
     /** An open tracker of the filesystem types, closed with the framework. */

@@ -209,7 +209,8 @@ public interface DeadlockFreedomContract extends ContractBase {
 
     @Test
     default void tv30c_deviceClosedWithIoInFlightInsideItFailsThatIoInsteadOfHanging() throws Exception {
-        TckEnv env = tck().start(DeviceSetup.defaults().withCompletion(DeviceCompletion.HELD), DEFAULT_LAYOUT);
+        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withCompletion(DeviceCompletion.HELD),
+                DEFAULT_LAYOUT);
         CountDownLatch closed = new CountDownLatch(1);
         Background<List<Cqe>> owner = tck().spawn("ring owner", () -> {
             IoRing ring = IoRing.create(2 * WRITES, CompletionMode.CALLER);

@@ -13,6 +13,10 @@ public interface DeviceFactory {
      * Opens a fresh, empty device configured as {@code setup} says, or returns empty when this device type cannot
      * be configured that way (the test is then skipped, naming the setup). A device for
      * {@link DeviceCompletion#HELD} must implement {@link HoldingDevice}.
+     *
+     * <p>The write cache and FUA bind only when {@link DeviceSetup#writeCacheMatters()}: where the test does not
+     * depend on them, open the device with its natural cache and FUA (a device type that can be set either way may
+     * follow the setup's preference) rather than return empty.
      */
     Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException;
 }

@@ -65,7 +65,7 @@ public interface ErrorContract extends ContractBase {
 
     @Test
     default void tv31_aFailedSecondBioFailsTheWriteWithEioAndLeavesThePosition() throws Exception {
-        TckEnv env = tck().start(DeviceSetup.defaults().withMaxTransfer(4096), DEFAULT_LAYOUT);
+        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withMaxTransfer(4096), DEFAULT_LAYOUT);
         env.tap().holdNext(2);
         IssuedIo w = env.write(POS, 8192, CALLER);
         assertThat(w.queued()).isTrue();
@@ -82,7 +82,7 @@ public interface ErrorContract extends ContractBase {
 
     @Test
     default void tv31_theFirstBioErrorWinsOverLaterOnes() throws Exception {
-        TckEnv env = tck().start(DeviceSetup.defaults().withMaxTransfer(4096), DEFAULT_LAYOUT);
+        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withMaxTransfer(4096), DEFAULT_LAYOUT);
         env.tap().holdNext(2);
         IssuedIo w = env.write(POS, 8192, CompletionMode.WORKQUEUE.iocbFlag());
         assertThat(w.queued()).isTrue();

@@ -46,9 +46,13 @@ public final class TckSession implements AutoCloseable {
         }
     }
 
-    /** Starts an environment on the spec's default device ({@link DeviceSetup#defaults()}). */
+    /**
+     * Starts an environment on the spec's default device geometry with whatever write cache and FUA the device has
+     * ({@code DeviceSetup.defaults().anyWriteCache()}): for a test whose outcome does not depend on them. A test that
+     * depends on them passes its {@link DeviceSetup} to {@link #start(DeviceSetup, FileLayout)}.
+     */
     public TckEnv start(FileLayout layout) throws Exception {
-        return start(DeviceSetup.defaults(), layout);
+        return start(DeviceSetup.defaults().anyWriteCache(), layout);
     }
 
     /** Opens a fresh device as {@code setup} says, mounts the filesystem under test on it, and arranges the file. */
@@ -71,8 +75,10 @@ public final class TckSession implements AutoCloseable {
 
     private void checkDevice(DeviceSetup setup, BlockDevice device) {
         DeviceCapabilities c = device.capabilities();
-        if (c.logicalBlockSize() != setup.logicalBlockSize() || c.volatileWriteCache() != setup.volatileWriteCache()
-                || (setup.volatileWriteCache() && c.fua() != setup.fua())
+        // Only what the test declared it depends on: the cache and FUA are the device's own otherwise.
+        boolean cacheMismatch = setup.writeCacheMatters() && (c.volatileWriteCache() != setup.volatileWriteCache()
+                || (setup.volatileWriteCache() && c.fua() != setup.fua()));
+        if (c.logicalBlockSize() != setup.logicalBlockSize() || cacheMismatch
                 || c.maxTransferBytes() != setup.maxTransferBytes() || c.capacityBytes() < setup.capacityBytes()) {
             throw new AssertionError("device '" + fixture.devices().name() + "' was asked for " + setup
                     + " and opened " + c);

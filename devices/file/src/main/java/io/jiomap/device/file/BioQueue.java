@@ -13,22 +13,19 @@ import java.lang.invoke.VarHandle;
  * bio with ENODEV itself. A submit is one CAS and one release store; nothing allocates. The indices sit 128 bytes
  * apart in one {@code long[]} so producers and the consumer do not false-share a cache line.
  *
- * <p>The doorbell: the consumer announces how it is about to wait ({@link #PARKED} in {@code LockSupport.park}, or
- * {@link #IN_KERNEL} blocked in io_uring_enter); the one producer that takes the announcement back (a CAS) is told
- * which wake-up to send. While the consumer runs, submitting costs no system call.
+ * <p>The doorbell: the consumer announces that it is about to block in io_uring_enter ({@link #IN_KERNEL}); the one
+ * producer that takes the announcement back (a CAS) is told to wake it. While the consumer runs, submitting costs no
+ * system call.
  */
 final class BioQueue {
     static final int QUEUED = 0;
-    /** Queued; the consumer was parked: unpark it. */
-    static final int QUEUED_WAKE_PARKED = 1;
     /** Queued; the consumer waits in the kernel: ring its eventfd. */
-    static final int QUEUED_WAKE_KERNEL = 2;
-    static final int FULL = 3;
-    static final int CLOSED_TO_SUBMITTERS = 4;
+    static final int QUEUED_WAKE_KERNEL = 1;
+    static final int FULL = 2;
+    static final int CLOSED_TO_SUBMITTERS = 3;
 
     static final long RUNNING = 0;
-    static final long PARKED = 1;
-    static final long IN_KERNEL = 2;
+    static final long IN_KERNEL = 1;
 
     private static final long CLOSED = 1L << 62;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -72,7 +69,7 @@ final class BioQueue {
         SLOTS.setRelease(slots, (int) p & mask, bio);
         long state = (long) LONGS.getVolatile(indices, CONSUMER_STATE);
         if (state != RUNNING && LONGS.compareAndSet(indices, CONSUMER_STATE, state, RUNNING)) {
-            return state == PARKED ? QUEUED_WAKE_PARKED : QUEUED_WAKE_KERNEL;
+            return QUEUED_WAKE_KERNEL;
         }
         return QUEUED;
     }

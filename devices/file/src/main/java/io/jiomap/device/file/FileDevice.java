@@ -6,6 +6,7 @@ import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.device.model.Quantity;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -188,7 +189,7 @@ public final class FileDevice implements BlockDevice {
         }
         int maxTransfer = config.maxTransferBytes();
         if (maxTransfer % lbs != 0) {
-            throw FileDeviceConfig.invalid(FileDeviceConfig.MAX_TRANSFER, Integer.toString(maxTransfer),
+            throw config.options().invalid(FileDeviceConfig.MAX_TRANSFER, Quantity.formatBytes(maxTransfer),
                     "a multiple of the direct-I/O alignment " + lbs);
         }
         int pbs = Math.max(lbs, Integer.bitCount(target.fsBlockSize()) == 1 ? target.fsBlockSize() : lbs);
@@ -318,6 +319,6 @@ public final class FileDevice implements BlockDevice {
 
     @Override
     public String toString() {
-        return name + " on " + target.path() + " (" + Units.formatSize(capacity) + ")";
+        return name + " on " + target.path() + " (" + Quantity.formatBytes(capacity) + ")";
     }
 }

@@ -2,6 +2,7 @@ package io.jiomap.device.file;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.device.model.OptionReader;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -17,8 +18,10 @@ import java.util.Map;
  *                         thread pool
  * @param maxTransferBytes the largest bio accepted (checked against the alignment once it is known)
  * @param engine           io_uring, threads or auto
+ * @param options          the options as given, for messages about a value that proves wrong once the file is open
  */
-record FileDeviceConfig(Path path, long sizeBytes, int queueDepth, int maxTransferBytes, EngineChoice engine) {
+record FileDeviceConfig(Path path, long sizeBytes, int queueDepth, int maxTransferBytes, EngineChoice engine,
+                        OptionReader options) {
     static final String PATH = "path";
     static final String SIZE = "size";
     static final String QUEUE_DEPTH = "queue-depth";
@@ -48,13 +51,8 @@ record FileDeviceConfig(Path path, long sizeBytes, int queueDepth, int maxTransf
 
     /** Validates the options of a {@code file} device spec; EINVAL names the option and what is allowed. */
     static FileDeviceConfig parse(Map<String, String> options) throws JiomapException {
-        for (String key : options.keySet()) {
-            if (!OPTION_HELP.containsKey(key)) {
-                throw new JiomapException(Errno.EINVAL, "unknown file device option '" + key + "'; known options: "
-                        + String.join(", ", OPTION_HELP.keySet()));
-            }
-        }
-        String pathText = options.get(PATH);
+        OptionReader reader = new OptionReader(FileDeviceProvider.TYPE, options, OPTION_HELP);
+        String pathText = reader.text(PATH);
         if (pathText == null || pathText.isBlank()) {
             throw new JiomapException(Errno.EINVAL, "file device option path is required, e.g."
                     + " file:path=/var/tmp/disk.img,size=1g");
@@ -63,48 +61,21 @@ record FileDeviceConfig(Path path, long sizeBytes, int queueDepth, int maxTransf
         try {
             path = Path.of(pathText.trim()).toAbsolutePath();
         } catch (InvalidPathException e) {
-            throw invalid(PATH, pathText, "a file system path");
+            throw reader.invalid(PATH, pathText, "a file system path");
         }
-        long size = -1;
-        String sizeText = options.get(SIZE);
-        if (sizeText != null) {
-            size = Units.parseSize(sizeText);
-            if (size <= 0) {
-                throw invalid(SIZE, sizeText, "a positive size, e.g. 1g");
-            }
-        }
-        int queueDepth = DEFAULT_QUEUE_DEPTH;
-        String depthText = options.get(QUEUE_DEPTH);
-        if (depthText != null) {
-            long v = Units.parseSize(depthText);
-            if (v < 1 || v > MAX_QUEUE_DEPTH) {
-                throw invalid(QUEUE_DEPTH, depthText, "a count from 1 to " + MAX_QUEUE_DEPTH);
-            }
-            queueDepth = (int) v;
-        }
-        int maxTransfer = DEFAULT_MAX_TRANSFER;
-        String maxTransferText = options.get(MAX_TRANSFER);
-        if (maxTransferText != null) {
-            long v = Units.parseSize(maxTransferText);
-            // Every direct-I/O alignment is a multiple of 512; the exact one is checked once the file is open.
-            if (v < 512 || v > MAX_TRANSFER_LIMIT || v % 512 != 0) {
-                throw invalid(MAX_TRANSFER, maxTransferText, "a multiple of 512 up to 1g, e.g. 512k");
-            }
-            maxTransfer = (int) v;
-        }
+        long size = reader.bytes(SIZE, -1, 1, Long.MAX_VALUE, 1, "a positive size, e.g. 1g");
+        int queueDepth = reader.count(QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH, 1, MAX_QUEUE_DEPTH);
+        // Every direct-I/O alignment is a multiple of 512; the exact one is checked once the file is open.
+        int maxTransfer = (int) reader.bytes(MAX_TRANSFER, DEFAULT_MAX_TRANSFER, 512, MAX_TRANSFER_LIMIT, 512,
+                "a multiple of 512 up to 1g, e.g. 512k");
         EngineChoice engine = EngineChoice.AUTO;
-        String engineText = options.get(ENGINE);
+        String engineText = reader.text(ENGINE);
         if (engineText != null) {
             engine = EngineChoice.fromOption(engineText);
             if (engine == null) {
-                throw invalid(ENGINE, engineText, "io_uring, threads or auto");
+                throw reader.invalid(ENGINE, engineText, "io_uring, threads or auto");
             }
         }
-        return new FileDeviceConfig(path, size, queueDepth, maxTransfer, engine);
-    }
-
-    static JiomapException invalid(String key, String value, String allowed) {
-        return new JiomapException(Errno.EINVAL, "file device option " + key + "=" + value + " is not allowed: "
-                + key + " must be " + allowed);
+        return new FileDeviceConfig(path, size, queueDepth, maxTransfer, engine, reader);
     }
 }

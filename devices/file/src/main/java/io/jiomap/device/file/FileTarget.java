@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.device.model.Quantity;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -93,7 +94,7 @@ record FileTarget(Path path, boolean blockDevice, long sizeBytes, int offsetAlig
                 r = Libc.ftruncate(fd, to);
             }
             if (r < 0) {
-                throw new JiomapException(-r, "extend " + path + " to " + Units.formatSize(to) + " bytes");
+                throw new JiomapException(-r, "extend " + path + " to " + Quantity.formatBytes(to) + " bytes");
             }
         } finally {
             Libc.close(fd);

@@ -16,7 +16,9 @@ import java.lang.invoke.VarHandle;
  * CQ ring and the SQE array are mapped into this process and read and written at the kernel's ABI offsets
  * ({@code include/uapi/linux/io_uring.h}).
  *
- * <p>Single-threaded: only the device's ring thread touches it after construction. The head and tail indices shared
+ * <p>Not thread-safe: the engine's ring lock guards every method, except {@link #waitForCompletion}, which touches no
+ * state of this object and so runs unlocked while submitters prepare and submit SQEs (the kernel serialises
+ * concurrent io_uring_enter calls itself, without IORING_SETUP_SINGLE_ISSUER). The head and tail indices shared
  * with the kernel are read with acquire and written with release semantics, the same barriers liburing uses; SQE and
  * CQE fields are plain accesses ordered by those. The SQ index array is filled once with the identity mapping, so
  * preparing an SQE is writing its 64 bytes and bumping a local tail.
@@ -93,8 +95,10 @@ final class IoUring implements AutoCloseable {
     private final long cqHeadOffset;
     private final long cqTailOffset;
     private final long cqesOffset;
-    /** errno of the ring thread's system calls, preallocated so the loop allocates nothing. */
+    /** errno of the lock holder's system calls, preallocated so the hot path allocates nothing. */
     private final MemorySegment capture;
+    /** errno of {@link #waitForCompletion}, which runs without the lock, so it cannot share {@link #capture}. */
+    private final MemorySegment waitCapture;
     private final Arena arena = Arena.ofShared();
     /** Local copies: the SQ tail this thread writes, the CQ head this thread advances. */
     private int sqTail;
@@ -120,6 +124,7 @@ final class IoUring implements AutoCloseable {
     private IoUring(int ringFd, MemorySegment params) throws SetupException {
         this.ringFd = ringFd;
         this.capture = Libc.allocateCapture(arena);
+        this.waitCapture = Libc.allocateCapture(arena);
         this.sqEntries = params.get(U32, P_SQ_ENTRIES);
         int cqEntries = params.get(U32, P_CQ_ENTRIES);
         int sqArray = params.get(U32, P_SQ_OFF + SQ_OFF_ARRAY);
@@ -256,6 +261,22 @@ final class IoUring implements AutoCloseable {
             sqSubmittedTail += (int) r;
         }
         return (int) r;
+    }
+
+    /**
+     * Blocks until at least one completion is in the CQ ring, submitting nothing; interruptible by signals (EINTR).
+     * The only method callable without the engine's lock.
+     *
+     * @return 0 or -errno
+     */
+    int waitForCompletion() {
+        long r = Libc.syscallPlain(Libc.SYS_IO_URING_ENTER, ringFd, 0, 1, ENTER_GETEVENTS, 0, 0);
+        if (r >= 0) {
+            return 0;
+        }
+        // Rare (a signal, or a defect): wait again, this time learning the errno.
+        r = Libc.syscall(waitCapture, Libc.SYS_IO_URING_ENTER, ringFd, 0, 1, ENTER_GETEVENTS, 0, 0);
+        return r < 0 ? (int) r : 0;
     }
 
     /** Completions waiting in the CQ ring. */

@@ -95,6 +95,14 @@ final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                     JAVA_LONG), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
 
+    /**
+     * The same without capturing errno, for the ring thread's blocking wait: a blocking downcall that captures errno
+     * allocates per call until C2 compiles its caller, and a wait is not called often enough for that.
+     */
+    private static final MethodHandle SYSCALL6_PLAIN = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG), Linker.Option.firstVariadicArg(1));
+
     private Libc() {
     }
 
@@ -110,7 +118,8 @@ final class Libc {
     /** Whether every function the io_uring engine needs was found. */
     static boolean hasIoUringFunctions() {
         return OPEN != null && CLOSE != null && MMAP != null && MUNMAP != null && SYSCALL6 != null
-                && EVENTFD != null && WRITE_CRITICAL != null && SYSCALL6_CRITICAL != null;
+                && EVENTFD != null && WRITE_CRITICAL != null && SYSCALL6_CRITICAL != null
+                && SYSCALL6_PLAIN != null;
     }
 
     static boolean hasStatx() {
@@ -236,6 +245,15 @@ final class Libc {
         try {
             long r = (long) SYSCALL6.invokeExact(capture, nr, a1, a2, a3, a4, a5, a6);
             return r == -1L ? -errno(capture) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #syscall} without errno: -1 on any failure; the caller asks again with {@link #syscall} to learn why. */
+    static long syscallPlain(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) SYSCALL6_PLAIN.invokeExact(nr, a1, a2, a3, a4, a5, a6);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * File devices for the TCK, each on a fresh file in {@code target}: a file device has exactly one configuration per
  * file (the filesystem's alignment, a volatile cache with FUA, asynchronous completion), so a setup asking for
- * anything else is declined and its test skipped. The file is unlinked once open (the open file keeps its blocks), so
- * no test leaves one behind.
+ * anything else that the test depends on is declined and its test skipped. The file is unlinked once open (the open
+ * file keeps its blocks), so no test leaves one behind.
  */
 final class FileDevices implements DeviceFactory {
     private final FileDeviceProvider provider = new FileDeviceProvider();
@@ -40,7 +40,8 @@ final class FileDevices implements DeviceFactory {
 
     @Override
     public Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException {
-        if (setup.completion() != DeviceCompletion.ASYNC || !setup.volatileWriteCache() || !setup.fua()) {
+        boolean cacheDeclined = setup.writeCacheMatters() && !(setup.volatileWriteCache() && setup.fua());
+        if (setup.completion() != DeviceCompletion.ASYNC || cacheDeclined) {
             return Optional.empty();
         }
         Path file = dir.resolve("dev" + next++ + ".img");

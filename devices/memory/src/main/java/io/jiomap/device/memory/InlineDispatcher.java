@@ -2,6 +2,7 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
+import io.jiomap.device.model.Backoff;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -14,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * the inline equivalent of the queue slots. A submitter leaves before calling the completion, so a completion that
  * submits again (or closes the device) never waits for itself.
  */
-final class InlineDispatcher implements Dispatcher {
+final class InlineDispatcher {
     private static final int CLOSED = 1 << 30;
     private static final VarHandle INSIDE;
 
@@ -26,20 +27,20 @@ final class InlineDispatcher implements Dispatcher {
         }
     }
 
-    private final BioExecutor executor;
+    private final StoreExecutor executor;
     private final ChunkStore store;
     private final int queueDepth;
     @SuppressWarnings("unused") // accessed through INSIDE
     private volatile int inside;
 
-    InlineDispatcher(BioExecutor executor, ChunkStore store, int queueDepth) {
+    InlineDispatcher(StoreExecutor executor, ChunkStore store, int queueDepth) {
         this.executor = executor;
         this.store = store;
         this.queueDepth = queueDepth;
     }
 
-    @Override
-    public void submit(Bio bio) {
+    /** Executes and completes a bio that passed the device's checks before returning (ENODEV once shut down). */
+    void submit(Bio bio) {
         for (int attempt = 0; ; attempt++) {
             int state = (int) INSIDE.getVolatile(this);
             if ((state & CLOSED) != 0) {
@@ -66,8 +67,10 @@ final class InlineDispatcher implements Dispatcher {
         bio.complete(status);
     }
 
-    @Override
-    public void shutdown() {
+    /**
+     * Refuses later bios with ENODEV, waits for the submitters inside to leave, then frees the store. Idempotent.
+     */
+    void shutdown() {
         INSIDE.getAndBitwiseOr(this, CLOSED);
         for (int attempt = 0; ((int) INSIDE.getVolatile(this) & ~CLOSED) != 0; attempt++) {
             Backoff.pause(attempt);

@@ -1,12 +1,13 @@
 package io.jiomap.device.memory;
 
-import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.SimulatesPowerLoss;
-import java.lang.foreign.MemorySegment;
+import io.jiomap.device.model.BioChecks;
+import io.jiomap.device.model.HardwareQueue;
+import io.jiomap.device.model.Quantity;
+import io.jiomap.device.model.ServiceTime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,12 +21,15 @@ import java.util.function.Consumer;
  * written fits. The chunks are native memory, outside the Java heap and its limits (not counted against
  * {@code -Xmx} nor {@code -XX:MaxDirectMemorySize}); a write whose chunk cannot be allocated fails with ENOMEM.
  *
- * <p>Every bio is checked on submission and completed, never thrown at: length or address not a multiple of the
- * logical block size, an empty bio or one longer than {@code max-transfer} end with EINVAL; a range past the end with
- * EIO; memory too small for the length with EFAULT; a closed device with ENODEV; a full queue under
- * {@link Bio#NOWAIT} with EAGAIN. A FLUSH carries no data, so its address and length are not looked at. A bio refused
- * on submission (failed check, closed device, EAGAIN) completes in the submitter's thread before {@code submit}
- * returns, like a bio the kernel's block layer ends before it reaches the driver.
+ * <p>Every bio is checked on submission and completed, never thrown at ({@link BioChecks}: EINVAL, EIO, EFAULT,
+ * ENODEV); a full queue under {@link Bio#NOWAIT} ends it with EAGAIN. A bio refused on submission completes in the
+ * submitter's thread before {@code submit} returns, like a bio the kernel's block layer ends before it reaches the
+ * driver.
+ *
+ * <p>With {@code completion=thread} or {@code delay} bios go through the device model's {@link HardwareQueue}: one
+ * queue with its "interrupt" thread; the delay is its service time (latency, the same for a FLUSH, no bandwidth), so
+ * each bio completes no earlier than the delay after it was queued, in queue order. {@code completion=inline} has no
+ * queue: see {@link InlineDispatcher}.
  *
  * <p>{@code queue-depth} bounds the bios between submission and the end of their data movement; a bio's slot frees
  * just before its completion callback runs, so a callback that submits again finds room.
@@ -53,11 +57,11 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
     private final String name;
     private final DeviceCapabilities capabilities;
     private final long capacity;
-    private final long blockMask;
-    private final int maxTransfer;
+    private final BioChecks checks;
     private final ChunkStore store;
-    private final Dispatcher dispatcher;
-    private final Thread interruptThread;
+    /** Exactly one of these two is set, by the completion mode. */
+    private final HardwareQueue queue;
+    private final InlineDispatcher inline;
     private final Consumer<MemoryDevice> onClosed;
     private volatile boolean closed;
     @SuppressWarnings("unused") // accessed through CLOSE_REPORTED
@@ -69,19 +73,20 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
                 config.capacityBytes(), config.maxTransferBytes(), 512, 1, config.queueDepth(),
                 config.volatileWriteCache(), config.volatileWriteCache() && config.fua(), false);
         this.capacity = config.capacityBytes();
-        this.blockMask = config.logicalBlockSize() - 1;
-        this.maxTransfer = config.maxTransferBytes();
+        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
         this.onClosed = onClosed;
         this.store = ChunkStore.create(config);
-        BioExecutor executor = new BioExecutor(store, config.fua());
+        StoreExecutor executor = new StoreExecutor(store, config.fua());
         if (config.completion().usesInterruptThread()) {
-            InterruptDispatcher irq = new InterruptDispatcher("jiomap-" + name + "-irq", executor, store,
-                    config.queueDepth(), config.delayNanos());
-            this.dispatcher = irq;
-            this.interruptThread = irq.thread();
+            long delay = config.delayNanos();
+            ServiceTime serviceTime = delay == 0 ? ServiceTime.NONE : new ServiceTime(delay, delay, 0);
+            // The store is freed by the thread as it ends, once nothing can touch it any more.
+            this.queue = new HardwareQueue("jiomap-" + name + "-irq", config.queueDepth(), executor, serviceTime,
+                    false, () -> { }, store::free);
+            this.inline = null;
         } else {
-            this.dispatcher = new InlineDispatcher(executor, store, config.queueDepth());
-            this.interruptThread = null;
+            this.queue = null;
+            this.inline = new InlineDispatcher(executor, store, config.queueDepth());
         }
     }
 
@@ -92,9 +97,9 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
      */
     static MemoryDevice open(MemoryDeviceConfig config, Consumer<MemoryDevice> onClosed) {
         MemoryDevice device = new MemoryDevice(config, onClosed);
-        if (device.dispatcher instanceof InterruptDispatcher irq) {
+        if (device.queue != null) {
             try {
-                irq.start();
+                device.queue.start();
             } catch (RuntimeException | Error e) {
                 device.store.free();
                 throw e;
@@ -115,38 +120,13 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
 
     @Override
     public void submit(Bio bio) {
-        if (closed) {
-            bio.complete(Errno.ENODEV);
-            return;
+        if (checks.admit(bio, closed)) {
+            if (queue != null) {
+                queue.submit(bio);
+            } else {
+                inline.submit(bio);
+            }
         }
-        int errno = check(bio);
-        if (errno != 0) {
-            bio.complete(errno);
-            return;
-        }
-        dispatcher.submit(bio);
-    }
-
-    /** The errno a bio fails its checks with, or 0. */
-    private int check(Bio bio) {
-        BioOp op = bio.op();
-        if (op == BioOp.FLUSH) {
-            return 0;
-        }
-        long address = bio.address();
-        int length = bio.length();
-        if (length <= 0 || ((address | length) & blockMask) != 0 || length > maxTransfer) {
-            return Errno.EINVAL;
-        }
-        if (address < 0 || address > capacity - length) {
-            return Errno.EIO;
-        }
-        MemorySegment segment = bio.segment();
-        long offset = bio.segmentOffset();
-        if (offset < 0 || offset > segment.byteSize() - length || (op == BioOp.READ && segment.isReadOnly())) {
-            return Errno.EFAULT;
-        }
-        return 0;
     }
 
     @Override
@@ -163,7 +143,12 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
     @Override
     public void close() {
         closed = true;
-        dispatcher.shutdown();
+        if (queue != null) {
+            queue.shutdown();
+            queue.awaitStopped();
+        } else {
+            inline.shutdown();
+        }
         if (CLOSE_REPORTED.compareAndSet(this, false, true)) {
             onClosed.accept(this);
         }
@@ -189,11 +174,11 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
 
     /** The interrupt thread, or null with inline completion. */
     Thread interruptThread() {
-        return interruptThread;
+        return queue != null ? queue.thread() : null;
     }
 
     @Override
     public String toString() {
-        return name + " (memory, " + Units.formatSize(capacity) + ")";
+        return name + " (memory, " + Quantity.formatBytes(capacity) + ")";
     }
 }

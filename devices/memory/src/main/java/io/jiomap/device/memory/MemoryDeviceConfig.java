@@ -2,6 +2,7 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.device.model.OptionReader;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -76,99 +77,36 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
 
     /** Validates the options of a {@code memory} device spec; EINVAL names the option and what is allowed. */
     static MemoryDeviceConfig parse(Map<String, String> options) throws JiomapException {
-        for (String key : options.keySet()) {
-            if (!OPTION_HELP.containsKey(key)) {
-                throw new JiomapException(Errno.EINVAL, "unknown memory device option '" + key + "'; known options: "
-                        + String.join(", ", OPTION_HELP.keySet()));
-            }
+        OptionReader r = new OptionReader(MemoryDeviceProvider.TYPE, options, OPTION_HELP);
+        int lbs = (int) r.bytes(LBS, DEFAULT_LOGICAL_BLOCK_SIZE, 512, 4096, 512, "512 or 4096");
+        if (lbs != 512 && lbs != 4096) {
+            throw r.invalid(LBS, r.text(LBS), "512 or 4096");
         }
-        int lbs = DEFAULT_LOGICAL_BLOCK_SIZE;
-        String lbsText = options.get(LBS);
-        if (lbsText != null) {
-            long v = Units.parseSize(lbsText);
-            if (v != 512 && v != 4096) {
-                throw invalid(LBS, lbsText, "512 or 4096");
-            }
-            lbs = (int) v;
+        String pbsAllowed = "a power of two from lbs (" + lbs + ") to 1m";
+        int pbs = (int) r.bytes(PBS, Math.max(4096, lbs), lbs, ChunkStore.CHUNK_SIZE, lbs, pbsAllowed);
+        if (Integer.bitCount(pbs) != 1) {
+            throw r.invalid(PBS, r.text(PBS), pbsAllowed);
         }
-        int pbs = Math.max(4096, lbs);
-        String pbsText = options.get(PBS);
-        if (pbsText != null) {
-            long v = Units.parseSize(pbsText);
-            if (v < lbs || v > ChunkStore.CHUNK_SIZE || Long.bitCount(v) != 1) {
-                throw invalid(PBS, pbsText, "a power of two from lbs (" + lbs + ") to 1m");
-            }
-            pbs = (int) v;
-        }
-        long capacity = DEFAULT_CAPACITY;
-        String sizeText = options.get(SIZE);
-        if (sizeText != null) {
-            capacity = Units.parseSize(sizeText);
-            if (capacity <= 0 || capacity > MAX_CAPACITY || capacity % lbs != 0) {
-                throw invalid(SIZE, sizeText, "a positive multiple of lbs (" + lbs + ") up to 4t, e.g. 1g");
-            }
-        }
-        boolean vwc = onOff(options, VWC, false);
-        boolean fua = onOff(options, FUA, true);
+        long capacity = r.bytes(SIZE, DEFAULT_CAPACITY, lbs, MAX_CAPACITY, lbs,
+                "a positive multiple of lbs (" + lbs + ") up to 4t, e.g. 1g");
+        boolean vwc = r.onOff(VWC, false);
+        boolean fua = r.onOff(FUA, true);
         CompletionMode completion = CompletionMode.THREAD;
-        String completionText = options.get(COMPLETION);
-        if (completionText != null) {
-            completion = CompletionMode.fromOption(completionText.trim().toLowerCase(Locale.ROOT));
+        if (r.has(COMPLETION)) {
+            completion = CompletionMode.fromOption(r.text(COMPLETION).strip().toLowerCase(Locale.ROOT));
             if (completion == null) {
-                throw invalid(COMPLETION, completionText, "thread, inline or delay");
+                throw r.invalid(COMPLETION, r.text(COMPLETION), "thread, inline or delay");
             }
         }
-        long delayNanos = 0;
-        String delayText = options.get(DELAY);
-        if (delayText != null && completion != CompletionMode.DELAY) {
-            throw new JiomapException(Errno.EINVAL, "memory device option delay=" + delayText
+        if (r.has(DELAY) && completion != CompletionMode.DELAY) {
+            throw new JiomapException(Errno.EINVAL, "memory device option delay=" + r.text(DELAY)
                     + " needs completion=delay (completion is " + completion.optionValue() + ")");
         }
-        if (completion == CompletionMode.DELAY) {
-            delayNanos = DEFAULT_DELAY_NANOS;
-            if (delayText != null) {
-                delayNanos = Units.parseNanos(delayText);
-                if (delayNanos < 0 || delayNanos > MAX_DELAY_NANOS) {
-                    throw invalid(DELAY, delayText, "a duration with unit ns, us, ms or s, up to 10s, e.g. 10us");
-                }
-            }
-        }
-        int queueDepth = DEFAULT_QUEUE_DEPTH;
-        String depthText = options.get(QUEUE_DEPTH);
-        if (depthText != null) {
-            long v = Units.parseSize(depthText);
-            if (v < 1 || v > MAX_QUEUE_DEPTH) {
-                throw invalid(QUEUE_DEPTH, depthText, "a count from 1 to 65536");
-            }
-            queueDepth = (int) v;
-        }
-        int maxTransfer = DEFAULT_MAX_TRANSFER;
-        String maxTransferText = options.get(MAX_TRANSFER);
-        if (maxTransferText != null) {
-            long v = Units.parseSize(maxTransferText);
-            if (v < lbs || v > MAX_TRANSFER_LIMIT || v % lbs != 0) {
-                throw invalid(MAX_TRANSFER, maxTransferText, "a multiple of lbs (" + lbs + ") up to 1g, e.g. 512k");
-            }
-            maxTransfer = (int) v;
-        }
+        long delayNanos = completion != CompletionMode.DELAY ? 0 : r.nanos(DELAY, DEFAULT_DELAY_NANOS,
+                MAX_DELAY_NANOS, "a duration with unit ns, us, ms or s, up to 10s, e.g. 10us");
+        int queueDepth = r.count(QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH, 1, MAX_QUEUE_DEPTH);
+        int maxTransfer = (int) r.bytes(MAX_TRANSFER, DEFAULT_MAX_TRANSFER, lbs, MAX_TRANSFER_LIMIT, lbs,
+                "a multiple of lbs (" + lbs + ") up to 1g, e.g. 512k");
         return new MemoryDeviceConfig(capacity, lbs, pbs, vwc, fua, completion, delayNanos, queueDepth, maxTransfer);
-    }
-
-    private static boolean onOff(Map<String, String> options, String key, boolean defaultValue)
-            throws JiomapException {
-        String text = options.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "on", "true", "yes", "1" -> true;
-            case "off", "false", "no", "0" -> false;
-            default -> throw invalid(key, text, "on or off");
-        };
-    }
-
-    private static JiomapException invalid(String key, String value, String allowed) {
-        return new JiomapException(Errno.EINVAL, "memory device option " + key + "=" + value + " is not allowed: "
-                + key + " must be " + allowed);
     }
 }

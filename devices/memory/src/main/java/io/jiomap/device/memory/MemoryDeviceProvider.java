@@ -2,8 +2,8 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
+import io.jiomap.device.model.StoppableProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bundle is gone must fail its in-flight I/O with ENODEV rather than leave it hanging on a thread that no longer
  * belongs to a live bundle.
  */
-public final class MemoryDeviceProvider implements BlockDeviceProvider {
+public final class MemoryDeviceProvider implements StoppableProvider {
     /** The type name on the command line and in the service property {@link #TYPE_PROPERTY}. */
     public static final String TYPE = "memory";
 
@@ -66,8 +66,8 @@ public final class MemoryDeviceProvider implements BlockDeviceProvider {
         }
     }
 
-    /** Refuses later opens and closes every device this provider opened that is still open. */
-    void closeAll() {
+    @Override
+    public void closeAll() {
         List<MemoryDevice> devices;
         synchronized (this) {
             stopped = true;

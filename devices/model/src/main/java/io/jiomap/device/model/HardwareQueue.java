@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * a submitter either claimed a slot before the close, and the thread's final drain ends that bio, or it sees the bit
  * and ends its own bio with ENODEV; nothing can slip in after the drain and hang.
  *
- * <p>Idle strategy, as the memory device's: spin for {@link #SPIN_NANOS}, then park after raising a "sleeping" flag
+ * <p>Idle strategy: spin for {@link #SPIN_NANOS}, then park after raising a "sleeping" flag
  * that the next producer lowers (one CAS) and answers with an unpark. A busy queue costs no unpark per bio.
  *
  * <p>A completion callback runs on this thread and may submit again. If it finds the ring full it must not wait: this
@@ -42,6 +42,12 @@ public final class HardwareQueue implements Runnable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Bio[].class);
     /** Tail, head and the sleeping flag sit 128 bytes apart in one array, so they never share a cache line pair. */
     private static final int TAIL = 16;
+    /**
+     * Next to the tail, on the producers' line: the head a producer last saw, plus the depth. Below it a producer
+     * needs no look at the head, which the consumer writes for every bio, so a submit does not pull the consumer's
+     * cache line over.
+     */
+    private static final int LIMIT = 17;
     private static final int HEAD = 32;
     private static final int SLEEPING = 48;
     private static final long CLOSED_BIT = Long.MIN_VALUE;
@@ -52,7 +58,7 @@ public final class HardwareQueue implements Runnable {
     private final long[] submitted;
     private final int mask;
     private final int depth;
-    private final Media media;
+    private final BioExecutor executor;
     /** Null without a service-time model: then nothing reads the clock per bio. */
     private final Timeline timeline;
     private final Thread thread;
@@ -62,17 +68,22 @@ public final class HardwareQueue implements Runnable {
     private volatile boolean stopping;
 
     /**
-     * @param onStart run first on the queue's thread (e.g. to bind the thread to this queue)
-     * @param onExit  run last on the queue's thread, after every bio it held has ended
+     * @param executor    moves each bio's data, on the queue's thread
+     * @param serviceTime when each bio may complete at the earliest; {@link ServiceTime#NONE} for as soon as its data
+     *                    has moved
+     * @param onStart     run first on the queue's thread (e.g. to bind the thread to this queue)
+     * @param onExit      run last on the queue's thread, after every bio it held has ended (e.g. to free the media,
+     *                    which nothing can touch any more)
      */
-    public HardwareQueue(String threadName, int depth, Media media, ServiceTime serviceTime, boolean flushDrainsQueue,
-                         Runnable onStart, Runnable onExit) {
+    public HardwareQueue(String threadName, int depth, BioExecutor executor, ServiceTime serviceTime,
+                         boolean flushDrainsQueue, Runnable onStart, Runnable onExit) {
         this.depth = depth;
         int capacity = Integer.highestOneBit(depth - 1) << 1;
         this.slots = new Bio[Math.max(1, capacity)];
         this.submitted = new long[slots.length];
         this.mask = slots.length - 1;
-        this.media = media;
+        COUNTER.setRelease(counters, LIMIT, (long) depth);
+        this.executor = executor;
         this.timeline = serviceTime.isNone() ? null : new Timeline(serviceTime, flushDrainsQueue);
         this.onStart = onStart;
         this.onExit = onExit;
@@ -97,21 +108,29 @@ public final class HardwareQueue implements Runnable {
     }
 
     private int offer(Bio bio) {
+        long limit = (long) COUNTER.getAcquire(counters, LIMIT);
         long t;
         do {
             t = (long) COUNTER.getVolatile(counters, TAIL);
             if (t < 0) {
                 return CLOSED;
             }
-            if (t - (long) COUNTER.getAcquire(counters, HEAD) >= depth) {
-                return FULL;
+            if (t >= limit) {
+                // A stale limit is only too low (the head never goes back), so racing producers that store an
+                // older one cost a look at the head, never a slot still in use.
+                limit = (long) COUNTER.getAcquire(counters, HEAD) + depth;
+                if (t >= limit) {
+                    return FULL;
+                }
+                COUNTER.setRelease(counters, LIMIT, limit);
             }
         } while (!COUNTER.compareAndSet(counters, TAIL, t, t + 1));
         int slot = (int) t & mask;
         submitted[slot] = timeline != null ? System.nanoTime() : 0;
-        // A volatile store, not a release: it must not pass the read of the sleeping flag below, or a producer
-        // could miss the consumer going to sleep while the consumer misses this bio.
-        SLOT.setVolatile(slots, slot, bio);
+        // A release store is enough: the claim (a CAS, ordered before the read of the sleeping flag below) is what
+        // a consumer going to sleep looks at, so it either sees the claim and stays awake, or this producer sees the
+        // flag and wakes it.
+        SLOT.setRelease(slots, slot, bio);
         if ((long) COUNTER.getVolatile(counters, SLEEPING) != 0
                 && COUNTER.compareAndSet(counters, SLEEPING, 1L, 0L)) {
             LockSupport.unpark(thread);
@@ -136,26 +155,38 @@ public final class HardwareQueue implements Runnable {
                 overflow.addLast(bio);
                 return;
             }
-            pause(attempt);
+            Backoff.pause(attempt);
             result = offer(bio);
         }
     }
 
-    /** Back-pressure: spin briefly, then yield, then sleep in short steps until a slot frees. */
-    private static void pause(int attempt) {
-        if (attempt < 100) {
-            Thread.onSpinWait();
-        } else if (attempt < 200) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(20_000);
-        }
-    }
-
-    /** Stops the thread: the bio whose data is moving finishes, every other one ends with ENODEV. */
+    /**
+     * Stops the thread without waiting for it: the bio whose data is moving finishes, every other one ends with
+     * ENODEV, later submissions too. Idempotent.
+     */
     public void shutdown() {
         stopping = true;
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * Waits until the thread has ended (after {@link #shutdown}), even if interrupted meanwhile: a device's close must
+     * not return while its thread can still touch the media. The interrupt is kept for the caller. Called on the
+     * queue's own thread (a completion callback closing its device) it returns at once: the thread cannot wait for
+     * itself, and it ends as soon as the callback returns.
+     */
+    public void awaitStopped() {
+        boolean interrupted = false;
+        while (thread != Thread.currentThread() && thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -187,7 +218,7 @@ public final class HardwareQueue implements Runnable {
                 if (spins++ == 0) {
                     idleSince = System.nanoTime();
                 } else if (spins % SPINS_PER_CLOCK == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
-                    sleep(slot);
+                    sleep(head);
                     spins = 0;
                     continue;
                 }
@@ -196,7 +227,7 @@ public final class HardwareQueue implements Runnable {
             }
             spins = 0;
             if (timeline == null) {
-                int status = media.execute(bio);
+                int status = executor.execute(bio);
                 retire(head, slot);
                 complete(bio, status);
             } else if (!serveTimed(bio, head, slot)) {
@@ -211,7 +242,7 @@ public final class HardwareQueue implements Runnable {
         if (!waitUntil(timeline.due(submitted[slot], System.nanoTime(), op, bio.length()))) {
             return false;
         }
-        int status = media.execute(bio);
+        int status = executor.execute(bio);
         retire(head, slot);
         complete(bio, status);
         if (op == BioOp.FLUSH) {
@@ -221,10 +252,13 @@ public final class HardwareQueue implements Runnable {
         return true;
     }
 
-    /** Parks unless a bio arrived meanwhile; raising the flag makes the next producer unpark this thread. */
-    private void sleep(int slot) {
+    /**
+     * Parks unless a slot was claimed meanwhile (its bio may not be published yet: then the next spin finds it);
+     * raising the flag makes the next producer unpark this thread.
+     */
+    private void sleep(long head) {
         COUNTER.setVolatile(counters, SLEEPING, 1L);
-        if (SLOT.getVolatile(slots, slot) == null && overflow.isEmpty() && !stopping) {
+        if (((long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT) == head && overflow.isEmpty() && !stopping) {
             LockSupport.park(this);
         }
         COUNTER.setVolatile(counters, SLEEPING, 0L);

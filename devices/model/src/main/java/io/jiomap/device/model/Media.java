@@ -14,7 +14,7 @@ import java.io.IOException;
  * honours FUA, PREFLUSH writes the cache back first, and FLUSH writes it back. A FUA write on a device that does not
  * honour FUA is cached like any other: the block layer is expected to have turned it into write + flush.
  */
-public final class Media {
+public final class Media implements BioExecutor {
     private final Backing backing;
     private final WriteCache cache;
     private final boolean honourFua;
@@ -30,7 +30,7 @@ public final class Media {
         this.honourFua = honourFua;
     }
 
-    /** Moves the bio's data and returns 0 or the errno it ends with. */
+    @Override
     public int execute(Bio bio) {
         try {
             switch (bio.op()) {

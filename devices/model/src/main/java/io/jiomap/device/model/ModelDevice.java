@@ -3,12 +3,10 @@ package io.jiomap.device.model;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.SimulatesPowerLoss;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +32,7 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
     private final DeviceConfig config;
     private final DeviceCapabilities capabilities;
     private final long capacity;
-    private final int blockMask;
-    private final int maxTransfer;
+    private final BioChecks checks;
     private final Media media;
     private final HardwareQueue[] queues;
     private final ThreadLocal<Integer> boundQueue;
@@ -52,8 +49,7 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
                 config.capacityBytes(), config.maxTransferBytes(), 4, config.queues(), config.queueDepth(),
                 config.volatileWriteCache(), config.fua(), false);
         this.capacity = config.capacityBytes();
-        this.blockMask = config.logicalBlockSize() - 1;
-        this.maxTransfer = config.maxTransferBytes();
+        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
         this.onClosed = onClosed;
         this.media = new Media(backing, config.capacityBytes(), config.logicalBlockSize(),
                 config.volatileWriteCache(), config.fua());
@@ -113,38 +109,10 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
 
     @Override
     public void submit(Bio bio) {
-        if (closed) {
-            bio.complete(Errno.ENODEV);
-            return;
+        if (checks.admit(bio, closed)) {
+            HardwareQueue q = queues.length == 1 ? queues[0] : queues[boundQueue.get()];
+            q.submit(bio);
         }
-        int errno = check(bio);
-        if (errno != 0) {
-            bio.complete(errno);
-            return;
-        }
-        HardwareQueue q = queues.length == 1 ? queues[0] : queues[boundQueue.get()];
-        q.submit(bio);
-    }
-
-    private int check(Bio bio) {
-        BioOp op = bio.op();
-        if (op == BioOp.FLUSH) {
-            return 0;
-        }
-        long address = bio.address();
-        int length = bio.length();
-        if (length <= 0 || length > maxTransfer || ((address | length) & blockMask) != 0) {
-            return Errno.EINVAL;
-        }
-        if (address < 0 || address > capacity - length) {
-            return Errno.EIO;
-        }
-        MemorySegment segment = bio.segment();
-        long offset = bio.segmentOffset();
-        if (offset < 0 || offset > segment.byteSize() - length || (op == BioOp.READ && segment.isReadOnly())) {
-            return Errno.EFAULT;
-        }
-        return 0;
     }
 
     /** The queue the calling thread submits to (binding it to one if it has none yet). */
@@ -174,20 +142,8 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
         for (HardwareQueue q : queues) {
             q.shutdown();
         }
-        boolean interrupted = false;
         for (HardwareQueue q : queues) {
-            Thread t = q.thread();
-            while (t != Thread.currentThread() && t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    // The threads must end before close returns, whatever the caller wanted.
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            q.awaitStopped();
         }
         if (closeReported.compareAndSet(false, true)) {
             onClosed.accept(this);

@@ -8,17 +8,17 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Registers a device bundle's provider as a {@link BlockDeviceProvider} service with the property
+ * Registers a device bundle's provider (a {@link ModelDeviceProvider}, or any other {@link StoppableProvider}) as a {@link BlockDeviceProvider} service with the property
  * {@value BlockDeviceProvider#TYPE_PROPERTY}. On stop it withdraws the service first, so nobody new finds it, then
  * closes every device the provider opened: their queue threads belong to the bundle and must end with it, and I/O in
  * flight ends with ENODEV instead of hanging (design rule 3).
  */
 public abstract class ModelDeviceActivator implements BundleActivator {
-    private ModelDeviceProvider provider;
+    private StoppableProvider provider;
     private ServiceRegistration<BlockDeviceProvider> registration;
 
     /** A fresh provider of the bundle's device type. */
-    protected abstract ModelDeviceProvider newProvider();
+    protected abstract StoppableProvider newProvider();
 
     @Override
     public final void start(BundleContext context) {
@@ -29,7 +29,7 @@ public abstract class ModelDeviceActivator implements BundleActivator {
 
     @Override
     public final void stop(BundleContext context) {
-        ModelDeviceProvider stopping = provider;
+        StoppableProvider stopping = provider;
         provider = null;
         try {
             registration.unregister();
@@ -41,7 +41,7 @@ public abstract class ModelDeviceActivator implements BundleActivator {
     }
 
     /** The provider registered by {@link #start}, while started. */
-    public final ModelDeviceProvider provider() {
+    public final StoppableProvider provider() {
         return provider;
     }
 }

@@ -2,7 +2,6 @@ package io.jiomap.device.model;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stopping the bundle can close them: a device whose bundle is gone must fail its in-flight I/O with ENODEV rather
  * than leave it hanging on a thread of a bundle that no longer runs (design rule 3).
  */
-public abstract class ModelDeviceProvider implements BlockDeviceProvider {
+public abstract class ModelDeviceProvider implements StoppableProvider {
     private final DeviceProfile profile;
     private final Map<String, String> options;
     private final Set<ModelDevice> openDevices = ConcurrentHashMap.newKeySet();
@@ -62,7 +61,7 @@ public abstract class ModelDeviceProvider implements BlockDeviceProvider {
         }
     }
 
-    /** Refuses later opens and closes every device still open. */
+    @Override
     public final void closeAll() {
         List<ModelDevice> devices;
         synchronized (this) {

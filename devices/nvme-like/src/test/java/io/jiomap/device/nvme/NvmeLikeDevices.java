@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * {@code nvme-like} devices for the TCK. It cannot be a write cache without FUA (NVMe sets both from the VWC bit),
- * complete inline, or hold bios for the test: those setups are skipped.
+ * complete inline, or hold bios for the test: those setups are skipped. A test that does not depend on the cache gets
+ * the natural device, a write cache with FUA.
  */
 final class NvmeLikeDevices implements DeviceFactory {
     private final NvmeLikeProvider provider = new NvmeLikeProvider();
@@ -22,11 +23,14 @@ final class NvmeLikeDevices implements DeviceFactory {
 
     @Override
     public Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException {
-        if (setup.completion() != DeviceCompletion.ASYNC || setup.volatileWriteCache() != setup.fua()) {
+        boolean cacheAsAsked = setup.writeCacheMatters();
+        if (setup.completion() != DeviceCompletion.ASYNC
+                || (cacheAsAsked && setup.volatileWriteCache() != setup.fua())) {
             return Optional.empty();
         }
+        boolean vwc = !cacheAsAsked || setup.volatileWriteCache();
         return Optional.of(provider.open(DeviceSpec.parse(NvmeLikeProvider.TYPE + ":size=" + setup.capacityBytes()
-                + ",lbs=" + setup.logicalBlockSize() + ",vwc=" + (setup.volatileWriteCache() ? "on" : "off")
+                + ",lbs=" + setup.logicalBlockSize() + ",vwc=" + (vwc ? "on" : "off")
                 + ",max-transfer=" + setup.maxTransferBytes() + ",queues=2")));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * {@code sata-like} devices for the TCK. It never honours FUA, completes only on its irq thread and cannot hold bios
- * for the test: setups asking for FUA, inline or held completion are skipped.
+ * for the test: setups that depend on FUA, or ask for inline or held completion, are skipped. A test that does not
+ * depend on the cache gets the natural device, a write cache without FUA.
  */
 final class SataLikeDevices implements DeviceFactory {
     private final SataLikeProvider provider = new SataLikeProvider();
@@ -22,11 +23,14 @@ final class SataLikeDevices implements DeviceFactory {
 
     @Override
     public Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException {
-        if (setup.completion() != DeviceCompletion.ASYNC || setup.fua()) {
+        boolean cacheAsAsked = setup.writeCacheMatters();
+        if (setup.completion() != DeviceCompletion.ASYNC
+                || (cacheAsAsked && setup.volatileWriteCache() && setup.fua())) {
             return Optional.empty();
         }
+        boolean vwc = !cacheAsAsked || setup.volatileWriteCache();
         return Optional.of(provider.open(DeviceSpec.parse(SataLikeProvider.TYPE + ":size=" + setup.capacityBytes()
-                + ",lbs=" + setup.logicalBlockSize() + ",vwc=" + (setup.volatileWriteCache() ? "on" : "off")
+                + ",lbs=" + setup.logicalBlockSize() + ",vwc=" + (vwc ? "on" : "off")
                 + ",max-transfer=" + setup.maxTransferBytes())));
     }
 }

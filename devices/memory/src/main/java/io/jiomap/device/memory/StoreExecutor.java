@@ -2,17 +2,18 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
+import io.jiomap.device.model.BioExecutor;
 
 /**
  * Moves one validated bio's data between its memory and the store and says how it ended. It never throws for
  * anything a bio can cause, because an I/O error is an ordinary result that must reach the bio's completion.
  */
-final class BioExecutor {
+final class StoreExecutor implements BioExecutor {
     private final ChunkStore store;
     /** With {@code fua=off} the device does not honour FUA, so a FUA write is cached like any other (QUEUE_FLAG_FUA). */
     private final boolean honourFua;
 
-    BioExecutor(ChunkStore store, boolean honourFua) {
+    StoreExecutor(ChunkStore store, boolean honourFua) {
         this.store = store;
         this.honourFua = honourFua;
     }
@@ -24,7 +25,8 @@ final class BioExecutor {
      *         it is read-only, it maps a truncated file), ENOMEM when the device cannot allocate the chunk to write into, EIO on a defect of
      *         this device (reported to the thread's uncaught-exception handler, so it is not silent)
      */
-    int execute(Bio bio) {
+    @Override
+    public int execute(Bio bio) {
         try {
             switch (bio.op()) {
                 case READ -> store.read(bio.address(), bio.segment(), bio.segmentOffset(), bio.length());
