@@ -203,4 +203,23 @@ class IoRingTest {
             ring.reap((u, r) -> assertThat(r).isEqualTo(-Errno.ESHUTDOWN));
         }
     }
+
+    @Test
+    void nowaitWriteOnAFullDeviceQueueEndsWithEagainInsteadOfWaiting() throws Exception {
+        device = new TestDevice(8 << 20, false, false, false).gated().queueLimit(1);
+        OpenFile file = mount();
+        try (IoRing ring = IoRing.create(2, CompletionMode.CALLER)) {
+            MemorySegment buf = ring.allocateBuffer(4096, 4096);
+            ring.prepWrite(file, buf, 0, 4096, 0, IoRing.RWF_NOWAIT, 1);
+            ring.prepWrite(file, buf, 0, 4096, 4096, IoRing.RWF_NOWAIT, 2);
+            ring.submit();
+            // Two permits: if the second write wrongly waited in the queue, it completes too and the test fails.
+            device.release(2);
+            ring.waitCompletions(2);
+            java.util.Map<Long, Long> results = new java.util.HashMap<>();
+            ring.reap(results::put);
+
+            assertThat(results).containsEntry(1L, 4096L).containsEntry(2L, (long) -Errno.EAGAIN);
+        }
+    }
 }

@@ -32,6 +32,14 @@ final class TestDevice implements BlockDevice {
         return this;
     }
 
+    /** Bios the gated queue holds before a NOWAIT bio is refused with EAGAIN, as a full hardware queue does. */
+    private volatile int queueLimit = Integer.MAX_VALUE;
+
+    TestDevice queueLimit(int bios) {
+        queueLimit = bios;
+        return this;
+    }
+
     void release(int bios) {
         gate.release(bios);
     }
@@ -89,6 +97,8 @@ final class TestDevice implements BlockDevice {
             bio.complete(Errno.EIO);
         } else if (inline) {
             execute(bio);
+        } else if (bio.hasFlag(Bio.NOWAIT) && queue.size() >= queueLimit) {
+            bio.complete(Errno.EAGAIN);
         } else {
             queue.add(bio);
         }

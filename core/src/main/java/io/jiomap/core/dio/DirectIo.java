@@ -345,9 +345,11 @@ public final class DirectIo implements DirectIoEngine {
         }
         int opFlags;
         BioOp op;
+        // Under NOWAIT a full device queue must fail the bio with EAGAIN rather than make the submitter wait.
+        int nowait = dio.iocb.hasFlag(Iocb.NOWAIT) ? Bio.NOWAIT : 0;
         if (write) {
             op = BioOp.WRITE;
-            opFlags = Bio.SYNC | Bio.IDLE;
+            opFlags = Bio.SYNC | Bio.IDLE | nowait;
             if (useFua) {
                 opFlags |= Bio.FUA;
             } else {
@@ -355,7 +357,7 @@ public final class DirectIo implements DirectIoEngine {
             }
         } else {
             op = BioOp.READ;
-            opFlags = 0;
+            opFlags = nowait;
         }
         long done = 0;
         while (done < length) {
@@ -393,7 +395,8 @@ public final class DirectIo implements DirectIoEngine {
     /** A zeroing write of the shared zero buffer, never FUA (spec: zeroing bios). */
     private void zero(Dio dio, long address, int length) {
         Bio bio = dio.nextBio();
-        bio.set(BioOp.WRITE, Bio.SYNC | Bio.IDLE, address, ZEROES, 0, length, dio, dio);
+        int nowait = dio.iocb.hasFlag(Iocb.NOWAIT) ? Bio.NOWAIT : 0;
+        bio.set(BioOp.WRITE, Bio.SYNC | Bio.IDLE | nowait, address, ZEROES, 0, length, dio, dio);
         stats.zeroingBios.increment();
         dio.getRef();
         device.submit(bio);
