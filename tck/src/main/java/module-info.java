@@ -13,6 +13,7 @@ module io.jiomap.tck {
     requires static osgi.annotation;
 
     exports io.jiomap.tck;
+    exports io.jiomap.tck.device;
     exports io.jiomap.tck.observe;
     exports io.jiomap.tck.scripted;
 }

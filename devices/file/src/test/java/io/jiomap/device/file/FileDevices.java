@@ -44,16 +44,24 @@ final class FileDevices implements DeviceFactory {
         if (setup.completion() != DeviceCompletion.ASYNC || cacheDeclined) {
             return Optional.empty();
         }
+        return openFresh("size=" + setup.capacityBytes() + ",max-transfer=" + setup.maxTransferBytes(),
+                setup.logicalBlockSize());
+    }
+
+    /**
+     * Opens a file device with these options on a fresh file, unlinked once open; empty (and closed) when its
+     * logical block size, which the filesystem decides, is not {@code lbs} (0: any).
+     */
+    Optional<BlockDevice> openFresh(String options, int lbs) throws JiomapException {
         Path file = dir.resolve("dev" + next++ + ".img");
-        FileDevice device = provider.open(DeviceSpec.parse("file:path=" + file + ",size=" + setup.capacityBytes()
-                + ",max-transfer=" + setup.maxTransferBytes()));
+        FileDevice device = provider.open(DeviceSpec.parse("file:path=" + file + "," + options));
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             device.close();
             throw new UncheckedIOException(e);
         }
-        if (device.capabilities().logicalBlockSize() != setup.logicalBlockSize()) {
+        if (lbs != 0 && device.capabilities().logicalBlockSize() != lbs) {
             device.close();
             return Optional.empty();
         }

@@ -1,6 +1,8 @@
 package io.jiomap.device.file;
 
+import io.jiomap.fs.raw.RawFileSystemType;
 import io.jiomap.tck.DioContractTest;
+import io.jiomap.tck.RawFs;
 import io.jiomap.tck.TckFixture;
 
 /**
@@ -10,6 +12,6 @@ import io.jiomap.tck.TckFixture;
 class RawOnFileDioContractTest extends DioContractTest {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new RawFsUnderTest(), new FileDevices());
+        return new TckFixture(new RawFs(new RawFileSystemType()), new FileDevices());
     }
 }

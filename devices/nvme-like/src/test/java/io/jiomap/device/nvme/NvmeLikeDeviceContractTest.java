@@ -1,19 +1,30 @@
 package io.jiomap.device.nvme;
 
-import io.jiomap.device.model.ModelDeviceProvider;
-import io.jiomap.device.model.contract.ModelDeviceContract;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceSpec;
+import io.jiomap.tck.device.BlockDeviceContractTest;
+import io.jiomap.tck.device.ContractDevices;
+import io.jiomap.tck.device.DeviceWish;
+import java.util.Optional;
 
-/** The block device contract and write-cache rules, on {@code nvme-like}. */
-class NvmeLikeDeviceContractTest extends ModelDeviceContract {
+/** The block device contract and write-cache rules, on {@code nvme-like} (FUA with the cache, queued flushes). */
+class NvmeLikeDeviceContractTest extends BlockDeviceContractTest {
     private final NvmeLikeProvider provider = new NvmeLikeProvider();
 
     @Override
-    protected ModelDeviceProvider provider() {
-        return provider;
-    }
+    protected ContractDevices devices() {
+        return new ContractDevices() {
+            @Override
+            public String name() {
+                return NvmeLikeProvider.TYPE;
+            }
 
-    @Override
-    protected String singleQueue() {
-        return "queues=1,";
+            @Override
+            public Optional<BlockDevice> open(DeviceWish wish) throws JiomapException {
+                String queues = wish.singleQueue() ? ",queues=1" : "";
+                return Optional.of(provider.open(DeviceSpec.parse(name() + ":" + wish.asOptions() + queues)));
+            }
+        };
     }
 }

@@ -9,8 +9,8 @@ import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.device.model.ModelDevice;
-import io.jiomap.device.model.contract.DeviceIo;
-import io.jiomap.device.model.contract.Probe;
+import io.jiomap.tck.device.DeviceIo;
+import io.jiomap.tck.device.Probe;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +31,6 @@ class NvmeLikeDeviceTest {
 
     private ModelDevice open(String options) throws JiomapException {
         return io.track(provider.open(DeviceSpec.parse("nvme-like:" + options)));
-    }
-
-    @Test
-    void fuaWriteSurvivesAPowerCutWithoutAFlush() throws Exception {
-        ModelDevice device = open("size=1m");
-        MemorySegment fua = io.pattern(4096, 1);
-        assertThat(DeviceIo.write(device, Bio.FUA, 0, fua)).isZero();
-        assertThat(DeviceIo.write(device, 0, 4096, io.pattern(4096, 2))).isZero();
-
-        device.powerCut();
-
-        assertThat(io.read(device, 0, 4096)).isEqualTo(DeviceIo.bytes(fua));
-        assertThat(io.read(device, 4096, 4096)).as("the plain write was lost").isEqualTo(DeviceIo.zeros(4096));
     }
 
     @Test

@@ -1,9 +1,11 @@
-package io.jiomap.tck;
+package io.jiomap.device.memory;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
-import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.tck.DeviceCompletion;
+import io.jiomap.tck.DeviceFactory;
+import io.jiomap.tck.DeviceSetup;
 import java.util.Optional;
 
 /** Memory devices configured through their device spec; they cannot hold bios ({@link DeviceCompletion#HELD}). */

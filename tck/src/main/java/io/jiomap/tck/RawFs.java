@@ -4,24 +4,30 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
-import io.jiomap.fs.raw.RawFileSystemType;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * The raw filesystem as a filesystem under test: the whole device is one MAPPED file, so it arranges nothing but
  * the default layout; its fallocate (zero range) drains, its truncate is refused (a device's size is fixed), and it
- * has no end_io.
+ * has no end_io. A device plugin runs the contract on it by passing the raw plugin's type (the TCK does not depend
+ * on any plugin): {@code new RawFs(new RawFileSystemType())}.
  */
-final class RawFs implements FileSystemUnderTest {
+public final class RawFs implements FileSystemUnderTest {
+    private final FileSystemType raw;
+
+    public RawFs(FileSystemType raw) {
+        this.raw = raw;
+    }
+
     @Override
     public String name() {
-        return RawFileSystemType.NAME;
+        return raw.name();
     }
 
     @Override
     public FileSystemType type() {
-        return new RawFileSystemType();
+        return raw;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.jiomap.device.model.contract;
+package io.jiomap.tck.device;
 
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;

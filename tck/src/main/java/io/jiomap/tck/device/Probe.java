@@ -1,4 +1,4 @@
-package io.jiomap.device.model.contract;
+package io.jiomap.tck.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
