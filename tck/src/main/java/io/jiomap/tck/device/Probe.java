@@ -44,4 +44,9 @@ public class Probe implements BioEndIo {
     public long completedNanos() {
         return completedNanos;
     }
+
+    /** How many times the bio ended (a device must end each bio exactly once). */
+    public int completions() {
+        return completions.get();
+    }
 }

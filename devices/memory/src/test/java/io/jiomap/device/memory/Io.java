@@ -1,5 +1,7 @@
 package io.jiomap.device.memory;
 
+import io.jiomap.tck.device.Probe;
+
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;

@@ -1,5 +1,7 @@
 package io.jiomap.device.memory;
 
+import io.jiomap.tck.device.Probe;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
