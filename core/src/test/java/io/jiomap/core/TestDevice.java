@@ -34,6 +34,8 @@ final class TestDevice implements BlockDevice {
 
     /** Bios the gated queue holds before a NOWAIT bio is refused with EAGAIN, as a full hardware queue does. */
     private volatile int queueLimit = Integer.MAX_VALUE;
+    /** Bios queued and not completed yet (the irq thread may already have taken one off the queue). */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     TestDevice queueLimit(int bios) {
         queueLimit = bios;
@@ -62,6 +64,7 @@ final class TestDevice implements BlockDevice {
                 if (g != null) {
                     g.acquire();
                 }
+                pending.decrementAndGet();
                 execute(bio);
             }
         } catch (InterruptedException e) {
@@ -97,9 +100,10 @@ final class TestDevice implements BlockDevice {
             bio.complete(Errno.EIO);
         } else if (inline) {
             execute(bio);
-        } else if (bio.hasFlag(Bio.NOWAIT) && queue.size() >= queueLimit) {
+        } else if (bio.hasFlag(Bio.NOWAIT) && pending.get() >= queueLimit) {
             bio.complete(Errno.EAGAIN);
         } else {
+            pending.incrementAndGet();
             queue.add(bio);
         }
     }
