@@ -9,7 +9,7 @@ module io.jiomap.tck {
     requires transitive io.jiomap.core;
     requires transitive org.junit.jupiter.api;
     requires org.assertj.core;
-    requires awaitility;
+    requires transitive awaitility;
     requires static osgi.annotation;
 
     exports io.jiomap.tck;
