@@ -1,5 +1,7 @@
 package io.jiomap.device.model;
 
+import io.jiomap.tck.device.ThreadAllocation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -152,41 +154,21 @@ class ModelDeviceTest {
 
     @Test
     void steadyStateIoAllocatesNothingPerBioInTheSubmitterOrTheQueueThread() throws Exception {
-        AllocationCounter threads = new AllocationCounter();
         ModelDevice device = open("size=64m,queue-depth=16");
         Thread irq = device.queueThreads().get(device.queueOfCurrentThread());
         MemorySegment buffer = io.pattern(4096, 24);
         InFlight loop = new InFlight(16);
         loop.run(device, buffer, 40_000);
-        long submitterBefore = threads.getThreadAllocatedBytes(Thread.currentThread().threadId());
-        long irqBefore = threads.getThreadAllocatedBytes(irq.threadId());
+        long submitterBefore = ThreadAllocation.allocatedBytes(Thread.currentThread());
+        long irqBefore = ThreadAllocation.allocatedBytes(irq);
 
         loop.run(device, buffer, 100_000);
 
-        long submitterBytes = threads.getThreadAllocatedBytes(Thread.currentThread().threadId()) - submitterBefore;
-        long irqBytes = threads.getThreadAllocatedBytes(irq.threadId()) - irqBefore;
+        long submitterBytes = ThreadAllocation.allocatedBytes(Thread.currentThread()) - submitterBefore;
+        long irqBytes = ThreadAllocation.allocatedBytes(irq) - irqBefore;
         // One 16-byte object per bio would be 1.6 MB; a tenth of a byte per bio is noise from the test itself.
         assertThat(submitterBytes).as("bytes allocated by the submitter").isLessThan(10_000);
         assertThat(irqBytes).as("bytes allocated by " + irq.getName()).isLessThan(10_000);
-    }
-
-    /**
-     * The JVM's per-thread allocation counter ({@code com.sun.management.ThreadMXBean}), reached reflectively: this
-     * suite is compiled inside the model's module, which has no reason to read java.management.
-     */
-    private static final class AllocationCounter {
-        private final Object bean;
-        private final java.lang.reflect.Method allocated;
-
-        AllocationCounter() throws ReflectiveOperationException {
-            bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            allocated = Class.forName("com.sun.management.ThreadMXBean")
-                    .getMethod("getThreadAllocatedBytes", long.class);
-        }
-
-        long getThreadAllocatedBytes(long threadId) throws ReflectiveOperationException {
-            return (long) allocated.invoke(bean, threadId);
-        }
     }
 
     /** Keeps a fixed number of 4 KiB writes (every fourth FUA, every eighth read) in flight, reusing its bios. */
