@@ -20,7 +20,9 @@ public final class Errno {
     public static final int ENOTBLK = 15;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int EXDEV = 18;
     public static final int ENODEV = 19;
+    public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int EFBIG = 27;
@@ -31,6 +33,8 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int EOPNOTSUPP = 95;
     public static final int ESHUTDOWN = 108;
+    /** Metadata is corrupt (the kernel's EFSCORRUPTED): a filesystem refuses to mount or to go on. */
+    public static final int EUCLEAN = 117;
     public static final int ECANCELED = 125;
     /** The request was queued and completes later through the iocb's completion (never returned to user space). */
     public static final int EIOCBQUEUED = 529;
@@ -52,7 +56,9 @@ public final class Errno {
             case ENOTBLK -> "ENOTBLK";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
+            case EXDEV -> "EXDEV";
             case ENODEV -> "ENODEV";
+            case ENOTDIR -> "ENOTDIR";
             case EISDIR -> "EISDIR";
             case EINVAL -> "EINVAL";
             case EFBIG -> "EFBIG";
@@ -63,6 +69,7 @@ public final class Errno {
             case ENOTEMPTY -> "ENOTEMPTY";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ESHUTDOWN -> "ESHUTDOWN";
+            case EUCLEAN -> "EUCLEAN";
             case ECANCELED -> "ECANCELED";
             case EIOCBQUEUED -> "EIOCBQUEUED";
             default -> "E" + Math.abs(errno);
@@ -83,7 +90,9 @@ public final class Errno {
             case ENOTBLK -> "Fall back to buffered I/O";
             case EBUSY -> "Device or resource busy";
             case EEXIST -> "File exists";
+            case EXDEV -> "Invalid cross-device link";
             case ENODEV -> "No such device";
+            case ENOTDIR -> "Not a directory";
             case EISDIR -> "Is a directory";
             case EINVAL -> "Invalid argument";
             case EFBIG -> "File too large";
@@ -94,6 +103,7 @@ public final class Errno {
             case ENOTEMPTY -> "Directory not empty";
             case EOPNOTSUPP -> "Operation not supported";
             case ESHUTDOWN -> "Cannot send after transport endpoint shutdown";
+            case EUCLEAN -> "Structure needs cleaning";
             case ECANCELED -> "Operation canceled";
             case EIOCBQUEUED -> "I/O queued";
             default -> "Unknown error " + Math.abs(errno);

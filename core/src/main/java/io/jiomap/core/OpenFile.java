@@ -3,9 +3,12 @@ package io.jiomap.core;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.Iocb;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A file opened for direct I/O, with the open-time flags every request inherits (O_DSYNC, O_SYNC). The blocking
@@ -114,5 +117,20 @@ public final class OpenFile {
     public void fallocate(int mode, long offset, long length) throws JiomapException {
         Errno.check(inode.fallocate(mode, offset, length),
                 "fallocate " + path + " mode " + mode + " [" + offset + ", " + (offset + length) + ")");
+    }
+
+    public FileStat stat() {
+        return inode.stat();
+    }
+
+    /** The extents covering {@code [start, start+length)}, as FIEMAP reports them. */
+    public List<FileExtent> fiemap(long start, long length) {
+        return inode.fiemap(start, length);
+    }
+
+    /** Shares {@code source}'s blocks at {@code [srcOffset, srcOffset+length)} into this file at {@code dstOffset}. */
+    public void cloneFrom(OpenFile source, long srcOffset, long dstOffset, long length) throws JiomapException {
+        Errno.check(inode.cloneRange(source.inode, srcOffset, dstOffset, length), "clone " + source.path + " ["
+                + srcOffset + ", " + (srcOffset + length) + ") to " + path + " at " + dstOffset);
     }
 }

@@ -3,7 +3,13 @@ package io.jiomap.core;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
+import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FsStat;
+import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.fs.MountContext;
@@ -41,6 +47,16 @@ final class MiniFs implements FileSystemType {
         return new Fs(device, context.directIo());
     }
 
+    @Override
+    public boolean probe(BlockDevice device) {
+        return false;
+    }
+
+    @Override
+    public FsckReport fsck(BlockDevice device, Map<String, String> options) {
+        return new FsckReport("mini", List.of(), List.of("no metadata"));
+    }
+
     final class Fs implements FileSystem {
         final BlockDevice device;
         final File file;
@@ -73,6 +89,26 @@ final class MiniFs implements FileSystemType {
         @Override
         public void unmount() throws JiomapException {
             file.dio().waitForDrain();
+        }
+
+        @Override
+        public List<DirEntry> readdir(String path) {
+            return List.of(new DirEntry("file", 1, FileKind.REGULAR));
+        }
+
+        @Override
+        public FileStat stat(String path) {
+            return file.stat();
+        }
+
+        @Override
+        public FsStat statfs() {
+            return new FsStat(4096, device.capabilities().capacityBytes() / 4096, 0, 1, 0);
+        }
+
+        @Override
+        public void sync() {
+            SyncBio.flush(device);
         }
     }
 
@@ -137,6 +173,16 @@ final class MiniFs implements FileSystemType {
         public int fallocate(int mode, long offset, long length) {
             dio().waitForDrain();
             return 0;
+        }
+
+        @Override
+        public FileStat stat() {
+            return new FileStat(1, FileKind.REGULAR, size(), size(), 1, 4096, 1);
+        }
+
+        @Override
+        public List<FileExtent> fiemap(long start, long length) {
+            return List.of(new FileExtent(0, 0, size(), FileExtent.LAST));
         }
     }
 }

@@ -26,4 +26,18 @@ public interface FileSystemType {
      * filesystem, or holds a corrupt one, is refused with a message that says what is wrong.
      */
     FileSystem mount(BlockDevice device, MountContext context) throws JiomapException;
+
+    /**
+     * Whether the device holds a filesystem of this type (its superblock magic), so that mount and fsck can pick the
+     * type from the image as the kernel's blkid does. Foreign or blank content answers false; only an I/O error
+     * throws. A type without an on-disk signature (raw) never claims a device.
+     */
+    boolean probe(BlockDevice device) throws JiomapException;
+
+    /**
+     * Checks the unmounted filesystem on the device without changing it (xfs_repair -n, e2fsck -fn) and reports
+     * every inconsistency found. An image whose log or journal still needs replaying is reported as such (mount it
+     * first); a device that does not hold this filesystem is refused with EINVAL.
+     */
+    FsckReport fsck(BlockDevice device, Map<String, String> options) throws JiomapException;
 }

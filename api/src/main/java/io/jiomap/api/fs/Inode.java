@@ -1,8 +1,10 @@
 package io.jiomap.api.fs;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.io.InodeDio;
 import io.jiomap.api.io.Iocb;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A file of a mounted filesystem, with the operations the core and its issuers call.
@@ -57,4 +59,28 @@ public abstract class Inode {
 
     /** Allocates, punches or zeroes a range ({@code FALLOC_*} modes). @return 0 or a negative errno */
     public abstract int fallocate(int mode, long offset, long length);
+
+    /** Describes this file. */
+    public abstract FileStat stat();
+
+    /**
+     * The extents that cover {@code [start, start+length)} (FIEMAP): holes are left out, adjacent extents with the
+     * same flags may be reported merged, the file's last extent carries {@link FileExtent#LAST}.
+     */
+    public abstract List<FileExtent> fiemap(long start, long length);
+
+    /**
+     * Makes {@code [dstOffset, dstOffset+length)} of this file share the blocks of {@code [srcOffset, ...)} of
+     * {@code source} (FICLONERANGE); both files' direct I/O is drained first. Offsets and length must be
+     * block-aligned, except that a length reaching the source's EOF may end there.
+     *
+     * <p>A filesystem without shared extents keeps this default, which answers EOPNOTSUPP as the VFS does for a
+     * filesystem without {@code remap_file_range} (ext4).
+     *
+     * @return 0 or a negative errno (EOPNOTSUPP, EINVAL for misaligned or overlapping ranges, EXDEV across
+     *         filesystems, ENOSPC)
+     */
+    public int cloneRange(Inode source, long srcOffset, long dstOffset, long length) {
+        return -Errno.EOPNOTSUPP;
+    }
 }

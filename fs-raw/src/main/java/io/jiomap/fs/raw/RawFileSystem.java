@@ -4,9 +4,14 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
+import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FsStat;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.iomap.DirectIoEngine;
+import java.util.List;
 
 /** A mounted raw filesystem: one inode, the device. */
 final class RawFileSystem implements FileSystem {
@@ -57,6 +62,39 @@ final class RawFileSystem implements FileSystem {
         int r = SyncBio.flush(device);
         if (r < 0 && !device.isClosed()) {
             throw new JiomapException(-r, "flushing " + device.name() + " at unmount: " + SyncBio.describe(r));
+        }
+    }
+
+    /** The root lists the one file under the name fio users give a block device. */
+    @Override
+    public List<DirEntry> readdir(String path) throws JiomapException {
+        if (!path.equals("/")) {
+            throw new JiomapException(Errno.ENOTDIR, "readdir " + path + ": the raw filesystem's only directory is /");
+        }
+        return List.of(new DirEntry("dev", inode.ino(), FileKind.REGULAR));
+    }
+
+    /** Every path but the root names the device, as {@link #open} does. */
+    @Override
+    public FileStat stat(String path) throws JiomapException {
+        if (path.equals("/")) {
+            return new FileStat(1, FileKind.DIRECTORY, 0, 0, 2, blockSize(), 0);
+        }
+        return inode.stat();
+    }
+
+    /** The device is all data: nothing is free, no inode can be made. */
+    @Override
+    public FsStat statfs() {
+        long blocks = device.capabilities().capacityBytes() / blockSize();
+        return new FsStat(blockSize(), blocks, 0, 1, 0);
+    }
+
+    @Override
+    public void sync() throws JiomapException {
+        int r = SyncBio.flush(device);
+        if (r < 0) {
+            throw new JiomapException(-r, "sync: flushing " + device.name() + ": " + SyncBio.describe(r));
         }
     }
 }

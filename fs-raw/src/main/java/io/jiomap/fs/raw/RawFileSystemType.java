@@ -5,7 +5,9 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +37,20 @@ public final class RawFileSystemType implements FileSystemType {
     public FileSystem mount(BlockDevice device, MountContext context) throws JiomapException {
         refuseOptions(context.options(), "mount");
         return new RawFileSystem(device, context.directIo());
+    }
+
+    /** Raw has no signature: it never claims a device, so it is only used when named. */
+    @Override
+    public boolean probe(BlockDevice device) {
+        return false;
+    }
+
+    /** There is no metadata to check; the report says so and is clean. */
+    @Override
+    public FsckReport fsck(BlockDevice device, Map<String, String> options) throws JiomapException {
+        refuseOptions(options, "fsck");
+        return new FsckReport(NAME, List.of(), List.of("raw has no metadata: " + device.name() + " is one file of "
+                + device.capabilities().capacityBytes() + " bytes"));
     }
 
     private static void refuseOptions(Map<String, String> options, String what) throws JiomapException {

@@ -4,7 +4,11 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.Inode;
+import java.util.List;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
@@ -151,5 +155,19 @@ final class RawInode extends Inode implements IomapOps {
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    @Override
+    public FileStat stat() {
+        return new FileStat(ino(), FileKind.REGULAR, size, size, 1, fileSystem().blockSize(), 1);
+    }
+
+    /** The whole device is one written extent at device address 0. */
+    @Override
+    public List<FileExtent> fiemap(long start, long length) {
+        if (start >= size || length <= 0) {
+            return List.of();
+        }
+        return List.of(new FileExtent(0, 0, size, FileExtent.LAST));
     }
 }

@@ -4,6 +4,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.io.Iocb;
@@ -48,6 +49,16 @@ public final class ObservedFileSystemType implements FileSystemType {
     @Override
     public void mkfs(BlockDevice device, Map<String, String> options) throws JiomapException {
         delegate.mkfs(device, options);
+    }
+
+    @Override
+    public boolean probe(BlockDevice device) throws JiomapException {
+        return delegate.probe(device);
+    }
+
+    @Override
+    public FsckReport fsck(BlockDevice device, Map<String, String> options) throws JiomapException {
+        return delegate.fsck(device, options);
     }
 
     @Override

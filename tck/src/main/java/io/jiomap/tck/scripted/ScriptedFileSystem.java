@@ -4,7 +4,11 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
+import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FsStat;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.ArrayList;
@@ -94,6 +98,40 @@ public final class ScriptedFileSystem implements FileSystem {
         int r = SyncBio.flush(device);
         if (r < 0 && !device.isClosed()) {
             throw new JiomapException(-r, "flushing " + device.name() + " at unmount: " + SyncBio.describe(r));
+        }
+    }
+
+    /** The root lists every file created, flat: scripted paths are names, not a tree. */
+    @Override
+    public synchronized List<DirEntry> readdir(String path) throws JiomapException {
+        if (!path.equals("/")) {
+            throw new JiomapException(Errno.ENOTDIR, "readdir " + path + ": the scripted filesystem is flat");
+        }
+        return files.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> new DirEntry(e.getKey(), e.getValue().ino(), FileKind.REGULAR)).toList();
+    }
+
+    @Override
+    public synchronized FileStat stat(String path) throws JiomapException {
+        ScriptedInode inode = files.get(path);
+        if (inode == null) {
+            throw new JiomapException(Errno.ENOENT, path + " does not exist");
+        }
+        return inode.stat();
+    }
+
+    /** No allocation happens: the device is all there is and none of it is accounted. */
+    @Override
+    public FsStat statfs() {
+        long blocks = device.capabilities().capacityBytes() / blockSize;
+        return new FsStat(blockSize, blocks, blocks, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    @Override
+    public void sync() throws JiomapException {
+        int r = SyncBio.flush(device);
+        if (r < 0) {
+            throw new JiomapException(-r, "sync: flushing " + device.name() + ": " + SyncBio.describe(r));
         }
     }
 }

@@ -5,8 +5,10 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,5 +66,17 @@ public final class ScriptedFileSystemType implements FileSystemType {
                     + "; known: " + BLOCK_SIZE);
         }
         return new ScriptedFileSystem(device, context.directIo(), blockSize);
+    }
+
+    /** No on-disk format, so nothing to recognise: it never claims a device. */
+    @Override
+    public boolean probe(BlockDevice device) {
+        return false;
+    }
+
+    /** Nothing on disk to check; clean by construction, and the report says so. */
+    @Override
+    public FsckReport fsck(BlockDevice device, Map<String, String> options) {
+        return new FsckReport(NAME, List.of(), List.of("the scripted filesystem keeps no metadata on " + device.name()));
     }
 }

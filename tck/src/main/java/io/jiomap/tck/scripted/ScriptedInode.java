@@ -3,6 +3,9 @@ package io.jiomap.tck.scripted;
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.SyncBio;
 import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileStat;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
@@ -431,6 +434,47 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
                 size = end;
             }
         }
+    }
+
+    @Override
+    public FileStat stat() {
+        long n;
+        synchronized (meta) {
+            n = script.extents().size();
+        }
+        return new FileStat(ino, FileKind.REGULAR, size, size, 1, fs.blockSize(), n);
+    }
+
+    /** The script as FIEMAP sees it, up to i_size: holes left out, UNWRITTEN, SHARED, DELALLOC and INLINE flagged. */
+    @Override
+    public List<FileExtent> fiemap(long start, long length) {
+        long end = Math.min(size, start + length);
+        List<FileExtent> out = new ArrayList<>();
+        synchronized (meta) {
+            for (long p = Math.max(0, start); p < end; ) {
+                MappingScript.Extent e = script.find(p);
+                long stop = Math.min(e.end(), end);
+                Mapping m = e.mapping();
+                int flags = switch (m.type()) {
+                    case UNWRITTEN -> FileExtent.UNWRITTEN;
+                    case DELALLOC -> FileExtent.DELALLOC | FileExtent.UNKNOWN;
+                    case INLINE -> FileExtent.DATA_INLINE;
+                    default -> 0;
+                };
+                if ((m.flags() & io.jiomap.api.iomap.Iomap.F_SHARED) != 0) {
+                    flags |= FileExtent.SHARED;
+                }
+                if (m.type() != IomapType.HOLE) {
+                    out.add(new FileExtent(p, baseAddress + p + m.addressShift(), stop - p, flags));
+                }
+                p = stop;
+            }
+        }
+        if (!out.isEmpty()) {
+            FileExtent last = out.removeLast();
+            out.add(new FileExtent(last.logical(), last.physical(), last.length(), last.flags() | FileExtent.LAST));
+        }
+        return out;
     }
 
     @Override
