@@ -22,4 +22,6 @@ module io.jiomap.cli {
     opens io.jiomap.cli to info.picocli;
     opens io.jiomap.cli.bench to info.picocli;
     opens io.jiomap.cli.fio to info.picocli;
+    opens io.jiomap.cli.image to info.picocli;
+    opens io.jiomap.cli.xfsio to info.picocli;
 }

@@ -3,8 +3,11 @@ package io.jiomap.cli;
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.bench.BenchCommand;
 import io.jiomap.cli.fio.FioCommand;
+import io.jiomap.cli.image.FsckCommand;
+import io.jiomap.cli.image.MkfsCommand;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
+import io.jiomap.cli.xfsio.IoCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -38,7 +41,7 @@ public final class Jiomap implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: use bench, fio, devices or filesystems (jiomap --help lists them)");
+                "missing command: use bench, fio, mkfs, fsck, io, devices or filesystems (jiomap --help lists them)");
     }
 
     public static void main(String[] args) {
@@ -59,6 +62,9 @@ public final class Jiomap implements Runnable {
         cl.addSubcommand("fio", new FioCommand(plugins));
         cl.addSubcommand("devices", new DevicesCommand(plugins));
         cl.addSubcommand("filesystems", new FilesystemsCommand(plugins));
+        cl.addSubcommand("mkfs", new MkfsCommand(plugins));
+        cl.addSubcommand("fsck", new FsckCommand(plugins));
+        cl.addSubcommand("io", new IoCommand(plugins));
         // fio options are parsed by the fio command itself: their order matters (--name starts a job).
         CommandLine fio = cl.getSubcommands().get("fio");
         fio.setUnmatchedOptionsArePositionalParams(true);
