@@ -19,7 +19,7 @@ class JiomapTest {
         CliRun run = CliRun.of();
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
-        assertThat(run.err()).contains("missing command: use bench, fio, devices or filesystems");
+        assertThat(run.err()).contains("missing command: use bench, fio, mkfs, fsck, io, devices or filesystems");
     }
 
     @Test
@@ -46,7 +46,7 @@ class JiomapTest {
         CliRun twice = CliRun.of("bench", "--device=memory:size=1g,size=2g", "--runtime=0.1");
 
         assertThat(unknownType.exitCode()).isEqualTo(Jiomap.FAILURE);
-        assertThat(unknownType.err()).contains("ENODEV: unknown device type 'tape'; available: memory");
+        assertThat(unknownType.err()).contains("ENODEV: unknown device type 'tape'; available: ").contains("memory");
         assertThat(badOption.exitCode()).isEqualTo(Jiomap.FAILURE);
         assertThat(badOption.err()).contains("colour");
         assertThat(twice.exitCode()).isEqualTo(Jiomap.USAGE);

@@ -298,7 +298,7 @@ class FioRunTest {
         CliRun fs = CliRun.of("fio", "--name=j", "--size=1m", "--fs=zfs");
 
         assertThat(device.exitCode()).isNotZero();
-        assertThat(device.err()).contains("unknown device type 'floppy'; available: memory");
+        assertThat(device.err()).contains("unknown device type 'floppy'; available: file, memory");
         assertThat(fs.exitCode()).isNotZero();
         assertThat(fs.err()).contains("unknown filesystem type 'zfs'; available: raw");
     }
