@@ -1,14 +1,20 @@
 package io.jiomap.itests;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.launcher.EmbeddedFramework;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -25,9 +31,34 @@ import org.osgi.util.tracker.ServiceTracker;
  * classes than the host's, so the host could not use the services.
  */
 public final class PluginFramework implements AutoCloseable {
-    /** The api packages, at the version their package-info declares. */
-    public static final String API_PACKAGES = "io.jiomap.api;version=1.0.0, io.jiomap.api.block;version=1.0.0, "
-            + "io.jiomap.api.fs;version=1.0.0, io.jiomap.api.io;version=1.0.0, io.jiomap.api.iomap;version=1.0.0";
+    /**
+     * The api packages as the api bundle exports them (its manifest's Export-Package, versions from each
+     * package-info), so the system bundle offers exactly the versions the plugins were built against.
+     */
+    public static final String API_PACKAGES = apiExports();
+
+    private static String apiExports() {
+        try {
+            Path where = Path.of(Errno.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Manifest manifest;
+            if (Files.isDirectory(where)) {
+                try (InputStream in = Files.newInputStream(where.resolve("META-INF/MANIFEST.MF"))) {
+                    manifest = new Manifest(in);
+                }
+            } else {
+                try (JarFile jar = new JarFile(where.toFile())) {
+                    manifest = jar.getManifest();
+                }
+            }
+            String exports = manifest.getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+            if (exports == null) {
+                throw new IllegalStateException(where + " has no Export-Package: is it the bnd-built api bundle?");
+            }
+            return exports;
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot read the api bundle's manifest", e);
+        }
+    }
     /** The memory device bundle's file in the bundle directory. */
     public static final String MEMORY_JAR = "jiomap-device-memory.jar";
     /** The raw filesystem bundle's file in the bundle directory. */
