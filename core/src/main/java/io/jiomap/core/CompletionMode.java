@@ -16,7 +16,17 @@ public enum CompletionMode {
      */
     CALLER(Iocb.DIO_CALLER_COMP),
     /** Linux 6.19: pure overwrites complete in the device completion context; the rest go to the workqueue. */
-    INLINE_OVERWRITE(Iocb.DIO_INLINE_COMP);
+    INLINE_OVERWRITE(Iocb.DIO_INLINE_COMP),
+    /**
+     * A jiomap extension, not in any kernel: caller completion on a polled ring. The ring is IOPOLL (every read and
+     * write is HIPRI) and, unlike io_uring, still sets IOCB_DIO_CALLER_COMP on its writes, so a pure overwrite keeps
+     * HIPRI (spec B2 step 4), its one bio goes to a poll queue, the ring reaps it in its own thread and runs the
+     * deferred completion right there: no interrupt thread, no workqueue, no cross-thread wake-up. Everything
+     * caller completion does not keep (allocation, unwritten conversion, extension, O_DSYNC without FUA) drops HIPRI
+     * and completes as in {@link #CALLER}. See {@link io.jiomap.core.ring.IoRing} for why this is safe where the
+     * kernel dropped "iomap: completed polled IO inline".
+     */
+    CALLER_POLL(Iocb.DIO_CALLER_COMP);
 
     private final int iocbFlag;
 
@@ -24,17 +34,26 @@ public enum CompletionMode {
         this.iocbFlag = iocbFlag;
     }
 
+    /** Whether a ring in this mode polls (IORING_SETUP_IOPOLL) whatever its setup flags say. */
+    public boolean polled() {
+        return this == CALLER_POLL;
+    }
+
     /** The iocb flag an issuer in this mode sets on its writes. */
     public int iocbFlag() {
         return iocbFlag;
     }
 
-    /** The command-line name: {@code workqueue}, {@code caller}, {@code inline}. */
+    /** The command-line name: {@code workqueue}, {@code caller}, {@code inline}, {@code caller+poll}. */
     public String cliName() {
-        return this == INLINE_OVERWRITE ? "inline" : name().toLowerCase(Locale.ROOT);
+        return switch (this) {
+            case INLINE_OVERWRITE -> "inline";
+            case CALLER_POLL -> "caller+poll";
+            default -> name().toLowerCase(Locale.ROOT);
+        };
     }
 
-    /** Parses a command-line name ({@code workqueue|caller|inline}). */
+    /** Parses a command-line name ({@code workqueue|caller|inline|caller+poll}). */
     public static CompletionMode parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         for (CompletionMode m : values()) {
@@ -42,6 +61,7 @@ public enum CompletionMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown completion mode '" + text + "': use workqueue, caller or inline");
+        throw new IllegalArgumentException("unknown completion mode '" + text
+                + "': use workqueue, caller, inline or caller+poll");
     }
 }

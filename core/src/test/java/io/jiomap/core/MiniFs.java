@@ -27,6 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A one-file filesystem for the core's tests: everything MAPPED, end_io records the thread it ran on. */
 final class MiniFs implements FileSystemType {
     final List<String> endIoThreads = new CopyOnWriteArrayList<>();
+    /** When set, mappings end at multiples of this many bytes, so one request spans several. */
+    volatile long mappingBytes;
 
     @Override
     public String name() {
@@ -138,7 +140,11 @@ final class MiniFs implements FileSystemType {
 
         @Override
         public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
-            iomap.set(pos, Math.min(length, size() - pos), pos, IomapType.MAPPED, 0);
+            long len = Math.min(length, size() - pos);
+            if (mappingBytes > 0) {
+                len = Math.min(len, mappingBytes - pos % mappingBytes);
+            }
+            iomap.set(pos, len, pos, IomapType.MAPPED, 0);
             return 0;
         }
 

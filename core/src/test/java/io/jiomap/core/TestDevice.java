@@ -8,7 +8,9 @@ import io.jiomap.api.block.DeviceCapabilities;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /** A small in-memory device for the core's own tests: completes inline or on its own "interrupt" thread. */
@@ -46,8 +48,22 @@ final class TestDevice implements BlockDevice {
         gate.release(bios);
     }
 
+    /** Polled bios the irq thread has executed, waiting for {@link #poll} (a poll queue's CQ). */
+    private final ConcurrentLinkedQueue<Bio> pollCq = new ConcurrentLinkedQueue<>();
+    /** Polled bios submitted and not reaped yet. */
+    private final AtomicInteger pollOutstanding = new AtomicInteger();
+    /** Threads that ran a polled bio's end_io, one entry per bio. */
+    final List<String> pollCompletionThreads = new CopyOnWriteArrayList<>();
+    /** Threads that ran an interrupt-completed bio's end_io, one entry per bio. */
+    final List<String> irqCompletionThreads = new CopyOnWriteArrayList<>();
+
     TestDevice(long capacity, boolean volatileCache, boolean fua, boolean inline) {
-        this.caps = new DeviceCapabilities(512, 4096, capacity, 128 * 1024, 512, 1, 64, volatileCache, fua, false);
+        this(capacity, volatileCache, fua, inline, false);
+    }
+
+    /** With {@code polling}, POLLED bios go to a poll queue only {@link #poll} reaps, on the polling thread. */
+    TestDevice(long capacity, boolean volatileCache, boolean fua, boolean inline, boolean polling) {
+        this.caps = new DeviceCapabilities(512, 4096, capacity, 128 * 1024, 512, 1, 64, volatileCache, fua, polling);
         this.data = Arena.ofAuto().allocate(capacity, 4096);
         this.inline = inline;
         this.irq = inline ? null : Thread.ofPlatform().daemon().name("test-irq").start(this::run);
@@ -78,7 +94,30 @@ final class TestDevice implements BlockDevice {
         } else if (bio.op() == BioOp.READ) {
             MemorySegment.copy(data, bio.address(), bio.segment(), bio.segmentOffset(), bio.length());
         }
-        bio.complete(0);
+        if (bio.pollDevice() == this) {
+            pollCq.add(bio);
+        } else {
+            irqCompletionThreads.add(Thread.currentThread().getName());
+            bio.complete(0);
+        }
+    }
+
+    @Override
+    public int poll(Bio bio, int flags) {
+        int n = 0;
+        while (true) {
+            Bio done;
+            while ((done = pollCq.poll()) != null) {
+                pollOutstanding.decrementAndGet();
+                pollCompletionThreads.add(Thread.currentThread().getName());
+                done.complete(0);
+                n++;
+            }
+            if (n > 0 || (flags & POLL_BLOCK) == 0 || pollOutstanding.get() == 0) {
+                return n;
+            }
+            Thread.onSpinWait();
+        }
     }
 
     @Override
@@ -94,6 +133,11 @@ final class TestDevice implements BlockDevice {
     @Override
     public void submit(Bio bio) {
         bios.add(new Recorded(bio.op(), bio.flags(), bio.address(), bio.length()));
+        boolean polled = bio.hasFlag(Bio.POLLED);
+        if (polled) {
+            // Only a bio queued for execution goes to the poll queue; the kernel clears REQ_POLLED otherwise.
+            bio.setFlags(bio.flags() & ~Bio.POLLED);
+        }
         if (closed) {
             bio.complete(Errno.ENODEV);
         } else if (bio.address() + bio.length() > caps.capacityBytes()) {
@@ -103,6 +147,11 @@ final class TestDevice implements BlockDevice {
         } else if (bio.hasFlag(Bio.NOWAIT) && pending.get() >= queueLimit) {
             bio.complete(Errno.EAGAIN);
         } else {
+            if (polled && caps.polling()) {
+                bio.setFlags(bio.flags() | Bio.POLLED);
+                pollOutstanding.incrementAndGet();
+                bio.setPollQueue(this, 0);
+            }
             pending.incrementAndGet();
             queue.add(bio);
         }

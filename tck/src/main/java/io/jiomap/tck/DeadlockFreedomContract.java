@@ -51,6 +51,45 @@ public interface DeadlockFreedomContract extends ContractBase {
         ownerDrainsItsOwnDeferredCompletions(false, inode -> inode.fsync(0, Long.MAX_VALUE, false));
     }
 
+    /**
+     * The jiomap extension {@link CompletionMode#CALLER_POLL}: the owner's writes are polled bios it never polls
+     * before it drains; the device reaps them late, their completions are deferred to the owner, and the owner's
+     * own drain runs them. Without the late reaping the drain would wait forever for bios only the owner polls.
+     */
+    @Test
+    default void tv30a_pollingRingOwnerTruncatingWithUnpolledWritesFinishes() throws Exception {
+        tck().requires(FsFeature.TRUNCATE);
+        TckEnv env = tck().start(DEFAULT_LAYOUT);
+        org.junit.jupiter.api.Assumptions.assumeTrue(env.device().capabilities().polling(), () -> "device '"
+                + env.fixture().devices().name() + "' has no poll queues as opened here");
+        Background<OwnerReport> owner = tck().spawn("polling ring owner", () -> {
+            IoRing ring = IoRing.create(2 * WRITES, CompletionMode.CALLER_POLL);
+            try {
+                int issued = submitWrites(env, ring, 0, WRITES);
+                int before = env.inode().dio().inFlight();
+                int drained = env.inode().truncate(env.inode().size());
+                int after = env.inode().dio().inFlight();
+                List<Cqe> cqes = DioAssertions.reap(ring, WRITES);
+                return new OwnerReport(issued, before, 0, drained, after, cqes, ring.poll(),
+                        Thread.currentThread().getName());
+            } finally {
+                ring.close();
+            }
+        });
+        OwnerReport r = owner.await();
+
+        assertThat(r.issued()).as("writes submitted").isEqualTo(WRITES);
+        assertThat(r.inFlightBeforeDrain()).as("polled writes in flight before the drain").isEqualTo(WRITES);
+        assertThat(r.drainResult()).as("truncate result").isZero();
+        assertThat(r.inFlightAfterDrain()).as("direct I/O in flight after the drain").isZero();
+        assertCqesOfWrites(r.cqes(), 0, WRITES);
+        assertThat(r.laterCqes()).as("CQEs posted a second time").isZero();
+        assertEndIoRanOnceEach(env, WRITES, r.thread());
+        assertThat(env.dataWrites()).as("polled data writes").hasSize(WRITES)
+                .allSatisfy(b -> assertThat(b.hasFlag(io.jiomap.api.block.Bio.POLLED)).isTrue());
+        assertWritesReadBack(env, 0, WRITES);
+    }
+
     private void ownerDrainsItsOwnDeferredCompletions(boolean drains, ToIntFunction<Inode> operation)
             throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT);

@@ -5,6 +5,8 @@ import static io.jiomap.tck.DioAssertions.theCompletion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.io.Iocb;
 import io.jiomap.core.CompletionContext;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.DioFlags;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Direct reads: they complete in the device's completion context, stop at EOF, and read holes and unwritten extents
- * as zeros without I/O. Spec test vectors 19-22 and decision-table row 11.
+ * as zeros without I/O; a polled read of one bio completes in the poller. Spec test vectors 19-24 and
+ * decision-table rows 11 and 12.
  */
 public interface ReadContract extends ContractBase {
 
@@ -112,5 +115,89 @@ public interface ReadContract extends ContractBase {
         assertThat(r.iocb().position()).isEqualTo(POS + 4096);
         assertThat(env.inode().dio().inFlight()).isZero();
         assertCompletedIn(env, CompletionContext.SUBMITTER);
+    }
+
+    /** Skips a polling rule on a device without poll queues, naming why. */
+    private static void assumePolling(TckEnv env) {
+        assumeTrue(env.device().capabilities().polling(), () -> "device '" + env.fixture().devices().name()
+                + "' has no poll queues as opened here (capabilities().polling() is false)");
+    }
+
+    /** Polls {@code bio} on this thread until the request has called ki_complete (bounded). */
+    private static void pollUntilCompleted(IssuedIo io) {
+        Waits.await("the polled read to complete").until(() -> {
+            Bio b = io.iocb().polledBio();
+            if (b != null) {
+                b.poll(0);
+            }
+            return io.log().calls().size() > 0;
+        });
+    }
+
+    @Test
+    default void tv23_polledReadOfOneBioIsPolledAndCompletesInThePoller() throws Exception {
+        TckEnv env = tck().start(DEFAULT_LAYOUT);
+        assumePolling(env);
+        assertThat(env.pwrite(POS, 4096)).isEqualTo(4096);
+        env.resetObservations();
+
+        IssuedIo r = env.read(POS, 4096, Iocb.HIPRI);
+        assertThat(r.queued()).isTrue();
+        Bio polled = r.iocb().polledBio();
+        assertThat(polled).as("iocb->private holds the polled bio").isNotNull();
+        assertThat(env.bios()).as("one read bio, polled").singleElement().satisfies(b -> {
+            assertThat(b.isRead()).isTrue();
+            assertThat(b.hasFlag(Bio.POLLED)).isTrue();
+        });
+
+        pollUntilCompleted(r);
+        KiComplete kc = r.awaitKiComplete();
+        assertThat(kc.result()).isEqualTo(4096);
+        assertThat(kc.thread()).as("ki_complete runs in the poller").isEqualTo(Thread.currentThread().getName());
+        assertThat(r.iocb().polledBio()).as("private reset at completion").isNull();
+        assertCompletedIn(env, CompletionContext.INLINE);
+        assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 4096));
+    }
+
+    @Test
+    default void tv24_polledReadNeedingTwoBiosPollsNoBio() throws Exception {
+        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withMaxTransfer(4096), DEFAULT_LAYOUT);
+        assumePolling(env);
+        assertThat(env.pwrite(POS, 8192)).isEqualTo(8192);
+        env.resetObservations();
+
+        env.tap().holdNext(2);
+        IssuedIo r = env.read(POS, 8192, Iocb.HIPRI);
+        assertThat(r.queued()).isTrue();
+        assertThat(r.iocb().hasFlag(Iocb.HIPRI)).as("HIPRI after submission").isFalse();
+        assertThat(r.iocb().polledBio()).isNull();
+        assertThat(env.bios()).as("two read bios, neither polled").hasSize(2)
+                .allSatisfy(b -> assertThat(b.hasFlag(Bio.POLLED)).isFalse());
+
+        env.tap().releaseAll();
+        assertThat(r.awaitResult()).isEqualTo(8192);
+        assertCompletedIn(env, CompletionContext.INLINE);
+        assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 8192));
+    }
+
+    @Test
+    default void tv24_polledReadOverTwoMappingsNeverPollsTheSecond() throws Exception {
+        TckEnv env = tck().start(DEFAULT_LAYOUT.with(POS + 4096, 4096, FileLayout.Shape.MAPPED_DIRTY));
+        assumePolling(env);
+        assertThat(env.pwrite(POS, 8192)).isEqualTo(8192);
+        env.resetObservations();
+
+        IssuedIo r = env.read(POS, 8192, Iocb.HIPRI);
+        assumeTrue(env.calls().begins().size() == 2, () -> "the filesystem mapped the two regions as "
+                + env.calls().begins().size() + " mapping(s)");
+        assertThat(r.iocb().hasFlag(Iocb.HIPRI)).as("HIPRI cleared after the first mapping").isFalse();
+        // Spec B1 step 9: only the first mapping can be polled; the second mapping's bio never is.
+        assertThat(env.reads()).hasSize(2);
+        assertThat(env.reads().get(1).hasFlag(Bio.POLLED)).as("the second mapping's bio polled").isFalse();
+
+        pollUntilCompleted(r);
+        assertThat(r.awaitResult()).isEqualTo(8192);
+        assertThat(r.iocb().polledBio()).isNull();
+        assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 8192));
     }
 }

@@ -22,8 +22,14 @@ public final class Bio {
     public static final int SYNC = 1 << 2;
     /** More I/O is not expected right after this one (REQ_IDLE). */
     public static final int IDLE = 1 << 3;
-    /** The submitter will poll for the completion (REQ_POLLED). */
+    /**
+     * The submitter will poll for the completion (REQ_POLLED). A device that queues the bio on a poll queue records
+     * that queue on it ({@link #setPollQueue}); one that cannot poll clears the flag and completes the bio by
+     * interrupt as usual, as the kernel does when {@code nvme.poll_queues} is 0.
+     */
     public static final int POLLED = 1 << 4;
+    /** {@link #pollCookie()} of a bio that sits on no poll queue (the kernel's BLK_QC_T_NONE). */
+    public static final int NO_POLL_QUEUE = -1;
     /** Do not wait for a free queue slot: fail with EAGAIN instead (REQ_NOWAIT). */
     public static final int NOWAIT = 1 << 5;
 
@@ -36,6 +42,8 @@ public final class Bio {
     private BioEndIo endIo;
     private Object owner;
     private int status;
+    private BlockDevice pollDevice;
+    private int pollCookie = NO_POLL_QUEUE;
 
     /** Prepares this bio for a read or write of {@code length} bytes at device byte {@code address}. */
     public Bio set(BioOp op, int flags, long address, MemorySegment segment, long segmentOffset, int length,
@@ -49,6 +57,8 @@ public final class Bio {
         this.endIo = endIo;
         this.owner = owner;
         this.status = 0;
+        this.pollDevice = null;
+        this.pollCookie = NO_POLL_QUEUE;
         return this;
     }
 
@@ -112,6 +122,42 @@ public final class Bio {
     }
 
     /**
+     * Called by a device, in {@link BlockDevice#submit}, when it put this {@link #POLLED} bio on a poll queue: the
+     * completion then waits there until someone calls {@link BlockDevice#poll} (the kernel's bio cookie,
+     * {@code bi_cookie}, plus {@code bi_bdev}). Written by the submitting thread before the bio is handed to the
+     * device's queue, so the submitter reads it back without synchronisation.
+     *
+     * @param device the device whose {@link BlockDevice#poll} reaps the queue
+     * @param cookie the device's own name for the queue, {@code >= 0}
+     */
+    public void setPollQueue(BlockDevice device, int cookie) {
+        this.pollDevice = device;
+        this.pollCookie = cookie;
+    }
+
+    /** The device whose poll queue holds this bio, or {@code null} when it completes by interrupt. */
+    public BlockDevice pollDevice() {
+        return pollDevice;
+    }
+
+    /** The poll queue the device put this bio on, or {@link #NO_POLL_QUEUE}. */
+    public int pollCookie() {
+        return pollCookie;
+    }
+
+    /**
+     * {@code bio_poll}: reaps the completions of the poll queue this bio went to, on the calling thread. Harmless on
+     * a bio that has completed already (it reaps whatever else is there) or that sits on no poll queue (0).
+     *
+     * @param flags {@link BlockDevice#POLL_BLOCK} or 0
+     * @return the bios completed by this call
+     */
+    public int poll(int flags) {
+        BlockDevice d = pollDevice;
+        return d == null ? 0 : d.poll(this, flags);
+    }
+
+    /**
      * Ends the bio: called by the device exactly once. After this returns the device must not touch the bio.
      *
      * @param errno 0 on success, else a positive errno (EIO, ENODEV, ...)
@@ -123,6 +169,7 @@ public final class Bio {
 
     @Override
     public String toString() {
-        return op + "@" + address + "+" + length + (hasFlag(FUA) ? " FUA" : "") + (hasFlag(PREFLUSH) ? " PREFLUSH" : "");
+        return op + "@" + address + "+" + length + (hasFlag(FUA) ? " FUA" : "") + (hasFlag(PREFLUSH) ? " PREFLUSH" : "")
+                + (hasFlag(POLLED) ? " POLLED" : "");
     }
 }

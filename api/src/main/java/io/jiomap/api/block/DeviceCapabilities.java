@@ -13,7 +13,10 @@ package io.jiomap.api.block;
  * @param volatileWriteCache whether completed writes may sit in a cache that a power cut loses (the kernel's
  *                          QUEUE_FLAG_WC); without one, a completed write is durable
  * @param fua               whether the device honours FUA per write (QUEUE_FLAG_FUA)
- * @param polling           whether completions can be polled by the submitter instead of delivered by interrupt
+ * @param polling           whether completions can be polled by the submitter instead of delivered by interrupt:
+ *                          the device puts {@link Bio#POLLED} bios on poll queues that {@link BlockDevice#poll}
+ *                          reaps (NVMe with {@code poll_queues} &gt; 0); without it a POLLED bio completes by
+ *                          interrupt and the core never marks one
  */
 public record DeviceCapabilities(int logicalBlockSize, int physicalBlockSize, long capacityBytes,
                                  int maxTransferBytes, int dmaAlignment, int queueCount, int queueDepth,
@@ -45,5 +48,14 @@ public record DeviceCapabilities(int logicalBlockSize, int physicalBlockSize, lo
     /** FUA is meaningful only with a volatile cache: without one every completed write is already stable. */
     public boolean writeThroughByFua() {
         return fua || !volatileWriteCache;
+    }
+
+    /**
+     * These capabilities with polling switched off: what a decorator reports when it hands bios to another device
+     * under its own (a polled bio's queue would be the inner device's, which the submitter cannot poll through it).
+     */
+    public DeviceCapabilities withoutPolling() {
+        return polling ? new DeviceCapabilities(logicalBlockSize, physicalBlockSize, capacityBytes, maxTransferBytes,
+                dmaAlignment, queueCount, queueDepth, volatileWriteCache, fua, false) : this;
     }
 }

@@ -1,5 +1,6 @@
 package io.jiomap.api.io;
 
+import io.jiomap.api.block.Bio;
 import io.jiomap.api.fs.Inode;
 
 /**
@@ -41,6 +42,7 @@ public final class Iocb {
     private long userData;
     private DeferredCompletion deferred;
     private Object engineState;
+    private Bio polledBio;
 
     /** Prepares the iocb for a new request and clears what the previous one left. */
     public Iocb set(Inode inode, long position, int flags, IocbCompletion completion) {
@@ -49,6 +51,7 @@ public final class Iocb {
         this.flags = flags;
         this.completion = completion;
         this.deferred = null;
+        this.polledBio = null;
         return this;
     }
 
@@ -119,6 +122,21 @@ public final class Iocb {
     /** Called by the direct-I/O path just before {@code completion().complete(this, 0)} to defer. */
     public void setDeferred(DeferredCompletion deferred) {
         this.deferred = deferred;
+    }
+
+    /**
+     * The bio to poll for this request's completion, or {@code null} (the kernel's {@code iocb->private} for polled
+     * I/O, written only when a polled bio is submitted: daa99c5a3319). The direct-I/O path sets it when it submits
+     * the request's one polled bio and clears it when the request completes; an issuer that asked for
+     * {@link #HIPRI} polls {@link Bio#poll} on it until the completion arrives. Read by the issuer without
+     * synchronisation: a stale bio only makes it poll a queue once more, which is harmless.
+     */
+    public Bio polledBio() {
+        return polledBio;
+    }
+
+    public void setPolledBio(Bio bio) {
+        this.polledBio = bio;
     }
 
     /**

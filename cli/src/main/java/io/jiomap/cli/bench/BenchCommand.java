@@ -49,7 +49,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--modes", split = ",", paramLabel = "MODE", converter = Converters.Mode.class,
             defaultValue = "workqueue,caller,inline",
-            description = "completion modes: workqueue, caller, inline (default: ${DEFAULT-VALUE})")
+            description = "completion modes: workqueue, caller, inline, caller+poll (an IOPOLL ring that keeps caller"
+                    + " completion: needs a device that polls, e.g. nvme-like:poll-queues=1)"
+                    + " (default: ${DEFAULT-VALUE})")
     private List<CompletionMode> modes;
 
     @Option(names = "--runtime", paramLabel = "TIME", converter = Converters.Duration.class, defaultValue = "1.2",

@@ -47,8 +47,12 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         job(m, "percentile_list", false, "latency percentiles to report, colon separated, e.g. 50:99:99.9");
         job(m, "randseed", false, "seed of the random offsets and the read/write mix (default 137)");
         job(m, "thread", true, "accepted: jiomap always runs jobs as threads");
-        job(m, "completion", false, "jiomap: how io_uring write completions run: workqueue, caller or inline"
-                + " (default caller)");
+        job(m, "hipri", true, "io_uring engine: poll for completions (an IOPOLL ring: reads and caller-completed"
+                + " writes are polled bios, reaped by the job thread); as in io_uring, writes then drop caller"
+                + " completion, except with completion=caller+poll");
+        job(m, "completion", false, "jiomap: how io_uring write completions run: workqueue, caller, inline or"
+                + " caller+poll (jiomap's extension: an IOPOLL ring that keeps caller completion on writes, so a pure"
+                + " overwrite is polled and completed entirely by the job thread) (default caller)");
         run(m, "output-format", false, "normal or json (default normal)");
         run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
         run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");

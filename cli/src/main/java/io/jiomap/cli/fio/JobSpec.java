@@ -17,12 +17,15 @@ import java.util.Map;
  * @param sizePercent   {@code size=N%}: N percent of the file, 0 when not given that way
  * @param openFlags     {@link OpenFile#DSYNC} or {@link OpenFile#SYNC} from {@code sync=}, else 0
  * @param percentiles   the percentiles reported, fio's 17 by default
+ * @param hipri         fio's {@code hipri}: the io_uring engine's ring polls (IORING_SETUP_IOPOLL); as in io_uring,
+ *                      writes then do not ask for caller completion unless the completion mode is
+ *                      {@code caller+poll}, which polls whether or not this is set
  */
 record JobSpec(String name, Map<String, String> options, String filename, long size, double sizePercent,
                int blockSize, Rw rw, int rwmixread, int iodepth, long runtimeNanos, boolean timeBased,
                boolean norandommap, int openFlags, int fsyncEvery, int fdatasyncEvery, Engine engine, int numjobs,
                boolean groupReporting, boolean verify, double[] percentiles, long randseed,
-               CompletionMode completion) {
+               CompletionMode completion, boolean hipri) {
 
     /** fio's default percentile list. */
     static final double[] DEFAULT_PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95,
@@ -166,10 +169,14 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
         double[] percentiles = r.parse("percentile_list", null, JobSpec::percentiles);
         long randseed = r.integer("randseed", DEFAULT_RANDSEED, Long.MIN_VALUE, Long.MAX_VALUE);
         CompletionMode completion = r.parse("completion", "caller", CompletionMode::parse);
+        boolean hipri = r.bool("hipri", false);
+        if (hipri && engine != Engine.IO_URING) {
+            throw r.bad("hipri", "polled completions need ioengine=io_uring (an IOPOLL ring)");
+        }
         r.bool("thread", true);
         return new JobSpec(name, options, filename, size, sizePercent, (int) bs, rw, rwmixread, iodepth, runtime,
                 timeBased, norandommap, openFlags, fsync, fdatasync, engine, numjobs, groupReporting, verify,
-                percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion);
+                percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion, hipri);
     }
 
     /** The depth the engine runs at: iodepth for io_uring and null, 1 for the blocking engines (as fio does). */

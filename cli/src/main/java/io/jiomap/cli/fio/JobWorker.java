@@ -164,7 +164,7 @@ final class JobWorker implements CqeConsumer, Runnable {
 
     private IoEngine openEngine() {
         return switch (spec.engine()) {
-            case IO_URING -> new RingEngine(file, depth, blockSize, spec.completion());
+            case IO_URING -> new RingEngine(file, depth, blockSize, spec.completion(), spec.hipri());
             case NULL -> new NullEngine(depth, blockSize);
             case PSYNC, SYNC, PVSYNC -> new BlockingEngine(file, blockSize);
         };

@@ -6,18 +6,21 @@ import io.jiomap.core.ring.CqeConsumer;
 import io.jiomap.core.ring.IoRing;
 import java.lang.foreign.MemorySegment;
 
-/** {@code ioengine=io_uring}: an IoRing owned by the job thread, writes completed by the job's completion mode. */
+/**
+ * {@code ioengine=io_uring}: an IoRing owned by the job thread, writes completed by the job's completion mode; with
+ * {@code hipri} (or {@code completion=caller+poll}) an IOPOLL ring.
+ */
 final class RingEngine implements IoEngine {
     private final OpenFile file;
     private final int blockSize;
     private final IoRing ring;
     private final MemorySegment buffers;
 
-    RingEngine(OpenFile file, int depth, int blockSize, CompletionMode mode) {
+    RingEngine(OpenFile file, int depth, int blockSize, CompletionMode mode, boolean hipri) {
         this.file = file;
         this.blockSize = blockSize;
         int entries = depth <= 1 ? 1 : Integer.highestOneBit(depth - 1) << 1;
-        this.ring = IoRing.create(entries, mode);
+        this.ring = IoRing.create(entries, mode, hipri ? IoRing.SETUP_IOPOLL : 0);
         this.buffers = ring.allocateBuffer((long) depth * blockSize, 4096);
     }
 

@@ -38,6 +38,17 @@ class FioArgsTest {
     }
 
     @Test
+    void hipriAsksForAnIopollRingAndCallerPollIsACompletionMode() {
+        JobSpec polled = onlyJob("--name=j", "--ioengine=io_uring", "--hipri");
+        assertThat(polled.hipri()).isTrue();
+        assertThat(onlyJob("--name=j", "--ioengine=io_uring").hipri()).isFalse();
+        assertThat(onlyJob("--name=j", "--ioengine=io_uring", "--completion=caller+poll").completion())
+                .isEqualTo(CompletionMode.CALLER_POLL);
+        assertThatThrownBy(() -> onlyJob("--name=j", "--ioengine=psync", "--hipri"))
+                .hasMessageContaining("hipri").hasMessageContaining("io_uring");
+    }
+
+    @Test
     void sizesAndTimesTakeSuffixes() {
         JobSpec s = onlyJob("--name=j", "--size=64m", "--bs=16k", "--runtime=1500ms");
 

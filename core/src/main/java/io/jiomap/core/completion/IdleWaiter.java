@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class IdleWaiter {
     /** Rounds of {@link Thread#onSpinWait()} before yielding: a few microseconds. */
-    static final int SPIN_ROUNDS = 128;
+    public static final int SPIN_ROUNDS = 128;
     /** Rounds of {@link Thread#yield()} before parking. */
     static final int YIELD_ROUNDS = 4;
 

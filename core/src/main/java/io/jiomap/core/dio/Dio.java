@@ -126,6 +126,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         if (!putRef()) {
             return;
         }
+        // The polling bookkeeping ends with the request (spec B4 step 4: iocb->private = NULL).
+        iocb.setPolledBio(null);
         DioTrace trace = engine.trace;
         if (waitForCompletion) {
             if (trace != null) {

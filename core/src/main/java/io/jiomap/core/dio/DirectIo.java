@@ -182,7 +182,13 @@ public final class DirectIo implements DirectIoEngine {
                 return -Errno.EIOCBQUEUED;
             }
             while (dio.waiter != null) {
-                LockSupport.park(dio);
+                // A polled bio of a waiting submitter (FORCE_WAIT, or a wait forced after submission) is polled
+                // here rather than left to the device's late missed-poll reaping. A blocking poll that reaps
+                // nothing means the queue holds none of it any more: what is left completes by interrupt.
+                Bio polled = iocb.polledBio();
+                if (polled == null || polled.poll(BlockDevice.POLL_BLOCK) == 0) {
+                    LockSupport.park(dio);
+                }
             }
             stats.waiter.increment();
             long res = dio.complete();
@@ -367,10 +373,18 @@ public final class DirectIo implements DirectIoEngine {
             }
             int n = (int) Math.min(length - done, maxTransfer);
             if (done + n < length) {
+                // Only single-bio I/O can be polled (spec B2 step 7).
                 dio.iocb.clearFlags(Iocb.HIPRI);
             }
             Bio bio = dio.nextBio();
-            bio.set(op, opFlags, iomap.addressOf(pos + done), buffer, bufferOffset + done, n, dio, dio);
+            int bioFlags = opFlags;
+            if (dio.iocb.hasFlag(Iocb.HIPRI) && !dio.iocb.isSync() && caps.polling()) {
+                // The one polled bio of the request, recorded in the iocb for the issuer to poll (the kernel's
+                // iocb->private, daa99c5a3319). A device that cannot poll is never asked to.
+                bioFlags |= Bio.POLLED;
+                dio.iocb.setPolledBio(bio);
+            }
+            bio.set(op, bioFlags, iomap.addressOf(pos + done), buffer, bufferOffset + done, n, dio, dio);
             dio.size += n;
             stats.dataBios.increment();
             dio.getRef();

@@ -1,6 +1,8 @@
 package io.jiomap.core.ring;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.io.DeferredCompletion;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.io.IocbCompletion;
@@ -9,6 +11,7 @@ import io.jiomap.core.OpenFile;
 import io.jiomap.core.completion.IdleWaiter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
@@ -20,6 +23,25 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * posts their CQEs (the seed's {@code io_req_rw_complete}). Those deferred completions are claimable: if a thread
  * draining the inode (truncate, fallocate, unmount) runs one first, the owner posts the result that thread got, so
  * holding deferred completions can never deadlock a drain (design rule 1).
+ *
+ * <p>Polling ({@link #SETUP_IOPOLL}, like IORING_SETUP_IOPOLL): every read and write is issued HIPRI. The direct-I/O
+ * path keeps HIPRI only for single-bio requests whose completion may run in task context anyway (reads, and writes
+ * that keep caller completion: spec B2 step 4), and marks that bio POLLED when the device can poll. While such
+ * requests are in flight the ring does not park: it polls their devices ({@link Bio#poll}) and
+ * their completions run on the owner's thread (spec TV23); when every request in flight sits on one poll queue it
+ * blocks in that queue's poll instead of spinning ({@link BlockDevice#POLL_BLOCK}). As in
+ * io_uring, an IOPOLL ring does not ask for caller completion on writes (spec B6), so a polled write drops HIPRI and
+ * completes by interrupt then workqueue (TV25) in every mode but {@link CompletionMode#CALLER_POLL}.
+ *
+ * <p>{@link CompletionMode#CALLER_POLL} (a jiomap extension) combines both: writes are HIPRI and CALLER_COMP, so a
+ * pure overwrite's bio is polled, its end_io runs in the owner while it polls, and the deferred completion runs
+ * right after in the same thread. The kernel dropped "iomap: completed polled IO inline" (v6 of the series) because
+ * Dave Chinner objected that a polled O_DSYNC write without FUA would do journal I/O and a cache flush in the
+ * poller. That cannot happen here: caller completion, and with it HIPRI, survives only for pure overwrites inside
+ * EOF that need no sync (O_DSYNC only when FUA covers it, spec B2 step 2), so the poller never runs an end_io
+ * transaction, a size update, unwritten conversion or a flush; every write that needs one has lost HIPRI and
+ * CALLER_COMP before its first bio and completes on the workqueue. Deferred completions stay claimable by
+ * drainers, and a polled bio nobody polls is reaped late by its device, so design rule 1 holds as in CALLER.
  *
  * <p>Only the owner thread may call the methods of a ring, except the completion callbacks. Nothing is allocated
  * per request: iocbs, the engine's per-request state, and the queues are reused.
@@ -42,6 +64,9 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     public static final int RWF_NOWAIT = Iocb.NOWAIT;
     /** With {@link #OP_FSYNC}: fdatasync (IORING_FSYNC_DATASYNC). */
     public static final int RWF_DATASYNC = 1 << 30;
+
+    /** Setup flag: poll for completions instead of waiting for them (IORING_SETUP_IOPOLL). */
+    public static final int SETUP_IOPOLL = 1;
 
     private final Thread owner;
     private final CompletionMode mode;
@@ -79,10 +104,16 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     private final Iocb[] claimedElsewhere;
     private int claimedCount;
 
+    // Requests whose bio sits on a device's poll queue: the ring polls them instead of parking.
+    private final int[] polledSlots;
+    private final int[] polledIndex;
+    private int polledCount;
+    private final boolean iopoll;
+
     private final IdleWaiter.WorkCheck hasCompletions = this::hasPendingCompletions;
     private boolean closed;
 
-    private IoRing(int entries, CompletionMode mode) {
+    private IoRing(int entries, CompletionMode mode, int setupFlags) {
         if (entries < 1 || entries > 32768) {
             throw new IllegalArgumentException("ring entries must be in 1..32768: " + entries);
         }
@@ -113,11 +144,28 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
         cqResult = new long[cqSize];
         cqMask = cqSize - 1;
         claimedElsewhere = new Iocb[entries];
+        polledSlots = new int[entries];
+        polledIndex = new int[entries];
+        Arrays.fill(polledIndex, -1);
+        if ((setupFlags & ~SETUP_IOPOLL) != 0) {
+            throw new IllegalArgumentException("unknown ring setup flags 0x" + Integer.toHexString(setupFlags));
+        }
+        iopoll = mode.polled() || (setupFlags & SETUP_IOPOLL) != 0;
     }
 
-    /** Creates a ring owned by the calling thread. */
+    /** Creates a ring owned by the calling thread (an IOPOLL ring if the mode {@link CompletionMode#polled polls}). */
     public static IoRing create(int entries, CompletionMode mode) {
-        return new IoRing(entries, mode);
+        return new IoRing(entries, mode, 0);
+    }
+
+    /** Creates a ring owned by the calling thread with setup flags ({@link #SETUP_IOPOLL}). */
+    public static IoRing create(int entries, CompletionMode mode, int setupFlags) {
+        return new IoRing(entries, mode, setupFlags);
+    }
+
+    /** Whether every read and write is issued HIPRI and completions are polled (IORING_SETUP_IOPOLL). */
+    public boolean isIopoll() {
+        return iopoll;
     }
 
     public CompletionMode mode() {
@@ -235,9 +283,13 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
             res = file.inode().fsync(0, Long.MAX_VALUE, (sqFlags[i] & RWF_DATASYNC) != 0);
         } else {
             int flags = file.iocbFlags() | (sqFlags[i] & (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT));
+            if (iopoll) {
+                flags |= Iocb.HIPRI;
+            }
             if (op == OP_WRITE) {
                 flags |= Iocb.WRITE;
-                // io_uring opts writes into caller completion only when not polled (spec B6).
+                // io_uring opts writes into caller completion only when not polled (spec B6); CALLER_POLL is the
+                // jiomap extension that keeps both.
                 if ((flags & Iocb.HIPRI) == 0 || mode != CompletionMode.CALLER) {
                     flags |= mode.iocbFlag();
                 }
@@ -252,7 +304,74 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
             // Completed in the submitter (kiocb_done): no callback will come.
             postCqe(slotUser[slot], res);
             freeSlots[freeCount++] = slot;
+        } else {
+            Bio polled = iocb.polledBio();
+            if (polled != null && polled.pollDevice() != null) {
+                polledIndex[slot] = polledCount;
+                polledSlots[polledCount++] = slot;
+            }
         }
+    }
+
+    private void forgetPolled(int slot) {
+        int at = polledIndex[slot];
+        if (at < 0) {
+            return;
+        }
+        polledIndex[slot] = -1;
+        int last = polledSlots[--polledCount];
+        if (last != slot) {
+            polledSlots[at] = last;
+            polledIndex[last] = at;
+        }
+    }
+
+    /**
+     * Polls the queues of the polled requests in flight; their completions run here and land in the inbox. Blocks
+     * in the device when every request in flight waits on one and the same poll queue: nothing else can complete
+     * meanwhile, so the owner has nothing else to do (one wake-up per completion, as fio waits on io_uring).
+     *
+     * @return bios the devices completed
+     */
+    private int pollDevices(boolean mayBlock) {
+        int n = polledCount;
+        BlockDevice lastDevice = null;
+        int lastCookie = Bio.NO_POLL_QUEUE;
+        boolean oneQueue = mayBlock && n == inFlight();
+        Bio first = null;
+        for (int i = 0; i < n; i++) {
+            Bio b = slotIocb[polledSlots[i]].polledBio();
+            if (b == null) {
+                // Completed already; its CQE waits in the inbox.
+                oneQueue = false;
+                continue;
+            }
+            if (first == null) {
+                first = b;
+                lastDevice = b.pollDevice();
+                lastCookie = b.pollCookie();
+            } else if (b.pollDevice() != lastDevice || b.pollCookie() != lastCookie) {
+                oneQueue = false;
+            }
+        }
+        if (first == null) {
+            return 0;
+        }
+        if (oneQueue) {
+            return first.poll(BlockDevice.POLL_BLOCK);
+        }
+        int reaped = 0;
+        lastDevice = null;
+        lastCookie = Bio.NO_POLL_QUEUE;
+        for (int i = 0; i < polledCount; i++) {
+            Bio b = slotIocb[polledSlots[i]].polledBio();
+            if (b != null && (b.pollDevice() != lastDevice || b.pollCookie() != lastCookie)) {
+                lastDevice = b.pollDevice();
+                lastCookie = b.pollCookie();
+                reaped += b.poll(0);
+            }
+        }
+        return reaped;
     }
 
     /** {@code ki_complete}: called by the direct-I/O path from a device context, a worker or a drainer. */
@@ -279,6 +398,9 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     public int poll() {
         checkOwner();
         processCompletions();
+        if (polledCount > 0 && pollDevices(false) > 0) {
+            processCompletions();
+        }
         return cqReady();
     }
 
@@ -296,6 +418,20 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
             }
             if (cqReady() >= min || inFlight() == 0) {
                 return cqReady();
+            }
+            if (polledCount > 0) {
+                // Polled completions arrive only when asked for: poll the devices, never park (IOPOLL). Past the
+                // idle waiter's spin, yield between polls so a device (or drainer) thread sharing the CPU can run.
+                if (pollDevices(true) == 0) {
+                    if (idle++ < IdleWaiter.SPIN_ROUNDS) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                } else {
+                    idle = 0;
+                }
+                continue;
             }
             waiter.idle(idle++, hasCompletions);
         }
@@ -374,6 +510,7 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     }
 
     private void finish(int slot, long result) {
+        forgetPolled(slot);
         postCqe(slotUser[slot], result);
         slotIocb[slot].setDeferred(null);
         freeSlots[freeCount++] = slot;

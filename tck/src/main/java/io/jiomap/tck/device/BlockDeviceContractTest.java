@@ -350,7 +350,70 @@ public abstract class BlockDeviceContractTest {
         assertThat(caps.maxTransferBytes()).isEqualTo(128 << 10);
         assertThat(caps.queueDepth()).isEqualTo(16);
         assertThat(caps.volatileWriteCache()).isTrue();
-        // jiomap has no polled I/O: BlockDevice has no poll entry point (tck/README.md, TV23).
-        assertThat(caps.polling()).isFalse();
+    }
+
+    // ---- polling (REQ_POLLED; spec (e): polling needs poll queues, otherwise interrupts are used) ----
+
+    private BlockDevice openPolling() throws JiomapException {
+        BlockDevice device = open(DeviceWish.ofCapacity(MIB));
+        assumeTrue(device.capabilities().polling(), () -> devices().name()
+                + " has no poll queues as opened here (capabilities().polling() is false)");
+        return device;
+    }
+
+    @Test
+    void pollReapsThePolledBioOnTheCallersThread() throws Exception {
+        BlockDevice device = openPolling();
+        MemorySegment data = io.pattern(4096, 31);
+        Probe write = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 8192, data);
+        assertThat(write.bio.pollDevice()).as("the device recorded its poll queue on the bio").isNotNull();
+
+        assertThat(write.bio.poll(BlockDevice.POLL_BLOCK)).isEqualTo(1);
+        assertThat(write.completions()).isEqualTo(1);
+        assertThat(write.status()).isZero();
+        assertThat(write.thread()).as("end_io ran in the poller").isSameAs(Thread.currentThread());
+
+        Probe read = DeviceIo.submit(device, BioOp.READ, Bio.POLLED, 8192, io.buffer(4096));
+        assertThat(read.bio.poll(BlockDevice.POLL_BLOCK)).isEqualTo(1);
+        assertThat(read.thread()).isSameAs(Thread.currentThread());
+        assertThat(DeviceIo.bytes(read.bio.segment())).isEqualTo(DeviceIo.bytes(data));
+        assertThat(write.bio.poll(0)).as("nothing left to reap").isZero();
+    }
+
+    @Test
+    void pollReapsOnlyThePolledBiosQueueAndInterruptsCompleteTheRest() throws Exception {
+        BlockDevice device = openPolling();
+        Probe polled = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 32));
+        Probe plain = DeviceIo.submit(device, BioOp.WRITE, 0, 4096, io.pattern(4096, 33));
+
+        assertThat(plain.awaitStatus()).isZero();
+        assertThat(plain.thread()).as("a bio without POLLED completes by interrupt")
+                .isNotSameAs(Thread.currentThread());
+        assertThat(plain.bio.pollDevice()).isNull();
+        assertThat(polled.bio.poll(BlockDevice.POLL_BLOCK)).as("reaped: the polled bio alone").isEqualTo(1);
+        assertThat(polled.thread()).isSameAs(Thread.currentThread());
+        assertThat(polled.completions()).isEqualTo(1);
+    }
+
+    @Test
+    void aPolledBioNobodyPollsStillCompletes() throws Exception {
+        BlockDevice device = openPolling();
+        Probe polled = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 34));
+
+        // The device reaps what nobody polls, late (the NVMe timeout's missed-interrupt check), so a drain that
+        // waits for a polled bio never hangs.
+        assertThat(polled.awaitStatus()).isZero();
+    }
+
+    @Test
+    void aDeviceWithoutPollQueuesCompletesAPolledBioByInterrupt() throws Exception {
+        BlockDevice device = open(DeviceWish.ofCapacity(MIB));
+        assumeTrue(!device.capabilities().polling(), () -> devices().name()
+                + " polls as opened here; the case without poll queues is not this device's");
+        Probe polled = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 35));
+
+        assertThat(polled.awaitStatus()).isZero();
+        assertThat(polled.bio.pollDevice()).as("on no poll queue").isNull();
+        assertThat(polled.bio.poll(BlockDevice.POLL_BLOCK)).isZero();
     }
 }

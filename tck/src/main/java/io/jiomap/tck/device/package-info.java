@@ -3,5 +3,5 @@
  * {@link io.jiomap.tck.device.ContractDevices} saying how to open the device under test.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.jiomap.tck.device;

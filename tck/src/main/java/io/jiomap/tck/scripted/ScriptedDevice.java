@@ -25,6 +25,10 @@ import java.util.Map;
  *       the releasing thread, or {@link #fail fails} one with an errno (spec TV31), which keeps I/O in flight for
  *       exactly as long as a test needs.</li>
  * </ul>
+ * With {@link Builder#polling polling} on, a {@link Bio#POLLED} bio goes to a poll queue instead, whatever the
+ * policy, and completes only when someone {@link #poll polls}, on the polling thread (spec TV23), or, when nobody
+ * has polled for 200 ms, late on the completion thread, so a drain never waits forever; with polling off
+ * the device clears POLLED and completes the bio by its policy, as a device without poll queues does.
  * Bios out of range end with EIO, misaligned or oversized ones with EINVAL, ones whose memory the device cannot
  * use (a closed arena, memory confined to another thread) with EFAULT, any bio after {@link #close} with ENODEV,
  * and close fails every held or queued bio with ENODEV, so nothing is ever left hanging. Data moves when a bio
@@ -39,6 +43,8 @@ public final class ScriptedDevice implements HoldingDevice {
     }
 
     private static final int PAGE = 4096;
+    /** How long polled bios wait unreaped before the completion thread reaps them itself (design rule 1). */
+    private static final long MISSED_POLL_NANOS = 200_000_000L;
 
     private final String name;
     private final DeviceCapabilities caps;
@@ -46,6 +52,9 @@ public final class ScriptedDevice implements HoldingDevice {
     private final List<BioRecord> records = new ArrayList<>();
     private final List<Pending> held = new ArrayList<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<Pending> polled = new ArrayDeque<>();
+    /** When a poll last reaped something, or the poll queue last became non-empty; guarded by the lock. */
+    private long lastPollProgress;
     private final Map<Long, byte[]> pages = new HashMap<>();
     private final Thread completer;
     private Completion completion;
@@ -59,7 +68,7 @@ public final class ScriptedDevice implements HoldingDevice {
         this.name = b.name;
         this.caps = new DeviceCapabilities(b.logicalBlockSize, Math.max(b.physicalBlockSize, b.logicalBlockSize),
                 b.capacityBytes, b.maxTransferBytes, b.dmaAlignment, 1, b.queueDepth, b.volatileWriteCache, b.fua,
-                false);
+                b.polling);
         this.completion = b.completion;
         this.completer = new Thread(this::completeQueued, "scripted-device/" + name + "-irq");
         completer.setDaemon(true);
@@ -107,6 +116,19 @@ public final class ScriptedDevice implements HoldingDevice {
             records.add(r);
             refused = closed ? Errno.ENODEV : check(bio);
             c = completion;
+            if (bio.hasFlag(Bio.POLLED)) {
+                if (refused == 0 && caps.polling()) {
+                    bio.setPollQueue(this, 0);
+                    if (polled.isEmpty()) {
+                        lastPollProgress = System.nanoTime();
+                        // The completion thread times the late reaping (completeQueued).
+                        lock.notifyAll();
+                    }
+                    polled.add(new Pending(bio, r));
+                    return;
+                }
+                bio.setFlags(bio.flags() & ~Bio.POLLED);
+            }
             if (refused == 0 && c != Completion.INLINE) {
                 (c == Completion.HELD ? held : queue).add(new Pending(bio, r));
                 lock.notifyAll();
@@ -151,20 +173,66 @@ public final class ScriptedDevice implements HoldingDevice {
     private void completeQueued() {
         while (true) {
             Pending p;
+            List<Pending> missed = null;
             synchronized (lock) {
                 while (queue.isEmpty() && !closed) {
+                    long wait = polled.isEmpty() ? 0 : lastPollProgress + MISSED_POLL_NANOS - System.nanoTime();
+                    if (!polled.isEmpty() && wait <= 0) {
+                        // Nobody polled for a whole period: reap here, late, so a drain waiting for a polled bio
+                        // ends (the NVMe timeout handler's missed-interrupt check).
+                        missed = new ArrayList<>(polled);
+                        polled.clear();
+                        break;
+                    }
                     try {
-                        lock.wait();
+                        if (wait > 0) {
+                            lock.wait(Math.max(1, wait / 1_000_000));
+                        } else {
+                            lock.wait();
+                        }
                     } catch (InterruptedException e) {
                         // Only close() ends this thread: bios may still be queued.
                     }
                 }
-                p = queue.poll();
-                if (p == null) {
+                p = missed == null ? queue.poll() : null;
+                if (p == null && missed == null) {
                     return;
                 }
             }
+            if (missed != null) {
+                for (Pending m : missed) {
+                    finish(m.bio, 0);
+                }
+                continue;
+            }
             finish(p.bio, closed ? Errno.ENODEV : 0);
+        }
+    }
+
+    /** Completes every polled bio waiting, on the calling thread; never blocks (nothing else would complete them). */
+    @Override
+    public int poll(Bio bio, int flags) {
+        int n = 0;
+        while (true) {
+            Pending p;
+            synchronized (lock) {
+                p = polled.poll();
+                if (p != null) {
+                    lastPollProgress = System.nanoTime();
+                }
+            }
+            if (p == null) {
+                return n;
+            }
+            finish(p.bio, 0);
+            n++;
+        }
+    }
+
+    /** Polled bios waiting for a poll. */
+    public int polledCount() {
+        synchronized (lock) {
+            return polled.size();
         }
     }
 
@@ -293,8 +361,8 @@ public final class ScriptedDevice implements HoldingDevice {
     }
 
     /**
-     * Stops the device: later bios end with ENODEV, held bios end with ENODEV now (on this thread), queued ones
-     * with ENODEV on the completion thread, which this waits for.
+     * Stops the device: later bios end with ENODEV, held and polled bios end with ENODEV now (on this thread), queued
+     * ones with ENODEV on the completion thread, which this waits for.
      */
     @Override
     public void close() {
@@ -305,7 +373,9 @@ public final class ScriptedDevice implements HoldingDevice {
             }
             closed = true;
             failing = new ArrayList<>(held);
+            failing.addAll(polled);
             held.clear();
+            polled.clear();
             lock.notifyAll();
         }
         for (Pending p : failing) {
@@ -343,6 +413,7 @@ public final class ScriptedDevice implements HoldingDevice {
         private boolean volatileWriteCache = true;
         private boolean fua = true;
         private Completion completion = Completion.THREAD;
+        private boolean polling;
 
         public Builder name(String n) {
             name = n;
@@ -386,6 +457,12 @@ public final class ScriptedDevice implements HoldingDevice {
 
         public Builder fua(boolean on) {
             fua = on;
+            return this;
+        }
+
+        /** Whether POLLED bios go to a poll queue that only {@link ScriptedDevice#poll} reaps (default off). */
+        public Builder polling(boolean on) {
+            polling = on;
             return this;
         }
 

@@ -48,6 +48,11 @@ import java.util.function.Consumer;
  * A power cut cannot be simulated on a real file, so this device does not offer
  * {@link io.jiomap.api.block.SimulatesPowerLoss}.
  *
+ * <p>Polling (io_uring engine only): a {@link Bio#POLLED} read or write goes to a second io_uring instance that no
+ * thread reaps ({@link PollRing}); its submitter polls it with {@link #poll}, without blocking or blocking in
+ * io_uring_enter like fio, so its completion costs the issuer's one wake-up instead of the ring thread's plus the
+ * hand-off to the issuer. The threads engine cannot poll: its capabilities say so and it clears POLLED.
+ *
  * <p>Every bio is checked on submission and completed, never thrown at: misaligned address, length or memory, an
  * empty bio or one longer than {@code max-transfer} end with EINVAL; a range past the end with EIO; memory that is
  * too small, read-only for a read, freed, or on the Java heap (io_uring needs a stable native address) with EFAULT; a
@@ -138,7 +143,7 @@ public final class FileDevice implements BlockDevice {
         }
         try {
             DeviceCapabilities caps = capabilities(config, target, target.offsetAlign(), target.memoryAlign(),
-                    engine.entries());
+                    engine.entries(), true);
             return new FileDevice(shortName, "io_uring", target, caps, engine, true, onClosed);
         } catch (JiomapException | RuntimeException e) {
             engine.shutdown();
@@ -154,7 +159,7 @@ public final class FileDevice implements BlockDevice {
         int jdkAlign = FileTarget.fileStoreBlockSize(target.path());
         int offsetAlign = Math.max(target.offsetAlign(), jdkAlign);
         DeviceCapabilities caps = capabilities(config, target, offsetAlign, Math.max(target.memoryAlign(), jdkAlign),
-                config.queueDepth());
+                config.queueDepth(), false);
         FileChannel channel;
         try {
             channel = FileChannel.open(target.path(), StandardOpenOption.READ, StandardOpenOption.WRITE, direct);
@@ -170,7 +175,8 @@ public final class FileDevice implements BlockDevice {
     }
 
     private static DeviceCapabilities capabilities(FileDeviceConfig config, FileTarget target, int offsetAlign,
-                                                   int memoryAlign, int queueDepth) throws JiomapException {
+                                                   int memoryAlign, int queueDepth, boolean polling)
+            throws JiomapException {
         int lbs = Math.max(512, offsetAlign);
         if (Integer.bitCount(lbs) != 1) {
             throw new JiomapException(Errno.EINVAL, target.path() + ": direct-I/O alignment " + lbs
@@ -194,7 +200,7 @@ public final class FileDevice implements BlockDevice {
         }
         int pbs = Math.max(lbs, Integer.bitCount(target.fsBlockSize()) == 1 ? target.fsBlockSize() : lbs);
         int dma = Integer.bitCount(memoryAlign) == 1 ? memoryAlign : lbs;
-        return new DeviceCapabilities(lbs, pbs, size, maxTransfer, dma, 1, queueDepth, true, true, false);
+        return new DeviceCapabilities(lbs, pbs, size, maxTransfer, dma, 1, queueDepth, true, true, polling);
     }
 
     /**
@@ -237,7 +243,28 @@ public final class FileDevice implements BlockDevice {
             bio.complete(errno);
             return;
         }
+        if (bio.hasFlag(Bio.POLLED)) {
+            if (engine instanceof UringEngine uring && bio.op() != BioOp.FLUSH && !bio.hasFlag(Bio.PREFLUSH)) {
+                uring.submitPolled(bio, this);
+                return;
+            }
+            // The threads engine cannot poll, and a flush or a PREFLUSH write needs the ring thread's sequencing:
+            // REQ_POLLED is cleared and the bio completes by "interrupt" (the ring thread).
+            bio.setFlags(bio.flags() & ~Bio.POLLED);
+        }
         engine.submit(bio);
+    }
+
+    /**
+     * Reaps the poll ring on the calling thread (io_uring engine; see {@link PollRing}): completions of POLLED bios
+     * run here. With {@link #POLL_BLOCK} it waits in io_uring_enter for one.
+     */
+    @Override
+    public int poll(Bio bio, int flags) {
+        if (bio.pollDevice() != this || !(engine instanceof UringEngine uring)) {
+            return 0;
+        }
+        return uring.poll(flags);
     }
 
     /** The errno a bio fails its checks with, or 0. */

@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
  * CQ ring and the SQE array are mapped into this process and read and written at the kernel's ABI offsets
  * ({@code include/uapi/linux/io_uring.h}).
  *
- * <p>Not thread-safe: the engine's ring lock guards every method, except {@link #waitForCompletion}, which touches no
+ * <p>Not thread-safe: the engine's ring lock (or the {@link PollRing}'s) guards every method, except
+ * {@link #waitForCompletion}, which touches no
  * state of this object and so runs unlocked while submitters prepare and submit SQEs (the kernel serialises
  * concurrent io_uring_enter calls itself, without IORING_SETUP_SINGLE_ISSUER). The head and tail indices shared
  * with the kernel are read with acquire and written with release semantics, the same barriers liburing uses; SQE and
@@ -25,6 +26,8 @@ import java.lang.invoke.VarHandle;
  */
 final class IoUring implements AutoCloseable {
     static final byte OP_FSYNC = 3;
+    /** IORING_OP_TIMEOUT: completes with -ETIME after the timespec at {@code addr} (len 1, off 0). */
+    static final byte OP_TIMEOUT = 11;
     static final byte OP_READ_FIXED = 4;
     static final byte OP_WRITE_FIXED = 5;
     static final byte OP_READ = 22;

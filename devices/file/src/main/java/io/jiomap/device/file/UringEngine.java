@@ -57,6 +57,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class UringEngine implements Engine, Runnable {
     /** user_data of the eventfd READ that wakes a ring thread blocked in io_uring_enter. */
     private static final long WAKE_USER_DATA = -1L;
+    /** user_data of the timeout that makes the ring thread check the poll ring for completions nobody polled. */
+    private static final long STALL_CHECK_USER_DATA = -2L;
+    /** The stall check's period: far above any poller's reaction, so it never races one that is merely slow. */
+    private static final long STALL_CHECK_NANOS = 200_000_000L;
     /** user_data bit of the FSYNC that precedes a PREFLUSH write (stage one of that bio). */
     private static final long PREFLUSH_STAGE = 1L << 32;
     private static final long SLOT_MASK = 0xFFFF_FFFFL;
@@ -74,6 +78,7 @@ final class UringEngine implements Engine, Runnable {
     }
 
     private final IoUring ring;
+    private final PollRing pollRing;
     private final int fileFd;
     private final int eventFd;
     private final BioQueue queue;
@@ -81,6 +86,12 @@ final class UringEngine implements Engine, Runnable {
     private final Arena arena = Arena.ofShared();
     /** The eventfd READ's destination; the kernel writes it, nobody reads it. */
     private final MemorySegment wakeBuffer = arena.allocate(JAVA_LONG);
+    /** The stall check's __kernel_timespec (the kernel copies it when the SQE is submitted). */
+    private final MemorySegment stallCheckPeriod = arena.allocate(16, 8);
+    /** A stall-check timeout is in the kernel. Ring thread only. */
+    private boolean stallCheckArmed;
+    /** The stall check fired: look at the poll ring once the lock is released. Ring thread only. */
+    private boolean stallCheckDue;
 
     /** The ring lock: 1 while held. See the class comment for what it guards. */
     @SuppressWarnings("unused") // accessed through LOCK
@@ -119,8 +130,11 @@ final class UringEngine implements Engine, Runnable {
     private final AtomicInteger wakers = new AtomicInteger();
     private volatile boolean eventFdClosing;
 
-    private UringEngine(String threadName, IoUring ring, int fileFd, int eventFd) {
+    private UringEngine(String threadName, IoUring ring, PollRing pollRing, int fileFd, int eventFd) {
         this.ring = ring;
+        this.pollRing = pollRing;
+        stallCheckPeriod.set(JAVA_LONG, 0, STALL_CHECK_NANOS / 1_000_000_000L);
+        stallCheckPeriod.set(JAVA_LONG, 8, STALL_CHECK_NANOS % 1_000_000_000L);
         this.fileFd = fileFd;
         this.eventFd = eventFd;
         int slots = ring.entries();
@@ -146,6 +160,9 @@ final class UringEngine implements Engine, Runnable {
     static UringEngine start(String threadName, int fileFd, int entries) throws IoUring.SetupException {
         IoUring ring = IoUring.create(entries, 0);
         int eventFd = -1;
+        PollRing pollRing = null;
+        // The poll ring rings the engine's doorbell on first use; the engine exists only after the poll ring.
+        Doorbell doorbell = new Doorbell();
         try {
             int r = ring.registerFile(fileFd);
             if (r < 0) {
@@ -155,11 +172,16 @@ final class UringEngine implements Engine, Runnable {
             if (eventFd < 0) {
                 throw new IoUring.SetupException(-eventFd, "eventfd failed: " + Errno.name(eventFd));
             }
+            pollRing = PollRing.create(fileFd, entries, doorbell);
         } catch (IoUring.SetupException | RuntimeException e) {
+            if (eventFd >= 0) {
+                Libc.close(eventFd);
+            }
             ring.close();
             throw e;
         }
-        UringEngine engine = new UringEngine(threadName, ring, fileFd, eventFd);
+        UringEngine engine = new UringEngine(threadName, ring, pollRing, fileFd, eventFd);
+        doorbell.engine = engine;
         engine.thread.start();
         return engine;
     }
@@ -201,8 +223,22 @@ final class UringEngine implements Engine, Runnable {
         if (r < 0) {
             return r;
         }
+        r = pollRing.registerBuffers(starts, lengths);
+        if (r < 0) {
+            return r;
+        }
         registered = new RegisteredBuffers(starts, ends);
         return 0;
+    }
+
+    /** Submits a POLLED read or write to the poll ring; {@link #poll} reaps it (see {@link PollRing}). */
+    void submitPolled(Bio bio, io.jiomap.api.block.BlockDevice device) {
+        pollRing.submit(bio, device);
+    }
+
+    /** Reaps the poll ring on the calling thread. */
+    int poll(int flags) {
+        return pollRing.poll(flags);
     }
 
     // ---- submitters ----
@@ -375,10 +411,15 @@ final class UringEngine implements Engine, Runnable {
             if (ring.unsubmitted() > 0) {
                 submitPrepared();
             }
-            if (finishedCount > 0) {
+            if (finishedCount > 0 || stallCheckDue) {
+                boolean checkPollRing = stallCheckDue;
+                stallCheckDue = false;
                 unlock();
                 try {
                     completeFinished();
+                    if (checkPollRing) {
+                        pollRing.reapIfStalled();
+                    }
                 } finally {
                     lockRing();
                 }
@@ -428,8 +469,15 @@ final class UringEngine implements Engine, Runnable {
 
     /** The SQE for what is left of the slot's read or write. */
     private void prepData(int slot) {
-        Bio bio = bios[slot];
-        int done = transferred[slot];
+        prepData(ring, registered, bios[slot], transferred[slot], slot);
+    }
+
+    /**
+     * Prepares the SQE for the rest of {@code bio}'s read or write, from byte {@code done} on, with the slot as its
+     * user_data: fixed-buffer opcodes where the memory lies in a registered region, FUA as RWF_DSYNC. Shared by the
+     * interrupt ring and the {@link PollRing}.
+     */
+    static void prepData(IoUring ring, RegisteredBuffers registered, Bio bio, int done, int slot) {
         long address = bio.segment().address() + bio.segmentOffset() + done;
         int length = bio.length() - done;
         boolean write = bio.op() == BioOp.WRITE;
@@ -468,6 +516,11 @@ final class UringEngine implements Engine, Runnable {
             int result = ring.cqeResult(i);
             if (userData == WAKE_USER_DATA) {
                 wakeArmed = false;
+                continue;
+            }
+            if (userData == STALL_CHECK_USER_DATA) {
+                stallCheckArmed = false;
+                stallCheckDue = true;
                 continue;
             }
             onCompletion((int) (userData & SLOT_MASK), result);
@@ -549,6 +602,12 @@ final class UringEngine implements Engine, Runnable {
             ring.prepRw(IoUring.OP_READ, (byte) 0, eventFd, 0, wakeBuffer.address(), 8, 0, 0, WAKE_USER_DATA);
             wakeArmed = true;
         }
+        if (!stallCheckArmed && pollRing.used() && ring.sqSpace() > 0) {
+            // Wake up once per period to reap polled bios if nobody polls them (PollRing.reapIfStalled).
+            ring.prepRw(IoUring.OP_TIMEOUT, (byte) 0, 0, 0, stallCheckPeriod.address(), 1, 0, 0,
+                    STALL_CHECK_USER_DATA);
+            stallCheckArmed = true;
+        }
         submitPrepared();
         queue.announce(BioQueue.IN_KERNEL);
         if (!queue.isEmpty() || !backlog.isEmpty() || stopping) {
@@ -582,6 +641,13 @@ final class UringEngine implements Engine, Runnable {
      * is completed so the kernel no longer references the wake buffer.
      */
     private void drainForShutdown() {
+        // Polled bios first: their completions run here (a closing device has no poller to count on).
+        unlock();
+        try {
+            pollRing.shutdown();
+        } finally {
+            lockRing();
+        }
         ringClosed = true;
         queue.close();
         Bio bio;
@@ -611,6 +677,14 @@ final class UringEngine implements Engine, Runnable {
 
     /** After a defect of this engine: ends every bio it holds with EIO or ENODEV so none hangs. */
     private void failEverything() {
+        unlock();
+        try {
+            pollRing.shutdown();
+        } catch (RuntimeException e) {
+            thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
+        } finally {
+            lockRing();
+        }
         ringClosed = true;
         queue.close();
         completeFinished();
@@ -664,8 +738,21 @@ final class UringEngine implements Engine, Runnable {
         }
     }
 
+    /** Wakes the ring thread so it arms the poll ring's stall check. */
+    private static final class Doorbell implements Runnable {
+        volatile UringEngine engine;
+
+        @Override
+        public void run() {
+            UringEngine e = engine;
+            if (e != null) {
+                e.ringDoorbell();
+            }
+        }
+    }
+
     /** The regions registered with IORING_REGISTER_BUFFERS, by address range. */
-    private record RegisteredBuffers(long[] starts, long[] ends) {
+    record RegisteredBuffers(long[] starts, long[] ends) {
         static final RegisteredBuffers NONE = new RegisteredBuffers(new long[0], new long[0]);
 
         /** The index of the region holding {@code [address, address + length)}, or -1. */

@@ -22,10 +22,12 @@ import java.util.Map;
  * @param volatileWriteCache whether completed writes sit in a cache until a flush (or FUA, where honoured)
  * @param serviceTime        the service-time model, {@link ServiceTime#NONE} by default
  * @param image              the image file holding the media, or null for sparse memory
+ * @param pollQueues         poll queues besides the interrupt-driven ones (NVMe's {@code poll_queues}); 0: the
+ *                           device cannot poll and completes a POLLED bio by interrupt
  */
 public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logicalBlockSize, int physicalBlockSize,
                            int maxTransferBytes, int queues, int queueDepth, boolean volatileWriteCache,
-                           ServiceTime serviceTime, Path image) {
+                           ServiceTime serviceTime, Path image, int pollQueues) {
     public static final String SIZE = "size";
     public static final String LBS = "lbs";
     public static final String PBS = "pbs";
@@ -37,6 +39,7 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
     public static final String FLUSH_LATENCY = "flush-latency";
     public static final String BANDWIDTH = "bandwidth";
     public static final String PATH = "path";
+    public static final String POLL_QUEUES = "poll-queues";
 
     private static final long DEFAULT_CAPACITY = 1L << 30;
     private static final int DEFAULT_MAX_TRANSFER = 512 << 10;
@@ -64,6 +67,12 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
             help.put(QUEUES, "submission/completion queue pairs, each with its own irq thread; a submitting thread"
                     + " sticks to one: 1.." + p.maxQueues() + " (default the processor count, here "
                     + p.defaultQueues() + ")");
+        }
+        if (p.canPoll()) {
+            help.put(POLL_QUEUES, "poll queues besides those: a POLLED bio (HIPRI, an IOPOLL ring) goes to one, and"
+                    + " completes only when its submitter polls, on the submitter's thread, instead of on an irq"
+                    + " thread; 0..." + p.maxPollQueues() + " (default 0, like the kernel's nvme.poll_queues: without"
+                    + " poll queues a POLLED bio completes by interrupt)");
         }
         help.put(QUEUE_DEPTH, "bios each queue holds before a submitter waits (or gets EAGAIN with NOWAIT): 1.."
                 + p.maxQueueDepth() + " (default " + p.maxQueueDepth() + ")");
@@ -119,8 +128,9 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
         long latency = r.nanos(LATENCY, 0, MAX_LATENCY_NANOS, durations);
         long flushLatency = r.nanos(FLUSH_LATENCY, p.defaultFlushNanos(), MAX_LATENCY_NANOS, durations);
         long bandwidth = r.bytes(BANDWIDTH, 0, 1, Long.MAX_VALUE, 1, "bytes per second, e.g. 500m or 2g");
+        int pollQueues = p.canPoll() ? r.count(POLL_QUEUES, 0, 0, p.maxPollQueues()) : 0;
         return new DeviceConfig(p, capacity, lbs, pbs, maxTransfer, queues, depth, vwc,
-                new ServiceTime(latency, flushLatency, bandwidth), image);
+                new ServiceTime(latency, flushLatency, bandwidth), image, pollQueues);
     }
 
     /** 1 GiB, or an existing image's size rounded down to the logical block size. */

@@ -12,13 +12,28 @@ package io.jiomap.device.model;
  *                          the VWC bit; libata advertises no FUA by default: spec (e))
  * @param flushDrainsQueue  whether FLUSH is a non-queued command the queue drains around (SATA's FLUSH CACHE)
  * @param defaultFlushNanos the flush latency when {@code flush-latency} is not given
+ * @param maxPollQueues     the most poll queues ({@code poll-queues}); 0: the type cannot poll and has no such option
  */
 public record DeviceProfile(String type, String namePrefix, int maxQueues, int defaultQueues, int maxQueueDepth,
-                            boolean fuaWithCache, boolean flushDrainsQueue, long defaultFlushNanos) {
+                            boolean fuaWithCache, boolean flushDrainsQueue, long defaultFlushNanos,
+                            int maxPollQueues) {
     public DeviceProfile {
-        if (maxQueues < 1 || defaultQueues < 1 || defaultQueues > maxQueues || maxQueueDepth < 1) {
+        if (maxQueues < 1 || defaultQueues < 1 || defaultQueues > maxQueues || maxQueueDepth < 1
+                || maxPollQueues < 0) {
             throw new IllegalArgumentException("impossible queue geometry for " + type);
         }
+    }
+
+    /** A profile without poll queues. */
+    public DeviceProfile(String type, String namePrefix, int maxQueues, int defaultQueues, int maxQueueDepth,
+                         boolean fuaWithCache, boolean flushDrainsQueue, long defaultFlushNanos) {
+        this(type, namePrefix, maxQueues, defaultQueues, maxQueueDepth, fuaWithCache, flushDrainsQueue,
+                defaultFlushNanos, 0);
+    }
+
+    /** Whether devices of this type can have poll queues. */
+    public boolean canPoll() {
+        return maxPollQueues > 0;
     }
 
     public boolean multiQueue() {

@@ -25,6 +25,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A completion callback runs on this thread and may submit again. If it finds the ring full it must not wait: this
  * thread is the only one that frees slots. Such a bio waits in an overflow list private to this thread and enters the
  * ring as soon as a slot frees, like a request the kernel's blk-mq requeues.
+ *
+ * <p>A poll queue (NVMe's {@code poll_queues}, spec (e)) has no interrupt: its thread moves each bio's data and posts
+ * the result in the bio's slot, and the bio completes only when someone {@link #poll polls}, on the poller's thread.
+ * Its slots are retired by the poller, so {@code queue-depth} bounds what is submitted and not yet reaped. If nobody
+ * polls for {@link #MISSED_POLL_NANOS} and no thread is inside {@link #poll}, the thread reaps what waits itself, as
+ * the kernel's NVMe timeout handler checks the CQ for a "missed interrupt" before it aborts: a drain waiting for a
+ * polled bio, or a submitter that stopped polling, then waits a fraction of a second rather than forever (design
+ * rule 1: a drain only ever waits for device I/O, which always finishes).
  */
 public final class HardwareQueue implements Runnable {
     /** How long an idle thread spins before it parks: longer than an unpark plus wake-up costs in a VM. */
@@ -51,8 +59,25 @@ public final class HardwareQueue implements Runnable {
     private static final int HEAD = 32;
     private static final int SLEEPING = 48;
     private static final long CLOSED_BIT = Long.MIN_VALUE;
+    /**
+     * Poll queues: how long executed bios may wait unreaped before the queue's own thread reaps them. Far above
+     * any poller's reaction even on a loaded machine, so the late reaping never races a poller that is merely slow.
+     */
+    static final long MISSED_POLL_NANOS = 200_000_000;
+    /** Poll queues: the slots whose data has moved, [HEAD, DONE); written by the queue thread. */
+    private static final int DONE = 64;
+    /** A blocking poll spins this many rounds before it yields the CPU between looks. */
+    private static final int POLL_SPINS = 256;
+    /** Poll queues: threads inside {@link #poll} now; the queue's own thread reaps only when there are none. */
+    private static final int POLLERS = 80;
+    /**
+     * Poll queues: the id of the thread reaping now (0: none), so pollers reap one at a time and a nested poll from a
+     * callback proceeds. In the array, beside the pollers' other counter, not in this object, whose fields the
+     * queue's thread reads for every bio.
+     */
+    private static final int REAPER = 88;
 
-    private final long[] counters = new long[64];
+    private final long[] counters = new long[96];
     private final Bio[] slots;
     /** Submission times, for the service-time model; written before the slot is published. */
     private final long[] submitted;
@@ -66,6 +91,10 @@ public final class HardwareQueue implements Runnable {
     private final Runnable onExit;
     private final ArrayDeque<Bio> overflow = new ArrayDeque<>();
     private volatile boolean stopping;
+    /** A poll queue: completions wait for {@link #poll}; null statuses otherwise. */
+    private final int[] statuses;
+    /** Poll queues: the next slot the thread executes (the thread's own index; HEAD is the pollers'). */
+    private long executed;
 
     /**
      * @param executor    moves each bio's data, on the queue's thread
@@ -77,11 +106,21 @@ public final class HardwareQueue implements Runnable {
      */
     public HardwareQueue(String threadName, int depth, BioExecutor executor, ServiceTime serviceTime,
                          boolean flushDrainsQueue, Runnable onStart, Runnable onExit) {
+        this(threadName, depth, executor, serviceTime, flushDrainsQueue, false, onStart, onExit);
+    }
+
+    /**
+     * @param pollQueue whether this is a poll queue: completions wait for {@link #poll} instead of running on the
+     *                  queue's thread
+     */
+    public HardwareQueue(String threadName, int depth, BioExecutor executor, ServiceTime serviceTime,
+                         boolean flushDrainsQueue, boolean pollQueue, Runnable onStart, Runnable onExit) {
         this.depth = depth;
         int capacity = Integer.highestOneBit(depth - 1) << 1;
         this.slots = new Bio[Math.max(1, capacity)];
         this.submitted = new long[slots.length];
         this.mask = slots.length - 1;
+        this.statuses = pollQueue ? new int[slots.length] : null;
         COUNTER.setRelease(counters, LIMIT, (long) depth);
         this.executor = executor;
         this.timeline = serviceTime.isNone() ? null : new Timeline(serviceTime, flushDrainsQueue);
@@ -97,6 +136,68 @@ public final class HardwareQueue implements Runnable {
 
     public Thread thread() {
         return thread;
+    }
+
+    /** Whether completions wait for {@link #poll} rather than run on the queue's thread. */
+    public boolean isPollQueue() {
+        return statuses != null;
+    }
+
+    /**
+     * Reaps this poll queue on the calling thread: every bio whose data has moved completes here, in order. With
+     * {@code block} it spins until at least one did, or until the queue holds no bio that is not reaped (then 0).
+     * Pollers reap one at a time; a poll from a completion callback of the reaping thread reaps on.
+     *
+     * @return bios completed by this call
+     */
+    public int poll(boolean block) {
+        COUNTER.getAndAdd(counters, POLLERS, 1L);
+        try {
+            int n = reap();
+            for (int spins = 0; n == 0 && block; spins++) {
+                long tail = (long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT;
+                if ((long) COUNTER.getVolatile(counters, HEAD) >= tail) {
+                    return 0;
+                }
+                // The queue's thread is the modelled hardware and needs a CPU to finish the bio: past a short spin,
+                // yield it one, or a poller on an oversubscribed machine would wait for its own time slice to end.
+                if (spins < POLL_SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                n = reap();
+            }
+            return n;
+        } finally {
+            COUNTER.getAndAdd(counters, POLLERS, -1L);
+        }
+    }
+
+    private int reap() {
+        long me = Thread.currentThread().threadId();
+        boolean nested = (long) COUNTER.getVolatile(counters, REAPER) == me;
+        if (!nested && !COUNTER.compareAndSet(counters, REAPER, 0L, me)) {
+            return 0;
+        }
+        int n = 0;
+        try {
+            for (long head = (long) COUNTER.getVolatile(counters, HEAD);
+                 head < (long) COUNTER.getAcquire(counters, DONE);
+                 head = (long) COUNTER.getVolatile(counters, HEAD)) {
+                int slot = (int) head & mask;
+                Bio bio = slots[slot];
+                int status = statuses[slot];
+                retire(head, slot);
+                complete(bio, status);
+                n++;
+            }
+        } finally {
+            if (!nested) {
+                COUNTER.setRelease(counters, REAPER, 0L);
+            }
+        }
+        return n;
     }
 
     /** Queues a validated bio; waits for a slot when the ring is full, unless NOWAIT (EAGAIN). */
@@ -155,6 +256,10 @@ public final class HardwareQueue implements Runnable {
                 overflow.addLast(bio);
                 return;
             }
+            if (statuses != null && poll(false) > 0) {
+                // A full poll queue frees slots only when polled: the waiting submitter polls it itself.
+                attempt = 0;
+            }
             Backoff.pause(attempt);
             result = offer(bio);
         }
@@ -211,9 +316,20 @@ public final class HardwareQueue implements Runnable {
             if (!overflow.isEmpty()) {
                 moveOverflowIntoRing();
             }
-            long head = (long) COUNTER.getOpaque(counters, HEAD);
-            int slot = (int) head & mask;
-            Bio bio = (Bio) SLOT.getAcquire(slots, slot);
+            long head;
+            Bio bio;
+            int slot;
+            if (statuses == null) {
+                head = (long) COUNTER.getOpaque(counters, HEAD);
+                slot = (int) head & mask;
+                bio = (Bio) SLOT.getAcquire(slots, slot);
+            } else {
+                // Unreaped bios keep their slots, so a slot is this thread's next only below the tail.
+                head = executed;
+                slot = (int) head & mask;
+                bio = head < ((long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT)
+                        ? (Bio) SLOT.getAcquire(slots, slot) : null;
+            }
             if (bio == null) {
                 if (spins++ == 0) {
                     idleSince = System.nanoTime();
@@ -226,6 +342,12 @@ public final class HardwareQueue implements Runnable {
                 continue;
             }
             spins = 0;
+            if (statuses != null) {
+                if (!servePolled(bio, head, slot)) {
+                    return;
+                }
+                continue;
+            }
             if (timeline == null) {
                 int status = executor.execute(bio);
                 retire(head, slot);
@@ -234,6 +356,24 @@ public final class HardwareQueue implements Runnable {
                 return;
             }
         }
+    }
+
+    /**
+     * Poll queue: moves the bio's data (at its due time) and posts the result in its slot for a poller; the slot
+     * stays taken until reaped. False if the queue is stopping instead.
+     */
+    private boolean servePolled(Bio bio, long head, int slot) {
+        if (timeline != null
+                && !waitUntil(timeline.due(submitted[slot], System.nanoTime(), bio.op(), bio.length()))) {
+            return false;
+        }
+        statuses[slot] = executor.execute(bio);
+        executed = head + 1;
+        COUNTER.setRelease(counters, DONE, head + 1);
+        if (timeline != null && bio.op() == BioOp.FLUSH) {
+            timeline.flushCompleted(System.nanoTime());
+        }
+        return true;
     }
 
     /** Serves one bio at its due time; false if the queue is stopping instead (the bio is then drained). */
@@ -259,9 +399,33 @@ public final class HardwareQueue implements Runnable {
     private void sleep(long head) {
         COUNTER.setVolatile(counters, SLEEPING, 1L);
         if (((long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT) == head && overflow.isEmpty() && !stopping) {
-            LockSupport.park(this);
+            if (statuses == null) {
+                LockSupport.park(this);
+            } else {
+                sleepPolled(head);
+            }
         }
         COUNTER.setVolatile(counters, SLEEPING, 0L);
+    }
+
+    /**
+     * Poll queue, idle: with completions waiting, naps instead of parking for good and reaps them itself once no
+     * poller has reaped anything for {@link #MISSED_POLL_NANOS}.
+     */
+    private void sleepPolled(long executedUpTo) {
+        long reapedUpTo = (long) COUNTER.getVolatile(counters, HEAD);
+        if (reapedUpTo >= executedUpTo) {
+            LockSupport.park(this);
+            return;
+        }
+        long start = System.nanoTime();
+        LockSupport.parkNanos(this, MISSED_POLL_NANOS);
+        // Woken early (a submitter's unpark) is not a missed poll: only a whole period without progress is.
+        if (System.nanoTime() - start >= MISSED_POLL_NANOS
+                && (long) COUNTER.getVolatile(counters, HEAD) == reapedUpTo && !stopping
+                && (long) COUNTER.getVolatile(counters, POLLERS) == 0) {
+            reap();
+        }
     }
 
     /** Waits for a command's due time; false if the queue is stopping instead. */
@@ -293,8 +457,17 @@ public final class HardwareQueue implements Runnable {
         }
     }
 
-    /** After the close bit: ends every bio claimed in the ring or held in overflow with ENODEV. */
+    /**
+     * After the close bit: ends every bio claimed in the ring or held in overflow with ENODEV; on a poll queue the
+     * bios whose data moved complete with their result first, once no poller is reaping.
+     */
     private void drain() {
+        if (statuses != null) {
+            while (!COUNTER.compareAndSet(counters, REAPER, 0L, thread.threadId())) {
+                Thread.onSpinWait();
+            }
+            reap();
+        }
         long tail = (long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT;
         for (long head = (long) COUNTER.getOpaque(counters, HEAD); head < tail; head++) {
             int slot = (int) head & mask;

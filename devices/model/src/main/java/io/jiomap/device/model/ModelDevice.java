@@ -26,6 +26,11 @@ import java.util.function.Consumer;
  * maps a CPU to a hardware context; a thread is the closest thing here), so threads spread over queues and one
  * thread's bios stay in order on one queue. A queue's own thread always submits to its own queue, which it can never
  * wait for.
+ *
+ * <p>With {@code poll-queues=N} a {@link Bio#POLLED} bio goes to one of N poll queues instead (bound per thread the
+ * same way), whose completions no irq thread delivers: {@link #poll} reaps them on the caller's thread. Without poll
+ * queues the device cannot poll ({@link DeviceCapabilities#polling()} false) and clears POLLED, completing the bio
+ * by interrupt, as the kernel does when {@code nvme.poll_queues} is 0 (spec (e), NVMe).
  */
 public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
     private final String name;
@@ -35,8 +40,11 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
     private final BioChecks checks;
     private final Media media;
     private final HardwareQueue[] queues;
+    private final HardwareQueue[] pollQueues;
     private final ThreadLocal<Integer> boundQueue;
+    private final ThreadLocal<Integer> boundPollQueue;
     private final AtomicInteger nextQueue = new AtomicInteger();
+    private final AtomicInteger nextPollQueue = new AtomicInteger();
     private final AtomicInteger runningQueues;
     private final AtomicBoolean closeReported = new AtomicBoolean();
     private final Consumer<ModelDevice> onClosed;
@@ -47,21 +55,32 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
         this.config = config;
         this.capabilities = new DeviceCapabilities(config.logicalBlockSize(), config.physicalBlockSize(),
                 config.capacityBytes(), config.maxTransferBytes(), 4, config.queues(), config.queueDepth(),
-                config.volatileWriteCache(), config.fua(), false);
+                config.volatileWriteCache(), config.fua(), config.pollQueues() > 0);
         this.capacity = config.capacityBytes();
         this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
         this.onClosed = onClosed;
         this.media = new Media(backing, config.capacityBytes(), config.logicalBlockSize(),
                 config.volatileWriteCache(), config.fua());
         this.queues = new HardwareQueue[config.queues()];
-        this.runningQueues = new AtomicInteger(queues.length);
+        this.pollQueues = new HardwareQueue[config.pollQueues()];
+        this.runningQueues = new AtomicInteger(queues.length + pollQueues.length);
         int count = queues.length;
         this.boundQueue = ThreadLocal.withInitial(() -> Math.floorMod(nextQueue.getAndIncrement(), count));
+        int pollCount = pollQueues.length;
+        this.boundPollQueue = ThreadLocal.withInitial(
+                () -> Math.floorMod(nextPollQueue.getAndIncrement(), Math.max(1, pollCount)));
         for (int i = 0; i < count; i++) {
             int index = i;
             queues[i] = new HardwareQueue("jiomap-" + name + "-q" + i + "-irq", config.queueDepth(), media,
                     config.serviceTime(), config.profile().flushDrainsQueue(), () -> boundQueue.set(index),
                     this::queueStopped);
+        }
+        for (int i = 0; i < pollCount; i++) {
+            int index = i;
+            // The thread of a poll queue only moves data (and reaps what nobody polled): no interrupt.
+            pollQueues[i] = new HardwareQueue("jiomap-" + name + "-poll" + i, config.queueDepth(), media,
+                    config.serviceTime(), config.profile().flushDrainsQueue(), true,
+                    () -> boundPollQueue.set(index), this::queueStopped);
         }
     }
 
@@ -74,6 +93,9 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
                                    Consumer<ModelDevice> onClosed) {
         ModelDevice device = new ModelDevice(name, config, backing, onClosed);
         for (HardwareQueue q : device.queues) {
+            q.start();
+        }
+        for (HardwareQueue q : device.pollQueues) {
             q.start();
         }
         return device;
@@ -109,10 +131,38 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
 
     @Override
     public void submit(Bio bio) {
+        if (bio.hasFlag(Bio.POLLED)) {
+            submitPolled(bio);
+            return;
+        }
         if (checks.admit(bio, closed)) {
             HardwareQueue q = queues.length == 1 ? queues[0] : queues[boundQueue.get()];
             q.submit(bio);
         }
+    }
+
+    private void submitPolled(Bio bio) {
+        if (pollQueues.length == 0) {
+            // No poll queues: REQ_POLLED is cleared and the interrupt completes the bio.
+            bio.setFlags(bio.flags() & ~Bio.POLLED);
+            submit(bio);
+            return;
+        }
+        if (checks.admit(bio, closed)) {
+            int index = pollQueues.length == 1 ? 0 : boundPollQueue.get();
+            bio.setPollQueue(this, index);
+            pollQueues[index].submit(bio);
+        }
+    }
+
+    /** Reaps the poll queue the bio went to on the calling thread ({@link BlockDevice#poll}). */
+    @Override
+    public int poll(Bio bio, int flags) {
+        int cookie = bio.pollCookie();
+        if (bio.pollDevice() != this || cookie < 0 || cookie >= pollQueues.length) {
+            return 0;
+        }
+        return pollQueues[cookie].poll((flags & POLL_BLOCK) != 0);
     }
 
     /** The queue the calling thread submits to (binding it to one if it has none yet). */
@@ -120,9 +170,10 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
         return boundQueue.get();
     }
 
-    /** The queues' "interrupt" threads, in queue order. */
+    /** The queues' "interrupt" threads, in queue order, then the poll queues' threads. */
     public List<Thread> queueThreads() {
-        return java.util.Arrays.stream(queues).map(HardwareQueue::thread).toList();
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(queues), java.util.Arrays.stream(pollQueues))
+                .map(HardwareQueue::thread).toList();
     }
 
     @Override
@@ -142,7 +193,13 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
         for (HardwareQueue q : queues) {
             q.shutdown();
         }
+        for (HardwareQueue q : pollQueues) {
+            q.shutdown();
+        }
         for (HardwareQueue q : queues) {
+            q.awaitStopped();
+        }
+        for (HardwareQueue q : pollQueues) {
             q.awaitStopped();
         }
         if (closeReported.compareAndSet(false, true)) {

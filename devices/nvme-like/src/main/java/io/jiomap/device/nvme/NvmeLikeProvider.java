@@ -10,8 +10,9 @@ import io.jiomap.device.model.ModelDeviceProvider;
  * driver's default {@code io_queue_depth}), each completing on its own irq thread; a volatile write cache whose
  * presence (the VWC bit) also turns FUA on, because Linux sets write cache and FUA together from that bit, so the
  * device is the "WC=1 FUA=1" row and an O_DSYNC overwrite needs no flush; FLUSH a separate, queued command. Drives
- * with power-loss protection report VWC=0: {@code vwc=off}. No polled queues: completions are always delivered by
- * the irq threads, and the capabilities say so.
+ * with power-loss protection report VWC=0: {@code vwc=off}. Poll queues ({@code poll-queues=N}, default 0 like the
+ * kernel's {@code nvme.poll_queues}): a POLLED bio goes to one and completes only when its submitter polls, on the
+ * submitter's thread; with none the capabilities say the device cannot poll and a POLLED bio completes by interrupt.
  */
 public final class NvmeLikeProvider extends ModelDeviceProvider {
     /** The type name on the command line and in the service property. */
@@ -21,7 +22,8 @@ public final class NvmeLikeProvider extends ModelDeviceProvider {
     static final int MAX_QUEUE_DEPTH = 1024;
 
     static final DeviceProfile PROFILE = new DeviceProfile(TYPE, "nvme", MAX_QUEUES,
-            Math.min(Runtime.getRuntime().availableProcessors(), MAX_QUEUES), MAX_QUEUE_DEPTH, true, false, 0);
+            Math.min(Runtime.getRuntime().availableProcessors(), MAX_QUEUES), MAX_QUEUE_DEPTH, true, false, 0,
+            MAX_QUEUES);
 
     /** Public and without arguments, as {@link java.util.ServiceLoader} needs. */
     public NvmeLikeProvider() {
@@ -30,7 +32,7 @@ public final class NvmeLikeProvider extends ModelDeviceProvider {
 
     @Override
     public String description() {
-        return "NVMe-like device: per-thread submission/completion queues with irq threads, volatile write cache with"
-                + " FUA, optional latency/bandwidth model, sparse memory or image file";
+        return "NVMe-like device: per-thread submission/completion queues with irq threads, optional poll queues,"
+                + " volatile write cache with FUA, optional latency/bandwidth model, sparse memory or image file";
     }
 }

@@ -2,9 +2,11 @@ package io.jiomap.device.nvme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.DeviceSpec;
@@ -121,6 +123,78 @@ class NvmeLikeDeviceTest {
         assertThat(refusal("queues=65")).contains("queues=65").contains("from 1 to 64");
         assertThat(refusal("queue-depth=1025")).contains("queue-depth=1025").contains("from 1 to 1024");
         assertThat(provider.options()).containsKey("queues").doesNotContainKey("poll");
+        assertThat(refusal("poll=1")).contains("poll");
+    }
+
+    @Test
+    void withoutPollQueuesAPolledBioLosesPolledAndCompletesOnTheIrqThread() throws Exception {
+        ModelDevice device = open("size=1m,queues=1");
+        assertThat(device.capabilities().polling()).isFalse();
+        Probe p = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 8));
+
+        assertThat(p.awaitStatus()).isZero();
+        assertThat(p.bio.hasFlag(Bio.POLLED)).as("REQ_POLLED cleared").isFalse();
+        assertThat(p.thread()).isSameAs(device.queueThreads().getFirst());
+    }
+
+    @Test
+    void polledBiosGoToAPollQueueAndCompleteOnlyInThePoller() throws Exception {
+        ModelDevice device = open("size=1m,queues=1,poll-queues=1");
+        assertThat(device.capabilities().polling()).isTrue();
+        assertThat(device.queueThreads()).extracting(Thread::getName)
+                .containsExactly("jiomap-" + device.name() + "-q0-irq", "jiomap-" + device.name() + "-poll0");
+        Probe[] probes = new Probe[8];
+        for (int i = 0; i < probes.length; i++) {
+            probes[i] = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 4096L * i, io.pattern(4096, i));
+            assertThat(probes[i].bio.pollDevice()).isSameAs(device);
+            assertThat(probes[i].bio.pollCookie()).isZero();
+        }
+
+        int reaped = 0;
+        while (!probes[probes.length - 1].isDone()) {
+            reaped += probes[0].bio.poll(BlockDevice.POLL_BLOCK);
+        }
+        assertThat(reaped).isEqualTo(probes.length);
+        for (Probe p : probes) {
+            assertThat(p.completions()).isEqualTo(1);
+            assertThat(p.status()).isZero();
+            assertThat(p.thread()).isSameAs(Thread.currentThread());
+        }
+        assertThat(io.read(device, 4096L * 3, 4096)).isEqualTo(DeviceIo.bytes(io.pattern(4096, 3)));
+    }
+
+    @Test
+    void aFullPollQueueIsReapedByTheSubmitterWaitingForASlot() throws Exception {
+        ModelDevice device = open("size=1m,queues=1,poll-queues=1,queue-depth=2");
+        Probe[] probes = new Probe[6];
+        for (int i = 0; i < probes.length; i++) {
+            // Without polling in between: the third submit finds both slots taken by unreaped bios.
+            probes[i] = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 4096L * i, io.pattern(4096, i));
+        }
+        assertThat(probes[0].isDone()).as("reaped by the submitter that waited for its slot").isTrue();
+        assertThat(probes[0].thread()).isSameAs(Thread.currentThread());
+        while (!probes[probes.length - 1].isDone()) {
+            probes[probes.length - 1].bio.poll(BlockDevice.POLL_BLOCK);
+        }
+        for (Probe p : probes) {
+            assertThat(p.awaitStatus()).isZero();
+        }
+    }
+
+    @Test
+    void closingWithUnreapedPolledBiosCompletesThem() throws Exception {
+        ModelDevice device = open("size=1m,queues=1,poll-queues=2");
+        Probe p = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 9));
+        device.close();
+
+        assertThat(p.awaitStatus()).isIn(0, Errno.ENODEV);
+        assertThat(device.queueThreads()).noneMatch(Thread::isAlive);
+    }
+
+    @Test
+    void pollQueueCountIsChecked() {
+        assertThat(refusal("poll-queues=65")).contains("poll-queues=65").contains("from 0 to 64");
+        assertThat(provider.options()).containsKey("poll-queues");
     }
 
     @Test

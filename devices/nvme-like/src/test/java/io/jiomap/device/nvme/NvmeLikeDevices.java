@@ -31,6 +31,6 @@ final class NvmeLikeDevices implements DeviceFactory {
         boolean vwc = !cacheAsAsked || setup.volatileWriteCache();
         return Optional.of(provider.open(DeviceSpec.parse(NvmeLikeProvider.TYPE + ":size=" + setup.capacityBytes()
                 + ",lbs=" + setup.logicalBlockSize() + ",vwc=" + (vwc ? "on" : "off")
-                + ",max-transfer=" + setup.maxTransferBytes() + ",queues=2")));
+                + ",max-transfer=" + setup.maxTransferBytes() + ",queues=2,poll-queues=1")));
     }
 }

@@ -76,7 +76,8 @@ public final class RecordingDevice implements BlockDevice {
 
     @Override
     public DeviceCapabilities capabilities() {
-        return inner.capabilities();
+        // Bios are re-issued to the inner device as shadows, so a polled one could not be polled through here.
+        return inner.capabilities().withoutPolling();
     }
 
     @Override

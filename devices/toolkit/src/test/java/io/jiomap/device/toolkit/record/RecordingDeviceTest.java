@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.SyncBio;
 import io.jiomap.device.toolkit.Devices;
 import io.jiomap.device.toolkit.Devices.Probe;
@@ -183,5 +185,38 @@ class RecordingDeviceTest {
         assertThat(SyncBio.read(device, 0, io.buffer(BLOCK), 0, BLOCK)).isZero();
 
         assertThat(device.recording().events()).isEmpty();
+    }
+
+    @Test
+    void decoratorsOverAPollingDeviceDoNotOfferPollingTheyCouldNotForward() {
+        BlockDevice polling = new BlockDevice() {
+            @Override
+            public String name() {
+                return "poller";
+            }
+
+            @Override
+            public DeviceCapabilities capabilities() {
+                return new DeviceCapabilities(4096, 4096, 1 << 20, 1 << 20, 4096, 1, 8, true, true, true);
+            }
+
+            @Override
+            public void submit(Bio bio) {
+                bio.complete(0);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        assertThat(new RecordingDevice(polling).capabilities().polling()).isFalse();
+        assertThat(new FaultyDevice(polling, FaultRules.none()).capabilities().polling()).isFalse();
+        assertThat(new RecordingDevice(polling).capabilities().fua()).isTrue();
     }
 }
