@@ -1,0 +1,194 @@
+package io.jiomap.fs.xfslike.meta;
+
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.fs.xfslike.format.Geometry;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * All metadata of a filesystem, in memory: per-AG free space and inode allocation, the reference-count index and
+ * the inodes. The mutators here are the only way it changes, and each corresponds to one log item
+ * ({@code log.LogItem}), so the log replays exactly what was done live.
+ */
+public final class Metadata {
+    /** Inodes per allocation chunk (an inobt record covers 64, with a free mask). */
+    public static final int CHUNK = 64;
+
+    private final Geometry geometry;
+    private final FreeSpace[] free;
+    private final TreeMap<Long, Long>[] inobt;
+    private final RefcountIndex refcount = new RefcountIndex();
+    private final TreeMap<Long, InodeCore> inodes = new TreeMap<>();
+    private long rootIno;
+
+    @SuppressWarnings("unchecked")
+    public Metadata(Geometry geometry) {
+        this.geometry = geometry;
+        this.free = new FreeSpace[geometry.agCount()];
+        this.inobt = new TreeMap[geometry.agCount()];
+        for (int ag = 0; ag < free.length; ag++) {
+            free[ag] = new FreeSpace(geometry.agStart(ag));
+            inobt[ag] = new TreeMap<>();
+        }
+    }
+
+    /** A freshly made filesystem: all data space free, no inodes yet. */
+    public static Metadata empty(Geometry g) {
+        Metadata m = new Metadata(g);
+        for (int ag = 0; ag < g.agCount(); ag++) {
+            long s = g.agDataStart(ag);
+            long e = g.agEnd(ag);
+            if (e > s) {
+                m.free[ag].load(s, e - s);
+            }
+        }
+        return m;
+    }
+
+    public Geometry geometry() {
+        return geometry;
+    }
+
+    public FreeSpace free(int ag) {
+        return free[ag];
+    }
+
+    public TreeMap<Long, Long> inobt(int ag) {
+        return inobt[ag];
+    }
+
+    public RefcountIndex refcount() {
+        return refcount;
+    }
+
+    public TreeMap<Long, InodeCore> inodes() {
+        return inodes;
+    }
+
+    public InodeCore inode(long ino) {
+        return inodes.get(ino);
+    }
+
+    public long rootIno() {
+        return rootIno;
+    }
+
+    public void setRootIno(long ino) {
+        this.rootIno = ino;
+    }
+
+    public long freeBlocks() {
+        long n = 0;
+        for (FreeSpace f : free) {
+            n += f.freeBlocks();
+        }
+        return n;
+    }
+
+    public static int agOfIno(long ino) {
+        return (int) (ino >>> 32);
+    }
+
+    public static long ino(int ag, long agino) {
+        return ((long) ag << 32) | agino;
+    }
+
+    /** The inode number a new inode gets, preferring AG {@code agHint}: deterministic, so replay needs no choice. */
+    public long chooseIno(int agHint) {
+        for (int i = 0; i < free.length; i++) {
+            int ag = (agHint + i) % free.length;
+            for (Map.Entry<Long, Long> c : inobt[ag].entrySet()) {
+                if (c.getValue() != 0) {
+                    return ino(ag, c.getKey() + Long.numberOfTrailingZeros(c.getValue()));
+                }
+            }
+        }
+        TreeMap<Long, Long> t = inobt[agHint];
+        long next = t.isEmpty() ? CHUNK : t.lastKey() + CHUNK;
+        return ino(agHint, next);
+    }
+
+    // ---- mutators: one per log item ----
+
+    public void createInode(long ino, FileKind kind, long time) {
+        int ag = agOfIno(ino);
+        long agino = ino & 0xffffffffL;
+        long chunk = agino - agino % CHUNK;
+        long mask = inobt[ag].getOrDefault(chunk, -1L);
+        long bit = 1L << (agino - chunk);
+        if ((mask & bit) == 0 || inodes.containsKey(ino)) {
+            throw new IllegalStateException("inode " + ino + " is already allocated");
+        }
+        inobt[ag].put(chunk, mask & ~bit);
+        inodes.put(ino, new InodeCore(ino, kind, time));
+    }
+
+    public void freeInode(long ino) {
+        int ag = agOfIno(ino);
+        long agino = ino & 0xffffffffL;
+        long chunk = agino - agino % CHUNK;
+        Long mask = inobt[ag].get(chunk);
+        if (mask == null || inodes.remove(ino) == null) {
+            throw new IllegalStateException("inode " + ino + " is not allocated");
+        }
+        long m = mask | (1L << (agino - chunk));
+        if (m == -1L) {
+            inobt[ag].remove(chunk);
+        } else {
+            inobt[ag].put(chunk, m);
+        }
+    }
+
+    public void setCore(long ino, long size, int nlink, int flags, long mtime, long ctime) {
+        InodeCore c = need(ino);
+        c.size = size;
+        c.nlink = nlink;
+        c.flags = flags;
+        c.mtime = mtime;
+        c.ctime = ctime;
+    }
+
+    public void addEntry(long dir, String name, long child) {
+        need(dir).addEntry(name, child);
+    }
+
+    public void removeEntry(long dir, String name) {
+        need(dir).removeEntry(name);
+    }
+
+    public void map(long ino, Extent e) {
+        need(ino).data().insert(e);
+    }
+
+    public void unmap(long ino, long off, long len) {
+        need(ino).data().remove(off, len);
+    }
+
+    public void takeFree(long block, long len) {
+        free[geometry.agOf(block)].take(block, len);
+    }
+
+    public void giveFree(long block, long len) {
+        free[geometry.agOf(block)].give(block, len);
+    }
+
+    public void adjustRefcount(long block, long len, int delta) {
+        refcount.adjust(block, len, delta);
+    }
+
+    public void stageCow(long block, long len) {
+        refcount.stage(block, len);
+    }
+
+    public void unstageCow(long block, long len) {
+        refcount.unstage(block, len);
+    }
+
+    private InodeCore need(long ino) {
+        InodeCore c = inodes.get(ino);
+        if (c == null) {
+            throw new IllegalStateException("inode " + ino + " does not exist");
+        }
+        return c;
+    }
+}

@@ -1,0 +1,78 @@
+package io.jiomap.fs.xfslike;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FsckReport;
+import io.jiomap.core.Mount;
+import io.jiomap.core.OpenFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MountAndNamespaceTest {
+    @Test
+    void freshFilesystemMountsWithAnEmptyRootAndChecksClean() throws Exception {
+        try (BlockDevice dev = Devices.memory()) {
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                assertThat(m.fileSystem().readdir("/")).isEmpty();
+                assertThat(m.fileSystem().stat("/").kind()).isEqualTo(FileKind.DIRECTORY);
+                assertThat(m.fileSystem().blockSize()).isEqualTo(4096);
+            }
+            FsckReport r = Devices.TYPE.fsck(dev, Map.of());
+            assertThat(r.problems()).isEmpty();
+            assertThat(Devices.TYPE.probe(dev)).isTrue();
+        }
+    }
+
+    @Test
+    void namespaceOperationsPersistAcrossRemount() throws Exception {
+        try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared()) {
+            MemorySegment data = Devices.pattern(arena, 8192, 3);
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                FileSystem fs = m.fileSystem();
+                fs.mkdir("/a");
+                fs.mkdir("/a/b");
+                OpenFile f = m.open("/a/b/file", OpenFile.CREATE);
+                f.pwrite(data, 0, 8192, 0);
+                m.open("/a/other", OpenFile.CREATE);
+                fs.rename("/a/other", "/moved");
+                assertThatThrownBy(() -> fs.rmdir("/a")).isInstanceOfSatisfying(JiomapException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.ENOTEMPTY));
+                assertThatThrownBy(() -> m.open("/a/b/file", OpenFile.CREATE | OpenFile.EXCLUSIVE))
+                        .isInstanceOfSatisfying(JiomapException.class,
+                                e -> assertThat(e.errno()).isEqualTo(Errno.EEXIST));
+                assertThatThrownBy(() -> m.open("/nope/x", 0)).isInstanceOfSatisfying(JiomapException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
+                assertThatThrownBy(() -> m.open("/moved/x", OpenFile.CREATE))
+                        .isInstanceOfSatisfying(JiomapException.class,
+                                e -> assertThat(e.errno()).isEqualTo(Errno.ENOTDIR));
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+            try (Mount m = Devices.mount(dev)) {
+                FileSystem fs = m.fileSystem();
+                assertThat(fs.readdir("/")).extracting(DirEntry::name).containsExactly("a", "moved");
+                assertThat(fs.readdir("/a")).extracting(DirEntry::name).containsExactly("b");
+                assertThat(fs.stat("/a").links()).isEqualTo(3);
+                OpenFile f = m.open("/a/b/file", 0);
+                assertThat(f.size()).isEqualTo(8192);
+                MemorySegment back = arena.allocate(8192, 4096);
+                f.pread(back, 0, 8192, 0);
+                assertThat(Devices.bytes(back)).isEqualTo(Devices.bytes(data));
+                fs.unlink("/a/b/file");
+                fs.rmdir("/a/b");
+                fs.unlink("/moved");
+                assertThat(fs.readdir("/a")).isEmpty();
+                assertThat(fs.statfs().freeBlocks()).isEqualTo(fs.statfs().totalBlocks());
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+        }
+    }
+}

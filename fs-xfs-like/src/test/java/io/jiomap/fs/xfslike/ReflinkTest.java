@@ -1,0 +1,67 @@
+package io.jiomap.fs.xfslike;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.fs.FileExtent;
+import io.jiomap.core.Mount;
+import io.jiomap.core.OpenFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Reflink and copy-on-write seen from the files: shared until written, then private, sources untouched. */
+class ReflinkTest {
+    private static final int BS = 4096;
+
+    @Test
+    void subBlockWritesAcrossSharedBlocksKeepTheRestOfEachBlock() throws Exception {
+        try (BlockDevice dev = Devices.memory("size=16m,vwc=on,fua=on"); Arena arena = Arena.ofShared()) {
+            MemorySegment original = Devices.pattern(arena, 4 * BS, 4);
+            MemorySegment patch = Devices.pattern(arena, 2 * BS, 5);
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                OpenFile a = m.open("/a", OpenFile.CREATE);
+                a.pwrite(original, 0, 4 * BS, 0);
+                OpenFile b = m.open("/b", OpenFile.CREATE);
+                b.cloneFrom(a, 0, 0, 4 * BS);
+                long free = m.fileSystem().statfs().freeBlocks();
+                // From the middle of block 0 to the middle of block 2: two partial blocks and one whole one.
+                b.pwrite(patch, 0, 2 * BS, 2048);
+                assertThat(m.fileSystem().statfs().freeBlocks()).as("three blocks copied").isEqualTo(free - 3);
+                MemorySegment back = arena.allocate(4 * BS, 4096);
+                b.pread(back, 0, 4 * BS, 0);
+                byte[] want = Devices.bytes(original);
+                System.arraycopy(Devices.bytes(patch), 0, want, 2048, 2 * BS);
+                assertThat(Devices.bytes(back)).isEqualTo(want);
+                a.pread(back, 0, 4 * BS, 0);
+                assertThat(Devices.bytes(back)).as("the source").isEqualTo(Devices.bytes(original));
+                assertThat(b.fiemap(0, 4 * BS)).extracting(e -> e.has(FileExtent.SHARED))
+                        .as("blocks 0-2 private, block 3 still shared").containsExactly(false, true);
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void unlinkingOneOfTwoSharersLeavesTheOtherItsBlocks() throws Exception {
+        try (BlockDevice dev = Devices.memory("size=16m,vwc=on,fua=on"); Arena arena = Arena.ofShared()) {
+            MemorySegment data = Devices.pattern(arena, 8 * BS, 6);
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                OpenFile a = m.open("/a", OpenFile.CREATE);
+                a.pwrite(data, 0, 8 * BS, 0);
+                long free = m.fileSystem().statfs().freeBlocks();
+                m.open("/b", OpenFile.CREATE).cloneFrom(a, 0, 0, 8 * BS);
+                assertThat(m.fileSystem().statfs().freeBlocks()).as("a clone takes no data blocks").isEqualTo(free);
+                m.fileSystem().unlink("/a");
+                assertThat(m.fileSystem().statfs().freeBlocks()).isEqualTo(free);
+                OpenFile b = m.open("/b", 0);
+                assertThat(b.fiemap(0, 8 * BS)).noneMatch(e -> e.has(FileExtent.SHARED));
+                MemorySegment back = arena.allocate(8 * BS, 4096);
+                b.pread(back, 0, 8 * BS, 0);
+                assertThat(Devices.bytes(back)).isEqualTo(Devices.bytes(data));
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.jiomap.fs.xfslike.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.fs.FileKind;
+import io.jiomap.fs.xfslike.home.Checkpoint;
+import io.jiomap.fs.xfslike.meta.Extent;
+import io.jiomap.fs.xfslike.meta.InodeCore;
+import io.jiomap.fs.xfslike.meta.Metadata;
+import java.nio.ByteBuffer;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Encode/decode of the on-disk structures (FORMAT.md). */
+class FormatTest {
+    private static final Geometry G = new Geometry(4096, 16384, 4, 4096, 1, 256, 257, 769, 512);
+
+    @Test
+    void superblockRoundTripsAndRejectsABadChecksum() throws Exception {
+        UUID uuid = UUID.randomUUID();
+        Superblock sb = new Superblock(G, uuid, Superblock.FEATURE_REFLINK, 7, 1, 12, 5, 99, false);
+        ByteBuffer b = sb.encode(512);
+        assertThat(Superblock.decode(b.duplicate(), "test", 64L << 20, 512)).isEqualTo(sb);
+        b.put(100, (byte) (b.get(100) ^ 1));
+        assertThatThrownBy(() -> Superblock.decode(b, "test", 64L << 20, 512))
+                .isInstanceOfSatisfying(JiomapException.class, e -> {
+                    assertThat(e.errno()).isEqualTo(Errno.EUCLEAN);
+                    assertThat(e.getMessage()).contains("CRC32C mismatch");
+                });
+    }
+
+    @Test
+    void superblockThatDoesNotFitTheDeviceIsRefused() {
+        Superblock sb = new Superblock(G, UUID.randomUUID(), 0, 1, 0, 2, 0, 1, true);
+        assertThatThrownBy(() -> Superblock.decode(sb.encode(512), "test", 32L << 20, 512))
+                .isInstanceOfSatisfying(JiomapException.class,
+                        e -> assertThat(e.getMessage()).contains("does not fit the 33554432-byte device"));
+    }
+
+    @Test
+    void extentRecordsPackIntoSixteenBytesLikeTheBmbt() {
+        Extent e = new Extent((1L << 54) - 1, (1L << 52) - 1, Geometry.MAX_EXTENT_BLOCKS, true);
+        assertThat(Extent.unpack(e.packedHigh(), e.packedLow())).isEqualTo(e);
+        Extent small = new Extent(12, 34567, 89, false);
+        assertThat(Extent.unpack(small.packedHigh(), small.packedLow())).isEqualTo(small);
+        assertThat(small.packedHigh()).isPositive();
+    }
+
+    @Test
+    void metadataBlocksCarryOwnerGenerationAndChecksum() throws Exception {
+        UUID uuid = UUID.randomUUID();
+        byte[] payload = new byte[100];
+        byte[] block = MetaBlock.build(4096, BlockType.BMAP, 3, 42, 9, uuid, 5, payload, 100);
+        ByteBuffer b = ByteBuffer.wrap(block);
+        assertThat(MetaBlock.validate(b, 4096, uuid, 1000, BlockType.BMAP, 42, 3, 9).records()).isEqualTo(5);
+        assertThatThrownBy(() -> MetaBlock.validate(b, 4096, uuid, 1000, BlockType.BMAP, 43, 3, 9))
+                .hasMessageContaining("metadata block 1000 (extent map of inode 43): owner 42, expected 43");
+        assertThatThrownBy(() -> MetaBlock.validate(b, 4096, uuid, 1000, BlockType.BMAP, 42, 3, 10))
+                .hasMessageContaining("stale block");
+        assertThatThrownBy(() -> MetaBlock.validate(b, 4096, UUID.randomUUID(), 1000, BlockType.BMAP, 42, 3, 9))
+                .hasMessageContaining("belongs to filesystem " + uuid);
+    }
+
+    @Test
+    void checkpointRoundTripsEveryStructureAndItsSizeIsKnownBeforeEncoding() throws Exception {
+        Metadata m = Metadata.empty(G);
+        long root = m.chooseIno(0);
+        m.createInode(root, FileKind.DIRECTORY, 1);
+        m.setCore(root, 0, 3, 0, 1, 1);
+        m.setRootIno(root);
+        long dir = m.chooseIno(1);
+        m.createInode(dir, FileKind.DIRECTORY, 2);
+        m.setCore(dir, 0, 2, 0, 2, 2);
+        m.addEntry(root, "sub", dir);
+        long file = m.chooseIno(0);
+        m.createInode(file, FileKind.REGULAR, 3);
+        m.addEntry(dir, "file", file);
+        m.setCore(file, 5000L * 4096, 1, InodeCore.FLAG_PREALLOC, 3, 3);
+        long block = G.agDataStart(1);
+        for (int i = 0; i < 1000; i++) {
+            // Every other block: 1000 extents that cannot merge, so the map goes to extent blocks.
+            m.takeFree(block + 2L * i, 1);
+            m.map(file, new Extent(i * 3L, block + 2L * i, 1, i % 2 == 0));
+        }
+        m.adjustRefcount(block, 1, 1);
+        m.stageCow(block + 1, 1);
+        m.takeFree(block + 1, 1);
+        UUID uuid = UUID.randomUUID();
+        byte[] encoded = Checkpoint.encode(m, uuid, 3, 77);
+        assertThat(encoded.length / 4096L).isEqualTo(Checkpoint.blocksNeeded(m));
+        Disk disk = new Disk(io.jiomap.fs.xfslike.format.TestDisks.withContent(encoded), 4096);
+        Checkpoint.Loaded l = Checkpoint.load(disk, G, uuid, 3, 0, encoded.length / 4096);
+        Metadata back = l.metadata();
+        assertThat(l.lastSeq()).isEqualTo(77);
+        assertThat(back.rootIno()).isEqualTo(root);
+        assertThat(back.inode(file).data().all()).containsExactlyElementsOf(m.inode(file).data().all());
+        assertThat(back.inode(file).size()).isEqualTo(5000L * 4096);
+        assertThat(back.inode(dir).entries()).containsEntry("file", file);
+        assertThat(back.free(1).byBlock()).isEqualTo(m.free(1).byBlock());
+        assertThat(back.refcount().staging()).isEqualTo(m.refcount().staging());
+        assertThat(back.refcount().counts(block, 1).getFirst().count()).isEqualTo(2);
+        assertThat(back.inobt(0)).isEqualTo(m.inobt(0));
+    }
+}
