@@ -1,0 +1,74 @@
+package io.jiomap.fs.ext4like.disk;
+
+/** One 256-byte on-disk inode (FORMAT.md section 4). */
+public final class InodeRecord {
+    public static final int MODE_REG = 0x8000;
+    public static final int MODE_DIR = 0x4000;
+    public static final int EXTENTS_FL = 0x80000;
+    public static final int I_BLOCK = 32;
+    public static final int I_BLOCK_SIZE = 60;
+
+    public int mode;
+    public int links;
+    public long flags;
+    public long size;
+    public long blocks;
+    /** Next inode on the orphan list (ext4 reuses i_dtime for it), 0 at the end. */
+    public long nextOrphan;
+    public long generation;
+    public final byte[] iBlock = new byte[I_BLOCK_SIZE];
+
+    public boolean isDir() {
+        return (mode & 0xF000) == MODE_DIR;
+    }
+
+    public boolean inUse() {
+        return mode != 0;
+    }
+
+    public void encode(long ino, byte[] b, int off) {
+        java.util.Arrays.fill(b, off, off + Superblock.INODE_SIZE, (byte) 0);
+        if (mode == 0) {
+            return;
+        }
+        Bytes.u16(b, off, mode);
+        Bytes.u16(b, off + 2, links);
+        Bytes.u32(b, off + 4, flags);
+        Bytes.u64(b, off + 8, size);
+        Bytes.u64(b, off + 16, blocks);
+        Bytes.u32(b, off + 24, nextOrphan);
+        Bytes.u32(b, off + 28, generation);
+        System.arraycopy(iBlock, 0, b, off + I_BLOCK, I_BLOCK_SIZE);
+        Bytes.u32(b, off + 252, checksum(ino, b, off));
+    }
+
+    public static long checksum(long ino, byte[] b, int off) {
+        return Bytes.crc(ino, b, off, 252) & 0xFFFFFFFFL;
+    }
+
+    /** Decodes an inode; a free (all-zero) slot decodes with mode 0. @throws FormatException on a bad checksum */
+    public static InodeRecord decode(long ino, byte[] b, int off, String where) throws FormatException {
+        InodeRecord r = new InodeRecord();
+        r.mode = Bytes.u16(b, off);
+        if (r.mode == 0) {
+            return r;
+        }
+        long stored = Bytes.u32(b, off + 252);
+        if (stored != checksum(ino, b, off)) {
+            throw new FormatException(where + ": inode " + ino + " checksum 0x" + Long.toHexString(stored)
+                    + " does not match its contents");
+        }
+        r.links = Bytes.u16(b, off + 2);
+        r.flags = Bytes.u32(b, off + 4);
+        r.size = Bytes.u64(b, off + 8);
+        r.blocks = Bytes.u64(b, off + 16);
+        r.nextOrphan = Bytes.u32(b, off + 24);
+        r.generation = Bytes.u32(b, off + 28);
+        System.arraycopy(b, off + I_BLOCK, r.iBlock, 0, I_BLOCK_SIZE);
+        if (!r.isDir() && (r.mode & 0xF000) != MODE_REG) {
+            throw new FormatException(where + ": inode " + ino + " has unknown file type 0x"
+                    + Integer.toHexString(r.mode & 0xF000));
+        }
+        return r;
+    }
+}

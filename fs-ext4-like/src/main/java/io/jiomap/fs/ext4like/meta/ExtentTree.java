@@ -1,0 +1,433 @@
+package io.jiomap.fs.ext4like.meta;
+
+import io.jiomap.api.Errno;
+import io.jiomap.fs.ext4like.disk.Extent;
+import io.jiomap.fs.ext4like.disk.ExtentNode;
+import io.jiomap.fs.ext4like.disk.FormatException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * An inode's extent tree (FORMAT.md section 5), held in memory and written through to its blocks: the root in the
+ * inode (4 entries), index and leaf nodes in blocks. Every change is one {@link #replace}: the leaves overlapping
+ * the range are rewritten with the new extents, overflowing nodes split into more nodes (up to the root, which
+ * grows the tree in depth by moving its entries into a new block), emptied nodes are freed (their blocks revoked),
+ * and a root left with one child that fits pulls it back up. Index keys are the first logical block of the child,
+ * so they always cover their children.
+ *
+ * <p>Callers hold the metadata lock and a journal handle.
+ */
+public final class ExtentTree {
+    /** Where the tree's blocks come from and go. */
+    public interface Store {
+        byte[] read(long block);
+
+        /** A block for a new node near {@code goal}. @throws FsError ENOSPC */
+        long allocate(long goal);
+
+        /** Writes a node block (sealed) into the cache and dirties it. */
+        void write(long block, byte[] data);
+
+        /** Frees a node block (revoked). */
+        void free(long block);
+
+        /** The root changed: re-encode the inode. */
+        void rootChanged();
+    }
+
+    private static final class Node {
+        long block;
+        int depth;
+        List<Extent> extents = new ArrayList<>();
+        List<Node> kids = new ArrayList<>();
+        Node parent;
+
+        long key() {
+            if (depth == 0) {
+                return extents.isEmpty() ? 0 : extents.getFirst().logical();
+            }
+            return kids.getFirst().key();
+        }
+
+        int count() {
+            return depth == 0 ? extents.size() : kids.size();
+        }
+    }
+
+    private final long ino;
+    private final int nodeMax;
+    private final int blockSize;
+    private final Store store;
+    private Node root;
+
+    private ExtentTree(long ino, int blockSize, Store store) {
+        this.ino = ino;
+        this.blockSize = blockSize;
+        this.nodeMax = ExtentNode.blockMax(blockSize);
+        this.store = store;
+    }
+
+    /** An empty tree (a new inode). */
+    public static ExtentTree empty(long ino, int blockSize, Store store) {
+        ExtentTree t = new ExtentTree(ino, blockSize, store);
+        t.root = new Node();
+        return t;
+    }
+
+    /** Reads the tree rooted in {@code iBlock}, checking every node. */
+    public static ExtentTree load(long ino, byte[] iBlock, int blockSize, Store store) throws FormatException {
+        ExtentTree t = new ExtentTree(ino, blockSize, store);
+        ExtentNode.Decoded d = ExtentNode.decode(iBlock, 0, ExtentNode.ROOT_MAX, -1, "inode " + ino + " extent root");
+        t.root = t.build(d, 0, null);
+        return t;
+    }
+
+    private Node build(ExtentNode.Decoded d, long block, Node parent) throws FormatException {
+        Node n = new Node();
+        n.block = block;
+        n.depth = d.depth();
+        n.parent = parent;
+        if (d.depth() == 0) {
+            n.extents.addAll(d.extents());
+        } else {
+            for (ExtentNode.Index idx : d.indexes()) {
+                byte[] b = store.read(idx.child());
+                ExtentNode.Decoded cd = ExtentNode.decode(b, 0, nodeMax, ino, "extent block " + idx.child()
+                        + " of inode " + ino);
+                if (cd.depth() != d.depth() - 1) {
+                    throw new FormatException("extent block " + idx.child() + " of inode " + ino + " has depth "
+                            + cd.depth() + " under a node of depth " + d.depth());
+                }
+                n.kids.add(build(cd, idx.child(), n));
+            }
+        }
+        return n;
+    }
+
+    public int depth() {
+        return root.depth;
+    }
+
+    /** Encodes the root into the inode's 60-byte i_block. */
+    public void encodeRoot(byte[] iBlock) {
+        if (root.depth == 0) {
+            ExtentNode.encodeLeaf(iBlock, 0, ExtentNode.ROOT_MAX, root.extents);
+        } else {
+            ExtentNode.encodeIndex(iBlock, 0, ExtentNode.ROOT_MAX, root.depth, indexes(root));
+        }
+    }
+
+    private static List<ExtentNode.Index> indexes(Node n) {
+        List<ExtentNode.Index> out = new ArrayList<>(n.kids.size());
+        for (Node k : n.kids) {
+            out.add(new ExtentNode.Index(k.key(), k.block));
+        }
+        return out;
+    }
+
+    /** Every extent in logical order. */
+    public List<Extent> extents() {
+        List<Extent> out = new ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private static void collect(Node n, List<Extent> out) {
+        if (n.depth == 0) {
+            out.addAll(n.extents);
+        } else {
+            for (Node k : n.kids) {
+                collect(k, out);
+            }
+        }
+    }
+
+    /** Blocks holding tree nodes (not the root). */
+    public List<Long> nodeBlocks() {
+        List<Long> out = new ArrayList<>();
+        nodeBlocks(root, out);
+        return out;
+    }
+
+    private static void nodeBlocks(Node n, List<Long> out) {
+        for (Node k : n.kids) {
+            out.add(k.block);
+            nodeBlocks(k, out);
+        }
+    }
+
+    private Node leafFor(long lblk) {
+        Node n = root;
+        while (n.depth > 0) {
+            Node pick = n.kids.getFirst();
+            for (Node k : n.kids) {
+                if (k.key() <= lblk) {
+                    pick = k;
+                } else {
+                    break;
+                }
+            }
+            n = pick;
+        }
+        return n;
+    }
+
+    /** The extent containing {@code lblk}, or the first one after it, or null. */
+    public Extent findFrom(long lblk) {
+        Node leaf = leafFor(lblk);
+        for (Extent e : leaf.extents) {
+            if (e.end() > lblk) {
+                return e;
+            }
+        }
+        List<List<Node>> lv = levels();
+        List<Node> leaves = lv.getFirst();
+        int i = leaves.indexOf(leaf);
+        for (int j = i + 1; j < leaves.size(); j++) {
+            if (!leaves.get(j).extents.isEmpty()) {
+                return leaves.get(j).extents.getFirst();
+            }
+        }
+        return null;
+    }
+
+    /** The last extent starting before {@code lblk}, or null (the allocation goal's neighbour). */
+    public Extent findBefore(long lblk) {
+        Extent best = null;
+        Node leaf = leafFor(lblk);
+        for (Extent e : leaf.extents) {
+            if (e.logical() < lblk) {
+                best = e;
+            }
+        }
+        if (best == null && lblk > 0) {
+            for (Extent e : extents()) {
+                if (e.logical() < lblk) {
+                    best = e;
+                } else {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Number of extents overlapping [start, end). */
+    public int countIn(long start, long end) {
+        int n = 0;
+        for (Extent e : extents()) {
+            if (e.logical() < end && e.end() > start) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Tree blocks a {@link #replace} may need at worst: a split at each level and a new level. */
+    public int worstCaseNewNodes() {
+        return 2 * (root.depth + 2);
+    }
+
+    /** Levels of the tree, leaves first, setting parent links on the way. */
+    private List<List<Node>> levels() {
+        List<List<Node>> out = new ArrayList<>();
+        List<Node> level = List.of(root);
+        root.parent = null;
+        while (true) {
+            out.add(level);
+            if (level.getFirst().depth == 0) {
+                break;
+            }
+            List<Node> next = new ArrayList<>();
+            for (Node n : level) {
+                for (Node k : n.kids) {
+                    k.parent = n;
+                    next.add(k);
+                }
+            }
+            level = next;
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Replaces whatever maps {@code [start, end)} with {@code inserted} (extents inside that range, within the
+     * length limits), splitting extents that straddle the edges and merging neighbours that became contiguous.
+     *
+     * @return the blocks the tree gained (positive) or gave back (negative) for its own nodes
+     */
+    public int replace(long start, long end, List<Extent> inserted) {
+        List<List<Node>> lv = levels();
+        List<Node> leaves = lv.getFirst();
+        Node first = leafFor(start);
+        int i = leaves.indexOf(first);
+        int j = i;
+        while (j + 1 < leaves.size() && leaves.get(j + 1).key() < end) {
+            j++;
+        }
+        List<Extent> entries = new ArrayList<>();
+        for (int k = i; k <= j; k++) {
+            entries.addAll(leaves.get(k).extents);
+        }
+        entries = edit(entries, start, end, inserted);
+        int before = nodeBlocks().size();
+        if (root.depth == 0) {
+            root.extents = entries;
+        } else {
+            List<Node> oldRun = new ArrayList<>(leaves.subList(i, j + 1));
+            List<Node> newRun = distributeLeaves(entries, oldRun);
+            for (int d = 1; d <= root.depth; d++) {
+                List<Node> parents = lv.get(d);
+                int pi = parents.indexOf(oldRun.getFirst().parent);
+                int pj = parents.indexOf(oldRun.getLast().parent);
+                List<Node> kids = new ArrayList<>();
+                for (int k = pi; k <= pj; k++) {
+                    kids.addAll(parents.get(k).kids);
+                }
+                int at = kids.indexOf(oldRun.getFirst());
+                kids.subList(at, at + oldRun.size()).clear();
+                kids.addAll(at, newRun);
+                List<Node> oldParents = new ArrayList<>(parents.subList(pi, pj + 1));
+                if (d == root.depth) {
+                    root.kids = kids;
+                    for (Node k : kids) {
+                        k.parent = root;
+                    }
+                    break;
+                }
+                newRun = distributeIndex(kids, d, oldParents);
+                oldRun = oldParents;
+            }
+        }
+        fixRoot();
+        store.rootChanged();
+        return nodeBlocks().size() - before;
+    }
+
+    private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted) {
+        List<Extent> out = new ArrayList<>();
+        for (Extent e : entries) {
+            if (e.end() <= start || e.logical() >= end) {
+                out.add(e);
+                continue;
+            }
+            if (e.logical() < start) {
+                out.add(new Extent(e.logical(), (int) (start - e.logical()), e.physical(), e.unwritten()));
+            }
+            if (e.end() > end) {
+                out.add(new Extent(end, (int) (e.end() - end), e.physicalAt(end), e.unwritten()));
+            }
+        }
+        out.addAll(inserted);
+        out.sort((a, b) -> Long.compare(a.logical(), b.logical()));
+        List<Extent> merged = new ArrayList<>();
+        for (Extent e : out) {
+            if (!merged.isEmpty()) {
+                Extent p = merged.getLast();
+                if (p.end() > e.logical()) {
+                    throw new FsError(Errno.EUCLEAN, "extent " + e + " overlaps " + p);
+                }
+                if (p.end() == e.logical() && p.unwritten() == e.unwritten()
+                        && p.physicalAt(p.end()) == e.physical()
+                        && p.length() + e.length() <= Extent.maxLength(e.unwritten())) {
+                    merged.set(merged.size() - 1, new Extent(p.logical(), p.length() + e.length(), p.physical(),
+                            p.unwritten()));
+                    continue;
+                }
+            }
+            merged.add(e);
+        }
+        return merged;
+    }
+
+    private List<Node> distributeLeaves(List<Extent> entries, List<Node> reuse) {
+        int count = (entries.size() + nodeMax - 1) / nodeMax;
+        List<Node> out = newNodes(count, 0, reuse);
+        int per = count == 0 ? 0 : (entries.size() + count - 1) / count;
+        for (int k = 0; k < count; k++) {
+            out.get(k).extents = new ArrayList<>(entries.subList(k * per, Math.min(entries.size(), (k + 1) * per)));
+            writeNode(out.get(k));
+        }
+        return out;
+    }
+
+    private List<Node> distributeIndex(List<Node> kids, int depth, List<Node> reuse) {
+        int count = (kids.size() + nodeMax - 1) / nodeMax;
+        List<Node> out = newNodes(count, depth, reuse);
+        int per = count == 0 ? 0 : (kids.size() + count - 1) / count;
+        for (int k = 0; k < count; k++) {
+            Node n = out.get(k);
+            n.kids = new ArrayList<>(kids.subList(k * per, Math.min(kids.size(), (k + 1) * per)));
+            for (Node c : n.kids) {
+                c.parent = n;
+            }
+            writeNode(n);
+        }
+        return out;
+    }
+
+    private List<Node> newNodes(int count, int depth, List<Node> reuse) {
+        List<Node> out = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            Node n = new Node();
+            n.depth = depth;
+            n.block = k < reuse.size() ? reuse.get(k).block : store.allocate(goal(reuse));
+            out.add(n);
+        }
+        for (int k = count; k < reuse.size(); k++) {
+            store.free(reuse.get(k).block);
+        }
+        return out;
+    }
+
+    private long goal(List<Node> near) {
+        return near.isEmpty() ? 0 : near.getLast().block + 1;
+    }
+
+    private void writeNode(Node n) {
+        byte[] b = new byte[blockSize];
+        if (n.depth == 0) {
+            ExtentNode.encodeLeaf(b, 0, nodeMax, n.extents);
+        } else {
+            ExtentNode.encodeIndex(b, 0, nodeMax, n.depth, indexes(n));
+        }
+        ExtentNode.seal(b, ino);
+        store.write(n.block, b);
+    }
+
+    private void fixRoot() {
+        if (root.count() > ExtentNode.ROOT_MAX) {
+            // Grow in depth: the root's entries move into new blocks, the root indexes them.
+            if (root.depth + 1 > ExtentNode.MAX_DEPTH) {
+                throw new FsError(Errno.EFBIG, "extent tree of inode " + ino + " would exceed depth "
+                        + ExtentNode.MAX_DEPTH);
+            }
+            List<Node> moved = root.depth == 0 ? distributeLeaves(root.extents, List.of())
+                    : distributeIndex(root.kids, root.depth, List.of());
+            root.depth++;
+            root.extents = new ArrayList<>();
+            root.kids = new ArrayList<>(moved);
+            for (Node k : moved) {
+                k.parent = root;
+            }
+            fixRoot();
+            return;
+        }
+        if (root.depth > 0 && root.kids.isEmpty()) {
+            root.depth = 0;
+            return;
+        }
+        while (root.depth > 0 && root.kids.size() == 1 && root.kids.getFirst().count() <= ExtentNode.ROOT_MAX) {
+            Node only = root.kids.getFirst();
+            store.free(only.block);
+            root.depth = only.depth;
+            root.extents = only.extents;
+            root.kids = only.kids;
+            for (Node k : root.kids) {
+                k.parent = root;
+            }
+        }
+    }
+}

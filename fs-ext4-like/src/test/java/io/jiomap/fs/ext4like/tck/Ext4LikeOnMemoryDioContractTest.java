@@ -1,0 +1,11 @@
+package io.jiomap.fs.ext4like.tck;
+
+import io.jiomap.tck.TckFixture;
+
+/** The direct-I/O contract (TV1..TV35) on the ext4-like filesystem over the memory device. */
+class Ext4LikeOnMemoryDioContractTest extends Ext4LikeDioContract {
+    @Override
+    protected TckFixture fixture() {
+        return new TckFixture(new Ext4LikeUnderTest(), Ext4Devices.MEMORY);
+    }
+}
