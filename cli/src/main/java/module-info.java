@@ -1,11 +1,13 @@
 /**
  * The jiomap command line: {@code jiomap bench} (the seed's completion-mode table), {@code jiomap fio} (a
  * fio-compatible job runner), {@code jiomap devices} and {@code jiomap filesystems}. It runs inside Felix (see
- * {@code CliActivator}) or as plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing.
+ * {@code CliActivator}) or as plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing. Inside Felix it also
+ * offers the Gogo commands of {@code jiomap shell} ({@code io.jiomap.cli.shell}).
  */
 module io.jiomap.cli {
     requires io.jiomap.api;
     requires io.jiomap.core;
+    requires io.jiomap.crash;
     requires info.picocli;
     // static: the bundle carries its own copy of the HdrHistogram classes (see pom.xml), so at run time they come
     // from this module; the HdrHistogram jar is needed only to compile.
@@ -22,6 +24,7 @@ module io.jiomap.cli {
     opens io.jiomap.cli to info.picocli;
     opens io.jiomap.cli.bench to info.picocli;
     opens io.jiomap.cli.fio to info.picocli;
+    opens io.jiomap.cli.crashtest to info.picocli;
     opens io.jiomap.cli.image to info.picocli;
     opens io.jiomap.cli.xfsio to info.picocli;
 }

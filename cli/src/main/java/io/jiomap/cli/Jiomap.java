@@ -2,6 +2,7 @@ package io.jiomap.cli;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.bench.BenchCommand;
+import io.jiomap.cli.crashtest.CrashtestCommand;
 import io.jiomap.cli.fio.FioCommand;
 import io.jiomap.cli.image.FsckCommand;
 import io.jiomap.cli.image.MkfsCommand;
@@ -41,7 +42,7 @@ public final class Jiomap implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: use bench, fio, mkfs, fsck, io, devices or filesystems (jiomap --help lists them)");
+                "missing command: use bench, fio, mkfs, fsck, io, crashtest, devices or filesystems (jiomap --help lists them)");
     }
 
     public static void main(String[] args) {
@@ -65,6 +66,7 @@ public final class Jiomap implements Runnable {
         cl.addSubcommand("mkfs", new MkfsCommand(plugins));
         cl.addSubcommand("fsck", new FsckCommand(plugins));
         cl.addSubcommand("io", new IoCommand(plugins));
+        cl.addSubcommand("crashtest", new CrashtestCommand(plugins));
         // fio options are parsed by the fio command itself: their order matters (--name starts a job).
         CommandLine fio = cl.getSubcommands().get("fio");
         fio.setUnmatchedOptionsArePositionalParams(true);

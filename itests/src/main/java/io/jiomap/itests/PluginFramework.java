@@ -63,6 +63,10 @@ public final class PluginFramework implements AutoCloseable {
     public static final String MEMORY_JAR = "jiomap-device-memory.jar";
     /** The raw filesystem bundle's file in the bundle directory. */
     public static final String RAW_JAR = "jiomap-fs-raw.jar";
+    /** The xfs-like filesystem bundle's file in the bundle directory. */
+    public static final String XFS_LIKE_JAR = "jiomap-fs-xfs-like.jar";
+    /** The ext4-like filesystem bundle's file in the bundle directory. */
+    public static final String EXT4_LIKE_JAR = "jiomap-fs-ext4-like.jar";
     /** The nvme-like device bundle's file in the bundle directory. */
     public static final String NVME_LIKE_JAR = "jiomap-device-nvme-like.jar";
     /** The sata-like device bundle's file in the bundle directory. */
@@ -175,6 +179,23 @@ public final class PluginFramework implements AutoCloseable {
     /** An open tracker of the filesystem types, closed with the framework. */
     public ServiceTracker<FileSystemType, FileSystemType> fileSystemTypes() {
         return track(FileSystemType.class);
+    }
+
+    /** An open tracker of the filesystem type named {@code name} (service property jiomap.fs.type). */
+    public ServiceTracker<FileSystemType, FileSystemType> fileSystemType(String name) {
+        BundleContext context = framework.framework().getBundleContext();
+        String filter = "(&(" + Constants.OBJECTCLASS + "=" + FileSystemType.class.getName() + ")("
+                + FileSystemType.TYPE_PROPERTY + "=" + name + "))";
+        ServiceTracker<FileSystemType, FileSystemType> tracker;
+        try {
+            tracker = new ServiceTracker<>(context, context.createFilter(filter), null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("filesystem type '" + name + "' does not fit in a service filter: "
+                    + e.getMessage(), e);
+        }
+        tracker.open();
+        trackers.add(tracker);
+        return tracker;
     }
 
     private <S> ServiceTracker<S, S> track(Class<S> type) {

@@ -6,6 +6,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +18,9 @@ import org.osgi.framework.BundleException;
 
 /**
  * The {@code jiomap} command on the host: boots the embedded framework, installs and starts every bundle of the
- * distribution, hands the program arguments to the command service and exits with its code.
+ * distribution, hands the program arguments to the command service and exits with its code. {@code jiomap shell}
+ * instead adds the Gogo shell bundles and leaves the framework running, with Gogo reading the terminal, until the
+ * shell stops it ({@code exit}, {@code stop 0}, or the end of its input).
  *
  * <p>The host exports nothing of jiomap: api and core run as bundles like the plugins, so the distribution is the
  * same set of bundles a container would run.
@@ -27,6 +32,12 @@ public final class Launcher {
     public static final String COMMAND_FILTER = "(jiomap.command=main)";
     /** How long the launcher waits for the command service once every bundle started. */
     public static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(10);
+    /** The first argument that starts the live container with the Gogo shell instead of running one command. */
+    public static final String SHELL = "shell";
+    /** System property: the directory of the Gogo shell bundles (default: {@code shell} next to launcher.jar). */
+    public static final String SHELL_BUNDLES_PROPERTY = "jiomap.shell.bundles";
+    /** Gogo's framework property for the directory holding {@code etc/gosh_profile} and {@code etc/motd}. */
+    static final String GOSH_HOME = "gosh.home";
 
     private Launcher() {
     }
@@ -34,7 +45,10 @@ public final class Launcher {
     public static void main(String[] args) {
         int code;
         try {
-            code = run(bundleDirectory(), args, System.err);
+            code = args.length > 0 && args[0].equals(SHELL)
+                    ? runShell(bundleDirectory(), shellDirectory(), Arrays.copyOfRange(args, 1, args.length),
+                            System.err)
+                    : run(bundleDirectory(), args, System.err);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             code = 130; // 128 + SIGINT, what a shell reports for an interrupted command
@@ -107,6 +121,65 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Runs the live container: the distribution's bundles and the Gogo shell's, started in one framework that stays up
+     * until Gogo stops it. Gogo reads standard input and writes standard output itself; the jiomap commands are the
+     * cli bundle's ({@code jiomap:help}). The shell directory is also Gogo's home: its {@code etc/gosh_profile} sets
+     * the command scope order and prints {@code etc/motd}.
+     *
+     * @param args what followed {@code shell} on the command line: nothing is accepted
+     * @return 0 once the shell stopped the framework, 1 when the container could not start, 2 for arguments
+     */
+    public static int runShell(Path bundleDirectory, Path shellDirectory, String[] args, PrintStream err)
+            throws InterruptedException {
+        if (args.length > 0) {
+            err.println("jiomap shell: takes no arguments (got " + String.join(" ", args) + "); type commands into"
+                    + " the shell, jiomap:help lists jiomap's");
+            return 2;
+        }
+        List<Path> jars = new ArrayList<>();
+        try {
+            jars.addAll(EmbeddedFramework.bundleJars(bundleDirectory));
+            jars.addAll(EmbeddedFramework.bundleJars(shellDirectory));
+        } catch (IOException e) {
+            err.println("jiomap shell: " + e.getMessage() + " (the Gogo shell bundles are in shell/ next to"
+                    + " launcher.jar; -D" + SHELL_BUNDLES_PROPERTY + "=DIR names another directory)");
+            return 1;
+        }
+        Map<String, String> config = new HashMap<>(frameworkConfig());
+        // Gogo's home: its login profile (etc/gosh_profile: scope order, prompt) and message of the day.
+        config.put(GOSH_HOME, shellDirectory.toAbsolutePath().toString());
+        EmbeddedFramework framework;
+        try {
+            framework = EmbeddedFramework.start(config, err);
+        } catch (BundleException | RuntimeException e) {
+            err.println("jiomap shell: the OSGi framework did not start: " + e.getMessage());
+            return 1;
+        }
+        Thread onExit = new Thread(framework::close, "felix-shutdown");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try (framework) {
+            // The shell bundles sort after the distribution's, so the jiomap commands are registered before Gogo
+            // reads its first line.
+            List<Bundle> bundles = framework.install(jars);
+            List<EmbeddedFramework.StartFailure> failures = framework.startAll(bundles);
+            if (!failures.isEmpty()) {
+                err.println("jiomap shell: " + failures.size() + " of " + bundles.size() + " bundles failed to"
+                        + " start:");
+                failures.forEach(f -> err.println("  " + f));
+                return 1;
+            }
+            // Gogo's shell stops the system bundle when its session ends; nothing else here stops it.
+            framework.framework().waitForStop(0);
+            return 0;
+        } catch (BundleException e) {
+            err.println("jiomap shell: " + e.getMessage());
+            return 1;
+        } finally {
+            removeShutdownHook(onExit);
+        }
+    }
+
     private static void removeShutdownHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -137,18 +210,27 @@ public final class Launcher {
 
     /** {@value #BUNDLES_PROPERTY}, or {@code bundles} next to the jar this class was loaded from. */
     static Path bundleDirectory() {
-        String configured = System.getProperty(BUNDLES_PROPERTY);
+        return besideTheJar(BUNDLES_PROPERTY, "bundles");
+    }
+
+    /** {@value #SHELL_BUNDLES_PROPERTY}, or {@code shell} next to the jar this class was loaded from. */
+    static Path shellDirectory() {
+        return besideTheJar(SHELL_BUNDLES_PROPERTY, "shell");
+    }
+
+    private static Path besideTheJar(String property, String name) {
+        String configured = System.getProperty(property);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
         CodeSource source = Launcher.class.getProtectionDomain().getCodeSource();
         if (source == null) {
-            return Path.of("bundles");
+            return Path.of(name);
         }
         try {
-            return Path.of(source.getLocation().toURI()).toAbsolutePath().getParent().resolve("bundles");
+            return Path.of(source.getLocation().toURI()).toAbsolutePath().getParent().resolve(name);
         } catch (URISyntaxException e) {
-            return Path.of("bundles");
+            return Path.of(name);
         }
     }
 }

@@ -47,8 +47,17 @@ class DistributionIT {
         assertThat(DIST.resolve("lib/org.apache.felix.framework.jar")).isRegularFile();
         assertThat(DIST.resolve("bundles").toFile().list()).containsExactlyInAnyOrder("jiomap-api.jar",
                 "jiomap-core.jar", "jiomap-device-memory.jar", "jiomap-device-nvme-like.jar",
-                "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-fs-raw.jar", "jiomap-cli.jar",
-                "jctools-core.jar", "picocli.jar");
+                "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-fs-raw.jar", "jiomap-fs-faulty.jar",
+                "jiomap-fs-xfs-like.jar", "jiomap-fs-ext4-like.jar",
+                "jiomap-cli.jar", "jiomap-crash.jar", "jiomap-device-toolkit.jar", "jctools-core.jar", "picocli.jar");
+    }
+
+    @Test
+    void theGogoShellBundlesSitApartFromTheBundlesEveryCommandInstallsWithTheirLoginProfile() {
+        assertThat(DIST.resolve("shell").toFile().list()).containsExactlyInAnyOrder(
+                "org.apache.felix.gogo.runtime.jar", "org.apache.felix.gogo.shell.jar",
+                "org.apache.felix.gogo.command.jar", "etc");
+        assertThat(DIST.resolve("shell/etc").toFile().list()).containsExactlyInAnyOrder("gosh_profile", "motd");
     }
 
     @Test

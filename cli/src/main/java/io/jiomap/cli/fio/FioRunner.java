@@ -70,6 +70,28 @@ public final class FioRunner {
         }
     }
 
+    /**
+     * Runs the jobs of a fio command line on a mount the caller owns and keeps (the shell's live mounts): the run
+     * options that choose or make storage ({@code --device --fs --mkfs --wq-workers}) are refused, and the storage is
+     * not closed afterwards.
+     *
+     * @return the exit code, as {@link #run}
+     */
+    public int runOn(List<String> args, Storage storage) throws JiomapException {
+        FioArgs parsed = FioArgs.parse(args);
+        for (String own : List.of("device", "fs", "mkfs", "wq-workers")) {
+            if (parsed.run().containsKey(own)) {
+                throw new IllegalArgumentException("--" + own + " does not apply: the jobs run on the mounted "
+                        + storage.fsSpec() + " on " + storage.deviceSpec());
+            }
+        }
+        List<JobSpec> specs = new ArrayList<>();
+        for (Map<String, String> job : parsed.jobs()) {
+            specs.add(JobSpec.from(parsed.merged(job)));
+        }
+        return runJobs(parsed, specs, runOptions(parsed.run(), specs), storage);
+    }
+
     private static RunOptions runOptions(Map<String, String> run, List<JobSpec> specs) {
         String format = run.getOrDefault("output-format", "normal").toLowerCase(Locale.ROOT);
         if (!format.equals("normal") && !format.equals("json")) {

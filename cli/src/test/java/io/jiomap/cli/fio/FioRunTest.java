@@ -300,7 +300,7 @@ class FioRunTest {
         assertThat(device.exitCode()).isNotZero();
         assertThat(device.err()).contains("unknown device type 'floppy'; available: file, memory");
         assertThat(fs.exitCode()).isNotZero();
-        assertThat(fs.err()).contains("unknown filesystem type 'zfs'; available: raw");
+        assertThat(fs.err()).contains("unknown filesystem type 'zfs'; available: ext4-like, raw, xfs-like");
     }
 
     @Test

@@ -73,7 +73,7 @@ class ImageCommandsTest {
         CliRun run = CliRun.of("fsck", image.toString());
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
-        assertThat(run.err()).contains("holds no filesystem that an installed type recognises (tried raw)");
+        assertThat(run.err()).contains("holds no filesystem that an installed type recognises (tried ext4-like, raw, xfs-like)");
     }
 
     @Test

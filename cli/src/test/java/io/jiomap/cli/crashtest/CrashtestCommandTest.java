@@ -1,0 +1,33 @@
+package io.jiomap.cli.crashtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jiomap.cli.CliRun;
+import io.jiomap.cli.Jiomap;
+import org.junit.jupiter.api.Test;
+
+class CrashtestCommandTest {
+    private static final String RAW_CANNOT = "--without=extending_write,truncate,fallocate,fallocate_keep_size,"
+            + "punch_hole,zero_range,create,rename,unlink";
+
+    @Test
+    void aCleanRunReportsTheStatesCheckedAndExitsZero() {
+        CliRun run = CliRun.of("crashtest", "--fs=raw", "--device=memory:size=16m,vwc=on", "--files=1",
+                "--workloads=fsx", "--fsx-count=2", "--fsx-ops=15", RAW_CANNOT, "--budget=20", "--seed=7");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.err()).contains("raw answers EOPNOTSUPP to clone range; CLONE left out");
+        assertThat(run.out()).containsPattern("\\d+ states checked in [0-9.]+ s");
+    }
+
+    @Test
+    void anUnknownOpKindOrModeIsAUsageErrorNamingIt() {
+        CliRun op = CliRun.of("crashtest", "--fs=raw", "--without=teleport");
+        CliRun mode = CliRun.of("crashtest", "--fs=raw", "--modes=meteor");
+
+        assertThat(op.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(op.err()).contains("'teleport' is not an op kind");
+        assertThat(mode.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(mode.err()).contains("'meteor' is not prefix, lose-cache, every-write or random");
+    }
+}

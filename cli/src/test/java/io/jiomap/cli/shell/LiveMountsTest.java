@@ -1,0 +1,163 @@
+package io.jiomap.cli.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.cli.CliRun;
+import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.core.CompletionMode;
+import io.jiomap.core.Mount;
+import io.jiomap.core.OpenFile;
+import io.jiomap.core.ring.IoRing;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LiveMountsTest {
+    private static final int BLOCK = 4096;
+
+    private final Plugins plugins = CliRun.plugins();
+    private final LiveMounts mounts = new LiveMounts(plugins);
+
+    @AfterEach
+    void closeAll() {
+        mounts.close();
+    }
+
+    @Test
+    void mountsByNameAndListsDeviceFilesystemAndWorkqueueWorkers() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "raw", 2, false);
+
+        assertThat(mounts.list()).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("m0");
+            assertThat(r.mounted()).isTrue();
+            assertThat(r.deviceSpec()).isEqualTo("memory:size=8m");
+            assertThat(r.deviceName()).startsWith("memory");
+            assertThat(r.fsSpec()).isEqualTo("raw");
+            assertThat(r.workqueueWorkers()).isEqualTo(2);
+            assertThat(r.downReason()).isNull();
+        });
+        assertThat(mounts.counters("m0").completions()).isZero();
+    }
+
+    @Test
+    void refusesANameInUseAndAnUnknownTypeSayingWhich() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+
+        assertThatThrownBy(() -> mounts.mount("m0", "memory:size=8m", "raw", 1, false))
+                .isInstanceOf(JiomapException.class).hasMessageContaining("EEXIST", "'m0' exists");
+        assertThatThrownBy(() -> mounts.mount("m1", "memory:size=8m", "nofs", 1, false))
+                .hasMessageContaining("ENODEV", "unknown filesystem type 'nofs'", "raw");
+        assertThatThrownBy(() -> mounts.counters("m9")).hasMessageContaining("ENOENT", "no mount named 'm9'", "m0");
+        assertThat(mounts.list()).extracting(LiveMounts.Row::name).containsExactly("m0");
+    }
+
+    @Test
+    void aDepartingFilesystemTypeDrainsTheWritesInFlightAndTheRemountSeesThemOnTheSameDevice() throws Exception {
+        // A tenth of a second per write: all eight are still inside the device when the type goes.
+        mounts.mount("m0", "memory:size=8m,lbs=4096,completion=delay,delay=100ms", "raw", 1, false);
+        OpenFile file = mounts.mounted("m0").open("/disk", 0);
+        try (IoRing ring = IoRing.create(8, CompletionMode.CALLER)) {
+            MemorySegment buf = ring.allocateBuffer(8L * BLOCK, BLOCK);
+            for (int i = 0; i < 8; i++) {
+                buf.asSlice((long) i * BLOCK, BLOCK).fill((byte) (i + 1));
+                ring.prepWrite(file, buf, (long) i * BLOCK, BLOCK, (long) i * BLOCK, 0, i);
+            }
+            assertThat(ring.submit()).isEqualTo(8);
+
+            mounts.fileSystemTypeWithdrawn(plugins.fileSystemType("raw"), "test bundle stopping");
+
+            // Every write ended when the unmount returned; a CQE can trail its inode_dio_end by a moment (the kernel
+            // also posts it after the drain count drops), so the ring's owner polls for the last ones.
+            await().atMost(Duration.ofSeconds(5)).pollInSameThread().until(() -> {
+                ring.poll();
+                return ring.cqReady() == 8;
+            });
+            List<Long> results = new ArrayList<>();
+            ring.reap((user, result) -> results.add(result));
+            assertThat(results).as("writes drained by the unmount").containsOnly((long) BLOCK).hasSize(8);
+        }
+        LiveMounts.Row down = mounts.list().getFirst();
+        assertThat(down.mounted()).isFalse();
+        assertThat(down.downReason()).contains("filesystem type 'raw' withdrawn (test bundle stopping)",
+                "unmounted cleanly", "device kept open", "jiomap:remount m0");
+        assertThatThrownBy(() -> mounts.counters("m0")).hasMessageContaining("ENODEV", "'m0' is down");
+
+        mounts.remount("m0");
+
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment back = arena.allocate(8L * BLOCK, BLOCK);
+            mounts.mounted("m0").open("/disk", 0).pread(back, 0, back.byteSize(), 0);
+            for (int i = 0; i < 8; i++) {
+                assertThat(back.get(ValueLayout.JAVA_BYTE, (long) i * BLOCK + 17))
+                        .as("block %d after the remount", i).isEqualTo((byte) (i + 1));
+            }
+        }
+    }
+
+    @Test
+    void aDepartingDeviceTypeUnmountsClosesTheDeviceAndTheRemountOpensANewOne() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        BlockDevice device = mounts.mounted("m0").device();
+        OpenFile file = mounts.mounted("m0").open("/disk", 0);
+
+        mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "memory bundle stopping");
+
+        assertThat(device.isClosed()).isTrue();
+        assertThat(mounts.list().getFirst().downReason()).contains("device type 'memory' withdrawn",
+                "unmounted cleanly", "device closed", "reopens memory:size=8m");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buf = arena.allocate(BLOCK, BLOCK);
+            assertThatThrownBy(() -> file.pwrite(buf, 0, BLOCK, 0)).isInstanceOf(JiomapException.class)
+                    .satisfies(e -> assertThat(((JiomapException) e).errno()).isEqualTo(Errno.ESHUTDOWN));
+        }
+
+        mounts.remount("m0");
+
+        Mount again = mounts.mounted("m0");
+        assertThat(again.device()).isNotSameAs(device);
+        assertThat(again.device().isClosed()).isFalse();
+    }
+
+    @Test
+    void aDepartingTypeThatNoMountUsesChangesNothing() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+
+        mounts.deviceProviderWithdrawn(new Object(), "someone else's provider");
+        mounts.fileSystemTypeWithdrawn(new Object(), "someone else's type");
+
+        assertThat(mounts.list().getFirst().mounted()).isTrue();
+    }
+
+    @Test
+    void remountRefusesAMountThatIsUpAndUmountForgetsADownOne() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        assertThatThrownBy(() -> mounts.remount("m0")).hasMessageContaining("EBUSY", "'m0' is mounted");
+
+        mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "gone");
+        mounts.umount("m0");
+
+        assertThat(mounts.list()).isEmpty();
+    }
+
+    @Test
+    void closingTheSessionUnmountsEverythingAndClosesTheDevices() throws Exception {
+        mounts.mount("a", "memory:size=8m", "raw", 1, false);
+        mounts.mount("b", "memory:size=8m", "raw", 1, true);
+        List<BlockDevice> devices = List.of(mounts.mounted("a").device(), mounts.mounted("b").device());
+
+        mounts.close();
+
+        assertThat(devices).allSatisfy(d -> assertThat(d.isClosed()).isTrue());
+        assertThat(mounts.list()).isEmpty();
+    }
+}
