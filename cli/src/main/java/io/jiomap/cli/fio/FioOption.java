@@ -50,6 +50,13 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         job(m, "hipri", true, "io_uring engine: poll for completions (an IOPOLL ring: reads and caller-completed"
                 + " writes are polled bios, reaped by the job thread); as in io_uring, writes then drop caller"
                 + " completion, except with completion=caller+poll");
+        job(m, "overwrite", true, "lay a new file out by writing it, so the job's writes overwrite (default 0;"
+                + " jobs that read always get a written file)");
+        job(m, "fallocate", false, "how a write job's new file is preallocated when not overwrite: native"
+                + " (fallocate, default), posix (fallocate, else write), keep (fallocate KEEP_SIZE), none/truncate"
+                + " (sparse); on xfs-like/ext4-like the first writes then land in unwritten or unallocated space");
+        job(m, "file_append", true, "do I/O after the end of the file: the region starts at its end, nothing is"
+                + " laid out (appending writes with rw=write)");
         job(m, "completion", false, "jiomap: how io_uring write completions run: workqueue, caller, inline or"
                 + " caller+poll (jiomap's extension: an IOPOLL ring that keeps caller completion on writes, so a pure"
                 + " overwrite is polled and completed entirely by the job thread) (default caller)");

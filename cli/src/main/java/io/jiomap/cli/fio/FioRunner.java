@@ -2,6 +2,7 @@ package io.jiomap.cli.fio;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DioCounters;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
@@ -204,8 +205,10 @@ public final class FioRunner {
 
     /**
      * Opens each clone's file and gives it its region: {@code size}, {@code N%} of the file, or without either an
-     * equal share of what the sized jobs leave of the file. A file shorter than its regions is extended by writing,
-     * as fio lays out a file; the raw filesystem cannot grow, so a device too small fails there with ENOSPC.
+     * equal share of what the sized jobs leave of the file. A file shorter than its regions is laid out as fio does it
+     * (written for jobs that read or overwrite, else preallocated as {@code fallocate} says; with {@code file_append}
+     * the regions start at its end and nothing is laid out); the raw filesystem cannot grow, so a device too small
+     * fails there with ENOSPC.
      */
     private void layOut(List<JobSpec> specs, Storage storage, List<Instance> instances, List<OpenFile> files)
             throws JiomapException {
@@ -248,10 +251,13 @@ public final class FioRunner {
                 throw new IllegalArgumentException("job '" + s.name() + "': verify tracks at most 2^31 blocks");
             }
             for (int c = 0; c < s.numjobs(); c++) {
-                long start = cursor.getOrDefault(s.filename(), 0L);
+                // file_append: regions follow the file's end, and the writes themselves grow it.
+                long start = cursor.getOrDefault(s.filename(), s.fileAppend() ? fileSize : 0L);
                 cursor.put(s.filename(), start + bytes);
                 OpenFile f = storage.mount().open(s.filename(), OpenFile.CREATE | s.openFlags());
-                extend(f, start + bytes, storage);
+                if (!s.fileAppend()) {
+                    extend(f, start + bytes, storage, s.layout());
+                }
                 instances.add(new Instance(s, c, start, bytes));
                 files.add(f);
             }
@@ -266,20 +272,61 @@ public final class FioRunner {
         return (long) (fileSize * (s.sizePercent() / 100)) / s.blockSize() * s.blockSize();
     }
 
-    private static void extend(OpenFile f, long end, Storage storage) throws JiomapException {
+    /** Grows the file to {@code end} the way fio lays files out ({@link JobSpec.Layout}). */
+    private static void extend(OpenFile f, long end, Storage storage, JobSpec.Layout layout) throws JiomapException {
         long size = f.size();
         if (size >= end) {
             return;
         }
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment zeroes = arena.allocate(LAYOUT_CHUNK, 4096);
-            for (long pos = size; pos < end; pos += LAYOUT_CHUNK) {
-                long n = Math.min(LAYOUT_CHUNK, end - pos);
-                f.pwrite(zeroes, 0, n, pos);
+        try {
+            switch (layout) {
+                case WRITE -> writeZeros(f, size, end);
+                case NATIVE, POSIX, KEEP -> {
+                    int mode = layout == JobSpec.Layout.KEEP ? Inode.FALLOC_KEEP_SIZE : 0;
+                    try {
+                        f.fallocate(mode, size, end - size);
+                        if (f.size() < end) {
+                            f.truncate(end);
+                        }
+                    } catch (JiomapException e) {
+                        if (e.errno() != Errno.EOPNOTSUPP) {
+                            throw e;
+                        }
+                        // fio's fallbacks: native gives up preallocating, posix_fallocate writes the blocks.
+                        if (layout == JobSpec.Layout.POSIX) {
+                            writeZeros(f, size, end);
+                        } else {
+                            growBySize(f, end);
+                        }
+                    }
+                }
+                case TRUNCATE -> growBySize(f, end);
             }
         } catch (JiomapException e) {
             throw new JiomapException(e.errno(), "laying out " + f.path() + " to " + end + " bytes on "
                     + storage.device().name() + " (it has " + size + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A file that can neither be preallocated nor resized (raw: the device) has no room for the job: ENOSPC. */
+    private static void growBySize(OpenFile f, long end) throws JiomapException {
+        try {
+            f.truncate(end);
+        } catch (JiomapException e) {
+            if (e.errno() == Errno.EINVAL) {
+                throw new JiomapException(Errno.ENOSPC, "the file cannot grow (" + e.getMessage() + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    private static void writeZeros(OpenFile f, long from, long end) throws JiomapException {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment zeroes = arena.allocate(LAYOUT_CHUNK, 4096);
+            for (long pos = from; pos < end; pos += LAYOUT_CHUNK) {
+                long n = Math.min(LAYOUT_CHUNK, end - pos);
+                f.pwrite(zeroes, 0, n, pos);
+            }
         }
     }
 }

@@ -20,12 +20,33 @@ import java.util.Map;
  * @param hipri         fio's {@code hipri}: the io_uring engine's ring polls (IORING_SETUP_IOPOLL); as in io_uring,
  *                      writes then do not ask for caller completion unless the completion mode is
  *                      {@code caller+poll}, which polls whether or not this is set
+ * @param layout        how a file shorter than the job's region is laid out (fio's {@code overwrite} and
+ *                      {@code fallocate})
+ * @param fileAppend    fio's {@code file_append}: the region starts at the file's end, nothing is laid out
  */
 record JobSpec(String name, Map<String, String> options, String filename, long size, double sizePercent,
                int blockSize, Rw rw, int rwmixread, int iodepth, long runtimeNanos, boolean timeBased,
                boolean norandommap, int openFlags, int fsyncEvery, int fdatasyncEvery, Engine engine, int numjobs,
                boolean groupReporting, boolean verify, double[] percentiles, long randseed,
-               CompletionMode completion, boolean hipri) {
+               CompletionMode completion, boolean hipri, Layout layout, boolean fileAppend) {
+
+    /**
+     * How fio lays out a file shorter than the job needs: jobs that read, and writes with {@code overwrite=1}, get it
+     * written (so every write overwrites); other write jobs get it preallocated as {@code fallocate} says, so on a
+     * filesystem their first writes land in unwritten or unallocated space.
+     */
+    enum Layout {
+        /** Write zeros over the new part (reads, overwrite=1). */
+        WRITE,
+        /** fallocate mode 0 (fallocate=native, the default), the size only where the filesystem cannot allocate. */
+        NATIVE,
+        /** fallocate mode 0, writing zeros where the filesystem cannot allocate (fallocate=posix or 1). */
+        POSIX,
+        /** fallocate KEEP_SIZE, then the size (fallocate=keep). */
+        KEEP,
+        /** Only the size: a sparse file (fallocate=none, 0 or truncate). */
+        TRUNCATE
+    }
 
     /** fio's default percentile list. */
     static final double[] DEFAULT_PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95,
@@ -174,9 +195,22 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
             throw r.bad("hipri", "polled completions need ioengine=io_uring (an IOPOLL ring)");
         }
         r.bool("thread", true);
+        boolean overwrite = r.bool("overwrite", false);
+        Layout prealloc = r.parse("fallocate", "native", t -> switch (t.toLowerCase(Locale.ROOT)) {
+            case "native" -> Layout.NATIVE;
+            case "posix", "1" -> Layout.POSIX;
+            case "keep" -> Layout.KEEP;
+            case "none", "0", "truncate" -> Layout.TRUNCATE;
+            default -> throw new IllegalArgumentException("'" + t
+                    + "' is not one of native, posix, keep, none, truncate, 0, 1");
+        });
+        int readPercent = rw.fixedReadPercent >= 0 ? rw.fixedReadPercent : rwmixread;
+        Layout layout = readPercent > 0 || overwrite ? Layout.WRITE : prealloc;
+        boolean fileAppend = r.bool("file_append", false);
         return new JobSpec(name, options, filename, size, sizePercent, (int) bs, rw, rwmixread, iodepth, runtime,
                 timeBased, norandommap, openFlags, fsync, fdatasync, engine, numjobs, groupReporting, verify,
-                percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion, hipri);
+                percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion, hipri, layout,
+                fileAppend);
     }
 
     /** The depth the engine runs at: iodepth for io_uring and null, 1 for the blocking engines (as fio does). */

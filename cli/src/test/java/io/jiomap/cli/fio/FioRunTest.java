@@ -311,4 +311,48 @@ class FioRunTest {
         assertThat(run.err()).contains("unknown option: --bogus_option");
         assertThat(run.out()).isEmpty();
     }
+
+    @Test
+    void aWriteJobOnANewXfsLikeFileIsPreallocatedSoItsFirstWritesConvertUnwrittenOnTheWorkqueue() {
+        // fio lays out a write job's file with fallocate unless overwrite=1: every block starts unwritten, so
+        // without norandommap each write is a first write and completes on the workqueue (conversion at end_io).
+        Object doc = json(args("--name=first", "--fs=xfs-like", "--device=" + DELAYED, "--size=4m", "--bs=4k",
+                "--rw=randwrite", "--ioengine=io_uring", "--iodepth=8").toArray(String[]::new));
+        long writes = (long) number(doc, "jobs", 0, "write", "total_ios");
+
+        assertThat(writes).isEqualTo(1024);
+        assertThat(counter(doc, "completions", "caller")).isZero();
+        assertThat(counter(doc, "completions", "workqueue") + counter(doc, "completions", "submitter"))
+                .isEqualTo(writes);
+    }
+
+    @Test
+    void withOverwriteTheFileIsWrittenFirstSoEveryWriteIsAPureOverwriteCompletedByTheCaller() {
+        Object doc = json(args("--name=over", "--fs=xfs-like", "--overwrite=1", "--device=" + DELAYED, "--size=4m",
+                "--bs=4k", "--rw=randwrite", "--ioengine=io_uring", "--iodepth=8").toArray(String[]::new));
+        long writes = (long) number(doc, "jobs", 0, "write", "total_ios");
+
+        assertThat(counter(doc, "completions", "workqueue")).isZero();
+        assertThat(counter(doc, "completions", "caller") + counter(doc, "completions", "submitter"))
+                .isEqualTo(writes);
+    }
+
+    @Test
+    void fileAppendWritesPastTheEndSoTheFileGrowsByTheJobsSize() {
+        Object doc = json(args("--name=append", "--fs=ext4-like", "--file_append=1", "--device=" + DELAYED,
+                "--size=1m", "--bs=64k", "--rw=write", "--ioengine=psync").toArray(String[]::new));
+
+        assertThat(number(doc, "jobs", 0, "write", "total_ios")).isEqualTo(16.0);
+        // Every write extends the file: ext4 allocates it written and waits for the size update (FORCE_WAIT).
+        assertThat(counter(doc, "completions", "caller")).isZero();
+        assertThat(counter(doc, "completions", "waiter") + counter(doc, "completions", "submitter")).isEqualTo(16);
+    }
+
+    @Test
+    void anUnknownFallocateModeIsRefusedNamingTheKnownOnes() {
+        CliRun run = CliRun.of("fio", "--name=j", "--size=1m", "--rw=randwrite", "--fallocate=magic");
+
+        assertThat(run.exitCode()).isEqualTo(io.jiomap.cli.Jiomap.USAGE);
+        assertThat(run.err()).contains("'magic' is not one of native, posix, keep, none, truncate, 0, 1");
+    }
 }
