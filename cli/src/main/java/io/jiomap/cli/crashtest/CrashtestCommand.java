@@ -81,6 +81,11 @@ public final class CrashtestCommand implements Callable<Integer> {
     @Option(names = "--budget", defaultValue = "1000", description = "crash states to check in all (default ${DEFAULT-VALUE})")
     private int budget;
 
+    @Option(names = "--recovery-crashes", defaultValue = "0",
+            description = "also crash each state's recovery: check this many crash states of the first mount's own"
+                    + " writes (default ${DEFAULT-VALUE})")
+    private int recoveryCrashes;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of the workloads and state choices (default ${DEFAULT-VALUE})")
     private long seed;
 
@@ -132,6 +137,7 @@ public final class CrashtestCommand implements Callable<Integer> {
                     .workloads(workloads)
                     .modes(crashModes)
                     .budget(budget)
+                    .recoveryCrashes(recoveryCrashes)
                     .seed(seed)
                     .progress(line -> {
                         err.println(line);

@@ -187,12 +187,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
 
     /** Frees every block mapped in [from, to) and unmaps it. Metadata lock held. */
     void unmapLocked(long from, long to) {
-        List<Extent> gone = new ArrayList<>();
-        for (Extent e : tree.extents()) {
-            if (e.logical() < to && e.end() > from) {
-                gone.add(e);
-            }
-        }
+        List<Extent> gone = tree.overlapping(from, to);
         if (gone.isEmpty()) {
             return;
         }
@@ -357,8 +352,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     /** The unwritten pieces of [from, to), as written extents to replace them with. */
     private List<Extent> unwrittenIn(long from, long to) {
         List<Extent> conv = new ArrayList<>();
-        for (Extent e : tree.extents()) {
-            if (e.unwritten() && e.logical() < to && e.end() > from) {
+        for (Extent e : tree.overlapping(from, to)) {
+            if (e.unwritten()) {
                 long s = Math.max(from, e.logical());
                 long n = Math.min(to, e.end()) - s;
                 conv.add(new Extent(s, (int) n, e.physicalAt(s), false));
@@ -752,8 +747,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
         while (true) {
             try (Journal.Handle h = journal().start(editCredits() + 2)) {
                 Extent w = null;
-                for (Extent e : tree.extents()) {
-                    if (!e.unwritten() && e.logical() < to && e.end() > from) {
+                for (Extent e : tree.overlapping(from, to)) {
+                    if (!e.unwritten()) {
                         w = e;
                         break;
                     }
@@ -803,7 +798,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
 
     private long holeBlocks(long first, long last) {
         long mapped = 0;
-        for (Extent e : tree.extents()) {
+        for (Extent e : tree.overlapping(first, last)) {
             long s = Math.max(first, e.logical());
             long t = Math.min(last, e.end());
             if (t > s) {

@@ -45,6 +45,8 @@ class CrashConsistencyTest {
                 .workloads(workloads)
                 .modes(Mode.PREFIX_AT_BARRIER, Mode.LOSE_CACHE, Mode.RANDOM_SUBSET)
                 .budget(BUDGET)
+                // Log recovery crashed too: two crash states of each first mount's own writes are checked as well.
+                .recoveryCrashes(2)
                 .seed(SEED + seed)
                 .run();
         if (VERBOSE) {

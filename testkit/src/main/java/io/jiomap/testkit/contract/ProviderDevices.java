@@ -40,11 +40,18 @@ public final class ProviderDevices implements DeviceFactory {
         if (setup.completion() != DeviceCompletion.ASYNC) {
             return Optional.empty();
         }
+        // Only the options this device type has: a real file takes its block size and cache from the filesystem
+        // under it, and whether that fits the setup is checked on the opened device below.
+        Map<String, String> known = provider.options();
         Map<String, String> options = new LinkedHashMap<>();
         options.put("size", Long.toString(setup.capacityBytes()));
-        options.put("lbs", Integer.toString(setup.logicalBlockSize()));
-        options.put("max-transfer", Integer.toString(setup.maxTransferBytes()));
-        if (setup.writeCacheMatters()) {
+        if (known.containsKey("lbs")) {
+            options.put("lbs", Integer.toString(setup.logicalBlockSize()));
+        }
+        if (known.containsKey("max-transfer")) {
+            options.put("max-transfer", Integer.toString(setup.maxTransferBytes()));
+        }
+        if (setup.writeCacheMatters() && known.containsKey("vwc")) {
             options.put("vwc", setup.volatileWriteCache() ? "on" : "off");
         }
         options.putAll(extraOptions);

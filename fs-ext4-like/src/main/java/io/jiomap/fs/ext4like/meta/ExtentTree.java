@@ -133,6 +133,69 @@ public final class ExtentTree {
         return out;
     }
 
+    /**
+     * The extents overlapping {@code [start, end)}, in logical order, visiting only the subtrees that can hold them:
+     * the per-I/O paths (conversion at end_io, unmapping) must not walk a tree of a hundred thousand extents.
+     */
+    public List<Extent> overlapping(long start, long end) {
+        List<Extent> out = new ArrayList<>();
+        overlapping(root, start, end, out);
+        return out;
+    }
+
+    private static void overlapping(Node n, long start, long end, List<Extent> out) {
+        if (n.depth == 0) {
+            for (Extent e : n.extents) {
+                if (e.logical() >= end) {
+                    return;
+                }
+                if (e.end() > start) {
+                    out.add(e);
+                }
+            }
+            return;
+        }
+        List<Node> kids = n.kids;
+        if (kids.isEmpty()) {
+            return;
+        }
+        // A leaf can be left empty by a punch, so a child's first extent is looked up, not taken from its key.
+        int i = 0;
+        long first = firstLogical(kids.getFirst());
+        while (i < kids.size()) {
+            int j = i + 1;
+            long next = -1;
+            while (j < kids.size() && (next = firstLogical(kids.get(j))) < 0) {
+                j++;
+            }
+            if (first >= 0) {
+                if (first >= end) {
+                    return;
+                }
+                // Extents do not overlap: every extent of a child ends at or before the next child's first one.
+                if (j >= kids.size() || next > start) {
+                    overlapping(kids.get(i), start, end, out);
+                }
+            }
+            i = j;
+            first = next;
+        }
+    }
+
+    /** The first logical block of the subtree's extents, or -1 when it holds none. */
+    private static long firstLogical(Node n) {
+        if (n.depth == 0) {
+            return n.extents.isEmpty() ? -1 : n.extents.getFirst().logical();
+        }
+        for (Node k : n.kids) {
+            long f = firstLogical(k);
+            if (f >= 0) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
     private static void collect(Node n, List<Extent> out) {
         if (n.depth == 0) {
             out.addAll(n.extents);
@@ -215,13 +278,7 @@ public final class ExtentTree {
 
     /** Number of extents overlapping [start, end). */
     public int countIn(long start, long end) {
-        int n = 0;
-        for (Extent e : extents()) {
-            if (e.logical() < end && e.end() > start) {
-                n++;
-            }
-        }
-        return n;
+        return overlapping(start, end).size();
     }
 
     /** Tree blocks a {@link #replace} may need at worst: a split at each level and a new level. */

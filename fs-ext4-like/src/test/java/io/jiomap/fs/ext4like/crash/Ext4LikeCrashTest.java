@@ -72,6 +72,9 @@ class Ext4LikeCrashTest {
                         FsxOp.PUNCH_HOLE, FsxOp.FDATASYNC, FsxOp.FSYNC)).files(1).maxFileSize(128 << 10))
                 .modes(Mode.PREFIX_AT_BARRIER, Mode.LOSE_CACHE, Mode.RANDOM_SUBSET)
                 .budget(BUDGET)
+                // Crash the recovery itself too (journal replay and orphan trimming): each checked state's first
+                // mount is recorded and two crash states of its own writes must mount and check clean as well.
+                .recoveryCrashes(2)
                 .seed(9)
                 .run();
         System.out.println(report);

@@ -155,4 +155,26 @@ class ExtentTreeTest {
         }
         assertThat(seen).isEqualTo(model);
     }
+
+    @Test
+    void aRangeQueryFindsExactlyTheExtentsThatAWalkOfTheWholeTreeWouldFind() throws Exception {
+        Random rnd = new Random(5);
+        // Single blocks at random offsets, then punches: many leaves, some left empty, a tree of depth 2 or more.
+        for (int step = 0; step < 6000; step++) {
+            long at = rnd.nextInt(200_000);
+            if (rnd.nextInt(4) == 0) {
+                tree.replace(at, at + 1 + rnd.nextInt(400), List.of());
+            } else {
+                tree.replace(at, at + 1, List.of(new Extent(at, 1, 5_000_000 + at, rnd.nextBoolean())));
+            }
+        }
+        assertThat(tree.depth()).isGreaterThanOrEqualTo(1);
+        List<Extent> all = tree.extents();
+        for (int q = 0; q < 2000; q++) {
+            long start = rnd.nextInt(201_000);
+            long end = start + 1 + rnd.nextInt(q % 10 == 0 ? 50_000 : 64);
+            List<Extent> expected = all.stream().filter(e -> e.logical() < end && e.end() > start).toList();
+            assertThat(tree.overlapping(start, end)).as("[%d, %d)", start, end).isEqualTo(expected);
+        }
+    }
 }
