@@ -4,8 +4,6 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.device.model.Backoff;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * The file device's poll queue: a second io_uring instance, on the same registered file, that no thread reaps.
@@ -26,20 +24,8 @@ import java.lang.invoke.VarHandle;
  * kernel's NVMe timeout handler checks the CQ before it aborts: a drain waiting for a polled bio never hangs.
  */
 final class PollRing {
-    private static final VarHandle LOCK;
-
-    static {
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(PollRing.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final IoUring ring;
-    @SuppressWarnings("unused") // accessed through LOCK
-    private volatile int lock;
-    private Thread lockOwner;
+    private final RingLock lock = new RingLock();
 
     // Guarded by the lock.
     private final Bio[] bios;
@@ -89,7 +75,7 @@ final class PollRing {
 
     /** Uses the buffer regions also registered with this ring for READ_FIXED/WRITE_FIXED; 0 or -errno. */
     int registerBuffers(long[] starts, long[] lengths) {
-        lockSpinning();
+        lock.lock();
         try {
             int r = ring.registerBuffers(starts, lengths);
             if (r == 0) {
@@ -101,7 +87,7 @@ final class PollRing {
             }
             return r;
         } finally {
-            unlock();
+            lock.unlock();
         }
     }
 
@@ -117,7 +103,7 @@ final class PollRing {
             firstUse.run();
         }
         for (int attempt = 0; ; attempt++) {
-            if (tryLock()) {
+            if (lock.tryLock()) {
                 int errno = -1;
                 try {
                     if (closed) {
@@ -133,7 +119,7 @@ final class PollRing {
                         errno = Errno.EAGAIN;
                     }
                 } finally {
-                    unlock();
+                    lock.unlock();
                 }
                 if (errno >= 0) {
                     bio.complete(errno);
@@ -170,8 +156,8 @@ final class PollRing {
     int poll(int flags) {
         boolean block = (flags & BlockDevice.POLL_BLOCK) != 0;
         if (block) {
-            lockSpinning();
-        } else if (!tryLock()) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
             return 0;
         }
         int count = 0;
@@ -190,7 +176,7 @@ final class PollRing {
                 count = reapLocked();
             }
         } finally {
-            unlock();
+            lock.unlock();
         }
         completeFinished(count);
         return count;
@@ -279,16 +265,16 @@ final class PollRing {
      * may still move their data), then the ring is unmapped. Run by the device's ring thread at shutdown.
      */
     void shutdown() {
-        lockSpinning();
+        lock.lock();
         int count;
         try {
             closed = true;
             while (inFlight > 0) {
                 count = reapLocked();
                 if (count > 0) {
-                    unlock();
+                    lock.unlock();
                     completeFinished(count);
-                    lockSpinning();
+                    lock.lock();
                     continue;
                 }
                 int r = ring.unsubmitted() > 0 ? ring.submit(1) : ring.waitForCompletion();
@@ -298,29 +284,8 @@ final class PollRing {
             }
             ring.close();
         } finally {
-            unlock();
+            lock.unlock();
         }
     }
 
-    private boolean tryLock() {
-        if (lockOwner == Thread.currentThread()) {
-            return false;
-        }
-        if (LOCK.compareAndSet(this, 0, 1)) {
-            lockOwner = Thread.currentThread();
-            return true;
-        }
-        return false;
-    }
-
-    private void lockSpinning() {
-        for (int attempt = 0; !tryLock(); attempt++) {
-            Backoff.pause(attempt);
-        }
-    }
-
-    private void unlock() {
-        lockOwner = null;
-        LOCK.setRelease(this, 0);
-    }
 }

@@ -8,8 +8,6 @@ import io.jiomap.api.block.BioOp;
 import io.jiomap.device.model.Backoff;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,15 +64,9 @@ final class UringEngine implements Engine, Runnable {
     private static final long SLOT_MASK = 0xFFFF_FFFFL;
     /** The 8-byte value a submitter writes to the eventfd. Read-only for the kernel, so one serves every thread. */
     private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG);
-    private static final VarHandle LOCK;
 
     static {
         ONE.set(JAVA_LONG, 0, 1L);
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(UringEngine.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     private final IoUring ring;
@@ -93,11 +85,8 @@ final class UringEngine implements Engine, Runnable {
     /** The stall check fired: look at the poll ring once the lock is released. Ring thread only. */
     private boolean stallCheckDue;
 
-    /** The ring lock: 1 while held. See the class comment for what it guards. */
-    @SuppressWarnings("unused") // accessed through LOCK
-    private volatile int lock;
-    /** The holder of the ring lock, so a completion callback that submits knows it holds it; written under it. */
-    private Thread lockOwner;
+    /** The ring lock. See the class comment for what it guards. */
+    private final RingLock lock = new RingLock();
     /**
      * Set under the lock once the ring thread drains for shutdown (or fails): from then on nobody but the ring thread
      * touches the rings, which it unmaps after releasing the lock.
@@ -245,11 +234,11 @@ final class UringEngine implements Engine, Runnable {
 
     @Override
     public void submit(Bio bio) {
-        if (holdsLock()) {
+        if (lock.heldByCurrentThread()) {
             submitUnderLock(bio);
             return;
         }
-        if (tryLock()) {
+        if (lock.tryLock()) {
             boolean started = false;
             boolean stalled = false;
             try {
@@ -262,7 +251,7 @@ final class UringEngine implements Engine, Runnable {
                     stalled = ring.unsubmitted() > 0;
                 }
             } finally {
-                unlock();
+                lock.unlock();
             }
             if (stalled) {
                 ringDoorbell();
@@ -315,11 +304,11 @@ final class UringEngine implements Engine, Runnable {
                     if (Thread.currentThread() == thread) {
                         // A callback on the ring thread: only this thread's progress frees queue slots, so it must
                         // not wait for one.
-                        lockRing();
+                        lock.lock();
                         try {
                             backlog.add(bio);
                         } finally {
-                            unlock();
+                            lock.unlock();
                         }
                         return;
                     }
@@ -330,30 +319,6 @@ final class UringEngine implements Engine, Runnable {
         }
     }
 
-    private boolean tryLock() {
-        if (LOCK.compareAndSet(this, 0, 1)) {
-            lockOwner = Thread.currentThread();
-            return true;
-        }
-        return false;
-    }
-
-    /** The ring thread's acquire: the holder keeps it for one submit-and-reap round, so spinning is short. */
-    private void lockRing() {
-        for (int attempt = 0; !tryLock(); attempt++) {
-            Backoff.pause(attempt);
-        }
-    }
-
-    private void unlock() {
-        lockOwner = null;
-        LOCK.setRelease(this, 0);
-    }
-
-    /** Only the holder can see itself here: it wrote the field last, and every other thread clears it on unlock. */
-    private boolean holdsLock() {
-        return lockOwner == Thread.currentThread();
-    }
 
     /**
      * Writes the eventfd so the armed READ completes and the ring thread's io_uring_enter returns. The wakers count
@@ -377,20 +342,20 @@ final class UringEngine implements Engine, Runnable {
 
     @Override
     public void run() {
-        lockRing();
+        lock.lock();
         try {
             serve();
             drainForShutdown();
         } catch (Throwable t) {
             // A defect of this engine: report it; the bios still here fail below rather than hang.
-            if (!holdsLock()) {
-                lockRing();
+            if (!lock.heldByCurrentThread()) {
+                lock.lock();
             }
             thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
             failEverything();
         } finally {
             ringClosed = true;
-            unlock();
+            lock.unlock();
             closeResources();
         }
     }
@@ -414,14 +379,14 @@ final class UringEngine implements Engine, Runnable {
             if (finishedCount > 0 || stallCheckDue) {
                 boolean checkPollRing = stallCheckDue;
                 stallCheckDue = false;
-                unlock();
+                lock.unlock();
                 try {
                     completeFinished();
                     if (checkPollRing) {
                         pollRing.reapIfStalled();
                     }
                 } finally {
-                    lockRing();
+                    lock.lock();
                 }
                 continue;
             }
@@ -622,14 +587,14 @@ final class UringEngine implements Engine, Runnable {
                 throw new IllegalStateException("io_uring_enter failed: " + Errno.name(r));
             }
         } else if (ring.cqReady() == 0) {
-            unlock();
+            lock.unlock();
             try {
                 int r = ring.waitForCompletion();
                 if (r < 0 && r != -Errno.EINTR) {
                     throw new IllegalStateException("io_uring_enter failed: " + Errno.name(r));
                 }
             } finally {
-                lockRing();
+                lock.lock();
             }
         }
         queue.announce(BioQueue.RUNNING);
@@ -642,11 +607,11 @@ final class UringEngine implements Engine, Runnable {
      */
     private void drainForShutdown() {
         // Polled bios first: their completions run here (a closing device has no poller to count on).
-        unlock();
+        lock.unlock();
         try {
             pollRing.shutdown();
         } finally {
-            lockRing();
+            lock.lock();
         }
         ringClosed = true;
         queue.close();
@@ -677,13 +642,13 @@ final class UringEngine implements Engine, Runnable {
 
     /** After a defect of this engine: ends every bio it holds with EIO or ENODEV so none hangs. */
     private void failEverything() {
-        unlock();
+        lock.unlock();
         try {
             pollRing.shutdown();
         } catch (RuntimeException e) {
             thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
         } finally {
-            lockRing();
+            lock.lock();
         }
         ringClosed = true;
         queue.close();

@@ -357,7 +357,7 @@ public final class Checker {
         summary.add(md.inodes().size() + " inodes (" + dirs + " directories), " + extents + " extents mapping "
                 + used + " blocks, " + md.refcount().sharedCount() + " shared ranges, " + md.freeBlocks()
                 + " of " + g.dataBlocks() + " data blocks free");
-        summary.add("checked: superblocks, every checkpoint block's CRC/owner/generation, free space by block and "
+        summary.add("superblocks, every checkpoint block's CRC/owner/generation, free space by block and "
                 + "by size, AG counters, inode allocation, extent maps, block ownership and reference counts, "
                 + "CoW staging, the log, directories and link counts");
         return new FsckReport(type, problems, summary);
