@@ -122,6 +122,11 @@ public final class Mount implements AutoCloseable {
         return workqueue.workers();
     }
 
+    /** Whether {@link #close} has run: files of a closed mount refuse every operation with ESHUTDOWN. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /**
      * Opens a file.
      *

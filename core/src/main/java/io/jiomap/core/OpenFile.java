@@ -105,16 +105,31 @@ public final class OpenFile {
         return new JiomapException(errno, what + ": " + Errno.describe(errno));
     }
 
+    /**
+     * Metadata operations through a file of an unmounted filesystem are refused, as reads and writes are: a handle
+     * kept across an unmount (a bundle update, say) must not reach a filesystem instance whose device another mount
+     * now owns.
+     */
+    private void requireMounted(String op) throws JiomapException {
+        if (mount.isClosed()) {
+            throw new JiomapException(Errno.ESHUTDOWN, op + " " + path + ": the filesystem on "
+                    + mount.device().name() + " is unmounted");
+        }
+    }
+
     /** fsync ({@code datasync=false}) or fdatasync. */
     public void fsync(boolean datasync) throws JiomapException {
+        requireMounted(datasync ? "fdatasync" : "fsync");
         Errno.check(inode.fsync(0, Long.MAX_VALUE, datasync), (datasync ? "fdatasync " : "fsync ") + path);
     }
 
     public void truncate(long size) throws JiomapException {
+        requireMounted("truncate");
         Errno.check(inode.truncate(size), "truncate " + path + " to " + size);
     }
 
     public void fallocate(int mode, long offset, long length) throws JiomapException {
+        requireMounted("fallocate");
         Errno.check(inode.fallocate(mode, offset, length),
                 "fallocate " + path + " mode " + mode + " [" + offset + ", " + (offset + length) + ")");
     }
@@ -130,6 +145,7 @@ public final class OpenFile {
 
     /** Shares {@code source}'s blocks at {@code [srcOffset, srcOffset+length)} into this file at {@code dstOffset}. */
     public void cloneFrom(OpenFile source, long srcOffset, long dstOffset, long length) throws JiomapException {
+        requireMounted("clone");
         Errno.check(inode.cloneRange(source.inode, srcOffset, dstOffset, length), "clone " + source.path + " ["
                 + srcOffset + ", " + (srcOffset + length) + ") to " + path + " at " + dstOffset);
     }

@@ -328,6 +328,7 @@ public interface DeadlockFreedomContract extends ContractBase {
         int total = 2000;
         int depth = 16;
         AtomicBoolean ownerDone = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger drains = new java.util.concurrent.atomic.AtomicInteger();
         Background<int[]> owner = tck().spawn("ring owner", () -> {
             IoRing ring = IoRing.create(depth, CompletionMode.CALLER);
             try {
@@ -342,6 +343,11 @@ public interface DeadlockFreedomContract extends ContractBase {
                         counts[0]++;
                     }
                     ring.submit();
+                    if (counts[0] == total && drains.get() == 0) {
+                        // A fast owner could finish before the drainer's first fallocate: keep the last batch in
+                        // flight until one drain has raced it, so the race this test is about always happens.
+                        Waits.await("a drain racing the owner's last writes").until(() -> drains.get() > 0);
+                    }
                     ring.waitCompletions(1);
                     ring.reap((userData, result) -> {
                         counts[1]++;
@@ -358,15 +364,14 @@ public interface DeadlockFreedomContract extends ContractBase {
             }
         });
         Background<Integer> drainer = tck().spawn("drainer", () -> {
-            int drains = 0;
             while (!ownerDone.get()) {
                 int r = env.inode().fallocate(Inode.FALLOC_ZERO_RANGE | Inode.FALLOC_KEEP_SIZE, DRAIN_RANGE, 4096);
                 if (r != 0) {
                     throw new AssertionError("fallocate returned " + r);
                 }
-                drains++;
+                drains.incrementAndGet();
             }
-            return drains;
+            return drains.get();
         });
         int[] counts = owner.await();
         assertThat(drainer.await()).as("drains that raced the owner").isPositive();

@@ -38,9 +38,11 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * right after in the same thread. The kernel dropped "iomap: completed polled IO inline" (v6 of the series) because
  * Dave Chinner objected that a polled O_DSYNC write without FUA would do journal I/O and a cache flush in the
  * poller. That cannot happen here: caller completion, and with it HIPRI, survives only for pure overwrites inside
- * EOF that need no sync (O_DSYNC only when FUA covers it, spec B2 step 2), so the poller never runs an end_io
- * transaction, a size update, unwritten conversion or a flush; every write that needs one has lost HIPRI and
- * CALLER_COMP before its first bio and completes on the workqueue. Deferred completions stay claimable by
+ * EOF that need no sync (O_DSYNC only when FUA covers it, spec B2 step 2), so the poller never runs an unwritten
+ * conversion, zeroing, a log force or a cache flush; every write that needs one has lost HIPRI and CALLER_COMP
+ * before its first bio and completes on the workqueue. Two end_io jobs do stay with caller completion, as in
+ * CALLER mode: the copy-on-write remap of a shared overwrite (TV18) and the size update of a MAPPED extent running
+ * past EOF (TV16); each is an in-memory metadata change, with no I/O of its own. Deferred completions stay claimable by
  * drainers, and a polled bio nobody polls is reaped late by its device, so design rule 1 holds as in CALLER.
  *
  * <p>Only the owner thread may call the methods of a ring, except the completion callbacks. Nothing is allocated
@@ -280,7 +282,8 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
         int op = sqOp[i];
         long res;
         if (op == OP_FSYNC) {
-            res = file.inode().fsync(0, Long.MAX_VALUE, (sqFlags[i] & RWF_DATASYNC) != 0);
+            res = file.mount().isClosed() ? -Errno.ESHUTDOWN
+                    : file.inode().fsync(0, Long.MAX_VALUE, (sqFlags[i] & RWF_DATASYNC) != 0);
         } else {
             int flags = file.iocbFlags() | (sqFlags[i] & (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT));
             if (iopoll) {

@@ -14,6 +14,7 @@ import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.InodeRecord;
+import io.jiomap.fs.ext4like.meta.Allocator;
 import io.jiomap.fs.ext4like.meta.ExtentTree;
 import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
@@ -51,7 +52,17 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     private volatile long datasyncTid;
     /** Set when the last name went and the blocks were freed: later I/O through a kept handle fails. */
     private volatile boolean deleted;
-    private final Map<Iocb, Integer> reservations = new IdentityHashMap<>();
+    private final Map<Iocb, Reserved> reservations = new IdentityHashMap<>();
+
+    /**
+     * What a write set aside before its I/O for its end_io: journal credits and extent-tree blocks (one node
+     * reserve per reservation, since the tree may split at every level when an unwritten extent is split).
+     */
+    private record Reserved(int credits, int nodes) {
+        Reserved plus(Reserved o) {
+            return new Reserved(credits + o.credits, nodes + o.nodes);
+        }
+    }
 
     Ext4Inode(Ext4FileSystem fs, long ino, InodeRecord rec) {
         this.fs = fs;
@@ -153,7 +164,17 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     }
 
     private void checkTreeSpace() {
-        if (fs.allocator().freeBlocks() < tree.worstCaseNewNodes()) {
+        checkTreeSpace(false);
+    }
+
+    /**
+     * Whether the tree can grow by its worst case. An end_io holding a write's node reservation may use the blocks
+     * set aside for end_io; everything else leaves them alone.
+     */
+    private void checkTreeSpace(boolean reserved) {
+        Allocator a = fs.allocator();
+        long room = reserved ? a.freeBlocks() : a.freeBlocks() - a.reservedNodes();
+        if (room < tree.worstCaseNewNodes()) {
             throw new FsError(Errno.ENOSPC, "no room left for extent-tree blocks of inode " + ino);
         }
     }
@@ -161,6 +182,12 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     /** Maps [lblk, lblk+count) to new extents, replacing what was there. Metadata lock held. */
     void mapLocked(long lblk, long count, List<Extent> with) {
         checkTreeSpace();
+        tree.replace(lblk, lblk + count, with);
+    }
+
+    /** {@link #mapLocked} from an end_io that reserved its tree nodes before its I/O. */
+    private void mapReservedLocked(long lblk, long count, List<Extent> with) {
+        checkTreeSpace(true);
         tree.replace(lblk, lblk + count, with);
     }
 
@@ -301,7 +328,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     @Override
     public long endIo(Iocb iocb, long written, int error, int flags) {
         long pos = iocb.position();
-        Integer reserved;
+        Reserved reserved;
         synchronized (reservations) {
             reserved = reservations.remove(iocb);
         }
@@ -311,7 +338,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
             // Nothing to record: a failure keeps the blocks unwritten (reads give zeros), and a pure overwrite
             // (the common, caller-completed case) stays lock-free.
             if (reserved != null) {
-                j.release(reserved);
+                j.release(reserved.credits());
+                fs.allocator().releaseNodes(reserved.nodes());
             }
             return error != 0 ? -error : 0;
         }
@@ -325,11 +353,11 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
             }
             // The first step uses what the write reserved before its I/O; further pieces (a write across several
             // unwritten extents) overdraw, committing to make room but never waiting for other writes' credits.
-            try (Journal.Handle h = reserved != null ? j.adopt(reserved)
+            try (Journal.Handle h = reserved != null ? j.adopt(reserved.credits())
                     : j.startOverdraft(editCredits() + Ext4FileSystem.ORPHAN_CREDITS + 2)) {
                 if (!pieces.isEmpty()) {
                     Extent c = pieces.getFirst();
-                    mapLocked(c.logical(), c.length(), List.of(c));
+                    mapReservedLocked(c.logical(), c.length(), List.of(c));
                 }
                 if (pos + written > size) {
                     size = pos + written;
@@ -339,13 +367,17 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
             }
             for (Extent c : pieces.subList(Math.min(1, pieces.size()), pieces.size())) {
                 try (Journal.Handle h = j.startOverdraft(editCredits() + 2)) {
-                    mapLocked(c.logical(), c.length(), List.of(c));
+                    mapReservedLocked(c.logical(), c.length(), List.of(c));
                     persist(true);
                 }
             }
             return 0;
         } catch (FsError e) {
             return -e.errno();
+        } finally {
+            if (reserved != null) {
+                fs.allocator().releaseNodes(reserved.nodes());
+            }
         }
     }
 
@@ -447,8 +479,14 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
                         if (!journal().reserve(credits, nowait)) {
                             return -Errno.EAGAIN;
                         }
+                        // The tree may split at every level when end_io converts part of an unwritten extent.
+                        int nodes = tree.worstCaseNewNodes();
+                        if (!fs.allocator().reserveNodes(nodes)) {
+                            journal().release(credits);
+                            return -Errno.ENOSPC;
+                        }
                         synchronized (reservations) {
-                            reservations.merge(iocb, credits, Integer::sum);
+                            reservations.merge(iocb, new Reserved(credits, nodes), Reserved::plus);
                         }
                     }
                     long ret = fs.directIo().rw(iocb, buffer, offset, length, this, this, dioFlags, 0);
@@ -551,12 +589,13 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
 
     /** Releases what a write reserved when it failed without an end_io (it never started its I/O). */
     private void releaseUnused(Iocb iocb) {
-        Integer credits;
+        Reserved r;
         synchronized (reservations) {
-            credits = reservations.remove(iocb);
+            r = reservations.remove(iocb);
         }
-        if (credits != null) {
-            journal().release(credits);
+        if (r != null) {
+            journal().release(r.credits());
+            fs.allocator().releaseNodes(r.nodes());
         }
     }
 

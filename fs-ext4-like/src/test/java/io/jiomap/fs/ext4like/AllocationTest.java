@@ -32,6 +32,43 @@ class AllocationTest {
     }
 
     @Test
+    void onAFullFilesystemWritesIntoUnwrittenSpaceFailBeforeTheirIoOrConvertNeverAtCompletion() throws Exception {
+        // Design rule 5: every random write into a preallocated file that fills the disk splits an unwritten
+        // extent, so the tree keeps growing; the room for that is reserved before the I/O, so a write either fails
+        // with ENOSPC before it moves data or is converted and reads back, never "written but still zeros".
+        try (Ext4Env env = Ext4Env.memory("size=16m", Map.of("blocks-per-group", "2048"))) {
+            OpenFile f = env.open("/f");
+            int bs = env.mount.fileSystem().blockSize();
+            long blocks = env.mount.fileSystem().statfs().freeBlocks();
+            f.fallocate(0, 0, blocks * bs);
+            java.util.Random rnd = new java.util.Random(11);
+            java.util.Map<Long, Long> written = new java.util.HashMap<>();
+            int refused = 0;
+            for (int i = 0; i < 3000; i++) {
+                long block = rnd.nextLong(blocks);
+                long bios = env.mount.counters().dataBios();
+                try {
+                    assertThat(env.write(f, block * bs, bs, i)).isEqualTo(bs);
+                    written.put(block, (long) i);
+                } catch (JiomapException e) {
+                    assertThat(e.errno()).as("the only failure allowed").isEqualTo(Errno.ENOSPC);
+                    assertThat(env.mount.counters().dataBios()).as("a refused write moved no data").isEqualTo(bios);
+                    refused++;
+                }
+            }
+            env.remount();
+            OpenFile g = env.open("/f");
+            for (var w : written.entrySet()) {
+                assertThat(env.read(g, w.getKey() * bs, bs)).as("block %d", w.getKey())
+                        .isEqualTo(Ext4Env.bytes(env.pattern(bs, w.getValue())));
+            }
+            assertThat(written.size() + refused).isPositive();
+            env.unmount();
+            assertThat(env.fsck().problems()).isEmpty();
+        }
+    }
+
+    @Test
     void fallocateTakesExactlyTheFreeSpaceAndOneBlockMoreIsEnospcWithNothingChanged() throws Exception {
         try (Ext4Env env = Ext4Env.memory("size=16m", Map.of("blocks-per-group", "2048"))) {
             OpenFile f = env.open("/f");

@@ -582,7 +582,11 @@ final class XfsLikeInode extends Inode implements DioOps {
     public int fallocate(int mode, long offset, long length) {
         int keep = mode & FALLOC_KEEP_SIZE;
         int op = mode & ~FALLOC_KEEP_SIZE;
-        if (offset < 0 || length <= 0 || (op != 0 && op != FALLOC_PUNCH_HOLE && op != FALLOC_ZERO_RANGE)) {
+        if (op != 0 && op != FALLOC_PUNCH_HOLE && op != FALLOC_ZERO_RANGE) {
+            // Modes XFS has but this filesystem does not (collapse, insert, unshare): what vfs_fallocate answers.
+            return -Errno.EOPNOTSUPP;
+        }
+        if (offset < 0 || length <= 0) {
             return -Errno.EINVAL;
         }
         if (op == FALLOC_PUNCH_HOLE && keep == 0) {

@@ -32,8 +32,15 @@ final class PollRing {
     private final int[] transferred;
     private final int[] freeSlots;
     private int freeCount;
-    private final Bio[] finished;
-    private final int[] finishedErrno;
+    /**
+     * Reaped slots waiting to be completed, oldest first (a FIFO of {@code done} entries from {@code doneHead}). A
+     * slot is freed only when its entry is taken, so the FIFO never holds more than the ring has slots, and each
+     * reaped bio is completed exactly once by whichever poller takes it, outside the lock.
+     */
+    private final int[] doneSlots;
+    private final int[] doneErrno;
+    private int doneHead;
+    private int done;
     private boolean closed;
     private volatile UringEngine.RegisteredBuffers registered = UringEngine.RegisteredBuffers.NONE;
 
@@ -45,7 +52,10 @@ final class PollRing {
     private volatile int inFlight;
     /** Bios reaped so far; the stall check compares it across one period. */
     private volatile long reapedTotal;
-    private long reapedAtLastCheck = -1;
+    /** Bios submitted so far; with reapedTotal it tells how many were in the kernel at the last check. */
+    private volatile long submittedTotal;
+    private long reapedAtLastCheck;
+    private long submittedAtLastCheck;
 
     private PollRing(IoUring ring, Runnable firstUse) {
         this.ring = ring;
@@ -54,8 +64,8 @@ final class PollRing {
         this.bios = new Bio[slots];
         this.transferred = new int[slots];
         this.freeSlots = new int[slots];
-        this.finished = new Bio[slots];
-        this.finishedErrno = new int[slots];
+        this.doneSlots = new int[slots];
+        this.doneErrno = new int[slots];
         for (int i = 0; i < slots; i++) {
             freeSlots[i] = slots - 1 - i;
         }
@@ -140,6 +150,7 @@ final class PollRing {
         bios[slot] = bio;
         transferred[slot] = 0;
         inFlight++;
+        submittedTotal++;
         prepData(slot);
     }
 
@@ -182,7 +193,7 @@ final class PollRing {
         return count;
     }
 
-    /** Moves finished bios from the CQ to {@link #finished}; resubmits the rest of a short transfer. */
+    /** Moves finished bios from the CQ to the done FIFO; resubmits the rest of a short transfer. */
     private int reapLocked() {
         if (ring.unsubmitted() > 0) {
             ring.submit(0);
@@ -210,10 +221,9 @@ final class PollRing {
                 }
                 errno = 0;
             }
-            bios[slot] = null;
-            freeSlots[freeCount++] = slot;
-            finished[count] = bio;
-            finishedErrno[count] = errno;
+            doneSlots[(doneHead + done) % doneSlots.length] = slot;
+            doneErrno[slot] = errno;
+            done++;
             count++;
         }
         ring.cqAdvance(ready);
@@ -225,13 +235,32 @@ final class PollRing {
         return count;
     }
 
-    /** Runs without the lock: ends the bios the last reap finished (they fit, a reap never exceeds the slots). */
+    /**
+     * Completes up to {@code count} bios from the done FIFO, each taken under the lock and completed outside it
+     * (its end_io may submit again): a poller completes as many as it reaped, not necessarily the same ones, so a
+     * second poller that reaped in between can never make one complete twice or not at all.
+     */
     private void completeFinished(int count) {
         for (int i = 0; i < count; i++) {
-            Bio bio = finished[i];
-            finished[i] = null;
+            lock.lock();
+            Bio bio;
+            int errno;
             try {
-                bio.complete(finishedErrno[i]);
+                if (done == 0) {
+                    return;
+                }
+                int slot = doneSlots[doneHead];
+                doneHead = (doneHead + 1) % doneSlots.length;
+                done--;
+                bio = bios[slot];
+                errno = doneErrno[slot];
+                bios[slot] = null;
+                freeSlots[freeCount++] = slot;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                bio.complete(errno);
             } catch (Throwable t) {
                 Thread me = Thread.currentThread();
                 me.getUncaughtExceptionHandler().uncaughtException(me, t);
@@ -244,9 +273,13 @@ final class PollRing {
      * during the whole period and nobody holds the ring, reaps them itself (late, but never never).
      */
     void reapIfStalled() {
-        long total = reapedTotal;
-        boolean stalled = inFlight > 0 && total == reapedAtLastCheck;
-        reapedAtLastCheck = total;
+        long reaped = reapedTotal;
+        long submitted = submittedTotal;
+        // Stalled: bios were in the kernel at the last check and none was reaped since, so each of those has
+        // waited a whole period. A bio submitted just now is left to its poller.
+        boolean stalled = submittedAtLastCheck > reapedAtLastCheck && reaped == reapedAtLastCheck;
+        reapedAtLastCheck = reaped;
+        submittedAtLastCheck = submitted;
         if (stalled) {
             poll(0);
         }

@@ -364,6 +364,9 @@ final class UringEngine implements Engine, Runnable {
     private void serve() {
         while (!stopping) {
             int work = admit();
+            // Armed here, not only before sleeping: a ring kept busy by other I/O never sleeps, and polled bios
+            // nobody polls must still be reaped late (design rule 1: a drain never waits forever).
+            armStallCheck();
             if (ring.unsubmitted() > 0) {
                 submitPrepared();
             }
@@ -557,6 +560,15 @@ final class UringEngine implements Engine, Runnable {
         }
     }
 
+    /** Once the poll ring is in use: a timeout once per period, to reap polled bios nobody polls. Lock held. */
+    private void armStallCheck() {
+        if (!stallCheckArmed && pollRing.used() && ring.sqSpace() > 0) {
+            ring.prepRw(IoUring.OP_TIMEOUT, (byte) 0, 0, 0, stallCheckPeriod.address(), 1, 0, 0,
+                    STALL_CHECK_USER_DATA);
+            stallCheckArmed = true;
+        }
+    }
+
     /**
      * Releases the lock and blocks in io_uring_enter until a completion arrives, or a queue submitter (or shutdown)
      * rings the eventfd; then takes the lock back.
@@ -567,12 +579,7 @@ final class UringEngine implements Engine, Runnable {
             ring.prepRw(IoUring.OP_READ, (byte) 0, eventFd, 0, wakeBuffer.address(), 8, 0, 0, WAKE_USER_DATA);
             wakeArmed = true;
         }
-        if (!stallCheckArmed && pollRing.used() && ring.sqSpace() > 0) {
-            // Wake up once per period to reap polled bios if nobody polls them (PollRing.reapIfStalled).
-            ring.prepRw(IoUring.OP_TIMEOUT, (byte) 0, 0, 0, stallCheckPeriod.address(), 1, 0, 0,
-                    STALL_CHECK_USER_DATA);
-            stallCheckArmed = true;
-        }
+        armStallCheck();
         submitPrepared();
         queue.announce(BioQueue.IN_KERNEL);
         if (!queue.isEmpty() || !backlog.isEmpty() || stopping) {

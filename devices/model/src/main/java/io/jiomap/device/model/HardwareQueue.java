@@ -277,10 +277,17 @@ public final class HardwareQueue implements Runnable {
     /**
      * Waits until the thread has ended (after {@link #shutdown}), even if interrupted meanwhile: a device's close must
      * not return while its thread can still touch the media. The interrupt is kept for the caller. Called on the
-     * queue's own thread (a completion callback closing its device) it returns at once: the thread cannot wait for
-     * itself, and it ends as soon as the callback returns.
+     * queue's own thread (a completion callback closing its device), or by a poller inside its reap of this queue, it
+     * returns at once: the thread cannot wait for itself, and it ends as soon as the callback returns.
      */
     public void awaitStopped() {
+        // A poller that closes the device from a completion it is reaping holds this queue's reaper flag, which the
+        // thread's final drain needs: waiting for the thread here would wait for ourselves. The thread ends once the
+        // reap returns, as for a callback on the thread itself.
+        if (statuses != null
+                && (long) COUNTER.getVolatile(counters, REAPER) == Thread.currentThread().threadId()) {
+            return;
+        }
         boolean interrupted = false;
         while (thread != Thread.currentThread() && thread.isAlive()) {
             try {

@@ -36,6 +36,8 @@ public final class Fsck {
     private final Map<Long, InodeRecord> inodes = new TreeMap<>();
     private final Map<Long, List<Extent>> extents = new HashMap<>();
     private int duplicates;
+    /** The orphan list as read from the superblock chain. */
+    private final java.util.Set<Long> orphans = new java.util.HashSet<>();
 
     public Fsck(BlockDevice device) {
         this.device = device;
@@ -245,7 +247,6 @@ public final class Fsck {
                         + ".");
             }
         }
-        java.util.Set<Long> orphans = new java.util.HashSet<>();
         for (long at = sb.lastOrphan; at != 0 && inodes.containsKey(at) && orphans.add(at); ) {
             at = inodes.get(at).nextOrphan;
         }
@@ -427,6 +428,11 @@ public final class Fsck {
             InodeRecord r = me.getValue();
             int found = refs.getOrDefault(ino, 0);
             if (found == 0 && r.links == 0) {
+                // Unlinked and still open at the crash: only the orphan list keeps it from leaking.
+                if (!orphans.contains(ino)) {
+                    problems.add("Inode " + ino + " is in use with 0 links and is not on the orphan list: its "
+                            + r.blocks + " blocks are lost until it is freed.");
+                }
                 continue;
             }
             if (found == 0) {

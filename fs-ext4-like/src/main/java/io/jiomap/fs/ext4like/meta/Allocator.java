@@ -16,6 +16,7 @@ import java.util.List;
  * <p>All methods run with the metadata lock held, inside a journal handle.
  */
 public final class Allocator {
+    private final java.util.concurrent.atomic.AtomicLong reservedNodes = new java.util.concurrent.atomic.AtomicLong();
     public static final int META_RESERVE = 2 * (io.jiomap.fs.ext4like.disk.ExtentNode.MAX_DEPTH + 2);
 
     private final Superblock sb;
@@ -49,9 +50,33 @@ public final class Allocator {
         return n - busyCount;
     }
 
-    /** What a data allocation can still take. */
+    /** What a data allocation can still take: not the tree reserve, nor blocks set aside for end_io. */
     public long availableForData() {
-        return Math.max(0, freeBlocks() - META_RESERVE);
+        return Math.max(0, freeBlocks() - META_RESERVE - reservedNodes.get());
+    }
+
+    /**
+     * Sets aside {@code n} free blocks for the extent-tree nodes a write's end_io may need to convert what it wrote
+     * (design rule 5: completion never fails for lack of space, so the room is taken before the I/O).
+     *
+     * @return false when the blocks are not there (the write fails with ENOSPC before any I/O)
+     */
+    public boolean reserveNodes(int n) {
+        if (freeBlocks() - META_RESERVE - reservedNodes.get() < n) {
+            return false;
+        }
+        reservedNodes.addAndGet(n);
+        return true;
+    }
+
+    /** Gives back a reservation of {@link #reserveNodes}, used or not. */
+    public void releaseNodes(int n) {
+        reservedNodes.addAndGet(-n);
+    }
+
+    /** Blocks set aside for end_io tree nodes right now. */
+    public long reservedNodes() {
+        return reservedNodes.get();
     }
 
     public long busyBlocks() {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The file device against the system's fio and the JDK's AsynchronousFileChannel on the same file, interleaved per
+# QD so that all three see the same machine: 4 KiB random O_DIRECT overwrites through io_uring.
+# Usage: bench/file-vs-fio.sh [IMAGE] [SECONDS] [ROUNDS]   (from the repository root, after ./jiomap has built dist)
+# Prints one markdown table per round; every number is what the tools printed.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+IMAGE="${1:-target-bench/dio-1g.img}"
+SECS="${2:-4}"
+ROUNDS="${3:-2}"
+# The first JDK 25+ among $JAVA_HOME and /usr/lib/jvm, as ./jiomap picks it.
+JAVA=""
+for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java; do
+    if [[ -x "$j" ]] && "$j" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA="$j"; break; fi
+done
+[[ -n "$JAVA" ]] || { echo "no JDK 25+ found" >&2; exit 1; }
+JM=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar launcher/target/dist/launcher.jar)
+
+if [[ ! -f "$IMAGE" ]]; then
+    mkdir -p "$(dirname "$IMAGE")"
+    # Written once in full, so every measured write is an overwrite on both sides.
+    dd if=/dev/zero of="$IMAGE" bs=1M count=1024 oflag=direct status=none
+fi
+iops() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["jobs"][0]["write"]["iops"]))'; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+JOB=(--size=1G --time_based=1 --runtime="$SECS" --bs=4096 --rw=randwrite --norandommap --direct=1 --ioengine=io_uring)
+
+for round in $(seq 1 "$ROUNDS"); do
+    echo "Round $round (load average $(cut -d' ' -f1 /proc/loadavg) at the start):"
+    echo
+    echo "| QD | fio | jiomap caller | jiomap caller+poll | AsynchronousFileChannel | caller/fio | caller+poll/fio | caller+poll/AFC |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for qd in 1 2 4 8 16; do
+        f=$(fio --name=x --filename="$IMAGE" "${JOB[@]}" --iodepth="$qd" --output-format=json | iops)
+        c=$("${JM[@]}" fio --name=x --filename=/f "${JOB[@]}" --iodepth="$qd" --device=file:path="$IMAGE" \
+            --completion=caller --output-format=json 2>/dev/null | iops)
+        p=$("${JM[@]}" fio --name=x --filename=/f "${JOB[@]}" --iodepth="$qd" --device=file:path="$IMAGE" \
+            --completion=caller+poll --output-format=json 2>/dev/null | iops)
+        a=$("$JAVA" -cp devices/file/target/test-classes io.jiomap.device.file.AsyncFileChannelBaseline "$IMAGE" "$qd" \
+            "$SECS" | sed -n 's/.*iops=\([0-9]*\).*/\1/p')
+        echo "| $qd | $f | $c | $p | $a | $(ratio "$c" "$f") | $(ratio "$p" "$f") | $(ratio "$p" "$a") |"
+    done
+    echo
+done
