@@ -281,14 +281,14 @@ public final class Checker {
             }
         }
         Set<Long> seen = new HashSet<>();
-        ArrayDeque<InodeCore> todo = new ArrayDeque<>();
+        ArrayDeque<InodeCore> toVisit = new ArrayDeque<>();
         seen.add(root.ino());
-        todo.add(root);
-        while (!todo.isEmpty()) {
-            for (long child : todo.poll().entries().values()) {
+        toVisit.add(root);
+        while (!toVisit.isEmpty()) {
+            for (long child : toVisit.poll().entries().values()) {
                 InodeCore cc = md.inode(child);
                 if (cc != null && seen.add(child) && cc.isDir()) {
-                    todo.add(cc);
+                    toVisit.add(cc);
                 }
             }
         }
