@@ -41,6 +41,7 @@ final class IoUring implements AutoCloseable {
     static final int RWF_DSYNC = 2;
     private static final int ENTER_GETEVENTS = 1;
     private static final int REGISTER_BUFFERS = 0;
+    private static final int UNREGISTER_BUFFERS = 1;
     private static final int REGISTER_FILES = 2;
     private static final long OFF_SQ_RING = 0;
     private static final long OFF_CQ_RING = 0x8000000L;
@@ -323,6 +324,14 @@ final class IoUring implements AutoCloseable {
             }
             return (int) Libc.syscall(Libc.allocateCapture(a), Libc.SYS_IO_URING_REGISTER, ringFd, REGISTER_BUFFERS,
                     iovecs.address(), addresses.length, 0, 0);
+        }
+    }
+
+    /** IORING_UNREGISTER_BUFFERS: unpins what {@link #registerBuffers} pinned. 0 or -errno. */
+    int unregisterBuffers() {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Libc.syscall(Libc.allocateCapture(a), Libc.SYS_IO_URING_REGISTER, ringFd, UNREGISTER_BUFFERS,
+                    0, 0, 0, 0);
         }
     }
 

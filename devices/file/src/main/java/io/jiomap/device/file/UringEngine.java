@@ -214,6 +214,9 @@ final class UringEngine implements Engine, Runnable {
         }
         r = pollRing.registerBuffers(starts, lengths);
         if (r < 0) {
+            // All or nothing: left registered on the main ring, a retry would get EBUSY from the kernel and the
+            // pinned pages would count against RLIMIT_MEMLOCK for nothing.
+            ring.unregisterBuffers();
             return r;
         }
         registered = new RegisteredBuffers(starts, ends);
