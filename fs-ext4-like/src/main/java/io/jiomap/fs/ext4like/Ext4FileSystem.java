@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A mounted ext4-like filesystem: namespace, inodes, the journal, the allocator, the orphan list. */
-final class Ext4FileSystem implements FileSystem {
+public final class Ext4FileSystem implements FileSystem {
     private static final System.Logger LOG = System.getLogger(Ext4FileSystem.class.getName());
     /** Credits of an orphan-list change: the superblock, the inode and its predecessor's inode-table blocks. */
     static final int ORPHAN_CREDITS = 4;
@@ -84,7 +84,8 @@ final class Ext4FileSystem implements FileSystem {
         }
     }
 
-    static Superblock readSuperblock(BlockDevice device) throws FormatException {
+    /** The primary superblock, checked: what mount and fsck both start from. */
+    public static Superblock readSuperblock(BlockDevice device) throws FormatException {
         byte[] b = new byte[Superblock.SIZE];
         BlockCache.readRaw(device, Superblock.OFFSET, b);
         return Superblock.decode(b, 0, device.capabilities().capacityBytes(), "superblock (byte 1024)");
@@ -93,22 +94,18 @@ final class Ext4FileSystem implements FileSystem {
     static GroupDesc[] readGroups(BlockDevice device, Superblock sb) throws FormatException {
         int count = sb.groupCount();
         GroupDesc[] out = new GroupDesc[count];
-        int perBlock = sb.blockSize / Superblock.DESC_SIZE;
         for (int g = 0; g < count; g++) {
-            long block = sb.superblockBlock(0) + 1 + g / perBlock;
+            long block = sb.descriptorBlock(g);
             byte[] b = BlockCache.readRaw(device, block, sb.blockSize);
-            int off = (g % perBlock) * Superblock.DESC_SIZE;
+            int off = sb.descriptorOffset(g);
             String where = "group descriptor " + g + " (block " + block + ")";
             if (GroupDesc.storedChecksum(b, off) != GroupDesc.checksum(g, b, off)) {
                 throw new FormatException(where + ": checksum does not match its contents");
             }
             GroupDesc d = GroupDesc.decode(b, off);
-            long lo = sb.groupFirstBlock(g);
-            long hi = lo + sb.groupBlocks(g);
-            if (d.blockBitmap < lo || d.blockBitmap >= hi || d.inodeBitmap < lo || d.inodeBitmap >= hi
-                    || d.inodeTable < lo || d.inodeTable + sb.inodeTableBlocks() > hi) {
-                throw new FormatException(where + ": bitmaps or inode table lie outside the group's blocks "
-                        + lo + ".." + (hi - 1));
+            String misplaced = d.misplaced(sb, g);
+            if (misplaced != null) {
+                throw new FormatException(where + ": " + misplaced);
             }
             if (d.freeBlocks > sb.groupBlocks(g) || d.freeInodes > sb.inodesPerGroup) {
                 throw new FormatException(where + ": free counts " + d.freeBlocks + "/" + d.freeInodes

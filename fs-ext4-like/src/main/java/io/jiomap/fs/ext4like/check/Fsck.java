@@ -2,6 +2,7 @@ package io.jiomap.fs.ext4like.check;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FsckReport;
+import io.jiomap.fs.ext4like.Ext4FileSystem;
 import io.jiomap.fs.ext4like.Ext4LikeFileSystemType;
 import io.jiomap.fs.ext4like.disk.DirBlock;
 import io.jiomap.fs.ext4like.disk.Extent;
@@ -46,9 +47,7 @@ public final class Fsck {
     public FsckReport run() {
         List<String> summary = new ArrayList<>();
         try {
-            byte[] b = new byte[Superblock.SIZE];
-            BlockCache.readRaw(device, Superblock.OFFSET, b);
-            sb = Superblock.decode(b, 0, device.capabilities().capacityBytes(), "superblock (byte 1024)");
+            sb = Ext4FileSystem.readSuperblock(device);
         } catch (FormatException e) {
             problems.add(e.getMessage() + "; the filesystem cannot be checked further.");
             return report(summary);
@@ -129,24 +128,20 @@ public final class Fsck {
     private GroupDesc[] readGroups() {
         int count = sb.groupCount();
         GroupDesc[] out = new GroupDesc[count];
-        int perBlock = sb.blockSize / Superblock.DESC_SIZE;
         for (int g = 0; g < count; g++) {
-            long block = sb.superblockBlock(0) + 1 + g / perBlock;
+            long block = sb.descriptorBlock(g);
             byte[] b = BlockCache.readRaw(device, block, sb.blockSize);
-            int off = (g % perBlock) * Superblock.DESC_SIZE;
+            int off = sb.descriptorOffset(g);
             if (GroupDesc.storedChecksum(b, off) != GroupDesc.checksum(g, b, off)) {
                 problems.add("Group descriptor " + g + " (block " + block + ") has a bad checksum; its group cannot"
                         + " be checked.");
                 return null;
             }
             out[g] = GroupDesc.decode(b, off);
-            long lo = sb.groupFirstBlock(g);
-            long hi = lo + sb.groupBlocks(g);
             GroupDesc d = out[g];
-            if (d.blockBitmap < lo || d.blockBitmap >= hi || d.inodeBitmap < lo || d.inodeBitmap >= hi
-                    || d.inodeTable < lo || d.inodeTable + sb.inodeTableBlocks() > hi) {
-                problems.add("Group descriptor " + g + " (block " + block + ") places its tables outside the group ("
-                        + lo + ".." + (hi - 1) + ").");
+            String misplaced = d.misplaced(sb, g);
+            if (misplaced != null) {
+                problems.add("Group descriptor " + g + " (block " + block + "): " + misplaced + ".");
                 return null;
             }
             if (GroupDesc.bitmapChecksum(g, BlockCache.readRaw(device, d.blockBitmap, sb.blockSize))

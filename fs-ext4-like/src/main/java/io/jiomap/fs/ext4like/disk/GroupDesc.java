@@ -49,4 +49,18 @@ public final class GroupDesc {
     public static int bitmapChecksum(int group, byte[] bitmap) {
         return Bytes.crc(group, bitmap, 0, bitmap.length);
     }
+
+    /**
+     * Why this descriptor of group {@code g} cannot be right about where its bitmaps and inode table are (outside the
+     * group's blocks), or null: what mount refuses and fsck reports.
+     */
+    public String misplaced(Superblock sb, int g) {
+        long lo = sb.groupFirstBlock(g);
+        long hi = lo + sb.groupBlocks(g);
+        if (blockBitmap < lo || blockBitmap >= hi || inodeBitmap < lo || inodeBitmap >= hi
+                || inodeTable < lo || inodeTable + sb.inodeTableBlocks() > hi) {
+            return "bitmaps or inode table lie outside the group's blocks " + lo + ".." + (hi - 1);
+        }
+        return null;
+    }
 }

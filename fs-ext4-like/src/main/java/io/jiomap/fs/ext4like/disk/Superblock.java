@@ -68,6 +68,16 @@ public final class Superblock {
         return false;
     }
 
+    /** The block of the primary descriptor table that holds group g's descriptor. */
+    public long descriptorBlock(int g) {
+        return superblockBlock(0) + 1 + g / (blockSize / DESC_SIZE);
+    }
+
+    /** Where group g's descriptor starts within {@link #descriptorBlock}. */
+    public int descriptorOffset(int g) {
+        return (g % (blockSize / DESC_SIZE)) * DESC_SIZE;
+    }
+
     /** Block of group g's superblock copy (group 0: the block holding byte 1024). */
     public long superblockBlock(int g) {
         return g == 0 ? OFFSET / blockSize : groupFirstBlock(g);

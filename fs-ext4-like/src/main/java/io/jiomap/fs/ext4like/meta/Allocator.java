@@ -267,9 +267,8 @@ public final class Allocator {
     }
 
     public void writeDesc(int g) {
-        int perBlock = sb.blockSize / Superblock.DESC_SIZE;
-        long block = sb.superblockBlock(0) + 1 + g / perBlock;
-        groups[g].encode(g, cache.get(block), (g % perBlock) * Superblock.DESC_SIZE);
+        long block = sb.descriptorBlock(g);
+        groups[g].encode(g, cache.get(block), sb.descriptorOffset(g));
         journal.dirty(block);
     }
 }
