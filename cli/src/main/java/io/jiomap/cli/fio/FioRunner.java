@@ -61,10 +61,7 @@ public final class FioRunner {
      */
     public int run(List<String> args) throws JiomapException {
         FioArgs parsed = FioArgs.parse(args);
-        List<JobSpec> specs = new ArrayList<>();
-        for (Map<String, String> job : parsed.jobs()) {
-            specs.add(JobSpec.from(parsed.merged(job)));
-        }
+        List<JobSpec> specs = specs(parsed);
         RunOptions run = runOptions(parsed.run(), specs);
         try (Storage storage = Storage.open(plugins, run.device(), run.fs(), run.wqWorkers(), run.mkfs())) {
             return runJobs(parsed, specs, run, storage);
@@ -86,11 +83,17 @@ public final class FioRunner {
                         + storage.fsSpec() + " on " + storage.deviceSpec());
             }
         }
+        List<JobSpec> specs = specs(parsed);
+        return runJobs(parsed, specs, runOptions(parsed.run(), specs), storage);
+    }
+
+    /** Every job of the command line with the global options merged in, read and checked. */
+    private static List<JobSpec> specs(FioArgs parsed) {
         List<JobSpec> specs = new ArrayList<>();
         for (Map<String, String> job : parsed.jobs()) {
             specs.add(JobSpec.from(parsed.merged(job)));
         }
-        return runJobs(parsed, specs, runOptions(parsed.run(), specs), storage);
+        return specs;
     }
 
     private static RunOptions runOptions(Map<String, String> run, List<JobSpec> specs) {
