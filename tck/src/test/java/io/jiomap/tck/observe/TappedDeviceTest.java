@@ -94,6 +94,21 @@ class TappedDeviceTest {
     }
 
     @Test
+    void aBioSubmittedBeforeTheRecordsWereClearedIsNotCountedAmongTheEndsAfterIt() {
+        tap(true, true);
+        tap.holdNext(1);
+        submit(BioOp.WRITE, 0);
+        tap.clearRecords();
+        tap.releaseAll();
+        assertThat(ends).containsExactly(0);
+        assertThat(tap.completedCount()).as("the end of a bio issued before the clear").isZero();
+
+        submit(BioOp.WRITE, 4096);
+        assertThat(tap.completions()).extracting(BioCompletion::seq).containsExactly(1L);
+        assertThat(tap.bios()).extracting(BioRecord::seq).containsExactly(1L);
+    }
+
+    @Test
     void closingHandsHeldBiosToTheClosedDeviceWhichFailsThem() {
         tap(true, true);
         tap.holdNext(1);
