@@ -257,7 +257,11 @@ final class IoUring implements AutoCloseable {
             if (toSubmit == 0) {
                 return 0;
             }
-            r = Libc.syscallCritical(capture, Libc.SYS_IO_URING_ENTER, ringFd, toSubmit, 0, 0, 0, 0);
+            r = Libc.syscallCriticalPlain(Libc.SYS_IO_URING_ENTER, ringFd, toSubmit, 0, 0, 0, 0);
+            if (r == -1L) {
+                // Nothing was consumed (a partial submit returns its count): ask again, this time learning why.
+                r = Libc.syscallCritical(capture, Libc.SYS_IO_URING_ENTER, ringFd, toSubmit, 0, 0, 0, 0);
+            }
         } else {
             r = Libc.syscall(capture, Libc.SYS_IO_URING_ENTER, ringFd, toSubmit, minComplete, ENTER_GETEVENTS, 0, 0);
         }

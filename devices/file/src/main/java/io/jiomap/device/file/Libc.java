@@ -96,12 +96,19 @@ final class Libc {
                     JAVA_LONG), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
 
     /**
-     * The same without capturing errno, for the ring thread's blocking wait: a blocking downcall that captures errno
-     * allocates per call until C2 compiles its caller, and a wait is not called often enough for that.
+     * The same without capturing errno, for the ring thread's blocking wait: a downcall that captures errno allocates
+     * per call until C2 compiles its caller, and a wait is not called often enough for that.
      */
     private static final MethodHandle SYSCALL6_PLAIN = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                     JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    /**
+     * The non-blocking submit without errno: the submitter calls it once per batch, and until C2 has compiled the
+     * caller (a busy or freshly started JVM) a capturing downcall allocates on every call.
+     */
+    private static final MethodHandle SYSCALL6_CRITICAL_PLAIN = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG), Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
 
     private Libc() {
     }
@@ -254,6 +261,15 @@ final class Libc {
     static long syscallPlain(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
         try {
             return (long) SYSCALL6_PLAIN.invokeExact(nr, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #syscallPlain} for a call that never blocks. */
+    static long syscallCriticalPlain(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) SYSCALL6_CRITICAL_PLAIN.invokeExact(nr, a1, a2, a3, a4, a5, a6);
         } catch (Throwable t) {
             throw rethrow(t);
         }
