@@ -2,14 +2,19 @@ package io.jiomap.fs.xfslike;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileExtent;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
+import io.jiomap.device.toolkit.fault.FaultRules;
+import io.jiomap.device.toolkit.fault.FaultyDevice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Reflink and copy-on-write seen from the files: shared until written, then private, sources untouched. */
 class ReflinkTest {
@@ -60,6 +65,39 @@ class ReflinkTest {
                 MemorySegment back = arena.allocate(8 * BS, 4096);
                 b.pread(back, 0, 8 * BS, 0);
                 assertThat(Devices.bytes(back)).isEqualTo(Devices.bytes(data));
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedCopyOnWriteGivesItsStagingBackAndALaterPartialWriteStillCopiesTheOldBytes() throws Exception {
+        try (BlockDevice mem = Devices.memory("size=16m,vwc=on,fua=on"); Arena arena = Arena.ofShared()) {
+            FaultyDevice dev = new FaultyDevice(mem);
+            MemorySegment original = Devices.pattern(arena, 4 * BS, 7);
+            MemorySegment garbage = Devices.pattern(arena, BS, 8);
+            MemorySegment patch = Devices.pattern(arena, BS, 9);
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                OpenFile a = m.open("/a", OpenFile.CREATE);
+                a.pwrite(original, 0, 4 * BS, 0);
+                OpenFile b = m.open("/b", OpenFile.CREATE);
+                b.cloneFrom(a, 0, 0, 4 * BS);
+                long free = m.fileSystem().statfs().freeBlocks();
+
+                dev.setRules(FaultRules.builder().onWrites().nth(1).fail(Errno.EIO).build());
+                assertThatThrownBy(() -> b.pwrite(garbage, 0, BS, BS)).isInstanceOf(JiomapException.class)
+                        .satisfies(e -> assertThat(((JiomapException) e).errno()).isEqualTo(Errno.EIO));
+                dev.setRules(FaultRules.none());
+                assertThat(m.fileSystem().statfs().freeBlocks()).as("the failed write's staging block is free")
+                        .isEqualTo(free);
+
+                // 512 bytes into block 1: the other 3.5 KiB of the block must stay the original's.
+                b.pwrite(patch, 0, 512, BS + 1024);
+                MemorySegment back = arena.allocate(4 * BS, 4096);
+                b.pread(back, 0, 4 * BS, 0);
+                byte[] want = Devices.bytes(original);
+                System.arraycopy(Devices.bytes(patch), 0, want, BS + 1024, 512);
+                assertThat(Devices.bytes(back)).isEqualTo(want);
             }
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
         }
