@@ -242,7 +242,21 @@ public final class Ext4FileSystem implements FileSystem {
         writeSuperblockLocked();
     }
 
+    /**
+     * Takes the inode off the orphan list once the work it was put there for is done (an extending write's end_io,
+     * a finished truncate), unless no name refers to it any more: such an inode stays on the list until
+     * {@link #deleteInode} frees it, or a crash between that work's commit and the deletion's would leave an inode
+     * that nothing refers to and nothing frees (the drain in unlink runs end_io just before the deletion).
+     */
     void orphanRemoveLocked(Ext4Inode in) {
+        if (in.rec.links == 0) {
+            return;
+        }
+        orphanDropLocked(in);
+    }
+
+    /** Takes the inode off the orphan list, whatever its link count. */
+    private void orphanDropLocked(Ext4Inode in) {
         if (!orphans.remove(in.ino())) {
             return;
         }
@@ -302,6 +316,7 @@ public final class Ext4FileSystem implements FileSystem {
         in.trimPastEof();
         try (Journal.Handle h = journal.start(ORPHAN_CREDITS + 4)) {
             boolean dir = in.isDir();
+            orphanDropLocked(in);
             in.rec.mode = 0;
             in.rec.links = 0;
             writeInode(in.ino(), in.rec);
@@ -394,7 +409,7 @@ public final class Ext4FileSystem implements FileSystem {
         d.setSizeLocked((long) (index + 1) * sb.blockSize);
     }
 
-    private void removeEntry(Ext4Inode d, String name) {
+    void removeEntry(Ext4Inode d, String name) {
         List<List<DirBlock.Entry>> blocks = dir(d);
         for (int i = 0; i < blocks.size(); i++) {
             if (blocks.get(i).removeIf(e -> e.name().equals(name))) {

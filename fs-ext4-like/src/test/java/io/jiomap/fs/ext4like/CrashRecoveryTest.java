@@ -9,6 +9,8 @@ import io.jiomap.api.fs.FileExtent;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.fs.ext4like.disk.Superblock;
+import io.jiomap.fs.ext4like.meta.Journal;
 import io.jiomap.tck.observe.TappedDevice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -121,6 +123,36 @@ class CrashRecoveryTest {
         assertThat(g.size()).as("the size update never committed").isEqualTo(4096);
         assertThat(g.fiemap(0, 1 << 20)).as("blocks past EOF trimmed").singleElement()
                 .satisfies(e -> assertThat(e.length()).isEqualTo(4096));
+        after.close();
+        assertThat(TYPE.fsck(device, Map.of()).problems()).isEmpty();
+    }
+
+    @Test
+    void anInodeWithNoNamesLeftStaysAnOrphanWhenItsLastExtendingWriteEndsSoACrashStillFreesIt() throws Exception {
+        CuttableDevice view = new CuttableDevice(device);
+        Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
+        OpenFile f = m.open("/f", OpenFile.CREATE);
+        f.pwrite(data(8192, 5), 0, 8192, 0);
+        m.fileSystem().sync();
+        long freeInodes = m.fileSystem().statfs().freeInodes();
+        long freeBlocks = m.fileSystem().statfs().freeBlocks();
+        Ext4FileSystem fs = (Ext4FileSystem) m.fileSystem();
+        Ext4Inode in = fs.inode(f.stat().ino());
+        // What unlink's drain meets: the name is gone (links 0, on the orphan list), then the end_io of an extending
+        // write finishes and takes its inode off the list; a commit lands before the deletion does.
+        try (Journal.Handle h = fs.journal().start(Ext4FileSystem.ORPHAN_CREDITS * 2)) {
+            fs.removeEntry(fs.inode(Superblock.ROOT_INO), "f");
+            in.rec.links = 0;
+            fs.orphanAddLocked(in);
+            fs.orphanRemoveLocked(in);
+        }
+        assertThat(fs.isOrphan(in)).as("still an orphan: nothing else would free it").isTrue();
+        assertThat(fs.journal().commit()).isPositive();
+        crash(m, view);
+
+        Mount after = Mount.mount(TYPE, device, Mount.Options.defaults());
+        assertThat(after.fileSystem().statfs().freeInodes()).as("the inode freed at mount").isEqualTo(freeInodes + 1);
+        assertThat(after.fileSystem().statfs().freeBlocks()).as("with its blocks").isEqualTo(freeBlocks + 2);
         after.close();
         assertThat(TYPE.fsck(device, Map.of()).problems()).isEmpty();
     }
