@@ -363,6 +363,11 @@ final class XfsLikeInode extends Inode implements DioOps {
             copyPartialBlocks(pos, length, fb, count);
         } else {
             fs.reserveEndIo(MAPPING.get());
+            if (((pos | length) & (bs - 1)) != 0) {
+                // Staging left by a write that failed before its first bio holds whatever the device had there.
+                // A partial write runs alone (exclusive lock, DIO drained), so nothing else is writing into it.
+                copyPartialBlocks(pos, length, fb, staged.end() - fb);
+            }
         }
         long run = Math.min(staged.end(), fb + sharedLen) - fb;
         int dirty = fs.dataDirty(core) || pos + length > core.size() ? Iomap.F_DIRTY : 0;
