@@ -76,7 +76,8 @@ public final class JiomapExtension implements TestTemplateInvocationContextProvi
         List<FsChoice> choices = new ArrayList<>();
         for (DeviceSpec spec : asked) {
             installed.stream().filter(t -> t.name().equals(spec.type())).findFirst().ifPresentOrElse(
-                    t -> choices.add(new FsChoice(t, mkfs.getOrDefault(t.name(), Map.of()), spec.options())),
+                    t -> choices.add(new FsChoice(t, mkfs.getOrDefault(t.name(), t.mkfsOptionsFor(spec.options())),
+                            spec.options())),
                     () -> missing.add(spec.type()));
         }
         if (!missing.isEmpty() || choices.isEmpty()) {

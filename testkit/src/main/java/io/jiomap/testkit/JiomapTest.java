@@ -35,7 +35,10 @@ public @interface JiomapTest {
     /** Device types as {@code TYPE[:option=value,...]} (the jiomap device spec); empty: every installed type. */
     String[] devices() default {};
 
-    /** mkfs options per filesystem type, {@code TYPE:option=value,...}; a type not listed gets none. */
+    /**
+     * mkfs options per filesystem type, {@code TYPE:option=value,...}; a type not listed gets what it derives from its
+     * mount options ({@code FileSystemType.mkfsOptionsFor}: {@code over=TYPE} for faulty, none for most).
+     */
     String[] mkfs() default {};
 
     /** The device size every device gets unless its spec says {@code size=}. */

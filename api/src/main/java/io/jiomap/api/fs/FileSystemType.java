@@ -22,6 +22,17 @@ public interface FileSystemType {
     void mkfs(BlockDevice device, Map<String, String> options) throws JiomapException;
 
     /**
+     * The mkfs options a tool that makes a fresh filesystem for a mount with {@code mountOptions} must pass (the
+     * {@code bench} and {@code fio} commands, the shell's mount with mkfs). Most types need none; a type that wraps
+     * another one needs to know which type to make.
+     *
+     * @since 1.2
+     */
+    default Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
+        return Map.of();
+    }
+
+    /**
      * Mounts the filesystem on the device, running recovery if needed. A device that does not hold this
      * filesystem, or holds a corrupt one, is refused with a message that says what is wrong.
      */

@@ -33,7 +33,7 @@ public record Storage(DeviceSpec deviceSpec, DeviceSpec fsSpec, BlockDevice devi
         BlockDevice device = plugins.deviceProvider(deviceSpec.type()).open(deviceSpec);
         try {
             if (mkfs) {
-                Mount.mkfs(fsType, device, Map.of());
+                Mount.mkfs(fsType, device, fsType.mkfsOptionsFor(fsSpec.options()));
             }
             Mount mount = Mount.mount(fsType, device,
                     new Mount.Options(workqueueWorkers, fsSpec.options()));

@@ -63,7 +63,7 @@ public final class LiveMounts implements AutoCloseable {
         try {
             m.type = plugins.fileSystemType(m.fsSpec.type());
             if (mkfs) {
-                Mount.mkfs(m.type, m.device, Map.of());
+                Mount.mkfs(m.type, m.device, m.type.mkfsOptionsFor(m.fsSpec.options()));
             }
             attach(m);
         } catch (JiomapException | RuntimeException e) {

@@ -8,7 +8,14 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.cli.CliRun;
+import io.jiomap.api.block.BlockDeviceProvider;
+import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsckReport;
+import io.jiomap.api.fs.MountContext;
+import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
@@ -19,6 +26,7 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +55,81 @@ class LiveMountsTest {
             assertThat(r.downReason()).isNull();
         });
         assertThat(mounts.counters("m0").completions()).isZero();
+    }
+
+    @Test
+    void makingAFreshFilesystemForAMountPassesTheMkfsOptionsItsTypeDerivesFromTheMountOptions() throws Exception {
+        FileSystemType raw = plugins.fileSystemType("raw");
+        List<Map<String, String>> made = new ArrayList<>();
+        FileSystemType wrapper = new FileSystemType() {
+            @Override
+            public String name() {
+                return "wrapper";
+            }
+
+            @Override
+            public String description() {
+                return "raw, with an option mkfs must see";
+            }
+
+            @Override
+            public void mkfs(BlockDevice device, Map<String, String> options) throws JiomapException {
+                made.add(options);
+                raw.mkfs(device, Map.of());
+            }
+
+            @Override
+            public Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
+                return Map.of("over", mountOptions.get("over"));
+            }
+
+            @Override
+            public FileSystem mount(BlockDevice device, MountContext context) throws JiomapException {
+                return raw.mount(device, new MountContext() {
+                    @Override
+                    public DirectIoEngine directIo() {
+                        return context.directIo();
+                    }
+
+                    @Override
+                    public Map<String, String> options() {
+                        return Map.of();
+                    }
+                });
+            }
+
+            @Override
+            public boolean probe(BlockDevice device) {
+                return false;
+            }
+
+            @Override
+            public FsckReport fsck(BlockDevice device, Map<String, String> options) throws JiomapException {
+                return raw.fsck(device, options);
+            }
+        };
+        Plugins withWrapper = new Plugins() {
+            @Override
+            public List<BlockDeviceProvider> deviceProviders() {
+                return plugins.deviceProviders();
+            }
+
+            @Override
+            public List<FileSystemType> fileSystemTypes() {
+                List<FileSystemType> all = new ArrayList<>(plugins.fileSystemTypes());
+                all.add(wrapper);
+                return all;
+            }
+        };
+        try (LiveMounts live = new LiveMounts(withWrapper)) {
+            live.mount("w", "memory:size=8m", "wrapper:over=raw,fail-begin=5", 1, true);
+            assertThat(live.list()).singleElement().satisfies(r -> assertThat(r.mounted()).isTrue());
+        }
+        try (Storage storage = Storage.open(withWrapper, "memory:size=8m", "wrapper:over=raw,delay=1ms", 1, true)) {
+            assertThat(storage.mount().fileSystem()).isNotNull();
+        }
+        assertThat(made).as("mkfs options of the shell's mount, then of bench/fio's storage")
+                .containsExactly(Map.of("over", "raw"), Map.of("over", "raw"));
     }
 
     @Test

@@ -56,6 +56,13 @@ public final class FaultyFileSystemType implements FileSystemType {
         inner(plan).mkfs(device, plan.innerOptions());
     }
 
+    /** A fresh faulty filesystem is a fresh filesystem of the wrapped type: only {@code over} carries over. */
+    @Override
+    public Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
+        String over = mountOptions.get(FaultPlan.OVER);
+        return over == null ? Map.of() : Map.of(FaultPlan.OVER, over);
+    }
+
     // tag::faulty-mount[]
     @Override
     public FileSystem mount(BlockDevice device, MountContext context) throws JiomapException {

@@ -20,7 +20,7 @@ class BeginFaultTest {
     }
 
     // tag::faulty-enospc-test[]
-    @JiomapTest(fs = "faulty:over=raw,fail-begin=enospc@3", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-begin=enospc@3", devices = "memory")
     void enospcAtTheThirdBeginFailsThatWriteAndLeavesTheEarlierOnesIntact(JiomapRig rig, OpenFile file)
             throws Exception {
         Data.write(rig, file, 0xa1, 0);
@@ -35,15 +35,17 @@ class BeginFaultTest {
     }
     // end::faulty-enospc-test[]
 
-    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio@2+", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio@2+", devices = "memory")
     void fromTheNthBeginOnEveryWriteFails(JiomapRig rig, OpenFile file) throws Exception {
+        assertThat(rig.mkfsOptions()).as("made as what it wraps: the type derives over=raw from the mount options")
+                .isEqualTo(Map.of("over", "raw"));
         Data.write(rig, file, 1, 0);
         assertErrno(Errno.EIO, () -> Data.write(rig, file, 2, 0));
         assertErrno(Errno.EIO, () -> Data.write(rig, file, 3, 0));
         Data.assertHolds(rig, file, 0, 1);
     }
 
-    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio@64k-128k", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio@64k-128k", devices = "memory")
     void aRangeFaultHitsOnlyWritesOverlappingTheRange(JiomapRig rig, OpenFile file) throws Exception {
         Data.write(rig, file, 1, 60 * 1024);
         assertErrno(Errno.EIO, () -> Data.write(rig, file, 2, 64 * 1024));
@@ -51,15 +53,14 @@ class BeginFaultTest {
         Data.write(rig, file, 3, 128 * 1024);
     }
 
-    @JiomapTest(fs = "faulty:over=scripted,fail-begin=eio@/victim", mkfs = "faulty:over=scripted",
-            devices = "memory")
+    @JiomapTest(fs = "faulty:over=scripted,fail-begin=eio@/victim", devices = "memory")
     void aPathFaultHitsOnlyTheFileOpenedUnderThatPath(JiomapRig rig, @TestFile("/victim") OpenFile victim,
                                                      @TestFile("/bystander") OpenFile bystander) throws Exception {
         assertErrno(Errno.EIO, () -> Data.write(rig, victim, 1, 0));
         assertThat(Data.write(rig, bystander, 2, 1 << 20)).isEqualTo(Data.BLOCK);
     }
 
-    @JiomapTest(fs = "faulty:over=raw,fail-begin=enospc@1", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-begin=enospc@1", devices = "memory")
     void callsAreCountedPerMountSoARemountStartsAgain(JiomapRig rig, OpenFile file) throws Exception {
         assertErrno(Errno.ENOSPC, () -> Data.write(rig, file, 1, 0));
         Data.write(rig, file, 1, 0);
@@ -68,7 +69,7 @@ class BeginFaultTest {
         Data.assertHolds(rig, again, 0, 1);
     }
 
-    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-begin=eio", devices = "memory")
     void readsAreNeverFaulted(JiomapRig rig, OpenFile file) throws Exception {
         assertErrno(Errno.EIO, () -> Data.write(rig, file, 1, 0));
         Data.assertHolds(rig, file, 0, 0);

@@ -39,7 +39,7 @@ class MappingAndCompletionFaultTest {
         }
     }
 
-    @JiomapTest(fs = "faulty:over=raw,force=dirty", mkfs = "faulty:over=raw", devices = "memory:vwc=on,fua=on")
+    @JiomapTest(fs = "faulty:over=raw,force=dirty", devices = "memory:vwc=on,fua=on")
     void aForcedDirtyMappingMakesADsyncOverwriteFlushInsteadOfWritingFua(JiomapRig rig) throws Exception {
         Mount plain = rig.remount(PLAIN);
         Data.write(rig, plain.open("/dev", OpenFile.DSYNC), 1, 0);
@@ -104,7 +104,7 @@ class MappingAndCompletionFaultTest {
     }
 
     // tag::faulty-end-io-test[]
-    @JiomapTest(fs = "faulty:over=raw,fail-end-io=eio", mkfs = "faulty:over=raw", devices = "memory")
+    @JiomapTest(fs = "faulty:over=raw,fail-end-io=eio", devices = "memory")
     void aFailingEndIoReportsItsErrnoInTheCqe(JiomapRig rig, OpenFile file) throws Exception {
         assertThat(ringWrite(rig, file, CompletionMode.CALLER, 0)).isEqualTo(-Errno.EIO);
         assertThatThrownBy(() -> Data.write(rig, file, 1, 4096)).isInstanceOfSatisfying(JiomapException.class,
@@ -115,6 +115,7 @@ class MappingAndCompletionFaultTest {
 
     @JiomapTest(fs = "faulty:over=raw,delay=1ms", mkfs = "faulty:over=raw", devices = "memory")
     void aDelayedMappingHoldsTheWriteAndRefusesNowaitWithEagain(JiomapRig rig, @TestFile OpenFile file) {
+        assertThat(rig.mkfsOptions()).as("mkfs options named in the annotation").isEqualTo(Map.of("over", "raw"));
         assertThat(ringWrite(rig, file, CompletionMode.CALLER, 0)).isEqualTo(4096);
         assertThat(ringWrite(rig, file, CompletionMode.CALLER, IoRing.RWF_NOWAIT)).isEqualTo(-Errno.EAGAIN);
     }
