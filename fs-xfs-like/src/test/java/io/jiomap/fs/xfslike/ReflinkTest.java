@@ -20,16 +20,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReflinkTest {
     private static final int BS = 4096;
 
+    /** Writes {@code original} (four blocks) to /a and clones it whole to a new /b. @return /a */
+    private static OpenFile writeAndClone(Mount m, MemorySegment original) throws JiomapException {
+        OpenFile a = m.open("/a", OpenFile.CREATE);
+        a.pwrite(original, 0, 4 * BS, 0);
+        m.open("/b", OpenFile.CREATE).cloneFrom(a, 0, 0, 4 * BS);
+        return a;
+    }
+
     @Test
     void subBlockWritesAcrossSharedBlocksKeepTheRestOfEachBlock() throws Exception {
         try (BlockDevice dev = Devices.memory("size=16m,vwc=on,fua=on"); Arena arena = Arena.ofShared()) {
             MemorySegment original = Devices.pattern(arena, 4 * BS, 4);
             MemorySegment patch = Devices.pattern(arena, 2 * BS, 5);
             try (Mount m = Devices.mkfsAndMount(dev)) {
-                OpenFile a = m.open("/a", OpenFile.CREATE);
-                a.pwrite(original, 0, 4 * BS, 0);
-                OpenFile b = m.open("/b", OpenFile.CREATE);
-                b.cloneFrom(a, 0, 0, 4 * BS);
+                OpenFile a = writeAndClone(m, original);
+                OpenFile b = m.open("/b", 0);
                 long free = m.fileSystem().statfs().freeBlocks();
                 // From the middle of block 0 to the middle of block 2: two partial blocks and one whole one.
                 b.pwrite(patch, 0, 2 * BS, 2048);
@@ -78,10 +84,8 @@ class ReflinkTest {
             MemorySegment garbage = Devices.pattern(arena, BS, 8);
             MemorySegment patch = Devices.pattern(arena, BS, 9);
             try (Mount m = Devices.mkfsAndMount(dev)) {
-                OpenFile a = m.open("/a", OpenFile.CREATE);
-                a.pwrite(original, 0, 4 * BS, 0);
-                OpenFile b = m.open("/b", OpenFile.CREATE);
-                b.cloneFrom(a, 0, 0, 4 * BS);
+                OpenFile a = writeAndClone(m, original);
+                OpenFile b = m.open("/b", 0);
                 long free = m.fileSystem().statfs().freeBlocks();
 
                 dev.setRules(FaultRules.builder().onWrites().nth(1).fail(Errno.EIO).build());
