@@ -14,6 +14,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
+import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.format.Superblock;
 import io.jiomap.fs.xfslike.fsck.Checker;
@@ -49,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class XfsLikeFileSystem implements FileSystem {
     /** Bytes of checkpoint room one in-flight end_io may need (a conversion splits one record into three). */
     static final int END_IO_RESERVE_BYTES = 128;
-    static final int NAME_MAX = 255;
+    static final int NAME_MAX = InodeRecords.NAME_MAX;
 
     final BlockDevice device;
     final DirectIoEngine directIo;

@@ -6,11 +6,13 @@ import io.jiomap.api.fs.FileKind;
 import io.jiomap.fs.xfslike.format.BlockType;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
+import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.format.SegmentWriter;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.FreeSpace;
 import io.jiomap.fs.xfslike.meta.InodeCore;
+import io.jiomap.fs.xfslike.meta.InodeTally;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
 import java.nio.ByteBuffer;
@@ -28,11 +30,8 @@ import java.util.UUID;
  * point leaves one complete checkpoint plus the log written after it.
  */
 public final class Checkpoint {
-    /** Extents kept inside the inode record (EXTENTS format); more go to extent blocks (XFS's BTREE format). */
-    public static final int INLINE_EXTENTS = 8;
     static final int SUMMARY = 32;
     static final int ENTRY = 26;
-    static final int INODE_FIXED = 44;
 
     private Checkpoint() {
     }
@@ -99,8 +98,8 @@ public final class Checkpoint {
         List<SegmentWriter> forks = new ArrayList<>();
         for (InodeCore c : m.inodes().values()) {
             int n = c.data().size();
-            boolean inline = n <= INLINE_EXTENTS;
-            ByteBuffer r = inodes.record(INODE_FIXED + (inline ? 16 * n : 0));
+            boolean inline = InodeRecords.isInline(n);
+            ByteBuffer r = inodes.record(InodeRecords.inodeBytes(n));
             r.putLong(c.ino()).put((byte) c.kind().ordinal()).put((byte) (inline ? 0 : 1))
                     .putShort((short) c.flags()).putInt(c.nlink()).putLong(c.size()).putLong(c.mtime())
                     .putLong(c.ctime()).putInt(n);
@@ -119,7 +118,8 @@ public final class Checkpoint {
                 SegmentWriter d = new SegmentWriter(bs, BlockType.DIR, c.ino(), generation, uuid);
                 for (Map.Entry<String, Long> e : c.entries().entrySet()) {
                     byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-                    d.record(10 + name.length).putLong(e.getValue()).putShort((short) name.length).put(name);
+                    d.record(InodeRecords.ENTRY_FIXED + name.length).putLong(e.getValue())
+                            .putShort((short) name.length).put(name);
                 }
                 forks.add(d);
             }
@@ -131,7 +131,7 @@ public final class Checkpoint {
         for (SegmentWriter s : segs) {
             blocks.add(s.finish());
         }
-        int headerBlocks = headerBlocks(bs, segs.size());
+        int headerBlocks = (int) headerBlocks(bs, segs.size());
         List<Segment> table = new ArrayList<>();
         int at = headerBlocks;
         for (int i = 0; i < segs.size(); i++) {
@@ -166,7 +166,7 @@ public final class Checkpoint {
         return out;
     }
 
-    private static int headerBlocks(int bs, int segments) {
+    private static long headerBlocks(int bs, long segments) {
         int per = bs - MetaBlock.HEADER;
         int firstPer = (per - SUMMARY) / ENTRY;
         if (segments <= firstPer) {
@@ -175,61 +175,35 @@ public final class Checkpoint {
         return 1 + (segments - firstPer + per / ENTRY - 1) / (per / ENTRY);
     }
 
-    /** Blocks {@link #encode} would produce for {@code m}: the room a checkpoint needs, computed without encoding. */
+    /**
+     * At least as many blocks as {@link #encode} produces for {@code m}: the room a checkpoint needs, in time
+     * independent of the number of inodes (the inode and directory parts come from {@link Metadata#tally()}). Exact
+     * for the fixed-size segments; the inode records and directory entries are bounded, not packed: a few percent
+     * over.
+     */
     public static long blocksNeeded(Metadata m) {
         Geometry g = m.geometry();
         int per = g.blockSize() - MetaBlock.HEADER;
         long blocks = 0;
-        int segments = 0;
+        long segments = 0;
         long sharedPer = m.refcount().sharedCount() + m.refcount().staging().size();
         for (int ag = 0; ag < g.agCount(); ag++) {
             FreeSpace f = m.free(ag);
-            blocks += 1 + 2 * fixed(f.extentCount(), 16, per) + fixed(m.inobt(ag).size(), 16, per);
+            blocks += 1 + 2 * InodeRecords.fixedBlocks(f.extentCount(), 16, per)
+                    + InodeRecords.fixedBlocks(m.inobt(ag).size(), 16, per);
             // Shared records are split by AG; counting them all per AG is an upper bound.
-            blocks += fixed(sharedPer, 24, per);
+            blocks += InodeRecords.fixedBlocks(sharedPer, 24, per);
             segments += 5;
         }
-        int inodeFree = per;
-        long inodeBlocks = 1;
-        for (InodeCore c : m.inodes().values()) {
-            int n = c.data().size();
-            boolean inline = n <= INLINE_EXTENTS;
-            int size = INODE_FIXED + (inline ? 16 * n : 0);
-            if (size > inodeFree) {
-                inodeBlocks++;
-                inodeFree = per;
-            }
-            inodeFree -= size;
-            if (!inline) {
-                blocks += fixed(n, 16, per);
-                segments++;
-            }
-            if (c.isDir()) {
-                blocks += dirBlocks(c, per);
-                segments++;
-            }
-        }
+        InodeTally t = m.tally();
+        blocks += InodeRecords.packedBlocksBound(t.inodeBytes(), InodeRecords.MAX_INODE, per);
+        blocks += t.forkBlocks();
+        segments += t.forkInodes();
+        // Each directory is a segment of at least one block; together they hold dirBytes, packed as the inodes are.
+        blocks += t.dirs() + t.dirBytes() / (per - InodeRecords.MAX_ENTRY + 1);
+        segments += t.dirs();
         segments++;
-        return blocks + inodeBlocks + headerBlocks(g.blockSize(), segments);
-    }
-
-    private static long fixed(long records, int size, int per) {
-        long perBlock = per / size;
-        return Math.max(1, (records + perBlock - 1) / perBlock);
-    }
-
-    private static long dirBlocks(InodeCore c, int per) {
-        long blocks = 1;
-        int free = per;
-        for (String name : c.entries().keySet()) {
-            int size = InodeCore.entrySize(name);
-            if (size > free) {
-                blocks++;
-                free = per;
-            }
-            free -= size;
-        }
-        return blocks;
+        return blocks + headerBlocks(g.blockSize(), segments);
     }
 
     /** What a checkpoint decoded to. */
@@ -299,6 +273,8 @@ public final class Checkpoint {
                 }
             }
         }
+        // The records went straight into the inodes, past the mutators that keep the tally.
+        m.recount();
         return new Loaded(m, lastSeq, table);
     }
 

@@ -1,7 +1,10 @@
 package io.jiomap.fs.xfslike.meta;
 
 import io.jiomap.api.fs.FileKind;
+import io.jiomap.fs.xfslike.format.InodeRecords;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -23,6 +26,8 @@ public final class InodeCore {
     private final ExtentMap data = new ExtentMap();
     private final ExtentMap cow = new ExtentMap();
     private final TreeMap<String, Long> entries = new TreeMap<>();
+    private final SortedMap<String, Long> entriesView = Collections.unmodifiableSortedMap(entries);
+    private long entryBytes;
     /** The last transaction that changed what reading the data back needs (fdatasync forces up to it). */
     public volatile long dataSeq;
     /** The last transaction that changed anything of the inode (fsync forces up to it). */
@@ -79,24 +84,33 @@ public final class InodeCore {
         return cow;
     }
 
-    public TreeMap<String, Long> entries() {
-        return entries;
+    /** The directory's entries by name, read-only: {@link Metadata}'s mutators change them. */
+    public SortedMap<String, Long> entries() {
+        return entriesView;
     }
 
+    /** The bytes of the checkpoint record of the entry {@code name}. */
     public static int entrySize(String name) {
-        return 10 + name.getBytes(StandardCharsets.UTF_8).length;
+        return InodeRecords.ENTRY_FIXED + name.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** The bytes of the checkpoint records of all entries. */
+    public long entryBytes() {
+        return entryBytes;
     }
 
     void addEntry(String name, long child) {
         if (entries.putIfAbsent(name, child) != null) {
             throw new IllegalStateException("directory " + ino + " already has '" + name + "'");
         }
+        entryBytes += entrySize(name);
     }
 
     void removeEntry(String name) {
         if (entries.remove(name) == null) {
             throw new IllegalStateException("directory " + ino + " has no '" + name + "'");
         }
+        entryBytes -= entrySize(name);
     }
 
     /** Loads the core as read from disk. */

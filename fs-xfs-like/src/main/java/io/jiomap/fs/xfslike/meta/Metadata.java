@@ -2,6 +2,7 @@ package io.jiomap.fs.xfslike.meta;
 
 import io.jiomap.api.fs.FileKind;
 import io.jiomap.fs.xfslike.format.Geometry;
+import io.jiomap.fs.xfslike.format.MetaBlock;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +20,7 @@ public final class Metadata {
     private final TreeMap<Long, Long>[] inobt;
     private final RefcountIndex refcount = new RefcountIndex();
     private final TreeMap<Long, InodeCore> inodes = new TreeMap<>();
+    private final InodeTally tally;
     private long rootIno;
 
     @SuppressWarnings("unchecked")
@@ -26,6 +28,7 @@ public final class Metadata {
         this.geometry = geometry;
         this.free = new FreeSpace[geometry.agCount()];
         this.inobt = new TreeMap[geometry.agCount()];
+        this.tally = new InodeTally(geometry.blockSize() - MetaBlock.HEADER);
         for (int ag = 0; ag < free.length; ag++) {
             free[ag] = new FreeSpace(geometry.agStart(ag));
             inobt[ag] = new TreeMap<>();
@@ -67,6 +70,23 @@ public final class Metadata {
 
     public InodeCore inode(long ino) {
         return inodes.get(ino);
+    }
+
+    /** The running sums over the inodes that bound their part of a checkpoint. */
+    public InodeTally tally() {
+        return tally;
+    }
+
+    /**
+     * Counts the tally again from every inode: after a load, which fills {@link #inodes()}, extent maps and entries
+     * directly instead of through the mutators. @return the tally
+     */
+    public InodeTally recount() {
+        tally.clear();
+        for (InodeCore c : inodes.values()) {
+            tally.add(c);
+        }
+        return tally;
     }
 
     public long rootIno() {
@@ -120,7 +140,9 @@ public final class Metadata {
             throw new IllegalStateException("inode " + ino + " is already allocated");
         }
         inobt[ag].put(chunk, mask & ~bit);
-        inodes.put(ino, new InodeCore(ino, kind, time));
+        InodeCore c = new InodeCore(ino, kind, time);
+        inodes.put(ino, c);
+        tally.add(c);
     }
 
     public void freeInode(long ino) {
@@ -128,9 +150,11 @@ public final class Metadata {
         long agino = ino & 0xffffffffL;
         long chunk = agino - agino % CHUNK;
         Long mask = inobt[ag].get(chunk);
-        if (mask == null || inodes.remove(ino) == null) {
+        InodeCore c = mask == null ? null : inodes.remove(ino);
+        if (c == null) {
             throw new IllegalStateException("inode " + ino + " is not allocated");
         }
+        tally.remove(c);
         long m = mask | (1L << (agino - chunk));
         if (m == -1L) {
             inobt[ag].remove(chunk);
@@ -149,19 +173,27 @@ public final class Metadata {
     }
 
     public void addEntry(long dir, String name, long child) {
-        need(dir).addEntry(name, child);
+        InodeCore d = counted(dir);
+        d.addEntry(name, child);
+        tally.add(d);
     }
 
     public void removeEntry(long dir, String name) {
-        need(dir).removeEntry(name);
+        InodeCore d = counted(dir);
+        d.removeEntry(name);
+        tally.add(d);
     }
 
     public void map(long ino, Extent e) {
-        need(ino).data().insert(e);
+        InodeCore c = counted(ino);
+        c.data().insert(e);
+        tally.add(c);
     }
 
     public void unmap(long ino, long off, long len) {
-        need(ino).data().remove(off, len);
+        InodeCore c = counted(ino);
+        c.data().remove(off, len);
+        tally.add(c);
     }
 
     public void takeFree(long block, long len) {
@@ -182,6 +214,13 @@ public final class Metadata {
 
     public void unstageCow(long block, long len) {
         refcount.unstage(block, len);
+    }
+
+    /** The inode, taken out of the tally: the caller changes it and adds it back. */
+    private InodeCore counted(long ino) {
+        InodeCore c = need(ino);
+        tally.remove(c);
+        return c;
     }
 
     private InodeCore need(long ino) {
