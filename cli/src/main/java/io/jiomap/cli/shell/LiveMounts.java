@@ -109,6 +109,7 @@ public final class LiveMounts implements AutoCloseable {
             if (opened) {
                 closeDevice(m);
             }
+            m.downReason = "remount failed: " + e.getMessage() + "; jiomap:umount " + name + " forgets it";
             throw e;
         }
         m.downReason = null;
@@ -168,7 +169,9 @@ public final class LiveMounts implements AutoCloseable {
                 m.provider = null;
                 m.downReason = "device type '" + m.deviceSpec.type() + "' withdrawn (" + why + "): " + unmounted
                         + ", device closed; jiomap:remount " + m.name + " reopens " + m.deviceSpec
-                        + " on its successor";
+                        + " on its successor" + (m.deviceSpec.options().containsKey("path") ? ""
+                        : " (no path=: if the device kept its data in memory, the data went with it and the"
+                        + " successor starts blank)");
             }
         }
     }

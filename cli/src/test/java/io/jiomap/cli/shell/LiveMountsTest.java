@@ -212,6 +212,19 @@ class LiveMountsTest {
     }
 
     @Test
+    void aDeviceWithoutAnImageThatLeftWarnsItsDataMayBeGoneAndAFailedRemountSaysWhy() throws Exception {
+        mounts.mount("m0", "memory:size=8m", "xfs-like", 1, true);
+
+        mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "memory bundle stopping");
+        assertThat(mounts.list().getFirst().downReason()).contains("no path=", "the successor starts blank");
+
+        // The successor's memory device is blank: nothing to mount.
+        assertThatThrownBy(() -> mounts.remount("m0")).hasMessageContaining("EUCLEAN");
+        assertThat(mounts.list().getFirst().downReason()).startsWith("remount failed: EUCLEAN")
+                .contains("jiomap:umount m0");
+    }
+
+    @Test
     void aDepartingTypeThatNoMountUsesChangesNothing() throws Exception {
         mounts.mount("m0", "memory:size=8m", "raw", 1, false);
 
