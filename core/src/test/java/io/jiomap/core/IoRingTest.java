@@ -117,6 +117,21 @@ class IoRingTest {
     }
 
     @Test
+    void aPolledRequestOnARingWithoutIopollEndsWithEinvalAndIssuesNothing() throws Exception {
+        OpenFile file = mount(false);
+        try (IoRing ring = IoRing.create(2, CompletionMode.CALLER)) {
+            MemorySegment buf = ring.allocateBuffer(4096, 4096);
+            ring.prepWrite(file, buf, 0, 4096, 0, IoRing.RWF_HIPRI, 7);
+            assertThat(ring.submit()).isEqualTo(1);
+            List<long[]> cqes = new ArrayList<>();
+            ring.reap((user, res) -> cqes.add(new long[] {user, res}));
+
+            assertThat(cqes).singleElement().satisfies(c -> assertThat(c).containsExactly(7, -Errno.EINVAL));
+            assertThat(file.mount().counters().dataBios()).as("bios issued").isZero();
+        }
+    }
+
+    @Test
     void misalignedWriteEndsWithEinvalCqeAndPwriteNamesTheAlignment() throws Exception {
         OpenFile file = mount(false);
         try (IoRing ring = IoRing.create(2, CompletionMode.CALLER)) {

@@ -252,7 +252,12 @@ public final class TckEnv implements AutoCloseable {
 
     /** A ring owned by the calling thread; if the test leaves it open, closing this environment closes it. */
     public IoRing ring(CompletionMode mode) {
-        IoRing ring = IoRing.create(RING_ENTRIES, mode);
+        return ring(mode, 0);
+    }
+
+    /** {@link #ring(CompletionMode)} with io_uring setup flags ({@link IoRing#SETUP_IOPOLL}). */
+    public IoRing ring(CompletionMode mode, int setupFlags) {
+        IoRing ring = IoRing.create(RING_ENTRIES, mode, setupFlags);
         synchronized (rings) {
             rings.add(ring);
         }

@@ -56,7 +56,7 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     /** Request type: fsync, or fdatasync with {@link #RWF_DATASYNC}. */
     public static final int OP_FSYNC = 2;
 
-    /** Per-request flag: polled completion (RWF_HIPRI). */
+    /** Per-request flag: polled completion (RWF_HIPRI); only on a {@link #SETUP_IOPOLL} ring, elsewhere EINVAL. */
     public static final int RWF_HIPRI = Iocb.HIPRI;
     /** Per-request flag: data-sync write (RWF_DSYNC). */
     public static final int RWF_DSYNC = Iocb.DSYNC;
@@ -284,6 +284,9 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
         if (op == OP_FSYNC) {
             res = file.mount().isClosed() ? -Errno.ESHUTDOWN
                     : file.inode().fsync(0, Long.MAX_VALUE, (sqFlags[i] & RWF_DATASYNC) != 0);
+        } else if (!iopoll && (sqFlags[i] & RWF_HIPRI) != 0) {
+            // io_rw_init_file: only an IOPOLL ring may poll; RWF_HIPRI elsewhere is refused, not ignored.
+            res = -Errno.EINVAL;
         } else {
             int flags = file.iocbFlags() | (sqFlags[i] & (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT));
             if (iopoll) {
