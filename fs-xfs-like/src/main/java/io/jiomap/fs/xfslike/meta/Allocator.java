@@ -45,6 +45,10 @@ public final class Allocator {
 
     /** Whether any block of the range stopped being shared in a transaction not yet stable. */
     public boolean isRecentlyUnshared(long start, long len) {
+        if (unshared.isEmpty()) {
+            // Every overwrite asks: the usual answer must not build a map view per write.
+            return false;
+        }
         // Few entries (the set empties at every log force), possibly overlapping: a scan is simplest.
         for (Map.Entry<Long, Long> e : unshared.headMap(start + len, false).entrySet()) {
             if (e.getKey() + e.getValue() > start) {
