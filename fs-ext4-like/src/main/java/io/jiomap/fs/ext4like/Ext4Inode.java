@@ -665,8 +665,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
         long from = (size + bs - 1) / bs;
         while (true) {
             try (Journal.Handle h = journal().start(editCredits() + 8 + Ext4FileSystem.ORPHAN_CREDITS)) {
-                List<Extent> all = tree.extents();
-                Extent last = all.isEmpty() ? null : all.getLast();
+                Extent last = tree.last();
                 if (last == null || last.end() <= from) {
                     if (fs.isOrphan(this)) {
                         fs.orphanRemoveLocked(this);
@@ -854,14 +853,10 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
         long at = fullTo;
         while (fullFrom < at) {
             try (Journal.Handle h = journal().start(editCredits() + 8)) {
-                // From the end, one extent at a time: each step is a small transaction.
-                Extent victim = null;
-                for (Extent e : tree.extents()) {
-                    if (e.logical() < at && e.end() > fullFrom) {
-                        victim = e;
-                    }
-                }
-                if (victim == null) {
+                // From the end, one extent at a time: each step is a small transaction. Extents do not overlap,
+                // so the last one starting before `at` is the only candidate: the ones before it end sooner.
+                Extent victim = tree.findBefore(at);
+                if (victim == null || victim.end() <= fullFrom) {
                     return;
                 }
                 long s = Math.max(fullFrom, victim.logical());

@@ -5,7 +5,6 @@ import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.ExtentNode;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -15,6 +14,10 @@ import java.util.List;
  * grows the tree in depth by moving its entries into a new block), emptied nodes are freed (their blocks revoked),
  * and a root left with one child that fits pulls it back up. Index keys are the first logical block of the child,
  * so they always cover their children.
+ *
+ * <p>An edit and a lookup visit only the leaves they touch and the path from them to the root (moving sideways
+ * through parent links), never the whole tree: a file of a hundred thousand extents is edited on every allocating
+ * write, every end_io conversion and every punch, and only those nodes are rewritten and journaled.
  *
  * <p>Callers hold the metadata lock and a journal handle.
  */
@@ -41,6 +44,7 @@ public final class ExtentTree {
         int depth;
         List<Extent> extents = new ArrayList<>();
         List<Node> kids = new ArrayList<>();
+        /** The index node holding this one, null for the root; every change keeps it, nothing recomputes it. */
         Node parent;
 
         long key() {
@@ -60,6 +64,8 @@ public final class ExtentTree {
     private final int blockSize;
     private final Store store;
     private Node root;
+    /** Node blocks allocated minus node blocks freed by the running {@link #replace}. */
+    private int nodeDelta;
 
     private ExtentTree(long ino, int blockSize, Store store) {
         this.ino = ino;
@@ -220,36 +226,69 @@ public final class ExtentTree {
         }
     }
 
+    /** The leaf {@code lblk} falls in or after: at each level the last child keyed at or before it, else the first. */
     private Node leafFor(long lblk) {
         Node n = root;
         while (n.depth > 0) {
-            Node pick = n.kids.getFirst();
-            for (Node k : n.kids) {
-                if (k.key() <= lblk) {
-                    pick = k;
-                } else {
-                    break;
-                }
-            }
-            n = pick;
+            n = n.kids.get(childFor(n.kids, lblk));
         }
         return n;
     }
 
-    /** The extent containing {@code lblk}, or the first one after it, or null. */
-    public Extent findFrom(long lblk) {
-        Node leaf = leafFor(lblk);
-        for (Extent e : leaf.extents) {
-            if (e.end() > lblk) {
-                return e;
+    /**
+     * The position of the last of {@code kids} whose key is at or before {@code lblk}, or 0. A binary search: keys
+     * strictly increase (fsck checks it) and a node holds hundreds of children.
+     */
+    private static int childFor(List<Node> kids, long lblk) {
+        int lo = 0;
+        int hi = kids.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (kids.get(mid).key() <= lblk) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
             }
         }
-        List<List<Node>> lv = levels();
-        List<Node> leaves = lv.getFirst();
-        int i = leaves.indexOf(leaf);
-        for (int j = i + 1; j < leaves.size(); j++) {
-            if (!leaves.get(j).extents.isEmpty()) {
-                return leaves.get(j).extents.getFirst();
+        return lo;
+    }
+
+    /**
+     * The node beside {@code n} on its level, to the right ({@code step} 1) or to the left (-1), or null at the
+     * edge: up to the nearest ancestor with a child on that side, then down that child's near edge.
+     */
+    private static Node neighbour(Node n, int step) {
+        Node at = n;
+        while (true) {
+            Node parent = at.parent;
+            if (parent == null) {
+                return null;
+            }
+            int i = parent.kids.indexOf(at) + step;
+            if (i < 0 || i >= parent.kids.size()) {
+                at = parent;
+                continue;
+            }
+            at = parent.kids.get(i);
+            while (at.depth > n.depth && !at.kids.isEmpty()) {
+                at = step > 0 ? at.kids.getFirst() : at.kids.getLast();
+            }
+            if (at.depth == n.depth) {
+                return at;
+            }
+            // An index node without children (only a damaged image has one) has nothing on our level: go past it.
+        }
+    }
+
+    /** The extent containing {@code lblk}, or the first one after it, or null. */
+    public Extent findFrom(long lblk) {
+        // Past the leaf holding lblk the answer is the next leaf's first extent; the loop goes further only over
+        // the empty leaves a damaged image may hold.
+        for (Node leaf = leafFor(lblk); leaf != null; leaf = neighbour(leaf, 1)) {
+            for (Extent e : leaf.extents) {
+                if (e.end() > lblk) {
+                    return e;
+                }
             }
         }
         return null;
@@ -257,23 +296,19 @@ public final class ExtentTree {
 
     /** The last extent starting before {@code lblk}, or null (the allocation goal's neighbour). */
     public Extent findBefore(long lblk) {
-        Extent best = null;
-        Node leaf = leafFor(lblk);
-        for (Extent e : leaf.extents) {
-            if (e.logical() < lblk) {
-                best = e;
-            }
-        }
-        if (best == null && lblk > 0) {
-            for (Extent e : extents()) {
+        for (Node leaf = leafFor(lblk); leaf != null; leaf = neighbour(leaf, -1)) {
+            for (Extent e : leaf.extents.reversed()) {
                 if (e.logical() < lblk) {
-                    best = e;
-                } else {
-                    break;
+                    return e;
                 }
             }
         }
-        return best;
+        return null;
+    }
+
+    /** The extent mapping the highest logical blocks, or null when there is none. */
+    public Extent last() {
+        return findBefore(Long.MAX_VALUE);
     }
 
     /** Number of extents overlapping [start, end). */
@@ -286,29 +321,6 @@ public final class ExtentTree {
         return 2 * (root.depth + 2);
     }
 
-    /** Levels of the tree, leaves first, setting parent links on the way. */
-    private List<List<Node>> levels() {
-        List<List<Node>> out = new ArrayList<>();
-        List<Node> level = List.of(root);
-        root.parent = null;
-        while (true) {
-            out.add(level);
-            if (level.getFirst().depth == 0) {
-                break;
-            }
-            List<Node> next = new ArrayList<>();
-            for (Node n : level) {
-                for (Node k : n.kids) {
-                    k.parent = n;
-                    next.add(k);
-                }
-            }
-            level = next;
-        }
-        Collections.reverse(out);
-        return out;
-    }
-
     /**
      * Replaces whatever maps {@code [start, end)} with {@code inserted} (extents inside that range, within the
      * length limits), splitting extents that straddle the edges and merging neighbours that became contiguous.
@@ -316,51 +328,70 @@ public final class ExtentTree {
      * @return the blocks the tree gained (positive) or gave back (negative) for its own nodes
      */
     public int replace(long start, long end, List<Extent> inserted) {
-        List<List<Node>> lv = levels();
-        List<Node> leaves = lv.getFirst();
-        Node first = leafFor(start);
-        int i = leaves.indexOf(first);
-        int j = i;
-        while (j + 1 < leaves.size() && leaves.get(j + 1).key() < end) {
-            j++;
-        }
-        List<Extent> entries = new ArrayList<>();
-        for (int k = i; k <= j; k++) {
-            entries.addAll(leaves.get(k).extents);
-        }
-        entries = edit(entries, start, end, inserted);
-        int before = nodeBlocks().size();
+        nodeDelta = 0;
         if (root.depth == 0) {
-            root.extents = entries;
+            root.extents = edit(root.extents, start, end, inserted);
         } else {
-            List<Node> oldRun = new ArrayList<>(leaves.subList(i, j + 1));
-            List<Node> newRun = distributeLeaves(entries, oldRun);
-            for (int d = 1; d <= root.depth; d++) {
-                List<Node> parents = lv.get(d);
-                int pi = parents.indexOf(oldRun.getFirst().parent);
-                int pj = parents.indexOf(oldRun.getLast().parent);
-                List<Node> kids = new ArrayList<>();
-                for (int k = pi; k <= pj; k++) {
-                    kids.addAll(parents.get(k).kids);
-                }
-                int at = kids.indexOf(oldRun.getFirst());
-                kids.subList(at, at + oldRun.size()).clear();
-                kids.addAll(at, newRun);
-                List<Node> oldParents = new ArrayList<>(parents.subList(pi, pj + 1));
-                if (d == root.depth) {
-                    root.kids = kids;
-                    for (Node k : kids) {
-                        k.parent = root;
-                    }
-                    break;
-                }
-                newRun = distributeIndex(kids, d, oldParents);
-                oldRun = oldParents;
+            List<Node> oldRun = leavesFor(start, end);
+            List<Extent> entries = new ArrayList<>();
+            for (Node leaf : oldRun) {
+                entries.addAll(leaf.extents);
             }
+            entries = edit(entries, start, end, inserted);
+            replaceInParents(oldRun, distributeLeaves(entries, oldRun));
         }
         fixRoot();
         store.rootChanged();
-        return nodeBlocks().size() - before;
+        return nodeDelta;
+    }
+
+    /** The consecutive leaves an edit of [start, end) rewrites: the one holding start and those starting before end. */
+    private List<Node> leavesFor(long start, long end) {
+        List<Node> run = new ArrayList<>();
+        Node leaf = leafFor(start);
+        run.add(leaf);
+        for (Node next = neighbour(leaf, 1); next != null && next.key() < end; next = neighbour(next, 1)) {
+            run.add(next);
+        }
+        return run;
+    }
+
+    /**
+     * Puts {@code newRun} where {@code oldRun} (consecutive nodes of one level) was and re-splits their parents,
+     * then theirs, up to the root: only the nodes on the paths from the run to the root are rewritten.
+     */
+    private void replaceInParents(List<Node> oldRun, List<Node> newRun) {
+        while (true) {
+            List<Node> oldParents = parentsOf(oldRun);
+            List<Node> kids = new ArrayList<>();
+            for (Node p : oldParents) {
+                kids.addAll(p.kids);
+            }
+            int at = kids.indexOf(oldRun.getFirst());
+            kids.subList(at, at + oldRun.size()).clear();
+            kids.addAll(at, newRun);
+            if (oldParents.getFirst() == root) {
+                root.kids = kids;
+                for (Node k : kids) {
+                    k.parent = root;
+                }
+                return;
+            }
+            newRun = distributeIndex(kids, oldParents.getFirst().depth, oldParents);
+            oldRun = oldParents;
+        }
+    }
+
+    /** The parents of consecutive nodes of one level: from the first one's parent through the last one's. */
+    private static List<Node> parentsOf(List<Node> run) {
+        List<Node> out = new ArrayList<>();
+        Node last = run.getLast().parent;
+        for (Node p = run.getFirst().parent; ; p = neighbour(p, 1)) {
+            out.add(p);
+            if (p == last) {
+                return out;
+            }
+        }
     }
 
     private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted) {
@@ -430,13 +461,24 @@ public final class ExtentTree {
         for (int k = 0; k < count; k++) {
             Node n = new Node();
             n.depth = depth;
-            n.block = k < reuse.size() ? reuse.get(k).block : store.allocate(goal(reuse));
+            n.block = k < reuse.size() ? reuse.get(k).block : allocateNode(goal(reuse));
             out.add(n);
         }
         for (int k = count; k < reuse.size(); k++) {
-            store.free(reuse.get(k).block);
+            freeNode(reuse.get(k).block);
         }
         return out;
+    }
+
+    private long allocateNode(long goal) {
+        long block = store.allocate(goal);
+        nodeDelta++;
+        return block;
+    }
+
+    private void freeNode(long block) {
+        store.free(block);
+        nodeDelta--;
     }
 
     private long goal(List<Node> near) {
@@ -478,7 +520,7 @@ public final class ExtentTree {
         }
         while (root.depth > 0 && root.kids.size() == 1 && root.kids.getFirst().count() <= ExtentNode.ROOT_MAX) {
             Node only = root.kids.getFirst();
-            store.free(only.block);
+            freeNode(only.block);
             root.depth = only.depth;
             root.extents = only.extents;
             root.kids = only.kids;

@@ -6,10 +6,13 @@ import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.ExtentNode;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The extent tree on an in-memory block store: splits, depth growth and shrink, limits, the on-disk form. */
@@ -17,11 +20,17 @@ class ExtentTreeTest {
     private static final int BS = 1024;
     private static final long INO = 12;
 
-    /** Blocks in a map; allocation hands out increasing numbers, frees are counted. */
+    /**
+     * Blocks in a map; allocation hands out increasing numbers, frees are counted. The blocks written (what the
+     * filesystem's store dirties in the journal), allocated and freed are recorded until {@link #clearLog}.
+     */
     private static final class Store implements ExtentTree.Store {
         final Map<Long, byte[]> blocks = new HashMap<>();
         long next = 10_000;
         int freed;
+        final Set<Long> written = new HashSet<>();
+        final Set<Long> allocated = new HashSet<>();
+        final Set<Long> freedBlocks = new HashSet<>();
 
         @Override
         public byte[] read(long block) {
@@ -30,18 +39,27 @@ class ExtentTreeTest {
 
         @Override
         public long allocate(long goal) {
+            allocated.add(next);
             return next++;
         }
 
         @Override
         public void write(long block, byte[] data) {
             blocks.put(block, data.clone());
+            written.add(block);
         }
 
         @Override
         public void free(long block) {
             blocks.remove(block);
             freed++;
+            freedBlocks.add(block);
+        }
+
+        void clearLog() {
+            written.clear();
+            allocated.clear();
+            freedBlocks.clear();
         }
 
         @Override
@@ -176,5 +194,200 @@ class ExtentTreeTest {
             List<Extent> expected = all.stream().filter(e -> e.logical() < end && e.end() > start).toList();
             assertThat(tree.overlapping(start, end)).as("[%d, %d)", start, end).isEqualTo(expected);
         }
+    }
+
+    /** The blocks from the root down to the leaf whose keys cover {@code lblk}, read from the encoded nodes. */
+    private List<Long> pathTo(long lblk) throws FormatException {
+        byte[] root = new byte[60];
+        tree.encodeRoot(root);
+        ExtentNode.Decoded node = ExtentNode.decode(root, 0, ExtentNode.ROOT_MAX, -1, "root");
+        List<Long> path = new ArrayList<>();
+        while (node.depth() > 0) {
+            ExtentNode.Index pick = node.indexes().getFirst();
+            for (ExtentNode.Index i : node.indexes()) {
+                if (i.logical() <= lblk) {
+                    pick = i;
+                }
+            }
+            path.add(pick.child());
+            node = ExtentNode.decode(store.blocks.get(pick.child()), 0, ExtentNode.blockMax(BS), INO, "node");
+        }
+        return path;
+    }
+
+    @Test
+    void anEditRewritesOnlyTheLeavesItTouchesAndTheirPathToTheRoot() throws Exception {
+        for (int i = 0; i < 20_000; i++) {
+            tree.replace(2L * i, 2L * i + 1, List.of(new Extent(2L * i, 1, 100_000 + 3L * i, false)));
+        }
+        int nodes = tree.nodeBlocks().size();
+        assertThat(tree.depth()).isEqualTo(3);
+        assertThat(nodes).as("hundreds of nodes").isGreaterThan(300);
+
+        // One block in the middle: its leaf and the index nodes above it, plus whatever a split adds.
+        long mid = 2 * 9_001 + 1;
+        List<Long> path = pathTo(mid);
+        store.clearLog();
+        tree.replace(mid, mid + 1, List.of(new Extent(mid, 1, 900_000, true)));
+        assertThat(store.written).as("blocks rewritten (journaled by the filesystem)").isNotEmpty()
+                .allSatisfy(b -> assertThat(path.contains(b) || store.allocated.contains(b)).as("block %d", b)
+                        .isTrue());
+        assertThat(store.written.size() - store.allocated.size()).isLessThanOrEqualTo(tree.depth());
+        assertThat(store.freedBlocks).isEmpty();
+
+        // A punch across leaf boundaries: the leaves it spans and their paths, none of the nodes outside.
+        long from = 2 * 4_000;
+        long to = 2 * 4_400;
+        Set<Long> spanned = new HashSet<>();
+        for (long b = from; b < to; b += 2) {
+            spanned.addAll(pathTo(b));
+        }
+        assertThat(spanned.size()).as("the punch spans several leaves").isGreaterThan(tree.depth() + 1);
+        store.clearLog();
+        tree.replace(from, to, List.of());
+        assertThat(store.written).isNotEmpty().isSubsetOf(spanned);
+        assertThat(store.freedBlocks).isSubsetOf(spanned);
+        assertThat(store.allocated).isEmpty();
+        assertThat(store.written.size() + store.freedBlocks.size()).isLessThan(nodes / 10);
+        assertThat(reloaded().extents()).isEqualTo(tree.extents());
+    }
+
+    /**
+     * Random edits in a tree of many small (1 KiB) nodes, checked block by block against a flat model: lookups at and
+     * around every extent edge (leaf edges among them) and range queries, before and after a reload from the blocks.
+     */
+    @Test
+    void lookupsAcrossLeafBoundariesAgreeWithAFlatModelUnderRandomEdits() throws Exception {
+        int span = 150_000;
+        long[] phys = new long[span];
+        boolean[] unwritten = new boolean[span];
+        BitSet mapped = new BitSet(span);
+        Random rnd = new Random(11);
+        ExtentTree t = tree;
+        int maxDepth = 0;
+        for (int step = 0; step < 60_000; step++) {
+            int start = rnd.nextInt(span - 400);
+            int kind = rnd.nextInt(20);
+            int before = t.nodeBlocks().size();
+            int delta;
+            if (kind == 0) {
+                int len = 1 + rnd.nextInt(rnd.nextBoolean() ? 400 : 20);
+                delta = t.replace(start, start + len, List.of());
+                mapped.clear(start, start + len);
+            } else if (kind == 1) {
+                // end_io's conversion: the unwritten pieces of a range become written, merging with neighbours.
+                int len = 1 + rnd.nextInt(30);
+                List<Extent> conv = new ArrayList<>();
+                for (Extent e : t.overlapping(start, start + len)) {
+                    if (e.unwritten()) {
+                        long s = Math.max(start, e.logical());
+                        long n = Math.min(start + len, e.end()) - s;
+                        conv.add(new Extent(s, (int) n, e.physicalAt(s), false));
+                    }
+                }
+                delta = 0;
+                for (Extent c : conv) {
+                    delta += t.replace(c.logical(), c.end(), List.of(c));
+                    for (long b = c.logical(); b < c.end(); b++) {
+                        unwritten[(int) b] = false;
+                    }
+                }
+            } else {
+                int len = kind == 2 ? 1 + rnd.nextInt(50) : 1;
+                long p = 1_000_000 + 3L * start + (rnd.nextBoolean() ? 0 : 500_000);
+                boolean u = rnd.nextInt(3) == 0;
+                delta = t.replace(start, start + len, List.of(new Extent(start, len, p, u)));
+                for (int k = 0; k < len; k++) {
+                    phys[start + k] = p + k;
+                    unwritten[start + k] = u;
+                }
+                mapped.set(start, start + len);
+            }
+            assertThat(delta).as("node blocks gained").isEqualTo(t.nodeBlocks().size() - before);
+            maxDepth = Math.max(maxDepth, t.depth());
+            if (step % 6_000 == 5_999) {
+                checkAgainstModel(t, span, phys, unwritten, mapped, rnd);
+            }
+            if (step == 30_000) {
+                t = reloaded();
+            }
+        }
+        assertThat(maxDepth).as("deep enough to have index nodes between the root and the leaves").isEqualTo(3);
+        checkAgainstModel(t, span, phys, unwritten, mapped, rnd);
+        byte[] root = new byte[60];
+        t.encodeRoot(root);
+        checkAgainstModel(ExtentTree.load(INO, root, BS, store), span, phys, unwritten, mapped, rnd);
+    }
+
+    private static void checkAgainstModel(ExtentTree t, int span, long[] phys, boolean[] unwritten, BitSet mapped,
+            Random rnd) {
+        List<Extent> all = t.extents();
+        BitSet seen = new BitSet(span);
+        long prevEnd = 0;
+        for (Extent e : all) {
+            assertThat(e.logical()).isGreaterThanOrEqualTo(prevEnd);
+            prevEnd = e.end();
+            for (long b = e.logical(); b < e.end(); b++) {
+                assertThat(mapped.get((int) b)).as("block %d mapped", b).isTrue();
+                assertThat(e.physicalAt(b)).as("block %d", b).isEqualTo(phys[(int) b]);
+                assertThat(e.unwritten()).as("block %d unwritten", b).isEqualTo(unwritten[(int) b]);
+                seen.set((int) b);
+            }
+        }
+        assertThat(seen).isEqualTo(mapped);
+        int lastMapped = mapped.previousSetBit(span - 1);
+        checkLast(t.last(), lastMapped, phys);
+        Set<Long> probes = new HashSet<>();
+        for (Extent e : all) {
+            probes.addAll(List.of(e.logical() - 1, e.logical(), e.logical() + 1, e.end() - 1, e.end()));
+        }
+        probes.add(0L);
+        probes.add((long) span + 5);
+        for (long q : probes) {
+            if (q < 0) {
+                continue;
+            }
+            Extent from = t.findFrom(q);
+            int next = q < span ? mapped.nextSetBit((int) q) : -1;
+            if (next < 0) {
+                assertThat(from).as("findFrom(%d)", q).isNull();
+            } else {
+                assertThat(from).as("findFrom(%d)", q).isNotNull();
+                assertThat(from.logical()).as("findFrom(%d)", q).isLessThanOrEqualTo(next);
+                assertThat(from.end()).as("findFrom(%d)", q).isGreaterThan(next);
+                assertThat(from.logical() <= q || from.logical() == next).as("findFrom(%d) starts at %d", q, next)
+                        .isTrue();
+            }
+            Extent before = t.findBefore(q);
+            int prev = q > 0 ? mapped.previousSetBit((int) Math.min(q, span) - 1) : -1;
+            checkLast(before, prev, phys);
+        }
+        for (int i = 0; i < 300; i++) {
+            long s = rnd.nextInt(span);
+            long e = s + 1 + rnd.nextInt(i % 10 == 0 ? 5_000 : 100);
+            BitSet got = new BitSet(span);
+            long lastEnd = -1;
+            for (Extent x : t.overlapping(s, e)) {
+                assertThat(x.logical()).isLessThan(e);
+                assertThat(x.end()).isGreaterThan(s);
+                assertThat(x.logical()).isGreaterThanOrEqualTo(lastEnd);
+                lastEnd = x.end();
+                got.set((int) Math.max(s, x.logical()), (int) Math.min(e, x.end()));
+            }
+            BitSet want = mapped.get((int) s, (int) Math.min(e, span));
+            assertThat(got.get((int) s, (int) Math.min(e, span))).as("[%d, %d)", s, e).isEqualTo(want);
+        }
+    }
+
+    /** {@code e} is the extent holding block {@code b} (-1: e is null). */
+    private static void checkLast(Extent e, int b, long[] phys) {
+        if (b < 0) {
+            assertThat(e).isNull();
+            return;
+        }
+        assertThat(e).as("extent of block %d", b).isNotNull();
+        assertThat(e.logical()).isLessThanOrEqualTo(b);
+        assertThat(e.end()).isGreaterThan(b);
+        assertThat(e.physicalAt(b)).isEqualTo(phys[b]);
     }
 }
