@@ -422,6 +422,9 @@ public interface WriteCompletionContract extends ContractBase {
         env.tap().holdNext(1);
         Background<IssuedIo> submit = tck().spawn("forced-wait write", () -> env.write(POS, 4096, CALLER));
         Waits.await("the write's bio").until(() -> env.tap().heldCount() == 1);
+        // Released before the submitter dropped its reference, the bio of a device that completes inside submit
+        // would leave the last reference, and the completion, to the submitter instead of the waiter (TV4).
+        Waits.await("the submitter waiting for its bio").until(submit::isBlocked);
         assertThat(submit.isDone()).as("returned while its bio is in flight").isFalse();
 
         env.tap().releaseAll();

@@ -2,6 +2,8 @@ package io.jiomap.testkit;
 
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.tck.scripted.ScriptedFileSystemType;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -35,7 +37,22 @@ public final class Installed {
                 new IllegalArgumentException("filesystem type '" + name + "' is not installed; installed: "
                         + all.stream().map(FileSystemType::name).collect(Collectors.joining(", "))
                         + " (a type is installed when its plugin jar, with META-INF/services/"
-                        + FileSystemType.class.getName() + ", is on the test class path)"));
+                        + FileSystemType.class.getName() + ", is on the test class path)"
+                        + scriptedHint(List.of(name))));
+    }
+
+    /**
+     * What to add to a "not installed" message when the missing filesystem types include the TCK's {@code scripted}:
+     * its class ships in the TCK jar, but no jar registers it as a service (it is a tool of the tests, not a plugin),
+     * so a project that tests with it registers it in its own test resources. Empty for any other type.
+     */
+    static String scriptedHint(Collection<String> missing) {
+        if (!missing.contains(ScriptedFileSystemType.NAME)) {
+            return "";
+        }
+        return "; '" + ScriptedFileSystemType.NAME + "' is the TCK's test filesystem, which no jar registers: add the"
+                + " line " + ScriptedFileSystemType.class.getName() + " to src/test/resources/META-INF/services/"
+                + FileSystemType.class.getName();
     }
 
     /** The device type called {@code name}. @throws IllegalArgumentException naming the installed ones */

@@ -83,7 +83,7 @@ public final class JiomapExtension implements TestTemplateInvocationContextProvi
         if (!missing.isEmpty() || choices.isEmpty()) {
             throw new ExtensionConfigurationException(where + " names filesystem types that are not installed: "
                     + missing + "; installed: " + installed.stream().map(FileSystemType::name).toList()
-                    + " (put the plugin on the test class path)");
+                    + " (put the plugin on the test class path)" + Installed.scriptedHint(missing));
         }
         return choices;
     }

@@ -52,6 +52,15 @@ class MisnamedTypeTest {
         TestExecutionSummary summary = run(NamesAMissingDevice.class);
         assertThat(summary.getFailures()).hasSize(1);
         assertThat(summary.getFailures().getFirst().getException()).hasMessageContaining("[nvme]")
-                .hasMessageContaining("installed: [file, memory, nvme-like, ramdisk, sata-like]");
+                .hasMessageContaining("installed: [file, memory, nvme-like, sata-like]");
+    }
+
+    @Test
+    void aMissingScriptedFilesystemIsToldWhichServicesFileRegistersIt() {
+        // In this module scripted is registered (test resources), so the message is checked where it is built.
+        assertThat(Installed.scriptedHint(List.of("raw", "scripted")))
+                .contains("src/test/resources/META-INF/services/io.jiomap.api.fs.FileSystemType")
+                .contains("io.jiomap.tck.scripted.ScriptedFileSystemType");
+        assertThat(Installed.scriptedHint(List.of("xfs-lik"))).as("no hint for any other type").isEmpty();
     }
 }

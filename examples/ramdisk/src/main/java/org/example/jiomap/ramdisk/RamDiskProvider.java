@@ -1,22 +1,30 @@
-package io.jiomap.testkit.example;
+package org.example.jiomap.ramdisk;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
+import java.lang.foreign.Arena;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The device type of EXTENDING.md, found by ServiceLoader (this module's test META-INF/services). */
+/**
+ * The device type of EXTENDING.md, found by {@link java.util.ServiceLoader} (module-info's {@code provides} and
+ * META-INF/services) and registered in OSGi by {@link RamDiskActivator}.
+ */
 // tag::ramdisk-provider[]
 public final class RamDiskProvider implements BlockDeviceProvider {
     public static final String TYPE = "ramdisk";
     private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
     private final AtomicInteger opened = new AtomicInteger();
+    /** What {@link #closeAll} closes when the bundle stops; closed devices are dropped at the next open. */
+    private final Set<BlockDevice> devices = ConcurrentHashMap.newKeySet();
 
     static {
         OPTIONS.put("size", "capacity in bytes, suffix k, m or g (default 64m)");
@@ -54,11 +62,23 @@ public final class RamDiskProvider implements BlockDeviceProvider {
             throw new JiomapException(Errno.EINVAL, "unknown ramdisk options " + o.keySet() + "; known: "
                     + OPTIONS.keySet());
         }
-        if ((lbs != 512 && lbs != 4096) || size % lbs != 0 || maxTransfer % lbs != 0 || maxTransfer <= 0) {
+        if ((lbs != 512 && lbs != 4096) || size <= 0 || size % lbs != 0 || maxTransfer % lbs != 0
+                || maxTransfer <= 0) {
             throw new JiomapException(Errno.EINVAL, "ramdisk: lbs must be 512 or 4096 and divide size (" + size
                     + ") and max-transfer (" + maxTransfer + ")");
         }
-        return new RamDisk(TYPE + opened.getAndIncrement(), size, lbs, maxTransfer);
+        devices.removeIf(BlockDevice::isClosed);
+        BlockDevice device = new RamDisk(TYPE + opened.getAndIncrement(), Arena.ofShared(), size, lbs, maxTransfer);
+        devices.add(device);
+        return device;
+    }
+
+    /** Closes every device still open: their memory goes with the bundle, and later bios fail with ENODEV. */
+    public void closeAll() {
+        devices.removeIf(device -> {
+            device.close();
+            return true;
+        });
     }
 
     private static long bytes(String text, long otherwise, String option) throws JiomapException {
