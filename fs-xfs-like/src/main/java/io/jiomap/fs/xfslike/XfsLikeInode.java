@@ -76,6 +76,27 @@ final class XfsLikeInode extends Inode implements DioOps {
     void lockExclusiveAndDrain() {
         iolock.writeLock().lock();
         dio().waitForDrain();
+        cancelLeftoverCow();
+    }
+
+    /**
+     * With the I/O lock exclusive and direct I/O drained no write is in flight, so copy-on-write staging still in
+     * the CoW fork belongs to none: a write that failed before its first bio left it (its end_io cancels only what
+     * it submitted). It goes back to the free space here, as truncate and punch do in XFS
+     * (xfs_reflink_cancel_cow_range), so nothing reuses its stale contents and no space stays held until remount.
+     */
+    private void cancelLeftoverCow() {
+        fs.meta.lock();
+        try {
+            if (core.cow().isEmpty()) {
+                return;
+            }
+            Transaction t = new Transaction(fs.md);
+            cancelCow(t, 0, Long.MAX_VALUE / 2);
+            fs.commit(t);
+        } finally {
+            fs.meta.unlock();
+        }
     }
 
     void unlockExclusive() {
@@ -313,11 +334,8 @@ final class XfsLikeInode extends Inode implements DioOps {
 
     /** The block right after the file's extent before {@code fb}: where an append continues contiguously. */
     private long goalFor(long fb) {
-        Extent prev = core.data().find(fb - 1);
-        if (prev == null && fb > 0) {
-            List<Extent> before = core.data().overlapping(0, fb);
-            prev = before.isEmpty() ? null : before.getLast();
-        }
+        // One lookup: listing every extent before fb made each allocating write cost O(extents in the file).
+        Extent prev = core.data().lastBefore(fb);
         return prev == null ? -1 : prev.startblock() + prev.blockcount();
     }
 
@@ -362,12 +380,9 @@ final class XfsLikeInode extends Inode implements DioOps {
             staged = core.cow().find(fb);
             copyPartialBlocks(pos, length, fb, count);
         } else {
+            // An earlier mapping of this write, or an aligned write beside it, staged these blocks. A partial write
+            // never finds staging a failed write left behind: it took the lock exclusively, which cancels that.
             fs.reserveEndIo(MAPPING.get());
-            if (((pos | length) & (bs - 1)) != 0) {
-                // Staging left by a write that failed before its first bio holds whatever the device had there.
-                // A partial write runs alone (exclusive lock, DIO drained), so nothing else is writing into it.
-                copyPartialBlocks(pos, length, fb, staged.end() - fb);
-            }
         }
         long run = Math.min(staged.end(), fb + sharedLen) - fb;
         int dirty = fs.dataDirty(core) || pos + length > core.size() ? Iomap.F_DIRTY : 0;

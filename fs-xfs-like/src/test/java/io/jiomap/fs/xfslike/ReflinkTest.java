@@ -6,6 +6,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.Inode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.device.toolkit.fault.FaultRules;
@@ -102,6 +103,44 @@ class ReflinkTest {
                 byte[] want = Devices.bytes(original);
                 System.arraycopy(Devices.bytes(patch), 0, want, BS + 1024, 512);
                 assertThat(Devices.bytes(back)).isEqualTo(want);
+            }
+            assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void stagingAPartialWriteLeftBehindWhenItFailedBeforeItsBioIsGoneOnceAnotherOperationTakesTheFileAlone()
+            throws Exception {
+        try (BlockDevice mem = Devices.memory("size=16m,vwc=on,fua=on"); Arena arena = Arena.ofShared()) {
+            FaultyDevice dev = new FaultyDevice(mem);
+            MemorySegment original = Devices.pattern(arena, 4 * BS, 10);
+            MemorySegment patch = Devices.pattern(arena, 4 * BS, 11);
+            try (Mount m = Devices.mkfsAndMount(dev)) {
+                OpenFile a = writeAndClone(m, original);
+                OpenFile b = m.open("/b", 0);
+                long free = m.fileSystem().statfs().freeBlocks();
+
+                // Staging for blocks 0-3 commits, then copying the old head block into it fails: no bio is sent,
+                // so no end_io cancels the staging.
+                dev.setRules(FaultRules.builder().onReads().nth(1).fail(Errno.EIO).build());
+                assertThatThrownBy(() -> b.pwrite(patch, 0, 4 * BS - 2048, 1024))
+                        .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO));
+                dev.setRules(FaultRules.none());
+                assertThat(m.fileSystem().statfs().freeBlocks()).as("held by the staging").isEqualTo(free - 4);
+
+                b.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, 2 * BS, 2 * BS);
+                assertThat(m.fileSystem().statfs().freeBlocks()).as("the punch took the file alone: staging given back")
+                        .isEqualTo(free);
+
+                b.pwrite(patch, 0, 2 * BS - 512, 1024);
+                MemorySegment back = arena.allocate(4 * BS, 4096);
+                b.pread(back, 0, 4 * BS, 0);
+                byte[] want = new byte[4 * BS];
+                System.arraycopy(Devices.bytes(original), 0, want, 0, 2 * BS);
+                System.arraycopy(Devices.bytes(patch), 0, want, 1024, 2 * BS - 512);
+                assertThat(Devices.bytes(back)).isEqualTo(want);
+                a.pread(back, 0, 4 * BS, 0);
+                assertThat(Devices.bytes(back)).as("the source").isEqualTo(Devices.bytes(original));
             }
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
         }

@@ -22,6 +22,12 @@ public final class ExtentMap {
         return e != null && e.getValue().contains(off) ? e.getValue() : null;
     }
 
+    /** The last extent starting before {@code off}, whole, or null: where a write at {@code off} continues. */
+    public Extent lastBefore(long off) {
+        Map.Entry<Long, Extent> e = byOffset.lowerEntry(off);
+        return e == null ? null : e.getValue();
+    }
+
     /** The first extent starting at or after {@code off}, or null. */
     public Extent nextFrom(long off) {
         Map.Entry<Long, Extent> e = byOffset.ceilingEntry(off);
