@@ -338,11 +338,33 @@ public final class ExtentTree {
                 entries.addAll(leaf.extents);
             }
             entries = edit(entries, start, end, inserted);
-            replaceInParents(oldRun, distributeLeaves(entries, oldRun));
+            if (oldRun.size() == 1 && !entries.isEmpty() && entries.size() <= nodeMax) {
+                rewriteLeaf(oldRun.getFirst(), entries);
+            } else {
+                replaceInParents(oldRun, distributeLeaves(entries, oldRun));
+            }
         }
         fixRoot();
         store.rootChanged();
         return nodeDelta;
+    }
+
+    /**
+     * The usual edit: one leaf changes and still fits, so the tree keeps its shape. Only the leaf is rewritten, and
+     * an index node above it only where the key it holds for the child changed (the leaf's first extent moved):
+     * re-splitting the parents would write the same bytes to the same blocks, hundreds of index entries per edit.
+     */
+    private void rewriteLeaf(Node leaf, List<Extent> entries) {
+        long before = leaf.key();
+        leaf.extents = entries;
+        writeNode(leaf);
+        // The root lives in the inode, written through rootChanged().
+        for (Node n = leaf; n.parent != null && n.parent != root && n.key() != before; n = n.parent) {
+            Node p = n.parent;
+            long parentBefore = p.kids.getFirst() == n ? before : p.key();
+            writeNode(p);
+            before = parentBefore;
+        }
     }
 
     /** The consecutive leaves an edit of [start, end) rewrites: the one holding start and those starting before end. */

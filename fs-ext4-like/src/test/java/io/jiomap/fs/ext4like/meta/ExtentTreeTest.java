@@ -252,6 +252,28 @@ class ExtentTreeTest {
         assertThat(reloaded().extents()).isEqualTo(tree.extents());
     }
 
+    @Test
+    void anEditInsideALeafThatKeepsItsFirstExtentRewritesThatLeafAlone() throws Exception {
+        for (int i = 0; i < 20_000; i++) {
+            tree.replace(2L * i, 2L * i + 1, List.of(new Extent(2L * i, 1, 100_000 + 3L * i, false)));
+        }
+        assertThat(tree.depth()).isEqualTo(3);
+        long mid = 2 * 9_001;
+        List<Long> path = pathTo(mid);
+        long leaf = path.getLast();
+        assertThat(pathTo(mid - 2).getLast()).as("not the leaf's first extent").isEqualTo(leaf);
+
+        // The unwritten-to-written conversion of end_io, on an extent that is not the first of its leaf.
+        tree.replace(mid, mid + 1, List.of(new Extent(mid, 1, 100_000 + 3L * 9_001, true)));
+        store.clearLog();
+        tree.replace(mid, mid + 1, List.of(new Extent(mid, 1, 100_000 + 3L * 9_001, false)));
+
+        assertThat(store.written).as("blocks rewritten (journaled by the filesystem)").containsExactly(leaf);
+        assertThat(store.allocated).isEmpty();
+        assertThat(store.freedBlocks).isEmpty();
+        assertThat(reloaded().extents()).isEqualTo(tree.extents());
+    }
+
     /**
      * Random edits in a tree of many small (1 KiB) nodes, checked block by block against a flat model: lookups at and
      * around every extent edge (leaf edges among them) and range queries, before and after a reload from the blocks.
