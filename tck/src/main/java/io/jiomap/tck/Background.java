@@ -43,6 +43,23 @@ public final class Background<T> {
     }
 
     /**
+     * Whether the thread is parked directly in {@code className.method}: the innermost jiomap frame of its stack is
+     * that method (a wait inside a filesystem's lock below it would show another frame first).
+     */
+    public boolean isParkedIn(String className, String method) {
+        Thread.State s = thread.getState();
+        if (s != Thread.State.WAITING && s != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement f : thread.getStackTrace()) {
+            if (f.getClassName().startsWith("io.jiomap.")) {
+                return f.getClassName().equals(className) && f.getMethodName().equals(method);
+            }
+        }
+        return false;
+    }
+
+    /**
      * Waits (bounded by {@link TckSession#TIMEOUT}) for the work to finish and returns its result; an exception it
      * threw fails the test with that exception as the cause.
      */

@@ -424,7 +424,8 @@ public interface WriteCompletionContract extends ContractBase {
         Waits.await("the write's bio").until(() -> env.tap().heldCount() == 1);
         // Released before the submitter dropped its reference, the bio of a device that completes inside submit
         // would leave the last reference, and the completion, to the submitter instead of the waiter (TV4).
-        Waits.await("the submitter waiting for its bio").until(submit::isBlocked);
+        Waits.await("the submitter waiting for its bio")
+                .until(() -> submit.isParkedIn("io.jiomap.core.dio.DirectIo", "rw"));
         assertThat(submit.isDone()).as("returned while its bio is in flight").isFalse();
 
         env.tap().releaseAll();

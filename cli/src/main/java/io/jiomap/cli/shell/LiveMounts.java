@@ -97,12 +97,12 @@ public final class LiveMounts implements AutoCloseable {
             throw new JiomapException(Errno.EBUSY, "'" + name + "' is mounted (" + describe(m) + ")");
         }
         boolean opened = false;
-        if (m.device == null || m.device.isClosed()) {
-            m.device = null;
-            openDevice(m);
-            opened = true;
-        }
         try {
+            if (m.device == null || m.device.isClosed()) {
+                m.device = null;
+                openDevice(m);
+                opened = true;
+            }
             m.type = plugins.fileSystemType(m.fsSpec.type());
             attach(m);
         } catch (JiomapException | RuntimeException e) {

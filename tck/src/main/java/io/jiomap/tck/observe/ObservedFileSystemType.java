@@ -52,6 +52,11 @@ public final class ObservedFileSystemType implements FileSystemType {
     }
 
     @Override
+    public Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
+        return delegate.mkfsOptionsFor(mountOptions);
+    }
+
+    @Override
     public boolean probe(BlockDevice device) throws JiomapException {
         return delegate.probe(device);
     }

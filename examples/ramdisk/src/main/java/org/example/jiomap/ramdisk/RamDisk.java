@@ -39,7 +39,12 @@ final class RamDisk implements BlockDevice {
                 false,              // fua: with no cache, FUA and flushes have nothing to do
                 false);             // polling: bios complete inside submit, nothing is left to poll
         this.arena = arena;
-        this.media = arena.allocate(capacity, 4096);
+        try {
+            this.media = arena.allocate(capacity, 4096);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw e;
+        }
     }
 
     @Override

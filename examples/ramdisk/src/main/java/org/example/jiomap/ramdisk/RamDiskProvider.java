@@ -25,6 +25,8 @@ public final class RamDiskProvider implements BlockDeviceProvider {
     private final AtomicInteger opened = new AtomicInteger();
     /** What {@link #closeAll} closes when the bundle stops; closed devices are dropped at the next open. */
     private final Set<BlockDevice> devices = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #closeAll}: a caller that found the service just before it went opens nothing after. */
+    private boolean stopped;
 
     static {
         OPTIONS.put("size", "capacity in bytes, suffix k, m or g (default 64m)");
@@ -67,14 +69,21 @@ public final class RamDiskProvider implements BlockDeviceProvider {
             throw new JiomapException(Errno.EINVAL, "ramdisk: lbs must be 512 or 4096 and divide size (" + size
                     + ") and max-transfer (" + maxTransfer + ")");
         }
-        devices.removeIf(BlockDevice::isClosed);
-        BlockDevice device = new RamDisk(TYPE + opened.getAndIncrement(), Arena.ofShared(), size, lbs, maxTransfer);
-        devices.add(device);
-        return device;
+        synchronized (this) {
+            if (stopped) {
+                throw new JiomapException(Errno.ENODEV, "the ramdisk plugin has stopped");
+            }
+            devices.removeIf(BlockDevice::isClosed);
+            BlockDevice device = new RamDisk(TYPE + opened.getAndIncrement(), Arena.ofShared(), size, lbs,
+                    maxTransfer);
+            devices.add(device);
+            return device;
+        }
     }
 
     /** Closes every device still open: their memory goes with the bundle, and later bios fail with ENODEV. */
-    public void closeAll() {
+    public synchronized void closeAll() {
+        stopped = true;
         devices.removeIf(device -> {
             device.close();
             return true;

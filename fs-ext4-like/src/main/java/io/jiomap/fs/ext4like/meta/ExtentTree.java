@@ -264,7 +264,13 @@ public final class ExtentTree {
             if (parent == null) {
                 return null;
             }
-            int i = parent.kids.indexOf(at) + step;
+            int index = parent.kids.indexOf(at);
+            if (index < 0) {
+                // Links are kept by every change (never rebuilt): a broken one must not pick a wrong sibling.
+                throw new IllegalStateException("extent tree node " + at.block + " is not among the children of its"
+                        + " parent " + parent.block);
+            }
+            int i = index + step;
             if (i < 0 || i >= parent.kids.size()) {
                 at = parent;
                 continue;

@@ -178,8 +178,8 @@ public final class Checkpoint {
     /**
      * At least as many blocks as {@link #encode} produces for {@code m}: the room a checkpoint needs, in time
      * independent of the number of inodes (the inode and directory parts come from {@link Metadata#tally()}). Exact
-     * for the fixed-size segments; the inode records and directory entries are bounded, not packed: a few percent
-     * over.
+     * for the fixed-size segments; the inode records and directory entries are bounded, not packed: each block is
+     * charged the waste of the largest record present (short names and few inline extents waste little).
      */
     public static long blocksNeeded(Metadata m) {
         Geometry g = m.geometry();
@@ -196,11 +196,11 @@ public final class Checkpoint {
             segments += 5;
         }
         InodeTally t = m.tally();
-        blocks += InodeRecords.packedBlocksBound(t.inodeBytes(), InodeRecords.MAX_INODE, per);
+        blocks += InodeRecords.packedBlocksBound(t.inodeBytes(), t.largestInodeRecord(), per);
         blocks += t.forkBlocks();
         segments += t.forkInodes();
         // Each directory is a segment of at least one block; together they hold dirBytes, packed as the inodes are.
-        blocks += t.dirs() + t.dirBytes() / (per - InodeRecords.MAX_ENTRY + 1);
+        blocks += t.dirs() + t.dirBytes() / (per - t.largestEntryRecord() + 1);
         segments += t.dirs();
         segments++;
         return blocks + headerBlocks(g.blockSize(), segments);
@@ -343,7 +343,12 @@ public final class Checkpoint {
                                 + ", which is not a directory");
                     }
                     long child = p.getLong();
-                    byte[] name = new byte[p.getShort() & 0xffff];
+                    int length = p.getShort() & 0xffff;
+                    if (length == 0 || length > InodeRecords.NAME_MAX) {
+                        throw new IllegalArgumentException("an entry name of " + length + " bytes (1 to "
+                                + InodeRecords.NAME_MAX + " allowed)");
+                    }
+                    byte[] name = new byte[length];
                     p.get(name);
                     c.loadEntry(new String(name, StandardCharsets.UTF_8), child);
                 }

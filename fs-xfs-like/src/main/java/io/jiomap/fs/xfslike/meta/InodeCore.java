@@ -91,7 +91,12 @@ public final class InodeCore {
 
     /** The bytes of the checkpoint record of the entry {@code name}. */
     public static int entrySize(String name) {
-        return InodeRecords.ENTRY_FIXED + name.getBytes(StandardCharsets.UTF_8).length;
+        return InodeRecords.ENTRY_FIXED + nameBytes(name);
+    }
+
+    /** The length of {@code name} in UTF-8, as the checkpoint stores it. */
+    public static int nameBytes(String name) {
+        return name.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** The bytes of the checkpoint records of all entries. */

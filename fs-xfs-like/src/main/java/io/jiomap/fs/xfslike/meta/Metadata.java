@@ -85,6 +85,9 @@ public final class Metadata {
         tally.clear();
         for (InodeCore c : inodes.values()) {
             tally.add(c);
+            for (String name : c.entries().keySet()) {
+                tally.addName(InodeCore.nameBytes(name));
+            }
         }
         return tally;
     }
@@ -174,26 +177,40 @@ public final class Metadata {
 
     public void addEntry(long dir, String name, long child) {
         InodeCore d = counted(dir);
-        d.addEntry(name, child);
-        tally.add(d);
+        try {
+            d.addEntry(name, child);
+            tally.addName(InodeCore.nameBytes(name));
+        } finally {
+            tally.add(d);
+        }
     }
 
     public void removeEntry(long dir, String name) {
         InodeCore d = counted(dir);
-        d.removeEntry(name);
-        tally.add(d);
+        try {
+            d.removeEntry(name);
+            tally.removeName(InodeCore.nameBytes(name));
+        } finally {
+            tally.add(d);
+        }
     }
 
     public void map(long ino, Extent e) {
         InodeCore c = counted(ino);
-        c.data().insert(e);
-        tally.add(c);
+        try {
+            c.data().insert(e);
+        } finally {
+            tally.add(c);
+        }
     }
 
     public void unmap(long ino, long off, long len) {
         InodeCore c = counted(ino);
-        c.data().remove(off, len);
-        tally.add(c);
+        try {
+            c.data().remove(off, len);
+        } finally {
+            tally.add(c);
+        }
     }
 
     public void takeFree(long block, long len) {

@@ -157,4 +157,23 @@ class FormatTest {
             }
         }
     }
+
+    @Test
+    void theCheckpointBoundChargesOnlyTheLargestRecordPresentSoShortNamesCostLittle() {
+        Metadata m = Metadata.empty(G);
+        long root = m.chooseIno(0);
+        m.createInode(root, FileKind.DIRECTORY, 1);
+        m.setRootIno(root);
+        long block = G.agDataStart(1);
+        for (int i = 0; i < 5_000; i++) {
+            long ino = m.chooseIno(i % G.agCount());
+            m.createInode(ino, FileKind.REGULAR, i);
+            m.addEntry(root, "f" + i, ino);
+            m.map(ino, new Extent(0, block + i, 1, false));
+        }
+        long exact = Checkpoint.encode(m, UUID.randomUUID(), 1, 1).length / 4096L;
+        assertThat(m.tally().largestEntryRecord()).isEqualTo(InodeRecords.ENTRY_FIXED + "f4999".length());
+        assertThat(m.tally().largestInodeRecord()).isEqualTo(InodeRecords.inodeBytes(1));
+        assertThat(Checkpoint.blocksNeeded(m)).isGreaterThanOrEqualTo(exact).isLessThanOrEqualTo(exact + 2);
+    }
 }
