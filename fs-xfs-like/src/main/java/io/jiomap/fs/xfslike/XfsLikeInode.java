@@ -556,12 +556,8 @@ final class XfsLikeInode extends Inode implements DioOps {
         int from = (int) (pos & (bs - 1));
         java.util.Arrays.fill(data, from, (int) Math.min(bs, from + len), (byte) 0);
         if (fs.md.refcount().isShared(block, 1)) {
-            fs.prepareAllocation(1, Metadata.agOfIno(core.ino()));
             Transaction t = new Transaction(fs.md);
-            Allocator.Piece p = fs.allocate(t, Metadata.agOfIno(core.ino()), -1, 1).getFirst();
-            fs.disk.write(p.start(), data, 0);
-            fs.unmapAndRelease(t, core, fb, 1);
-            t.add(new LogItem.Map(core.ino(), new Extent(fb, p.start(), 1, false)));
+            remapToCopy(t, fb, data);
             fs.commit(t);
         } else {
             if (fs.alloc.isRecentlyUnshared(block, 1)) {
@@ -590,6 +586,15 @@ final class XfsLikeInode extends Inode implements DioOps {
         }
         byte[] data = fs.disk.read(e.blockOf(fb), 1);
         java.util.Arrays.fill(data, (int) (newSize & (bs - 1)), bs, (byte) 0);
+        remapToCopy(t, fb, data);
+    }
+
+    /**
+     * In {@code t}, maps file block {@code fb} to a newly allocated block holding {@code data} and releases the old
+     * one: a private copy of a shared block, or a change that must become visible only with {@code t}. Caller holds
+     * the metadata lock; {@code t} holds nothing yet, so the allocation may force the log.
+     */
+    private void remapToCopy(Transaction t, long fb, byte[] data) throws JiomapException {
         int ag = Metadata.agOfIno(core.ino());
         fs.prepareAllocation(1, ag);
         Allocator.Piece p = fs.allocate(t, ag, -1, 1).getFirst();
