@@ -502,31 +502,47 @@ final class XfsLikeInode extends Inode implements DioOps {
         if (removed) {
             return -Errno.ENOENT;
         }
+        return alone(() -> {
+            fs.reserveMetadata(8);
+            long old = core.size();
+            Transaction t = new Transaction(fs.md);
+            if (newSize < old) {
+                long keep = (newSize + bs - 1) >>> shift;
+                replaceEofBlock(t, newSize);
+                fs.unmapAndRelease(t, core, keep, Long.MAX_VALUE / 2 - keep);
+            }
+            int flags = core.flags();
+            if (newSize < old || core.data().isEmpty()) {
+                flags &= ~InodeCore.FLAG_PREALLOC;
+                Extent lastExt = core.data().last();
+                if (lastExt != null && lastExt.end() > (newSize + bs - 1) >>> shift) {
+                    flags |= InodeCore.FLAG_PREALLOC;
+                }
+            }
+            long now = System.currentTimeMillis();
+            t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), flags, now, now, false));
+            fs.commit(t);
+            fs.pushIfLarge();
+            return 0;
+        });
+    }
+
+    /** A space change run by {@link #alone}, under the metadata lock. */
+    @FunctionalInterface
+    private interface SpaceChange {
+        int run() throws JiomapException;
+    }
+
+    /**
+     * Runs a truncate or fallocate with the file to itself (I/O lock exclusive, direct I/O drained, leftover staging
+     * cancelled) and the metadata lock held; a JiomapException becomes its -errno.
+     */
+    private int alone(SpaceChange change) {
         lockExclusiveAndDrain();
         try {
             fs.meta.lock();
             try {
-                fs.reserveMetadata(8);
-                long old = core.size();
-                Transaction t = new Transaction(fs.md);
-                if (newSize < old) {
-                    long keep = (newSize + bs - 1) >>> shift;
-                    replaceEofBlock(t, newSize);
-                    fs.unmapAndRelease(t, core, keep, Long.MAX_VALUE / 2 - keep);
-                }
-                int flags = core.flags();
-                if (newSize < old || core.data().isEmpty()) {
-                    flags &= ~InodeCore.FLAG_PREALLOC;
-                    Extent lastExt = core.data().last();
-                    if (lastExt != null && lastExt.end() > (newSize + bs - 1) >>> shift) {
-                        flags |= InodeCore.FLAG_PREALLOC;
-                    }
-                }
-                long now = System.currentTimeMillis();
-                t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), flags, now, now, false));
-                fs.commit(t);
-                fs.pushIfLarge();
-                return 0;
+                return change.run();
             } finally {
                 fs.meta.unlock();
             }
@@ -620,52 +636,42 @@ final class XfsLikeInode extends Inode implements DioOps {
         if (removed) {
             return -Errno.ENOENT;
         }
-        lockExclusiveAndDrain();
-        try {
-            fs.meta.lock();
-            try {
-                long end = offset + length;
-                long fb = offset >>> shift;
-                long lastExcl = (end + bs - 1) >>> shift;
-                if (op == 0) {
-                    preallocate(fb, lastExcl);
+        return alone(() -> {
+            long end = offset + length;
+            long fb = offset >>> shift;
+            long lastExcl = (end + bs - 1) >>> shift;
+            if (op == 0) {
+                preallocate(fb, lastExcl);
+            } else {
+                long innerStart = (offset + bs - 1) >>> shift;
+                long innerEnd = end >>> shift;
+                if (innerStart > innerEnd) {
+                    zeroPartialBlock(offset, length);
                 } else {
-                    long innerStart = (offset + bs - 1) >>> shift;
-                    long innerEnd = end >>> shift;
-                    if (innerStart > innerEnd) {
-                        zeroPartialBlock(offset, length);
-                    } else {
-                        zeroPartialBlock(offset, ((long) innerStart << shift) - offset);
-                        if ((end & (bs - 1)) != 0) {
-                            zeroPartialBlock(innerEnd << shift, end - (innerEnd << shift));
-                        }
-                    }
-                    if (innerEnd > innerStart) {
-                        fs.reserveMetadata(8);
-                        Transaction t = new Transaction(fs.md);
-                        fs.unmapAndRelease(t, core, innerStart, innerEnd - innerStart);
-                        fs.commit(t);
-                        if (op == FALLOC_ZERO_RANGE) {
-                            preallocate(innerStart, innerEnd);
-                        }
+                    zeroPartialBlock(offset, ((long) innerStart << shift) - offset);
+                    if ((end & (bs - 1)) != 0) {
+                        zeroPartialBlock(innerEnd << shift, end - (innerEnd << shift));
                     }
                 }
-                if (keep == 0 && end > core.size()) {
-                    long now = System.currentTimeMillis();
+                if (innerEnd > innerStart) {
+                    fs.reserveMetadata(8);
                     Transaction t = new Transaction(fs.md);
-                    t.add(new LogItem.Core(core.ino(), end, core.nlink(), core.flags(), now, now, false));
+                    fs.unmapAndRelease(t, core, innerStart, innerEnd - innerStart);
                     fs.commit(t);
+                    if (op == FALLOC_ZERO_RANGE) {
+                        preallocate(innerStart, innerEnd);
+                    }
                 }
-                fs.pushIfLarge();
-                return 0;
-            } finally {
-                fs.meta.unlock();
             }
-        } catch (JiomapException e) {
-            return -e.errno();
-        } finally {
-            unlockExclusive();
-        }
+            if (keep == 0 && end > core.size()) {
+                long now = System.currentTimeMillis();
+                Transaction t = new Transaction(fs.md);
+                t.add(new LogItem.Core(core.ino(), end, core.nlink(), core.flags(), now, now, false));
+                fs.commit(t);
+            }
+            fs.pushIfLarge();
+            return 0;
+        });
     }
 
     /** Allocates unwritten extents over the holes of file blocks {@code [fb, endBlock)}; ENOSPC before anything. */
