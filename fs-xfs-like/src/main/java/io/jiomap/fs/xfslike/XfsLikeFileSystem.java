@@ -578,6 +578,32 @@ final class XfsLikeFileSystem implements FileSystem {
         }
     }
 
+    /** A namespace change that may remove the file at a path, run by {@link #removing}. */
+    @FunctionalInterface
+    private interface Removal {
+        void run(XfsLikeInode locked) throws JiomapException;
+    }
+
+    /**
+     * Runs {@code change} with the file at {@code path} (if it is one) taken alone ({@link #lockForRemoval}) and then
+     * the metadata lock held, releasing both after.
+     */
+    private void removing(String path, Removal change) throws JiomapException {
+        XfsLikeInode locked = lockForRemoval(path);
+        try {
+            meta.lock();
+            try {
+                change.run(locked);
+            } finally {
+                meta.unlock();
+            }
+        } finally {
+            if (locked != null) {
+                locked.unlockExclusive();
+            }
+        }
+    }
+
     /**
      * Keeps new direct I/O out of the regular file at {@code path}, if there is one, and drains it, so its blocks
      * can be freed. Returns the locked inode (to unlock after the change) or null.
@@ -606,103 +632,83 @@ final class XfsLikeFileSystem implements FileSystem {
 
     @Override
     public void unlink(String path) throws JiomapException {
-        XfsLikeInode locked = lockForRemoval(path);
-        try {
-            meta.lock();
-            try {
-                checkMounted();
-                List<String> parts = split(path);
-                if (parts.isEmpty()) {
-                    throw new JiomapException(Errno.EISDIR, "/ is a directory");
-                }
-                InodeCore parent = parentOf(path, parts);
-                InodeCore target = lookup(path);
-                if (target.isDir()) {
-                    throw new JiomapException(Errno.EISDIR, path + " is a directory");
-                }
-                if (locked == null || locked.ino() != target.ino()) {
-                    throw new JiomapException(Errno.EBUSY, path + " changed while it was being removed; retry");
-                }
-                reserveMetadata(8);
-                Transaction t = new Transaction(md);
-                removeName(t, parent, parts.getLast(), target);
-                commit(t);
-                pushIfLarge();
-            } finally {
-                meta.unlock();
+        removing(path, locked -> {
+            checkMounted();
+            List<String> parts = split(path);
+            if (parts.isEmpty()) {
+                throw new JiomapException(Errno.EISDIR, "/ is a directory");
             }
-        } finally {
-            if (locked != null) {
-                locked.unlockExclusive();
+            InodeCore parent = parentOf(path, parts);
+            InodeCore target = lookup(path);
+            if (target.isDir()) {
+                throw new JiomapException(Errno.EISDIR, path + " is a directory");
             }
-        }
+            if (locked == null || locked.ino() != target.ino()) {
+                throw new JiomapException(Errno.EBUSY, path + " changed while it was being removed; retry");
+            }
+            reserveMetadata(8);
+            Transaction t = new Transaction(md);
+            removeName(t, parent, parts.getLast(), target);
+            commit(t);
+            pushIfLarge();
+        });
     }
 
     @Override
     public void rename(String from, String to) throws JiomapException {
-        XfsLikeInode locked = lockForRemoval(to);
-        try {
-            meta.lock();
-            try {
-                checkMounted();
-                List<String> fp = split(from);
-                List<String> tp = split(to);
-                if (fp.isEmpty() || tp.isEmpty()) {
-                    throw new JiomapException(Errno.EBUSY, "rename " + from + " to " + to + ": the root cannot move");
-                }
-                InodeCore fromParent = parentOf(from, fp);
-                InodeCore src = lookup(from);
-                InodeCore toParent = parentOf(to, tp);
-                if (src.isDir() && (tp.size() > fp.size() && tp.subList(0, fp.size()).equals(fp))) {
-                    throw new JiomapException(Errno.EINVAL, "rename " + from + " to " + to
-                            + ": a directory cannot move into itself");
-                }
-                if (fp.equals(tp)) {
+        removing(to, locked -> {
+            checkMounted();
+            List<String> fp = split(from);
+            List<String> tp = split(to);
+            if (fp.isEmpty() || tp.isEmpty()) {
+                throw new JiomapException(Errno.EBUSY, "rename " + from + " to " + to + ": the root cannot move");
+            }
+            InodeCore fromParent = parentOf(from, fp);
+            InodeCore src = lookup(from);
+            InodeCore toParent = parentOf(to, tp);
+            if (src.isDir() && (tp.size() > fp.size() && tp.subList(0, fp.size()).equals(fp))) {
+                throw new JiomapException(Errno.EINVAL, "rename " + from + " to " + to
+                        + ": a directory cannot move into itself");
+            }
+            if (fp.equals(tp)) {
+                return;
+            }
+            Long existing = toParent.entries().get(tp.getLast());
+            InodeCore dst = existing == null ? null : md.inode(existing);
+            if (dst != null) {
+                if (dst.ino() == src.ino()) {
                     return;
                 }
-                Long existing = toParent.entries().get(tp.getLast());
-                InodeCore dst = existing == null ? null : md.inode(existing);
-                if (dst != null) {
-                    if (dst.ino() == src.ino()) {
-                        return;
-                    }
-                    if (src.isDir() && !dst.isDir()) {
-                        throw new JiomapException(Errno.ENOTDIR, to + " is not a directory");
-                    }
-                    if (!src.isDir() && dst.isDir()) {
-                        throw new JiomapException(Errno.EISDIR, to + " is a directory");
-                    }
-                    if (dst.isDir() && !dst.entries().isEmpty()) {
-                        throw new JiomapException(Errno.ENOTEMPTY, to + " is not empty");
-                    }
-                    if (!dst.isDir() && (locked == null || locked.ino() != dst.ino())) {
-                        throw new JiomapException(Errno.EBUSY, to + " changed during the rename; retry");
-                    }
+                if (src.isDir() && !dst.isDir()) {
+                    throw new JiomapException(Errno.ENOTDIR, to + " is not a directory");
                 }
-                reserveMetadata(8);
-                Transaction t = new Transaction(md);
-                if (dst != null) {
-                    removeName(t, toParent, tp.getLast(), dst);
+                if (!src.isDir() && dst.isDir()) {
+                    throw new JiomapException(Errno.EISDIR, to + " is a directory");
                 }
-                long now = System.currentTimeMillis();
-                t.add(new LogItem.EntryRemove(fromParent.ino(), fp.getLast()));
-                t.add(new LogItem.EntryAdd(toParent.ino(), tp.getLast(), src.ino()));
-                int moveLinks = src.isDir() && fromParent.ino() != toParent.ino() ? 1 : 0;
-                t.add(new LogItem.Core(fromParent.ino(), fromParent.size(), fromParent.nlink() - moveLinks,
-                        fromParent.flags(), now, now, false));
-                t.add(new LogItem.Core(toParent.ino(), toParent.size(), toParent.nlink() + moveLinks,
-                        toParent.flags(), now, now, false));
-                t.add(new LogItem.Core(src.ino(), src.size(), src.nlink(), src.flags(), src.mtime(), now, false));
-                commit(t);
-                pushIfLarge();
-            } finally {
-                meta.unlock();
+                if (dst.isDir() && !dst.entries().isEmpty()) {
+                    throw new JiomapException(Errno.ENOTEMPTY, to + " is not empty");
+                }
+                if (!dst.isDir() && (locked == null || locked.ino() != dst.ino())) {
+                    throw new JiomapException(Errno.EBUSY, to + " changed during the rename; retry");
+                }
             }
-        } finally {
-            if (locked != null) {
-                locked.unlockExclusive();
+            reserveMetadata(8);
+            Transaction t = new Transaction(md);
+            if (dst != null) {
+                removeName(t, toParent, tp.getLast(), dst);
             }
-        }
+            long now = System.currentTimeMillis();
+            t.add(new LogItem.EntryRemove(fromParent.ino(), fp.getLast()));
+            t.add(new LogItem.EntryAdd(toParent.ino(), tp.getLast(), src.ino()));
+            int moveLinks = src.isDir() && fromParent.ino() != toParent.ino() ? 1 : 0;
+            t.add(new LogItem.Core(fromParent.ino(), fromParent.size(), fromParent.nlink() - moveLinks,
+                    fromParent.flags(), now, now, false));
+            t.add(new LogItem.Core(toParent.ino(), toParent.size(), toParent.nlink() + moveLinks,
+                    toParent.flags(), now, now, false));
+            t.add(new LogItem.Core(src.ino(), src.size(), src.nlink(), src.flags(), src.mtime(), now, false));
+            commit(t);
+            pushIfLarge();
+        });
     }
 
     @Override
