@@ -21,9 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Polled I/O (HIPRI, REQ_POLLED): which requests keep HIPRI (docs/dio-contract.md, "B1 step 9", B2 steps 4 and 7),
- * which bio is polled and recorded in the iocb, where the completion runs (docs/dio-contract.md, "TV23", "TV24",
- * "TV25", "Row 12"), and the jiomap extension that polls caller-completed writes.
+ * Polled I/O (HIPRI, REQ_POLLED): which requests keep HIPRI (docs/dio-contract.md, "B1 step 9", "B2 step 4",
+ * "B2 step 7"), which bio is polled and recorded in the iocb, where the completion runs (docs/dio-contract.md,
+ * "TV23", "TV24", "TV25", "Row 12"), and the jiomap extension that polls caller-completed writes.
  */
 class PolledIoTest {
     private static final String ME = Thread.currentThread().getName();

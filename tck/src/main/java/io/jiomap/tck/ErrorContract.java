@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Failures and refusals: NOWAIT, OVERWRITE_ONLY, bio errors, partial results, buffered fallback and failing
- * filesystem callbacks. docs/dio-contract.md, "TV27", "TV28", "TV31", "TV32",
- * "TV33", "Row 13".
+ * filesystem callbacks (docs/dio-contract.md, "TV27", "TV28", "TV31", "TV32",
+ * "TV33", "Row 13").
  */
 public interface ErrorContract extends ContractBase {
     int CALLER = CompletionMode.CALLER.iocbFlag();

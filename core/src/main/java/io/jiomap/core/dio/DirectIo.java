@@ -20,7 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The generic direct-I/O path of one mounted filesystem ({@code iomap_dio_rw}, docs/dio-contract.md, "B1" to B5): it
+ * The generic direct-I/O path of one mounted filesystem ({@code iomap_dio_rw}, docs/dio-contract.md, "Flows"): it
  * iterates the filesystem's mappings, builds and submits bios (split at the device's max transfer), zeroes sub-block
  * heads and tails of new or unwritten blocks, chooses FUA for O_DSYNC overwrites, counts references, and leaves the
  * completion decision to the last reference ({@link Dio#endIo}).

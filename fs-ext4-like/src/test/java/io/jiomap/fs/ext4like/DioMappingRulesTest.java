@@ -176,10 +176,10 @@ class DioMappingRulesTest {
     }
 
     /**
-     * docs/design-rules.md, "Rule 1" (docs/dio-contract.md, "TV30", same thread): a ring owner with an unreaped
-     * deferred completion issues an unaligned write into a hole, which takes the inode lock exclusively and drains
-     * direct I/O. The drain runs the owner's own deferred completion instead of waiting for it; without that the owner
-     * would wait for itself forever.
+     * The same-thread case (docs/design-rules.md, "Rule 1"; docs/dio-contract.md, "TV30"): a ring owner with an
+     * unreaped deferred completion issues an unaligned write into a hole, which takes the inode lock exclusively and
+     * drains direct I/O. The drain runs the owner's own deferred completion instead of waiting for it; without that the
+     * owner would wait for itself forever.
      */
     @Test
     void unalignedWriteThatDrainsRunsTheRingOwnersOwnDeferredCompletion() throws Exception {

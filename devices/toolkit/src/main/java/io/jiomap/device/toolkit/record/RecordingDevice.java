@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
 
 /**
  * A block device that records every write and flush it passes to an inner device (docs/crash-consistency.md,
- * "Recording device", RecordingBlockDevice): {@link Event.WriteSubmit} with a copy (or CRC32C) of the data, {@link
+ * "Recording device"): {@link Event.WriteSubmit} with a copy (or CRC32C) of the data, {@link
  * Event.WriteComplete}, {@link Event.FlushSubmit}, {@link Event.FlushComplete}, and the workload's {@link #mark} after
  * each fsync-family call returned. Reads pass through unrecorded.
  *
