@@ -44,7 +44,8 @@ class CitationsResolveTest {
             Pattern.compile("fs-design-notes|kernel-dio-semantics|ANCHORS\\.md|style-anchors|ecosystem-notes"
                     + "|mount-and-nbd-notes|shared/spec|\\.\\./shared|/work/shared"),
             "a document outside the repository: cite docs/ instead",
-            Pattern.compile("(?i)\\bspec(?:'s\\b|\\s+(?:B\\d|TV|test vectors?|\\(|section|decision|row|\"))"),
+            Pattern.compile("(?i)\\bspec(?:'s\\b|\\s+(?:B\\d|TV|test vectors?|flows|\\(|section|decision|row|\"))"
+                    + "|\\bthe spec (?:asks|requires|describes|gives|says)\\b|\\bof the spec\\b"),
             "'spec' names no document: cite docs/dio-contract.md with a label",
             Pattern.compile("(?i)\\bdesign rules? \\d"),
             "cite (docs/design-rules.md, \"Rule N\")",

@@ -26,7 +26,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract on ext4-like, with ext4's own answer where the spec gives ext4 a different row than the TCK's
+ * The contract on ext4-like, with ext4's own answer where the contract gives ext4 a different row than the TCK's
  * XFS-like default: unaligned writes that need zeroing and extending writes take the inode lock exclusively and
  * pass FORCE_WAIT (docs/dio-contract.md, "Row 4", "Row 5": ext4 completes in the waiter), so they complete in their
  * submitter, not on the workqueue. The four TCK tests that assume the submission returns -EIOCBQUEUED for those writes
