@@ -1,7 +1,7 @@
 /**
- * The crash-consistency harness (fs-design-notes 2.3): workloads run through the real core on a recording device,
- * crash states are generated from the recording, and each is mounted, fscked and compared with an oracle. A library:
- * it exports {@code io.jiomap.crash} and registers no service.
+ * The crash-consistency harness (docs/crash-consistency.md, "The harness"): workloads run through the real core on a
+ * recording device, crash states are generated from the recording, and each is mounted, fscked and compared with an
+ * oracle. A library: it exports {@code io.jiomap.crash} and registers no service.
  */
 module io.jiomap.crash {
     requires transitive io.jiomap.api;

@@ -3,7 +3,7 @@
  * {@link io.jiomap.tck.DioContractTest} with a {@link io.jiomap.tck.TckFixture} saying how to open its device and
  * mount its filesystem. It also ships the tools the contract observes the engine with ({@code observe}) and a
  * scriptable filesystem and block device ({@code scripted}) that produce every mapping and device behaviour the
- * spec's test vectors need.
+ * test vectors need (docs/dio-contract.md, "Test vectors").
  */
 module io.jiomap.tck {
     requires transitive io.jiomap.core;

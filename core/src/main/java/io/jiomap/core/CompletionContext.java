@@ -2,7 +2,7 @@ package io.jiomap.core;
 
 /** Where a direct I/O's completion ran. */
 public enum CompletionContext {
-    /** In the submitter: every bio had finished before it dropped its own reference (spec TV4). */
+    /** In the submitter: every bio had finished before it dropped its own reference (docs/dio-contract.md, "TV4"). */
     SUBMITTER,
     /** In a synchronous submitter that slept until its bios finished. */
     WAITER,

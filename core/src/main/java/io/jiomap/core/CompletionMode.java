@@ -20,11 +20,10 @@ public enum CompletionMode {
     /**
      * A jiomap extension, not in any kernel: caller completion on a polled ring. The ring is IOPOLL (every read and
      * write is HIPRI) and, unlike io_uring, still sets IOCB_DIO_CALLER_COMP on its writes, so a pure overwrite keeps
-     * HIPRI (spec B2 step 4), its one bio goes to a poll queue, the ring reaps it in its own thread and runs the
-     * deferred completion right there: no interrupt thread, no workqueue, no cross-thread wake-up. Everything
-     * caller completion does not keep (allocation, unwritten conversion, extension, O_DSYNC without FUA) drops HIPRI
-     * and completes as in {@link #CALLER}. See {@link io.jiomap.core.ring.IoRing} for why this is safe where the
-     * kernel dropped "iomap: completed polled IO inline".
+     * HIPRI (docs/dio-contract.md, "B2 step 4"), its one bio goes to a poll queue, the ring reaps it in its own thread
+     * and runs the deferred completion right there: no interrupt thread, no workqueue, no cross-thread wake-up.
+     * Everything caller completion does not keep (allocation, unwritten conversion, extension, O_DSYNC without FUA)
+     * drops HIPRI and completes as in {@link #CALLER} (docs/dio-contract.md, "B6 polled caller completion").
      */
     CALLER_POLL(Iocb.DIO_CALLER_COMP);
 

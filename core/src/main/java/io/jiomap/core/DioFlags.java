@@ -4,7 +4,8 @@ import io.jiomap.api.iomap.DioOps;
 
 /**
  * The flags of one direct I/O as the engine tracks them (the kernel's {@code dio->flags}), published to
- * {@link DioTrace} so tests and tools can see the decisions the spec describes (spec section (a), private flags).
+ * {@link DioTrace} so tests and tools can see the decisions the contract describes (docs/dio-contract.md,
+ * "The dio and its flags").
  */
 public final class DioFlags {
     /** Part of the write went to unwritten extents (passed to end_io). */

@@ -9,7 +9,7 @@ import io.jiomap.api.io.Iocb;
  */
 public interface DioTrace {
     /**
-     * The submitter dropped its reference: the flags are final from here on (spec B1 step 14).
+     * The submitter dropped its reference: the flags are final from here on (docs/dio-contract.md, "B1 step 14").
      *
      * @param dioFlags {@link DioFlags} bits
      * @param result   bytes when it completed in the submitter, {@code -EIOCBQUEUED}, or a negative errno

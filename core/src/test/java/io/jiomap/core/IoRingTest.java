@@ -109,7 +109,8 @@ class IoRingTest {
             ring.prepWrite(file, buf, 0, 4096, 8192, 0, 7);
             ring.submit();
 
-            // Spec TV4: the last reference dropped in the submitter, no callback, the CQE is already there.
+            // The last reference dropped in the submitter, no callback, the CQE is already there (docs/dio-contract.md,
+            // "TV4").
             assertThat(ring.cqReady()).isEqualTo(1);
             assertThat(ring.inFlight()).isZero();
             assertThat(file.mount().counters().submitter()).isEqualTo(1);

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Polled I/O (HIPRI, REQ_POLLED): which requests keep HIPRI (spec B1 step 9, B2 steps 4 and 7), which bio is
- * polled and recorded in the iocb, where the completion runs (TV23, TV24, TV25, decision table row 12), and the
- * jiomap extension that polls caller-completed writes.
+ * Polled I/O (HIPRI, REQ_POLLED): which requests keep HIPRI (docs/dio-contract.md, "B1 step 9", "B2 step 4",
+ * "B2 step 7"), which bio is polled and recorded in the iocb, where the completion runs (docs/dio-contract.md,
+ * "TV23", "TV24", "TV25", "Row 12"), and the jiomap extension that polls caller-completed writes.
  */
 class PolledIoTest {
     private static final String ME = Thread.currentThread().getName();
@@ -140,7 +140,8 @@ class PolledIoTest {
 
         assertThat(file.inode().read(iocb, buffer(8192), 0, 8192)).isEqualTo(-Errno.EIOCBQUEUED);
         assertThat(iocb.hasFlag(Iocb.HIPRI)).as("HIPRI cleared after the first mapping").isFalse();
-        // Spec B1 step 9: HIPRI is cleared after each mapping, so the second mapping's bio is never polled.
+        // HIPRI is cleared after each mapping (docs/dio-contract.md, "B1 step 9"), so the second mapping's bio is never
+        // polled.
         List<TestDevice.Recorded> bios = dataBios();
         assertThat(bios).hasSize(2);
         assertThat(bios.get(1).flags() & Bio.POLLED).as("second mapping's bio polled").isZero();
@@ -213,7 +214,8 @@ class PolledIoTest {
 
     @Test
     void aDeviceThatCannotPollNeverGetsAPolledBio() throws Exception {
-        // Gated: the interrupt must not complete the bio before the submitter returns (TV4 would make it -- rightly
+        // Gated: the interrupt must not complete the bio before the submitter returns (docs/dio-contract.md, "TV4"
+        // would make it -- rightly
         // -- a synchronous completion, and this test is about the queued case).
         TestDevice gated = new TestDevice(8 << 20, false, false, false, false).gated();
         OpenFile file = mount(gated);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One Ace-style bounded workload (fs-design-notes 2.2, CrashMonkey/Ace; 2.3 workload ii): on one or two small files,
+ * One Ace-style bounded workload (docs/crash-consistency.md, "Workloads"): on one or two small files,
  * already written and synced, a short sequence of core ops drawn from a small fixed argument space, ending in a
  * persistence point on the file the last op changed. {@link #enumerate} lists every sequence of up to N ops.
  *

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The crash-consistency harness (fs-design-notes 2.3): runs workloads against a filesystem type on recorded fresh
- * devices, builds crash states from each recording and checks them.
+ * The crash-consistency harness (docs/crash-consistency.md, "The harness"): runs workloads against a filesystem type on
+ * recorded fresh devices, builds crash states from each recording and checks them.
  *
  * <pre>{@code
  * CrashReport report = CrashTest.of(fsType)
@@ -147,7 +147,7 @@ public final class CrashTest {
     }
 
     /**
-     * Also crash the recovery (fs-design-notes 2.3, mode e; xfstests' recoveryloop): the first mount of each checked
+     * Also crash the recovery (docs/crash-consistency.md, "Crash during recovery"): the first mount of each checked
      * state is recorded, and up to {@code k} crash states of that recording (in the chosen modes, spread evenly) must
      * each mount, match the oracle and fsck clean. Costs a snapshot of the device and up to k mounts per state, and
      * does not count against the budget. Default 0: off.

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The fsx-like random op stream (fs-design-notes 2.3, workload i; clean-room): it creates its files and syncs, then
+ * The fsx-like random op stream (docs/crash-consistency.md, "Workloads"): it creates its files and syncs, then
  * draws {@code ops} ops from the chosen kinds with a seeded generator, each fitted to the current state (offsets
  * inside the size bound, clones within the source's data, renames to fresh names or over another file).
  */

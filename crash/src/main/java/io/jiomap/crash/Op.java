@@ -27,7 +27,7 @@ public sealed interface Op {
 
     /**
      * Several O_DSYNC writes to non-overlapping ranges of one file, submitted together through an io_uring-like ring
-     * in caller-completion mode and reaped together, then a mark (fs-design-notes 2.3, workload iii: concurrent
+     * in caller-completion mode and reaped together, then a mark (docs/crash-consistency.md, "Workloads": concurrent
      * O_DSYNC writes through the caller-completion path).
      */
     record RingWrites(String path, List<Range> ranges) implements Op {

@@ -25,10 +25,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Checks one crash state (fs-design-notes 2.3, component 3): mount (recovery), compare with the oracle, unmount, fsck
- * (must be clean), mount again, compare again and with what the first mount saw, unmount, fsck again: recovery must be
- * idempotent and what it recovered must survive a clean unmount. Optionally ({@link CrashTest#recoveryCrashes}), crash
- * the recovery itself and check that too.
+ * Checks one crash state (docs/crash-consistency.md, "Checking a state"): mount (recovery), compare with the oracle,
+ * unmount, fsck (must be clean), mount again, compare again and with what the first mount saw, unmount, fsck again:
+ * recovery must be idempotent and what it recovered must survive a clean unmount. Optionally ({@link
+ * CrashTest#recoveryCrashes}), crash the recovery itself and check that too.
  */
 final class StateChecker implements AutoCloseable {
     private static final int CHUNK = 256 << 10;
@@ -150,7 +150,7 @@ final class StateChecker implements AutoCloseable {
     }
 
     /**
-     * A crash while the state was being recovered (fs-design-notes 2.3, mode e; xfstests' recoveryloop): the first
+     * A crash while the state was being recovered (docs/crash-consistency.md, "Crash during recovery"): the first
      * mount's own writes were recorded, and up to {@code recoveryCrashes} states of them, spread evenly over the
      * recording, must each recover to the same oracle. Stops at the first that does not.
      */
@@ -178,7 +178,10 @@ final class StateChecker implements AutoCloseable {
         }
     }
 
-    /** fsck of the unmounted state must be clean and must not need repair (fs-design-notes 2.3, checker step 2). */
+    /**
+     * fsck of the unmounted state must be clean and must not need repair (docs/crash-consistency.md,
+     * "Checking a state").
+     */
     private void fsck(BlockDevice device, String what, Findings findings) {
         try {
             FsckReport report = config.type().fsck(device, config.fsckOptions());

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Runs one workload through the real core on a {@link RecordingDevice} over a fresh device (fs-design-notes 2.3,
- * component 1): mkfs, a flush (the harness's own barrier, so the fresh filesystem is the base every crash state
- * starts from), mount, the ops, a clean unmount. Every write carries self-identifying payloads; after every
+ * Runs one workload through the real core on a {@link RecordingDevice} over a fresh device (docs/crash-consistency.md,
+ * "Recording device"): mkfs, a flush (the harness's own barrier, so the fresh filesystem is the base every
+ * crash state starts from), mount, the ops, a clean unmount. Every write carries self-identifying payloads; after every
  * persistence point returns, the recording is marked and the model notes what became durable.
  */
 final class WorkloadRun {

@@ -7,7 +7,10 @@ import io.jiomap.crash.fixture.SlotFs;
 import io.jiomap.device.toolkit.crash.Mode;
 import org.junit.jupiter.api.Test;
 
-/** A crash during recovery (fs-design-notes 2.3, mode e): recovery must itself survive a crash. */
+/**
+ * A crash during recovery (docs/crash-consistency.md, "Crash during recovery"): recovery must itself survive a crash.
+ * 
+ */
 class RecoveryCrashTest {
     private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,completion=inline";
     private static final FsxOps OPS = FsxOp.of(FsxOp.WRITE, FsxOp.FSYNC, FsxOp.SYNC, FsxOp.CREATE, FsxOp.RENAME);

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.util.tracker.ServiceTracker;
 
-/** Stopping and starting the device bundle under a mounted filesystem (design rule 3: a stopped device never leaves
- *  an I/O hanging). */
+/**
+ * Stopping and starting the device bundle under a mounted filesystem: a stopped device never leaves an I/O hanging
+ * (docs/design-rules.md, "Rule 3").
+ */
 class DeviceBundleLifecycleIT {
     private static final Duration BOUND = Duration.ofSeconds(10);
     /** Long enough that the writes queued just before the stop are still waiting for it when it comes. */

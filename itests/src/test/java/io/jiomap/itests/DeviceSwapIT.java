@@ -29,8 +29,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * One raw filesystem type, found as a service, mounted in turn on every device type of the distribution, each opened
  * through its provider service: the data path is the same on all of them, and the engine's counters show what each
- * device is for an O_DSYNC write (spec (c) rows 6 and 7, TV5-TV7). Then a device bundle is stopped under I/O and
- * started again (design rule 3).
+ * device is for an O_DSYNC write (docs/dio-contract.md, "Row 6", "Row 7", "TV5", "TV6", "TV7"). Then a device bundle is
+ * stopped under I/O and started again (docs/design-rules.md, "Rule 3").
  */
 class DeviceSwapIT {
     private static final Duration BOUND = Duration.ofSeconds(10);
@@ -71,19 +71,22 @@ class DeviceSwapIT {
     @Test
     void eachDeviceTypeInTurnServesTheSameRawFileSystemAndShowsItsNatureOnDsyncWrites() throws Exception {
         swapIn("memory", "memory:size=64m", (type, dsync) -> {
-            // vwc=off by default: every completed write is durable, so O_DSYNC needs neither FUA nor a flush (TV6).
+            // vwc=off by default: every completed write is durable, so O_DSYNC needs neither FUA nor a flush
+            // (docs/dio-contract.md, "TV6").
             assertThat(dsync.fuaWrites()).as(type + " FUA writes").isZero();
             assertThat(dsync.flushes()).as(type + " flushes").isZero();
             assertCompletedWithTheCaller(type, dsync);
         });
         swapIn("nvme-like", "nvme-like:size=64m,queues=2", (type, dsync) -> {
-            // Write cache with FUA: each O_DSYNC overwrite is one FUA write and stays with the caller (TV5).
+            // Write cache with FUA: each O_DSYNC overwrite is one FUA write and stays with the caller
+            // (docs/dio-contract.md, "TV5").
             assertThat(dsync.fuaWrites()).as(type + " FUA writes").isEqualTo(DSYNC_WRITES);
             assertThat(dsync.flushes()).as(type + " flushes").isZero();
             assertCompletedWithTheCaller(type, dsync);
         });
         swapIn("sata-like", "sata-like:size=64m", (type, dsync) -> {
-            // Write cache without FUA: each O_DSYNC write is synced by a flush on the workqueue (TV7, row 7).
+            // Write cache without FUA: each O_DSYNC write is synced by a flush on the workqueue (docs/dio-contract.md,
+            // "TV7", "Row 7").
             assertThat(dsync.fuaWrites()).as(type + " FUA writes").isZero();
             assertThat(dsync.flushes()).as(type + " flushes").isGreaterThanOrEqualTo(DSYNC_WRITES);
             assertThat(dsync.caller()).as(type + " completions run by the ring").isZero();
@@ -228,8 +231,8 @@ class DeviceSwapIT {
     }
 
     /**
-     * A write cache with FUA or none: the O_DSYNC overwrite keeps caller completion (spec (c) row 6); it completes
-     * in the submitter instead when its bio ended before the submitter let go.
+     * A write cache with FUA or none: the O_DSYNC overwrite keeps caller completion (docs/dio-contract.md, "Row 6"); it
+     * completes in the submitter instead when its bio ended before the submitter let go.
      */
     private static void assertCompletedWithTheCaller(String type, DioCounters dsync) {
         assertThat(dsync.caller() + dsync.submitter()).as(type + " caller + submitter completions")

@@ -31,9 +31,9 @@ import org.osgi.framework.ServiceListener;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * A hundred bundle updates under a writing load (issue 6, live container; design rules 3 and 5): writers keep
- * overwriting self-describing blocks of a raw filesystem on an nvme-like device whose media is an image file, so the
- * data outlives each device object, while the device bundle (or, separately, the raw filesystem bundle) is updated
+ * A hundred bundle updates under a writing load (live container; docs/design-rules.md, "Rule 3", "Rule 5"): writers
+ * keep overwriting self-describing blocks of a raw filesystem on an nvme-like device whose media is an image file, so
+ * the data outlives each device object, while the device bundle (or, separately, the raw filesystem bundle) is updated
  * again and again. Each update makes the load's I/O fail cleanly (ENODEV or ESHUTDOWN, never a hang), the test
  * remounts on the new bundle's service, and the load goes on there. At the end every acknowledged write reads back,
  * both through the last mount and from a fresh device on the image, and no thread is left behind.

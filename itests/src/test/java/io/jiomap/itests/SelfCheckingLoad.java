@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class SelfCheckingLoad {
     static final int BLOCK = 4096;
     static final String PATH = "/disk";
-    /** What a writer may see while its mount or device goes away (design rule 3): never a hang, never EFAULT. */
+    /**
+     * What a writer may see while its mount or device goes away (docs/design-rules.md, "Rule 3"): never a hang, never
+     * EFAULT.
+     */
     static final List<Integer> CLEAN_ERRORS = List.of(Errno.ENODEV, Errno.ESHUTDOWN);
 
     /** How a writer writes. */

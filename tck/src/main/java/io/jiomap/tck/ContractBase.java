@@ -1,14 +1,14 @@
 package io.jiomap.tck;
 
 /**
- * What every contract interface builds on: the session of the running test, and the spec's default setup
- * (section (d): 4 KiB filesystem blocks where the filesystem has them, 512-byte sectors, a 1 MiB MAPPED file,
- * writes at 64 KiB, a device with a write cache and FUA).
+ * What every contract interface builds on: the session of the running test, and the contract's default setup
+ * (docs/dio-contract.md, "Default setup": 4 KiB filesystem blocks where the filesystem has them, 512-byte sectors, a 1
+ * MiB MAPPED file, writes at 64 KiB, a device with a write cache and FUA).
  */
 public interface ContractBase {
     long KIB = 1024;
     long MIB = 1024 * 1024;
-    /** Where the spec's test vectors write. */
+    /** Where the test vectors write. */
     long POS = 64 * KIB;
     /** A range away from {@link #POS} that drains (fallocate) touch. */
     long DRAIN_RANGE = 512 * KIB;

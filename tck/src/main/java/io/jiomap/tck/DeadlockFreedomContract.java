@@ -18,11 +18,11 @@ import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * Design rule 1 and spec test vector 30: holding deferred (caller) completions never deadlocks a drain, on the same
- * thread, across threads, or at unmount, and a device going away ends the I/O it had instead of hanging it. Each
- * test would hang without the claimable-deferred-completion rule; the risky part runs on its own thread and is
- * awaited with a bound, so a regression fails the test instead of hanging the build. Each also checks that every
- * deferred completion ran exactly once and that its issuer still got the right result.
+ * Holding deferred (caller) completions never deadlocks a drain (docs/design-rules.md, "Rule 1"; docs/dio-contract.md,
+ * "TV30"), on the same thread, across threads, or at unmount, and a device going away ends the I/O it had instead of
+ * hanging it. Each test would hang without the claimable-deferred-completion rule; the risky part runs on its own
+ * thread and is awaited with a bound, so a regression fails the test instead of hanging the build. Each also checks
+ * that every deferred completion ran exactly once and that its issuer still got the right result.
  */
 public interface DeadlockFreedomContract extends ContractBase {
     /** Writes each ring owner keeps deferred. */

@@ -4,7 +4,7 @@ package io.jiomap.tck;
 public enum DeviceCompletion {
     /** On the device's own thread, at a time of its choosing (an "interrupt"). */
     ASYNC,
-    /** Inside {@code submit}, before it returns (null_blk irqmode=0; spec TV4). */
+    /** Inside {@code submit}, before it returns (null_blk irqmode=0; docs/dio-contract.md, "TV4"). */
     INLINE,
     /**
      * Inside the device until the test releases or fails each bio: the device must implement

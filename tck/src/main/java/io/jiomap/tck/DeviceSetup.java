@@ -6,7 +6,8 @@ package io.jiomap.tck;
  * <p>The write cache and FUA bind only when the test depends on them ({@link #writeCacheMatters()}): a test whose
  * outcome does not change with them says {@link #anyWriteCache()}, and then runs on whatever cache and FUA the
  * device type has by nature (a {@code sata-like} device's cache without FUA, a file's cache with FUA), instead
- * of being skipped on every device type that cannot be set up as the spec's default.
+ * of being skipped on every device type that cannot be set up as the contract's default setup (docs/dio-contract.md,
+ * "Default setup").
  *
  * @param capacityBytes      device size
  * @param logicalBlockSize   the sector: unit of addressing and of direct-I/O alignment
@@ -17,13 +18,15 @@ package io.jiomap.tck;
  * @param maxTransferBytes   largest single bio; the engine splits larger I/O
  * @param completion         where bios complete
  * @param writeCacheMatters  whether the test depends on {@code volatileWriteCache} and {@code fua}, so the device
- *                           must match them exactly (O_DSYNC, FUA, flush behaviour: spec (c) rows 6-8, TV5-TV9)
+ *                           must match them exactly (O_DSYNC, FUA, flush behaviour: docs/dio-contract.md, "Row 6",
+ *                           "Row 7", "Row 8", "TV5", "TV6", "TV7", "TV8", "TV9")
  */
 public record DeviceSetup(long capacityBytes, int logicalBlockSize, boolean volatileWriteCache, boolean fua,
                           int maxTransferBytes, DeviceCompletion completion, boolean writeCacheMatters) {
     /**
-     * The spec's default (section (d)): 512-byte sectors, write cache with FUA, asynchronous completion; 64 MiB. The
-     * test depends on the cache and FUA: chain {@link #anyWriteCache()} if it does not.
+     * The contract's default (docs/dio-contract.md, "Default setup"): 512-byte sectors, write cache with FUA,
+     * asynchronous completion; 64 MiB. The test depends on the cache and FUA: chain {@link #anyWriteCache()} if it does
+     * not.
      */
     public static DeviceSetup defaults() {
         return new DeviceSetup(64L << 20, 512, true, true, 1 << 20, DeviceCompletion.ASYNC, true);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Failures and refusals: NOWAIT, OVERWRITE_ONLY, bio errors, partial results, buffered fallback and failing
- * filesystem callbacks. Spec test vectors 27, 28, 31-33 and decision-table row 13.
+ * filesystem callbacks (docs/dio-contract.md, "TV27", "TV28", "TV31", "TV32",
+ * "TV33", "Row 13").
  */
 public interface ErrorContract extends ContractBase {
     int CALLER = CompletionMode.CALLER.iocbFlag();

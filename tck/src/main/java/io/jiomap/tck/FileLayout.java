@@ -68,7 +68,10 @@ public final class FileLayout {
         this.doneBefore = doneBefore;
     }
 
-    /** A file at least {@code size} bytes long, MAPPED throughout (the spec's default is 1 MiB). */
+    /**
+     * A file at least {@code size} bytes long, MAPPED throughout (the default setup has 1 MiB: docs/dio-contract.md,
+     * "Default setup").
+     */
     public static FileLayout mapped(long size) {
         return new FileLayout(size, false, List.of(), 0, 0, 0, 0);
     }

@@ -8,7 +8,7 @@ package io.jiomap.tck;
 public enum FsFeature {
     /** The file can be given any i_size, not only the one the filesystem imposes (the raw device's capacity). */
     EXACT_SIZE("give a file any i_size"),
-    /** A write at or past EOF grows the file: end_io raises i_size to its end (spec TV15). */
+    /** A write at or past EOF grows the file: end_io raises i_size to its end (docs/dio-contract.md, "TV15"). */
     EXTENDING_WRITES("grow a file by writing at or past its end"),
     /** The filesystem passes an end_io to the engine for direct writes (raw passes none: nothing to do). */
     WRITE_END_IO("run an end_io for direct writes"),
@@ -18,7 +18,8 @@ public enum FsFeature {
     UNWRITTEN_EXTENTS("preallocate UNWRITTEN extents"),
     /**
      * A range can be a hole: reads give zeros without I/O, a write allocates and reports the mapping NEW, and a
-     * NOWAIT write there fails with EAGAIN before any I/O because allocation may block (XFS, spec TV27).
+     * NOWAIT write there fails with EAGAIN before any I/O because allocation may block (XFS, docs/dio-contract.md,
+     * "TV27").
      */
     HOLES("leave holes that a write allocates (NEW)"),
     /** A range can be shared (reflink): a write reports SHARED and end_io ends copy-on-write (COW flag). */
@@ -29,9 +30,12 @@ public enum FsFeature {
     INLINE_DATA("keep data inline in the inode"),
     /** A range can make iomap_begin return -ENOTBLK: "do this part buffered" (ext4 on indirect files). */
     BUFFERED_FALLBACK("fall back to buffered I/O with ENOTBLK"),
-    /** A written, not-NEW mapping can run past EOF (the 6.6 caller-completion quirk of spec TV16). */
+    /**
+     * A written, not-NEW mapping can run past EOF (the 6.6 caller-completion quirk of docs/dio-contract.md, "TV16").
+     * 
+     */
     MAPPED_PAST_EOF("report a MAPPED extent running past EOF"),
-    /** fsync can be made to fail with a chosen errno (spec TV34). */
+    /** fsync can be made to fail with a chosen errno (docs/dio-contract.md, "TV34"). */
     FSYNC_FAILURE("make fsync fail"),
     /** end_io can be made to fail with a chosen errno. */
     END_IO_FAILURE("make end_io fail"),
@@ -43,7 +47,10 @@ public enum FsFeature {
     TRUNCATE("truncate (draining direct I/O)"),
     /** fallocate(ZERO_RANGE | KEEP_SIZE) keeps new direct I/O out and drains the inode's direct I/O. */
     FALLOCATE("fallocate ZERO_RANGE (draining direct I/O)"),
-    /** A NOWAIT read or write fails with EAGAIN instead of waiting for the inode lock (decision table row 13). */
+    /**
+     * A NOWAIT read or write fails with EAGAIN instead of waiting for the inode lock (docs/dio-contract.md, "Row 13").
+     * 
+     */
     NOWAIT_LOCKING("refuse NOWAIT I/O with EAGAIN while the inode lock is taken"),
     /**
      * The file is the whole device (raw): i_size is the capacity, a write at or past it fails with ENOSPC and a

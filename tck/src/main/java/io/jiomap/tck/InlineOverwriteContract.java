@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Linux 6.19 completion mode ({@link CompletionMode#INLINE_OVERWRITE}): a pure overwrite completes in the
  * device's completion context; anything that may need work (unwritten conversion, allocation, copy-on-write, a size
- * update, an O_DSYNC sync FUA cannot cover, an error) goes to the workqueue (spec B4, "6.19": COMP_WORK).
+ * update, an O_DSYNC sync FUA cannot cover, an error) goes to the workqueue (docs/dio-contract.md,
+ * "B4 later kernels").
  */
 public interface InlineOverwriteContract extends ContractBase {
     int INLINE = CompletionMode.INLINE_OVERWRITE.iocbFlag();

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Direct reads: they complete in the device's completion context, stop at EOF, and read holes and unwritten extents
- * as zeros without I/O; a polled read of one bio completes in the poller. Spec test vectors 19-24 and
- * decision-table rows 11 and 12.
+ * as zeros without I/O; a polled read of one bio completes in the poller. docs/dio-contract.md, "TV19", "TV20", "TV21",
+ * "TV22", "TV23", "TV24", "Row 11", "Row 12".
  */
 public interface ReadContract extends ContractBase {
 
@@ -29,7 +29,7 @@ public interface ReadContract extends ContractBase {
         env.resetObservations();
 
         env.tap().holdNext(1);
-        // The issuer opts into caller completion; reads never use it (spec B3).
+        // The issuer opts into caller completion; reads never use it (docs/dio-contract.md, "B3").
         IssuedIo r = env.read(POS, 8192, CompletionMode.CALLER.iocbFlag());
         assertThat(r.queued()).isTrue();
         assertThat(env.bios()).as("one read bio").singleElement().satisfies(b -> {
@@ -191,7 +191,7 @@ public interface ReadContract extends ContractBase {
         assumeTrue(env.calls().begins().size() == 2, () -> "the filesystem mapped the two regions as "
                 + env.calls().begins().size() + " mapping(s)");
         assertThat(r.iocb().hasFlag(Iocb.HIPRI)).as("HIPRI cleared after the first mapping").isFalse();
-        // Spec B1 step 9: only the first mapping can be polled; the second mapping's bio never is.
+        // Only the first mapping can be polled (docs/dio-contract.md, "B1 step 9"); the second mapping's bio never is.
         assertThat(env.reads()).hasSize(2);
         assertThat(env.reads().get(1).hasFlag(Bio.POLLED)).as("the second mapping's bio polled").isFalse();
 

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * O_DSYNC and O_SYNC direct writes: when FUA is enough, when a sync (a flush) must follow, and where each completes.
- * Spec test vectors 5-9, 17, 34 and decision-table rows 6-8, 9b and 10b. Every acknowledged sync write is checked
- * to be durable on the device (design rule 5), by the tap's model of the device's write cache.
+ * docs/dio-contract.md, "TV5", "TV6", "TV7", "TV8", "TV9", "TV17", "TV34", "Row 6", "Row 7", "Row 8", "Row 9b",
+ * "Row 10b". Every acknowledged sync write is checked
+ * to be durable on the device (docs/design-rules.md, "Rule 5"), by the tap's model of the device's write cache.
  */
 public interface SyncWriteContract extends ContractBase {
     int CALLER = CompletionMode.CALLER.iocbFlag();

@@ -186,7 +186,7 @@ public final class TckEnv implements AutoCloseable {
                 "the filesystem reported no mapping with blocks covering file position " + pos));
     }
 
-    /** Whether the file range's blocks are durable on the device (design rule 5). */
+    /** Whether the file range's blocks are durable on the device (docs/design-rules.md, "Rule 5"). */
     public boolean isDurable(long pos, long length) {
         return tap.isDurable(deviceAddressOf(pos), length);
     }

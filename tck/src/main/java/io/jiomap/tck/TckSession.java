@@ -47,7 +47,7 @@ public final class TckSession implements AutoCloseable {
     }
 
     /**
-     * Starts an environment on the spec's default device geometry with whatever write cache and FUA the device has
+     * Starts an environment on the default setup's device geometry with whatever write cache and FUA the device has
      * ({@code DeviceSetup.defaults().anyWriteCache()}): for a test whose outcome does not depend on them. A test that
      * depends on them passes its {@link DeviceSetup} to {@link #start(DeviceSetup, FileLayout)}.
      */

@@ -28,9 +28,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where asynchronous direct-write completions run and what they do, without O_DSYNC: spec test vectors 1-4, 10-16,
- * 18, 25 and decision-table rows 1-5, 9, 10, 12 and 14. The device holds each bio (through the tap) until the test
- * releases it, so "the bio is still in flight" never depends on timing.
+ * Where asynchronous direct-write completions run and what they do, without O_DSYNC: docs/dio-contract.md,
+ * "TV1", "TV2", "TV3", "TV4", "TV10", "TV11", "TV12", "TV13", "TV14", "TV15", "TV16", "TV18", "TV25", "Row 1", "Row
+ * 2", "Row 3", "Row 4", "Row 5", "Row 9", "Row 10", "Row 12", "Row 14". The device holds each bio (through the tap)
+ * until the test releases it, so "the bio is still in flight" never depends on timing.
  */
 public interface WriteCompletionContract extends ContractBase {
     int CALLER = CompletionMode.CALLER.iocbFlag();
@@ -217,7 +218,7 @@ public interface WriteCompletionContract extends ContractBase {
         TckEnv env = tck().start(DEFAULT_LAYOUT.with(POS, 64 * KIB, FileLayout.Shape.UNWRITTEN));
         int bs = env.fsBlockSize();
         assumeTrue(bs > 1536 && bs > env.logicalBlockSize(), () -> "filesystem block " + bs
-                + " is not larger than the spec's 512 + 1024 byte write: no sub-block zeroing to see");
+                + " is not larger than the test vector's 512 + 1024 byte write: no sub-block zeroing to see");
         long pos = POS + 512;
         env.tap().holdNext(3);
         IssuedIo w = env.write(pos, 1024, CALLER);
@@ -302,7 +303,7 @@ public interface WriteCompletionContract extends ContractBase {
 
     @Test
     default void tv14_writeIntoAHoleIsNeverFuaEvenWithDsync() throws Exception {
-        // On the spec's FUA device, where not using FUA is a decision, and a flush must follow.
+        // On the default setup's FUA device, where not using FUA is a decision, and a flush must follow.
         TckEnv env = tck().start(DeviceSetup.defaults(), DEFAULT_LAYOUT.with(POS, 64 * KIB, FileLayout.Shape.HOLE));
         env.tap().holdNext(1);
         IssuedIo w = env.write(POS, 4096, CALLER | Iocb.DSYNC);
@@ -423,7 +424,8 @@ public interface WriteCompletionContract extends ContractBase {
         Background<IssuedIo> submit = tck().spawn("forced-wait write", () -> env.write(POS, 4096, CALLER));
         Waits.await("the write's bio").until(() -> env.tap().heldCount() == 1);
         // Released before the submitter dropped its reference, the bio of a device that completes inside submit
-        // would leave the last reference, and the completion, to the submitter instead of the waiter (TV4).
+        // would leave the last reference, and the completion, to the submitter instead of the waiter
+        // (docs/dio-contract.md, "TV4").
         Waits.await("the submitter waiting for its bio")
                 .until(() -> submit.isParkedIn("io.jiomap.core.dio.DirectIo", "rw"));
         assertThat(submit.isDone()).as("returned while its bio is in flight").isFalse();

@@ -6,12 +6,12 @@ import java.lang.invoke.VarHandle;
 /**
  * Completion work that the direct-I/O path handed back to the issuer (caller completion), as a claimable work item.
  *
- * <p>Why claimable: the kernel turned IOCB_DIO_CALLER_COMP off before 6.6 because a task that held deferred
- * completions and then waited for direct I/O on the inode to drain waited for work only it could do (design rule 1,
- * spec test vector 30). Here whoever must wait for the drain first runs, on its own thread, every deferred
- * completion of the inode that nobody has claimed yet. Claiming is one atomic step, so each completion runs exactly
- * once: either the issuer runs it while reaping, or a drainer does and the issuer collects {@link #result()}.
- * A drain therefore only ever waits for device I/O, which always finishes or fails.
+ * <p>Why claimable: a thread that holds deferred completions and then waits for direct I/O on the inode to drain
+ * would wait for work only it can do (docs/design-rules.md, "Rule 1"; docs/dio-contract.md, "TV30"). So whoever
+ * must wait for the drain first runs, on its own thread, every deferred completion of the inode that nobody has claimed
+ * yet. Claiming is one atomic step, so each completion runs exactly once: either the issuer runs it while reaping, or a
+ * drainer does and the issuer collects {@link #result()}. A drain therefore only ever waits for device I/O, which
+ * always finishes or fails.
  *
  * <p>Life cycle: {@code IDLE -> PENDING} ({@link #defer}) {@code -> CLAIMED} ({@link #claim}) {@code -> DONE}.
  * The object is reused by its owner after it reported DONE.

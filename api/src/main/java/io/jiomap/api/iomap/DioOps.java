@@ -17,7 +17,7 @@ public interface DioOps {
      *
      * <p>It runs wherever the completion runs (the submitter, a waiter, the completion workqueue or the issuer's
      * caller-completion context), so it may block on metadata locks but must never wait for a lock that is held by
-     * someone draining direct I/O on this inode, and must not start unrelated I/O (design rule 1).
+     * someone draining direct I/O on this inode, and must not start unrelated I/O (docs/design-rules.md, "Rule 1").
      *
      * @param size  bytes submitted
      * @param error 0 or the first positive errno

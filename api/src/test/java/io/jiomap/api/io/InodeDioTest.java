@@ -53,7 +53,7 @@ class InodeDioTest {
         Deferred d = new Deferred(inode, 4096);
         d.defer(inode, issuer);
 
-        // The issuer never reaps; in the 6.6-rc kernel this wait is the deadlock of spec TV30.
+        // The issuer never reaps: the drain must run its deferred completion itself (docs/dio-contract.md, "TV30").
         assertThat(inode.waitForDrain(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(d.runs).hasValue(1);

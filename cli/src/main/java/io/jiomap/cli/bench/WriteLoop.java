@@ -20,8 +20,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Every mode runs exactly this code: the same ring size, one registered buffer per slot, the same batching (refill
  * every free slot, submit once, wait for one completion, reap all), the same clock reads. Only the ring's
- * {@link CompletionMode} differs (design rule 2). Nothing is allocated per write: offsets come from a xorshift
- * generator, latencies go into a preallocated histogram, and this object is the CQE consumer.
+ * {@link CompletionMode} differs (docs/design-rules.md, "Rule 2"). Nothing is allocated per write: offsets come from a
+ * xorshift generator, latencies go into a preallocated histogram, and this object is the CQE consumer.
  */
 final class WriteLoop implements CqeConsumer {
     private final OpenFile file;

@@ -31,10 +31,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jiomap crashtest}: the crash-consistency check of fs-design-notes 2.3 on a chosen budget. Workloads (fsx-like
- * random streams and Ace-style bounded sequences) run on a recorded fresh device; crash states are built from the
- * recording and each is mounted (recovery), checked against the oracle, fscked, remounted and checked again. Prints
- * states checked and every violation with what reproduces it; exit status 0 only when there is none.
+ * {@code jiomap crashtest}: the crash-consistency check (docs/crash-consistency.md, "The harness") on a chosen budget.
+ * Workloads (fsx-like random streams and Ace-style bounded sequences) run on a recorded fresh device; crash states are
+ * built from the recording and each is mounted (recovery), checked against the oracle, fscked, remounted and checked
+ * again. Prints states checked and every violation with what reproduces it; exit status 0 only when there is none.
  */
 @Command(name = "crashtest", mixinStandardHelpOptions = true,
         description = "Crash-consistency check of a filesystem type: workloads, crash states, recovery, fsck, oracle.")

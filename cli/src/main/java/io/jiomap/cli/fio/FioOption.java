@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The options {@code jiomap fio} understands: fio's names and meanings (fs-design-notes section 4), plus jiomap's own
- * run options. Anything else is refused by name rather than silently ignored, so a job never runs with an option the
- * user believes is in force.
+ * The options {@code jiomap fio} understands: fio's names and meanings (docs/tools.md, "fio compatibility"), plus
+ * jiomap's own run options. Anything else is refused by name rather than silently ignored, so a job never runs with an
+ * option the user believes is in force.
  *
  * @param name    the fio spelling
  * @param run     true for options of the whole run (one device, one mount, one output), false for job options

@@ -18,7 +18,7 @@ import org.osgi.util.tracker.ServiceTracker;
  * Plugins seen as OSGi services, through trackers: a type is looked up by its service property
  * ({@link BlockDeviceProvider#TYPE_PROPERTY}, {@link FileSystemType#TYPE_PROPERTY}) at the moment it is needed, so a
  * plugin bundle that was updated or stopped since the last command is never used from its old class loader
- * (design rule 3).
+ * (docs/design-rules.md, "Rule 3").
  */
 public final class OsgiPlugins implements Plugins, AutoCloseable {
     private final ServiceTracker<BlockDeviceProvider, BlockDeviceProvider> devices;

@@ -17,7 +17,8 @@ import java.util.TreeMap;
 
 /**
  * The named mounts of a shell session, kept between commands, and what happens to them when a plugin they use goes
- * away (design rule 3: a service is let go when it unregisters, and nothing is left hanging on a departed bundle).
+ * away (docs/design-rules.md, "Rule 3": a service is let go when it unregisters, and nothing is left hanging on a
+ * departed bundle).
  *
  * <p>When a device type is withdrawn, each mount on one of its devices is unmounted while the device still works (the
  * withdrawal is announced before the bundle closes its devices): new I/O fails with ESHUTDOWN, I/O in flight drains,

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * fio runs end to end on the raw filesystem over the memory device. The device completes bios after a fixed delay
  * ({@code completion=delay}) where the tests count completion contexts: a write whose bio finished before the
- * submitter dropped its own reference completes in the submitter (spec TV4), whatever the mode, so the tests count
- * {@code submitter} together with the mode's own context.
+ * submitter dropped its own reference completes in the submitter (docs/dio-contract.md, "TV4"), whatever the mode, so
+ * the tests count {@code submitter} together with the mode's own context.
  */
 class FioRunTest {
     private static final String DELAYED = "memory:size=64m,completion=delay,delay=100us";

@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The same xfs_io traces through jiomap's filesystems and through the kernel's XFS and ext4 on a loop device
- * (fs-design-notes section 3): the files must hold the same bytes and FIEMAP must classify every block below EOF the
- * same way (hole, data, unwritten, shared). Block addresses and extent boundaries are the filesystems' own business
- * and are not compared. Skipped, with the reason, where loop mounts are not permitted.
+ * (docs/tools.md, "Kernel differential check"): the files must hold the same bytes and FIEMAP must classify every block
+ * below EOF the same way (hole, data, unwritten, shared). Block addresses and extent boundaries are the filesystems'
+ * own business and are not compared. Skipped, with the reason, where loop mounts are not permitted.
  */
 class KernelDifferentialTest {
     /** mkfs.xfs refuses filesystems under 300 MB; the image is sparse, so this costs no disk. */

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A kernel filesystem on a loop device, driven with the system's xfs_io: the differential oracle of
- * fs-design-notes section 3. Everything it needs (root, losetup, mkfs, xfs_io, mount) is checked up front by
- * {@link #unavailableReason()} so a test can skip with the reason instead of failing on a machine that forbids it.
+ * docs/tools.md, "Kernel differential check". Everything it needs (root, losetup, mkfs, xfs_io, mount) is checked up
+ * front by {@link #unavailableReason()} so a test can skip with the reason instead of failing on a machine that forbids
+ * it.
  */
 final class KernelFs implements AutoCloseable {
     private final Path mountPoint;

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * costs an unpark system call only when the consumer actually sleeps.
  *
  * <p>Every completion mode waits with this same class and the same constants, because the benchmark compares
- * completion strategies and must not compare wake-up strategies by accident (design rule 2).
+ * completion strategies and must not compare wake-up strategies by accident (docs/design-rules.md, "Rule 2").
  */
 public final class IdleWaiter {
     /** Rounds of {@link Thread#onSpinWait()} before yielding: a few microseconds. */

@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * together with its bios, so a steady stream of I/O allocates nothing.
  *
  * <p>The reference count starts at 1 for the submission and gains one per bio. Whoever drops it to zero decides
- * where the completion runs (spec B4): the sleeping submitter, inline in the device's completion context, back in
- * the issuer (caller completion), or the filesystem's workqueue.
+ * where the completion runs (docs/dio-contract.md, "B4"): the sleeping submitter, inline in the device's completion
+ * context, back in the issuer (caller completion), or the filesystem's workqueue.
  */
 final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqueue.Work {
     static final int CALLER_COMP = DioFlags.CALLER_COMP;
@@ -117,7 +117,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         return error;
     }
 
-    /** Device completion of one of this dio's bios: the decision tree of spec B4. */
+    /** Device completion of one of this dio's bios: the decision tree of docs/dio-contract.md, "B4". */
     @Override
     public void endIo(Bio bio) {
         if (bio.status() != 0) {
@@ -126,7 +126,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         if (!putRef()) {
             return;
         }
-        // The polling bookkeeping ends with the request (spec B4 step 4: iocb->private = NULL).
+        // The polling bookkeeping ends with the request (docs/dio-contract.md, "B4 step 4": iocb->private = NULL).
         iocb.setPolledBio(null);
         DioTrace trace = engine.trace;
         if (waitForCompletion) {
@@ -177,8 +177,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
     }
 
     /**
-     * {@code iomap_dio_complete} (spec B5): the filesystem's end_io, the in-flight count, the file position, and
-     * the O_DSYNC/O_SYNC sync that FUA could not make unnecessary.
+     * {@code iomap_dio_complete} (docs/dio-contract.md, "B5"): the filesystem's end_io, the in-flight count, the file
+     * position, and the O_DSYNC/O_SYNC sync that FUA could not make unnecessary.
      */
     @Override
     protected long complete() {

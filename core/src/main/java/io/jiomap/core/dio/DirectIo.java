@@ -20,9 +20,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The generic direct-I/O path of one mounted filesystem ({@code iomap_dio_rw}, spec B1 to B5): it iterates the
- * filesystem's mappings, builds and submits bios (split at the device's max transfer), zeroes sub-block heads and
- * tails of new or unwritten blocks, chooses FUA for O_DSYNC overwrites, counts references, and leaves the
+ * The generic direct-I/O path of one mounted filesystem ({@code iomap_dio_rw}, docs/dio-contract.md, "Flows"): it
+ * iterates the filesystem's mappings, builds and submits bios (split at the device's max transfer), zeroes sub-block
+ * heads and tails of new or unwritten blocks, chooses FUA for O_DSYNC overwrites, counts references, and leaves the
  * completion decision to the last reference ({@link Dio#endIo}).
  *
  * <p>Iteration is here, policy is in the filesystem's {@link IomapOps} and {@link DioOps}: the same split as the
@@ -113,7 +113,8 @@ public final class DirectIo implements DirectIoEngine {
         boolean write = iocb.isWrite();
         Inode inode = iocb.inode();
         if (!write && start >= inode.size()) {
-            // Spec TV20: a read at or past EOF returns 0 at once, with no dio and no in-flight count.
+            // A read at or past EOF returns 0 at once, with no dio and no in-flight count (docs/dio-contract.md,
+            // "TV20").
             return 0;
         }
         Dio dio = dioFor(iocb);
@@ -128,7 +129,7 @@ public final class DirectIo implements DirectIoEngine {
             if (iocb.hasFlag(Iocb.DIO_CALLER_COMP)) {
                 dio.flags |= Dio.CALLER_COMP;
             } else if (iocb.hasFlag(Iocb.DIO_INLINE_COMP) && start + length <= dio.iSize) {
-                // 6.19 forces the workqueue for pos + len > i_size (spec B4, later kernels).
+                // 6.19 forces the workqueue for pos + len > i_size (docs/dio-contract.md, "B4 later kernels").
                 dio.flags |= Dio.IRQ_COMP;
             }
             if ((dioFlags & OVERWRITE_ONLY) != 0) {
@@ -139,7 +140,8 @@ public final class DirectIo implements DirectIoEngine {
             }
             if (iocb.isDsync()) {
                 dio.flags |= Dio.NEED_SYNC;
-                // Optimistic: FUA may be enough. Any mapping that cannot use FUA clears it (spec B1 step 5).
+                // Optimistic: FUA may be enough. Any mapping that cannot use FUA clears it (docs/dio-contract.md,
+                // "B1 step 5").
                 if (!iocb.hasFlag(Iocb.SYNC)) {
                     dio.flags |= Dio.WRITE_THROUGH;
                 }
@@ -171,7 +173,7 @@ public final class DirectIo implements DirectIoEngine {
             dio.flags &= ~Dio.NEED_SYNC;
         }
 
-        // Spec B1 step 13/14: every flag is final before the submission reference goes.
+        // docs/dio-contract.md, "B1 step 13", "B1 step 14": every flag is final before the submission reference goes.
         dio.waitForCompletion = wait;
         if (!dio.putRef()) {
             if (!wait) {
@@ -242,7 +244,7 @@ public final class DirectIo implements DirectIoEngine {
             long mapLength = Math.min(remaining, iomap.end() - pos);
             long processed = mapOne(dio, inode, pos, mapLength, buffer, bufferOffset + (pos - start), write);
             int e = ops.end(inode, pos, mapLength, Math.max(processed, 0), iomapFlags, iomap);
-            // Only the first mapping can be polled (spec B1 step 9).
+            // Only the first mapping can be polled (docs/dio-contract.md, "B1 step 9").
             dio.iocb.clearFlags(Iocb.HIPRI);
             if (processed < 0) {
                 return processed;
@@ -259,7 +261,7 @@ public final class DirectIo implements DirectIoEngine {
         return 0;
     }
 
-    /** One mapping: dispatch by type (spec B1 step 9). */
+    /** One mapping: dispatch by type (docs/dio-contract.md, "B1 step 9"). */
     private long mapOne(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                         boolean write) {
         Iomap iomap = dio.iomap;
@@ -307,7 +309,10 @@ public final class DirectIo implements DirectIoEngine {
         return length;
     }
 
-    /** {@code iomap_dio_bio_iter} (spec B2): zeroing, FUA choice, the caller-completion clear rules, the bios. */
+    /**
+     * {@code iomap_dio_bio_iter} (docs/dio-contract.md, "B2"): zeroing, FUA choice, the caller-completion clear rules,
+     * the bios.
+     */
     private long bioIter(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                          boolean write) {
         Iomap iomap = dio.iomap;
@@ -330,7 +335,7 @@ public final class DirectIo implements DirectIoEngine {
                 dio.flags &= ~Dio.CALLER_COMP;
             }
             // Caller completion only for pure overwrites inside EOF: anything else may need work (conversion,
-            // size update, sync) that must not run in the issuer's context (spec B2 step 2d).
+            // size update, sync) that must not run in the issuer's context (docs/dio-contract.md, "B2 step 2d").
             if (needZero || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua) || pos >= inode.size()) {
                 dio.flags &= ~Dio.CALLER_COMP;
             }
@@ -340,7 +345,7 @@ public final class DirectIo implements DirectIoEngine {
             }
         }
         if ((dio.flags & (Dio.INLINE_COMP | Dio.CALLER_COMP)) == 0) {
-            // Polling only where completion could run in task context anyway (spec B2 step 4).
+            // Polling only where completion could run in task context anyway (docs/dio-contract.md, "B2 step 4").
             dio.iocb.clearFlags(Iocb.HIPRI);
         }
         if (needZero && fsBlock <= MAX_ZERO) {
@@ -373,7 +378,7 @@ public final class DirectIo implements DirectIoEngine {
             }
             int n = (int) Math.min(length - done, maxTransfer);
             if (done + n < length) {
-                // Only single-bio I/O can be polled (spec B2 step 7).
+                // Only single-bio I/O can be polled (docs/dio-contract.md, "B2 step 7").
                 dio.iocb.clearFlags(Iocb.HIPRI);
             }
             Bio bio = dio.nextBio();
@@ -406,7 +411,7 @@ public final class DirectIo implements DirectIoEngine {
                 && (dio.flags & Dio.WRITE_THROUGH) != 0 && caps.writeThroughByFua();
     }
 
-    /** A zeroing write of the shared zero buffer, never FUA (spec: zeroing bios). */
+    /** A zeroing write of the shared zero buffer, never FUA (docs/dio-contract.md, "Zeroing bios"). */
     private void zero(Dio dio, long address, int length) {
         Bio bio = dio.nextBio();
         int nowait = dio.iocb.hasFlag(Iocb.NOWAIT) ? Bio.NOWAIT : 0;

@@ -22,28 +22,24 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * direct-I/O path hands pure-overwrite completions back here, and the owner runs them while reaping, before it
  * posts their CQEs (the seed's {@code io_req_rw_complete}). Those deferred completions are claimable: if a thread
  * draining the inode (truncate, fallocate, unmount) runs one first, the owner posts the result that thread got, so
- * holding deferred completions can never deadlock a drain (design rule 1).
+ * holding deferred completions can never deadlock a drain (docs/design-rules.md, "Rule 1").
  *
  * <p>Polling ({@link #SETUP_IOPOLL}, like IORING_SETUP_IOPOLL): every read and write is issued HIPRI. The direct-I/O
  * path keeps HIPRI only for single-bio requests whose completion may run in task context anyway (reads, and writes
- * that keep caller completion: spec B2 step 4), and marks that bio POLLED when the device can poll. While such
- * requests are in flight the ring does not park: it polls their devices ({@link Bio#poll}) and
- * their completions run on the owner's thread (spec TV23); when every request in flight sits on one poll queue it
- * blocks in that queue's poll instead of spinning ({@link BlockDevice#POLL_BLOCK}). As in
- * io_uring, an IOPOLL ring does not ask for caller completion on writes (spec B6), so a polled write drops HIPRI and
- * completes by interrupt then workqueue (TV25) in every mode but {@link CompletionMode#CALLER_POLL}.
+ * that keep caller completion: docs/dio-contract.md, "B2 step 4"), and marks that bio POLLED when the device can poll.
+ * While such requests are in flight the ring does not park: it polls their devices ({@link Bio#poll}) and
+ * their completions run on the owner's thread (docs/dio-contract.md, "TV23"); when every request in flight sits on one
+ * poll queue it blocks in that queue's poll instead of spinning ({@link BlockDevice#POLL_BLOCK}). As in
+ * io_uring, an IOPOLL ring does not ask for caller completion on writes (docs/dio-contract.md, "B6"), so a polled write
+ * drops HIPRI and completes by interrupt then workqueue (docs/dio-contract.md, "TV25") in every mode but {@link
+ * CompletionMode#CALLER_POLL}.
  *
  * <p>{@link CompletionMode#CALLER_POLL} (a jiomap extension) combines both: writes are HIPRI and CALLER_COMP, so a
  * pure overwrite's bio is polled, its end_io runs in the owner while it polls, and the deferred completion runs
- * right after in the same thread. The kernel dropped "iomap: completed polled IO inline" (v6 of the series) because
- * Dave Chinner objected that a polled O_DSYNC write without FUA would do journal I/O and a cache flush in the
- * poller. That cannot happen here: caller completion, and with it HIPRI, survives only for pure overwrites inside
- * EOF that need no sync (O_DSYNC only when FUA covers it, spec B2 step 2), so the poller never runs an unwritten
- * conversion, zeroing, a log force or a cache flush; every write that needs one has lost HIPRI and CALLER_COMP
- * before its first bio and completes on the workqueue. Two end_io jobs do stay with caller completion, as in
- * CALLER mode: the copy-on-write remap of a shared overwrite (TV18) and the size update of a MAPPED extent running
- * past EOF (TV16); each is an in-memory metadata change, with no I/O of its own. Deferred completions stay claimable by
- * drainers, and a polled bio nobody polls is reaped late by its device, so design rule 1 holds as in CALLER.
+ * right after in the same thread. The poller never runs a conversion, zeroing, a log force or a cache flush, because
+ * every write that needs one loses HIPRI with caller completion before its first bio; deferred completions stay
+ * claimable, and a polled bio nobody polls is reaped late by its device (docs/dio-contract.md,
+ * "B6 polled caller completion"; docs/design-rules.md, "Rule 1").
  *
  * <p>Only the owner thread may call the methods of a ring, except the completion callbacks. Nothing is allocated
  * per request: iocbs, the engine's per-request state, and the queues are reused.
@@ -294,8 +290,8 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
             }
             if (op == OP_WRITE) {
                 flags |= Iocb.WRITE;
-                // io_uring opts writes into caller completion only when not polled (spec B6); CALLER_POLL is the
-                // jiomap extension that keeps both.
+                // io_uring opts writes into caller completion only when not polled (docs/dio-contract.md, "B6");
+                // CALLER_POLL is the jiomap extension that keeps both.
                 if ((flags & Iocb.HIPRI) == 0 || mode != CompletionMode.CALLER) {
                     flags |= mode.iocbFlag();
                 }

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a crash state may show at one crash point (fs-design-notes 2.3, checker step 3), derived from the
+ * What a crash state may show at one crash point (docs/crash-consistency.md, "The oracle"), derived from the
  * {@link Model}: the last persistence point that had returned ({@code durableOp}) says what must be there; every op
  * that had started by the crash ({@code lastOp}) may or may not have reached the media.
  *

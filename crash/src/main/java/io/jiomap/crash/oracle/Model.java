@@ -11,10 +11,10 @@ import java.util.TreeMap;
  * workload tells it every op that returned successfully, with the op's index; {@link #at} then says what a crash
  * state may show.
  *
- * <p>Durability (fs-design-notes 2.1): fdatasync and fsync make the file's data and size durable; an O_DSYNC write
- * makes its range durable and the size at least up to its end; {@code sync} (and a clean unmount) makes everything
- * durable, names included. POSIX guarantees a new or changed name only after an fsync of the parent directory, which
- * the api does not have, so a name counts as durable only after {@code sync}.
+ * <p>Durability (docs/crash-consistency.md, "Durability"): fdatasync and fsync make the file's data and size durable;
+ * an O_DSYNC write makes its range durable and the size at least up to its end; {@code sync} (and a clean unmount)
+ * makes everything durable, names included. POSIX guarantees a new or changed name only after an fsync of the parent
+ * directory, which the api does not have, so a name counts as durable only after {@code sync}.
  *
  * <p>All offsets, lengths and sizes are multiples of {@link SectorPayload#SIZE}. Not thread-safe.
  */

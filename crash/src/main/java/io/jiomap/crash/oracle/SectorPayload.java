@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
- * The self-identifying content of every 512-byte sector a workload writes (fs-design-notes 2.3, checker step 3): the
- * sector names the file it was written to, its offset in that file and the write that put it there, and ends with a
+ * The self-identifying content of every 512-byte sector a workload writes (docs/crash-consistency.md, "The oracle"):
+ * the sector names the file it was written to, its offset in that file and the write that put it there, and ends with a
  * CRC32C, so stale data, another file's data, a freed block's data or garbage is recognised wherever it turns up.
  *
  * <p>Layout (little endian): magic (8), fileId (4), file offset (8), writeSeq (4), filler derived from the three

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** What the oracle allows at a crash point, for each persistence rule of fs-design-notes 2.1. */
+/** What the oracle allows at a crash point, for each persistence rule (docs/crash-consistency.md, "Durability"). */
 class CrashExpectationTest {
     private final Model model = new Model();
 

@@ -866,7 +866,8 @@ public final class Ext4FileSystem implements FileSystem {
             journal.metaLock().unlock();
         }
         for (Ext4Inode in : all) {
-            // Drain without holding anything end_io needs: end_io takes only the metadata lock (design rule 1).
+            // Drain without holding anything end_io needs: end_io takes only the metadata lock (docs/design-rules.md,
+            // "Rule 1").
             in.lock.writeLock().lock();
             try {
                 in.dio().waitForDrain();

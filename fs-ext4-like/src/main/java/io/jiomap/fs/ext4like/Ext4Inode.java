@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A file or directory of an ext4-like filesystem, with ext4's direct-I/O rules (spec kernel-dio-semantics "ext4",
- * fs-design-notes 1.2):
+ * A file or directory of an ext4-like filesystem, with ext4's direct-I/O rules (docs/filesystems.md, "ext4-like",
+ * "ext4-like direct-write mappings", "ext4-like locking"):
  * <ul>
  *   <li>iomap_begin for a write: written blocks inside EOF are MAPPED; a hole or unwritten range inside EOF is
  *       allocated or kept UNWRITTEN (+NEW when allocated) and converted by end_io in a transaction; at or past EOF
@@ -37,8 +37,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       with FORCE_WAIT (and a drain for unaligned non-overwrites) for unaligned or extending writes; NOWAIT gets
  *       EAGAIN wherever it would block or allocate.</li>
  *   <li>end_io needs only the metadata lock, never the inode lock, so it can run in a caller, a workqueue or a
- *       waiter while someone holds the inode lock and drains (design rule 1); its journal credits were reserved
- *       before the I/O (design rule 5).</li>
+ *       waiter while someone holds the inode lock and drains (docs/design-rules.md, "Rule 1"); its journal credits were
+ *       reserved before the I/O (docs/design-rules.md, "Rule 5").</li>
  * </ul>
  */
 final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Store {
@@ -462,7 +462,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
                     if (unaligned && (!overwrite || unwritten)) {
                         dio().waitForDrain();
                     }
-                    // Spec decision table rows 4 and 5: ext4 completes these in the waiter.
+                    // ext4 completes these in the waiter (docs/dio-contract.md, "Row 4", "Row 5").
                     dioFlags = DirectIoEngine.FORCE_WAIT;
                 }
                 if (extend) {
@@ -473,8 +473,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
                 }
                 try {
                     if (!overwrite || extend) {
-                        // Design rule 5: end_io's first transaction (conversion, size, orphan removal) is paid for
-                        // before the I/O.
+                        // docs/design-rules.md, "Rule 5": end_io's first transaction (conversion, size, orphan removal)
+                        // is paid for before the I/O.
                         int credits = editCredits() + Ext4FileSystem.ORPHAN_CREDITS + 2;
                         if (!journal().reserve(credits, nowait)) {
                             return -Errno.EAGAIN;
@@ -559,7 +559,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
 
     /**
      * Before an extending write: put the inode on the orphan list (journaled), so a crash between the data and the
-     * size update trims the blocks past i_size (spec fs-design-notes 1.2).
+     * size update trims the blocks past i_size (docs/filesystems.md, "ext4-like").
      */
     private int addOrphanForExtension() {
         try (Journal.Handle h = journal().start(Ext4FileSystem.ORPHAN_CREDITS)) {

@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * The ext4-like filesystem (FORMAT.md): block groups, extent trees, a jbd2-like journal in ordered mode and the
- * orphan list, with ext4's direct-I/O mapping and locking. Swapping it with xfs-like shows the differences the
- * spec describes: extending writes complete in the waiter (FORCE_WAIT), holes past EOF are allocated written and
- * hidden by the orphan list, fdatasync commits a journal transaction, and there is no reflink (EOPNOTSUPP).
+ * orphan list, with ext4's direct-I/O mapping and locking. Swapping it with xfs-like shows the differences
+ * docs/filesystems.md, "ext4-like" describes: extending writes complete in the waiter (FORCE_WAIT), holes past EOF are
+ * allocated written and hidden by the orphan list, fdatasync commits a journal transaction, and there is no reflink
+ * (EOPNOTSUPP).
  */
 public final class Ext4LikeFileSystemType implements FileSystemType {
     public static final String NAME = "ext4-like";

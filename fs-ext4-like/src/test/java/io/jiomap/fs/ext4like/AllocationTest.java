@@ -33,9 +33,9 @@ class AllocationTest {
 
     @Test
     void onAFullFilesystemWritesIntoUnwrittenSpaceFailBeforeTheirIoOrConvertNeverAtCompletion() throws Exception {
-        // Design rule 5: every random write into a preallocated file that fills the disk splits an unwritten
-        // extent, so the tree keeps growing; the room for that is reserved before the I/O, so a write either fails
-        // with ENOSPC before it moves data or is converted and reads back, never "written but still zeros".
+        // docs/design-rules.md, "Rule 5": every random write into a preallocated file that fills the disk splits an
+        // unwritten extent, so the tree keeps growing; the room for that is reserved before the I/O, so a write either
+        // fails with ENOSPC before it moves data or is converted and reads back, never "written but still zeros".
         try (Ext4Env env = Ext4Env.memory("size=16m", Map.of("blocks-per-group", "2048"))) {
             OpenFile f = env.open("/f");
             int bs = env.mount.fileSystem().blockSize();

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * ext4's direct-write mapping rules through the real core (spec kernel-dio-semantics "ext4", decision table rows
- * 1, 3, 5 and 6), observed through the mappings iomap_begin returned, the mount's counters and the device's bios.
+ * ext4's direct-write mapping rules through the real core (docs/filesystems.md, "ext4-like direct-write mappings";
+ * docs/dio-contract.md, "Row 1", "Row 3", "Row 5", "Row 6"), observed through the mappings iomap_begin returned, the
+ * mount's counters and the device's bios.
  */
 class DioMappingRulesTest {
     private static final long MIB = 1 << 20;
@@ -96,7 +97,8 @@ class DioMappingRulesTest {
     private long ringWrite(OpenFile f, CompletionMode mode, long pos, int length, int rwFlags) {
         try (IoRing ring = IoRing.create(8, mode)) {
             ring.prepWrite(f, data(length, 7), 0, length, pos, rwFlags, 1);
-            // Held until the submission returned, so completion never happens in the submitter (TV4).
+            // Held until the submission returned, so completion never happens in the submitter (docs/dio-contract.md,
+            // "TV4").
             tap.holdNext(1);
             ring.submit();
             await().atMost(BOUND).until(() -> tap.heldCount() == 1);
@@ -174,9 +176,10 @@ class DioMappingRulesTest {
     }
 
     /**
-     * Design rule 1 (TV30, same thread): a ring owner with an unreaped deferred completion issues an unaligned write
-     * into a hole, which takes the inode lock exclusively and drains direct I/O. The drain runs the owner's own
-     * deferred completion instead of waiting for it; without that the owner would wait for itself forever.
+     * The same-thread case (docs/design-rules.md, "Rule 1"; docs/dio-contract.md, "TV30"): a ring owner with an
+     * unreaped deferred completion issues an unaligned write into a hole, which takes the inode lock exclusively and
+     * drains direct I/O. The drain runs the owner's own deferred completion instead of waiting for it; without that the
+     * owner would wait for itself forever.
      */
     @Test
     void unalignedWriteThatDrainsRunsTheRingOwnersOwnDeferredCompletion() throws Exception {
@@ -185,7 +188,8 @@ class DioMappingRulesTest {
             try (IoRing ring = IoRing.create(8, CompletionMode.CALLER)) {
                 long done = tap.completedCount();
                 ring.prepWrite(f, data(4096, 1), 0, 4096, 0, 0, 1);
-                // Held until the submission returned, so the completion is deferred to this ring (not TV4).
+                // Held until the submission returned, so the completion is deferred to this ring (not
+                // docs/dio-contract.md, "TV4").
                 tap.holdNext(1);
                 ring.submit();
                 tap.releaseAll();

@@ -12,7 +12,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * Tracks every filesystem type registered in the framework and registers the {@code faulty} type, which wraps
  * whichever of them a mount names with {@code over=}. The tracker lets go of a type when its bundle unregisters it
- * (design rule 3); a filesystem already mounted keeps the objects it was mounted with, as any mount does.
+ * (docs/design-rules.md, "Rule 3"); a filesystem already mounted keeps the objects it was mounted with, as any mount
+ * does.
  */
 public final class FaultyActivator implements BundleActivator {
     private ServiceTracker<FileSystemType, FileSystemType> tracker;

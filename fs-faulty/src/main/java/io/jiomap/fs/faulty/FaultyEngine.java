@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * The core's direct-I/O engine as the inner filesystem gets it at mount, with the faults of one mount in the way:
  * every {@code rw} call passes on the filesystem's own {@link IomapOps} and {@link DioOps} wrapped, so the faults act
  * exactly where the kernel's iomap would call the filesystem. The filesystem, its inodes and its locks stay the
- * inner ones, so inode identity and draining (design rule 1) are untouched.
+ * inner ones, so inode identity and draining (docs/design-rules.md, "Rule 1") are untouched.
  *
  * <p>Without faults the engine passes every call through unchanged. With faults each request allocates its two
  * small wrappers: this is a fault injector, not the hot path.

@@ -50,7 +50,7 @@ class MappingAndCompletionFaultTest {
         Mount dirty = rig.remount(rig.mountOptions());
         Data.write(rig, dirty.open("/dev", OpenFile.DSYNC), 2, 0);
         DioCounters forced = dirty.counters();
-        assertThat(forced.fuaWrites()).as("DIRTY: FUA alone is not durable (spec TV9)").isZero();
+        assertThat(forced.fuaWrites()).as("DIRTY: FUA alone is not durable (docs/dio-contract.md, \"TV9\")").isZero();
         assertThat(forced.flushes()).as("the sync after the write flushes").isPositive();
         Data.assertHolds(rig, dirty.open("/dev", 0), 0, 2);
     }

@@ -45,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Locks, in the order they may be taken: an inode's I/O lock ({@link XfsLikeInode}), then the metadata lock
  * {@link #meta}. Drains ({@code waitForDrain}) happen with only I/O locks held, never the metadata lock, and
  * end_io takes only the metadata lock, so a drain never waits for a completion that waits for the drainer
- * (design rule 1).
+ * (docs/design-rules.md, "Rule 1").
  */
 final class XfsLikeFileSystem implements FileSystem {
     /** Bytes of checkpoint room one in-flight end_io may need (a conversion splits one record into three). */
@@ -255,7 +255,7 @@ final class XfsLikeFileSystem implements FileSystem {
 
     /**
      * fsync/fdatasync: forces the log up to the inode's last relevant transaction; if nothing needed forcing, an
-     * explicit cache flush makes the data itself stable (design rule 5).
+     * explicit cache flush makes the data itself stable (docs/design-rules.md, "Rule 5").
      */
     int fsync(InodeCore core, boolean datasync) {
         meta.lock();

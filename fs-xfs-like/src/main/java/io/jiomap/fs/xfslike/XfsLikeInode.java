@@ -28,11 +28,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A regular file of the XFS-like filesystem: the iomap callbacks and end_io of its direct I/O, and the operations
  * that change its blocks.
  *
- * <p>Locking as XFS (spec "Filesystem notes", XFS): block-aligned writes inside or at EOF take the I/O lock shared;
- * sub-block writes first try shared as overwrite-only and otherwise take it exclusive, drain and force the
+ * <p>Locking as XFS (docs/filesystems.md, "xfs-like locking"): block-aligned writes inside or at EOF take the I/O lock
+ * shared; sub-block writes first try shared as overwrite-only and otherwise take it exclusive, drain and force the
  * engine to wait; a write starting past EOF takes it exclusive and drains. NOWAIT I/O that would block gets
  * -EAGAIN. truncate, fallocate and clone hold it exclusive and drain. end_io takes only the metadata lock, never
- * the I/O lock, so a drainer running a deferred completion can never wait for itself (design rule 1, TV30).
+ * the I/O lock, so a drainer running a deferred completion can never wait for itself (docs/design-rules.md, "Rule 1";
+ * docs/dio-contract.md, "TV30").
  */
 final class XfsLikeInode extends Inode implements DioOps {
     /** The iocb of the write being mapped on this thread, so begin can reserve end_io room for that request. */

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Power cuts at every barrier, with the cache lost and with random subsets of unflushed writes, after fsx-like and
- * bounded workloads: after recovery fsck is clean, acknowledged data is there, nothing foreign shows (fs-design-notes
- * 2.3). CI budgets are small; a larger run by hand: {@code -Dxfslike.crash.budget=N} (states per test),
- * {@code -Dxfslike.crash.seeds=N} and {@code -Dxfslike.crash.ops=N} (fsx workloads and their length),
- * {@code -Dxfslike.crash.bounded=3} (Ace-style sequences of up to 3 ops), {@code -Dxfslike.crash.seed=N} (added to
- * every seed), {@code -Dxfslike.crash.verbose=true} (print each report).
+ * bounded workloads: after recovery fsck is clean, acknowledged data is there, nothing foreign shows
+ * (docs/crash-consistency.md, "Checking a state"). CI budgets are small; a larger run by hand: {@code
+ * -Dxfslike.crash.budget=N} (states per test), {@code -Dxfslike.crash.seeds=N} and {@code -Dxfslike.crash.ops=N} (fsx
+ * workloads and their length), {@code -Dxfslike.crash.bounded=3} (Ace-style sequences of up to 3 ops), {@code
+ * -Dxfslike.crash.seed=N} (added to every seed), {@code -Dxfslike.crash.verbose=true} (print each report).
  */
 class CrashConsistencyTest {
     private static final int BUDGET = Integer.getInteger("xfslike.crash.budget", 150);

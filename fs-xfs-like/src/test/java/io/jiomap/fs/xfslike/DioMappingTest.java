@@ -77,7 +77,7 @@ class DioMappingTest {
             buf.fill((byte) 0x5a);
             assertThat(ring.prepWrite(f, buf, 0, len, pos, rwFlags, 7)).isTrue();
             // Held in the device until the submission returned, so where the completion runs never depends on
-            // whether the device was faster than the submitter (TV4).
+            // whether the device was faster than the submitter (docs/dio-contract.md, "TV4").
             tap.holdNext(1);
             ring.submit();
             tap.releaseAll();

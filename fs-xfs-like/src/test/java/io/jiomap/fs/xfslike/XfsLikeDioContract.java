@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract for xfs-like. A few vectors are stated in terms XFS does not share, so they are checked here the XFS
- * way, each saying why: a sub-block write into a new or unwritten block waits in its submitter (spec "Filesystem
- * notes", XFS, unaligned writes: exclusive I/O lock, drain, IOMAP_DIO_FORCE_WAIT; tv12, tv14); the sync of a dirty
- * inode ends with a FUA log commit after a flush, not with a flush (tv09, row 9b); DIRTY covers the whole inode
- * (tv17).
+ * way, each saying why: a sub-block write into a new or unwritten block waits in its submitter (unaligned
+ * writes take the I/O lock exclusive, drain and force the wait: docs/filesystems.md, "xfs-like locking";
+ * docs/dio-contract.md, "TV12", "TV14"); the sync of a dirty inode ends with a FUA log commit after a flush, not with a
+ * flush (docs/dio-contract.md, "TV9", "Row 9b"); DIRTY covers the whole inode (docs/dio-contract.md, "TV17").
  */
 abstract class XfsLikeDioContract extends DioContractTest {
     private static final int CALLER = CompletionMode.CALLER.iocbFlag();

@@ -5,7 +5,10 @@ import io.jiomap.tck.TckFixture;
 import io.jiomap.testkit.contract.ProviderDevices;
 import java.util.Map;
 
-/** The direct-I/O contract (TV1..TV35, decision table, design rule 1) on xfs-like over {@code sata-like}. */
+/**
+ * The direct-I/O contract (docs/dio-contract.md, "Test vectors", "Completion decision table"; docs/design-rules.md,
+ * "Rule 1") on xfs-like over {@code sata-like}.
+ */
 class XfsLikeOnSataLikeDioContractTest extends XfsLikeDioContract {
     @Override
     protected TckFixture fixture() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link BlockDevice} contract and the write-cache rules (spec fs-design-notes 2.1, device level) that every
+ * The {@link BlockDevice} contract and the write-cache rules (docs/devices.md, "Write cache, FUA and flush") that every
  * device keeps, run by each device module, and by any third-party device, with one small subclass supplying
  * {@link ContractDevices}. A rule the device cannot be asked to show (no power-cut simulation, no such
  * configuration, completion inside {@code submit}) is skipped with a message naming why, never passed silently.
@@ -352,7 +352,7 @@ public abstract class BlockDeviceContractTest {
         assertThat(caps.volatileWriteCache()).isTrue();
     }
 
-    // ---- polling (REQ_POLLED; spec (e): polling needs poll queues, otherwise interrupts are used) ----
+    // ---- polling (REQ_POLLED; docs/devices.md, "Polling") ----
 
     private BlockDevice openPolling() throws JiomapException {
         BlockDevice device = open(DeviceWish.ofCapacity(MIB));

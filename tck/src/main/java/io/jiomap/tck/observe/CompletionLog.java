@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * An issuer that only records: every {@code ki_complete} call with what the iocb looked like at that moment, and
  * every {@link #wakeup()} a drainer sends after running one of its deferred completions. A test that issues with
- * its own {@link Iocb} uses it to see exactly what the spec says the issuer sees (e.g. TV1's
- * {@code ki_complete(iocb, 0)} with the deferred completion set), and then runs the deferred completion itself.
+ * its own {@link Iocb} uses it to see exactly what the contract says the issuer sees (e.g.
+ * {@code ki_complete(iocb, 0)} with the deferred completion set: docs/dio-contract.md, "TV1"), and then runs the
+ * deferred completion itself.
  */
 public final class CompletionLog implements IocbCompletion {
 

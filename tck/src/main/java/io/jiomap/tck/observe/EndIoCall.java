@@ -6,7 +6,8 @@ import io.jiomap.api.iomap.DioOps;
  * One call of a filesystem's direct-I/O {@code end_io}.
  *
  * @param ino           the inode
- * @param iocbPosition  {@code iocb.position()} when end_io ran: still the request's start (spec B5 step 1)
+ * @param iocbPosition {@code iocb.position()} when end_io ran: still the request's start (docs/dio-contract.md,
+ * "B5 step 1")
  * @param size          bytes submitted
  * @param error         0 or the first positive errno
  * @param flags         {@link DioOps#UNWRITTEN} | {@link DioOps#COW}

@@ -15,7 +15,7 @@ import java.util.Map;
  * <ul>
  *   <li>records it at submission ({@link BioRecord}) and at its end ({@link BioCompletion}), in order;</li>
  *   <li>tracks which written device blocks are durable, by the {@link BlockDevice} durability rule (no volatile
- *       cache, FUA, or a later flush), so a test can check design rule 5 on any device;</li>
+ *       cache, FUA, or a later flush), so a test can check docs/design-rules.md, "Rule 5" on any device;</li>
  *   <li>can hold the next bios instead of forwarding them, until the test releases each one (it then reaches the
  *       device, which completes it its own way) or fails it with an errno. This makes "the bio is still in flight"
  *       deterministic on every device, which a device that completes on its own thread cannot promise.</li>

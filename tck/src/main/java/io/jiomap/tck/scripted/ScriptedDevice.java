@@ -18,17 +18,17 @@ import java.util.Map;
  * kept in a sparse map of 4 KiB pages, and a completion policy the test chooses (and may change at any time):
  * <ul>
  *   <li>{@link Completion#INLINE}: the bio completes inside {@link #submit}, like null_blk with irqmode=0
- *       (spec TV4);</li>
+ *       (docs/dio-contract.md, "TV4");</li>
  *   <li>{@link Completion#THREAD}: a completion thread ends bios in submission order, an asynchronous
  *       "interrupt" (the default);</li>
  *   <li>{@link Completion#HELD}: bios wait until the test {@link #release releases} them one by one, completing on
- *       the releasing thread, or {@link #fail fails} one with an errno (spec TV31), which keeps I/O in flight for
- *       exactly as long as a test needs.</li>
+ *       the releasing thread, or {@link #fail fails} one with an errno (docs/dio-contract.md, "TV31"), which keeps I/O
+ *       in flight for exactly as long as a test needs.</li>
  * </ul>
  * With {@link Builder#polling polling} on, a {@link Bio#POLLED} bio goes to a poll queue instead, whatever the
- * policy, and completes only when someone {@link #poll polls}, on the polling thread (spec TV23), or, when nobody
- * has polled for 200 ms, late on the completion thread, so a drain never waits forever; with polling off
- * the device clears POLLED and completes the bio by its policy, as a device without poll queues does.
+ * policy, and completes only when someone {@link #poll polls}, on the polling thread (docs/dio-contract.md, "TV23"),
+ * or, when nobody has polled for 200 ms, late on the completion thread, so a drain never waits forever; with polling
+ * off the device clears POLLED and completes the bio by its policy, as a device without poll queues does.
  * Bios out of range end with EIO, misaligned or oversized ones with EINVAL, ones whose memory the device cannot
  * use (a closed arena, memory confined to another thread) with EFAULT, any bio after {@link #close} with ENODEV,
  * and close fails every held or queued bio with ENODEV, so nothing is ever left hanging. Data moves when a bio
@@ -43,7 +43,10 @@ public final class ScriptedDevice implements HoldingDevice {
     }
 
     private static final int PAGE = 4096;
-    /** How long polled bios wait unreaped before the completion thread reaps them itself (design rule 1). */
+    /**
+     * How long polled bios wait unreaped before the completion thread reaps them itself (docs/design-rules.md,
+     * "Rule 1").
+     */
     private static final long MISSED_POLL_NANOS = 200_000_000L;
 
     private final String name;

@@ -28,7 +28,8 @@ public final class ScriptedDevices implements DeviceFactory {
                 .fua(setup.fua())
                 .maxTransfer(setup.maxTransferBytes())
                 .completion(completion)
-                // Poll queues, so the polled-read rules (spec TV23, TV24) are reachable on every fixture.
+                // Poll queues, so the polled-read rules (docs/dio-contract.md, "TV23", "TV24") are reachable on every
+                // fixture.
                 .polling(true)
                 .build());
     }

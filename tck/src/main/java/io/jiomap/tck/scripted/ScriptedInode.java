@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Locking follows XFS: direct reads and writes take the I/O lock shared for submission only (released when the
  * engine returns, even with {@code -EIOCBQUEUED}), NOWAIT ones only if it is free; truncate, fallocate and unmount
  * take it exclusively and drain direct I/O ({@link io.jiomap.api.io.InodeDio#waitForDrain()}) before changing
- * anything. {@code end_io} takes no I/O lock, because it may run on a thread that is draining (design rule 1).
+ * anything. {@code end_io} takes no I/O lock, because it may run on a thread that is draining (docs/design-rules.md,
+ * "Rule 1").
  *
  * <p>Completion behaves like a real filesystem unless told otherwise: {@code end_io} converts written UNWRITTEN
  * ranges to MAPPED, ends copy-on-write (drops SHARED) and raises i_size to the end of a write past EOF, as XFS does.
@@ -225,7 +226,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         }
     }
 
-    /** Takes the lock, or only tries under NOWAIT (row 13 of the decision table: lock contention gives EAGAIN). */
+    /** Takes the lock, or only tries under NOWAIT (lock contention gives EAGAIN: docs/dio-contract.md, "Row 13"). */
     private static boolean lock(Lock lock, Iocb iocb) {
         if (iocb.hasFlag(Iocb.NOWAIT)) {
             return lock.tryLock();
@@ -342,7 +343,8 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         }
         if ((flags & WRITE) != 0 && m.type() == IomapType.HOLE && m.allocateAs() != null) {
             if ((flags & NOWAIT) != 0) {
-                // Allocation may block, so a NOWAIT write must be retried without it (XFS, spec TV27).
+                // Allocation may block, so a NOWAIT write must be retried without it (XFS, docs/dio-contract.md,
+                // "TV27").
                 return -Errno.EAGAIN;
             }
             int bs = fs.blockSize();
@@ -379,7 +381,10 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         return baseAddress + fileOffset + m.addressShift();
     }
 
-    /** An inline write's size change is the filesystem's to make once it knows what was written (spec B1 step 9). */
+    /**
+     * An inline write's size change is the filesystem's to make once it knows what was written (docs/dio-contract.md,
+     * "B1 step 9").
+     */
     @Override
     public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
         if ((flags & WRITE) != 0 && iomap.type() == IomapType.INLINE && written > 0) {

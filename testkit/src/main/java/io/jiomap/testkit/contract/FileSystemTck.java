@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The direct-I/O contract (the TCK: spec TV1..TV35, the decision table, design rule 1) on a filesystem plugin, in
- * one class:
+ * The direct-I/O contract (the TCK: docs/dio-contract.md, "Test vectors", "Completion decision table";
+ * docs/design-rules.md, "Rule 1") on a
+ * filesystem plugin, in one class:
  *
  * <pre>{@code
  * class MyFsTckTest extends FileSystemTck {

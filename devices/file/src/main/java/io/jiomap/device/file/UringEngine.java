@@ -368,7 +368,7 @@ final class UringEngine implements Engine, Runnable {
         while (!stopping) {
             int work = admit();
             // Armed here, not only before sleeping: a ring kept busy by other I/O never sleeps, and polled bios
-            // nobody polls must still be reaped late (design rule 1: a drain never waits forever).
+            // nobody polls must still be reaped late (docs/design-rules.md, "Rule 1": a drain never waits forever).
             armStallCheck();
             if (ring.unsubmitted() > 0) {
                 submitPrepared();

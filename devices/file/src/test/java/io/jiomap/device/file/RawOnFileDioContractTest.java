@@ -6,8 +6,9 @@ import io.jiomap.tck.RawFs;
 import io.jiomap.tck.TckFixture;
 
 /**
- * The DIO contract (spec TV1..TV35, design rule 1) on the raw filesystem over a real O_DIRECT file. The raw
- * filesystem is reused from the TCK's own run on the memory device: the whole device as one MAPPED file.
+ * The DIO contract (docs/dio-contract.md, "Test vectors", "Completion decision table"; docs/design-rules.md, "Rule 1")
+ * on the raw filesystem over a real O_DIRECT file. The raw filesystem is reused from the TCK's own run on the memory
+ * device: the whole device as one MAPPED file.
  */
 class RawOnFileDioContractTest extends DioContractTest {
     @Override

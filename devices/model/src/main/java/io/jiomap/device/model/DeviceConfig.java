@@ -48,7 +48,10 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
     /** Longer than this a "latency" is a hang, not a model. */
     private static final long MAX_LATENCY_NANOS = 10_000_000_000L;
 
-    /** Whether FUA is honoured: NVMe's WC=1 FUA=1 row, or SATA's WC=1 FUA=0 (spec (e), WC/FUA table). */
+    /**
+     * Whether FUA is honoured: NVMe's WC=1 FUA=1 row, or SATA's WC=1 FUA=0 (docs/devices.md,
+     * "Write cache, FUA and flush").
+     */
     public boolean fua() {
         return volatileWriteCache && profile.fuaWithCache();
     }

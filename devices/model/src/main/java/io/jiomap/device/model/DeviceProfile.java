@@ -9,7 +9,7 @@ package io.jiomap.device.model;
  * @param defaultQueues     queues when the option is not given
  * @param maxQueueDepth     the deepest queue (NVMe's driver default 1024, SATA's NCQ 32)
  * @param fuaWithCache      whether a device with a volatile cache honours FUA (NVMe sets WC and FUA together from
- *                          the VWC bit; libata advertises no FUA by default: spec (e))
+ *                          the VWC bit; libata advertises no FUA by default: docs/devices.md, "NVMe-like", "SATA-like")
  * @param flushDrainsQueue  whether FLUSH is a non-queued command the queue drains around (SATA's FLUSH CACHE)
  * @param defaultFlushNanos the flush latency when {@code flush-latency} is not given
  * @param maxPollQueues     the most poll queues ({@code poll-queues}); 0: the type cannot poll and has no such option

@@ -26,13 +26,13 @@ import java.util.concurrent.locks.LockSupport;
  * thread is the only one that frees slots. Such a bio waits in an overflow list private to this thread and enters the
  * ring as soon as a slot frees, like a request the kernel's blk-mq requeues.
  *
- * <p>A poll queue (NVMe's {@code poll_queues}, spec (e)) has no interrupt: its thread moves each bio's data and posts
- * the result in the bio's slot, and the bio completes only when someone {@link #poll polls}, on the poller's thread.
- * Its slots are retired by the poller, so {@code queue-depth} bounds what is submitted and not yet reaped. If nobody
- * polls for {@link #MISSED_POLL_NANOS} and no thread is inside {@link #poll}, the thread reaps what waits itself, as
- * the kernel's NVMe timeout handler checks the CQ for a "missed interrupt" before it aborts: a drain waiting for a
- * polled bio, or a submitter that stopped polling, then waits a fraction of a second rather than forever (design
- * rule 1: a drain only ever waits for device I/O, which always finishes).
+ * <p>A poll queue (NVMe's {@code poll_queues}; docs/devices.md, "Polling") has no interrupt: its thread moves each
+ * bio's data and posts the result in the bio's slot, and the bio completes only when someone {@link #poll polls}, on
+ * the poller's thread. Its slots are retired by the poller, so {@code queue-depth} bounds what is submitted and not yet
+ * reaped. If nobody polls for {@link #MISSED_POLL_NANOS} and no thread is inside {@link #poll}, the thread reaps what
+ * waits itself, as the kernel's NVMe timeout handler checks the CQ for a "missed interrupt" before it aborts: a drain
+ * waiting for a polled bio, or a submitter that stopped polling, then waits a fraction of a second rather than forever:
+ * a drain only ever waits for device I/O, which always finishes (docs/design-rules.md, "Rule 1").
  */
 public final class HardwareQueue implements Runnable {
     /** How long an idle thread spins before it parks: longer than an unpark plus wake-up costs in a VM. */

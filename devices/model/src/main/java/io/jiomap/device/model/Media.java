@@ -9,10 +9,11 @@ import java.io.IOException;
  * FUA is honoured. Executes one validated bio and says how it ended; never throws for anything a bio can cause,
  * because an I/O error is an ordinary result that must reach the bio's completion.
  *
- * <p>The cache rules ({@code BlockDevice} contract, spec (e) WC/FUA table): without a cache every write goes to the
- * media and FUA and flushes have nothing to do; with one, a write lands in the cache unless it is FUA on a device that
- * honours FUA, PREFLUSH writes the cache back first, and FLUSH writes it back. A FUA write on a device that does not
- * honour FUA is cached like any other: the block layer is expected to have turned it into write + flush.
+ * <p>The cache rules ({@code BlockDevice} contract; docs/devices.md, "Write cache, FUA and flush"): without a cache
+ * every write goes to the media and FUA and flushes have nothing to do; with one, a write lands in the cache unless it
+ * is FUA on a device that honours FUA, PREFLUSH writes the cache back first, and FLUSH writes it back. A FUA write on a
+ * device that does not honour FUA is cached like any other: the block layer is expected to have turned it into write +
+ * flush.
  */
 public final class Media implements BioExecutor {
     private final Backing backing;

@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * <p>With {@code poll-queues=N} a {@link Bio#POLLED} bio goes to one of N poll queues instead (bound per thread the
  * same way), whose completions no irq thread delivers: {@link #poll} reaps them on the caller's thread. Without poll
  * queues the device cannot poll ({@link DeviceCapabilities#polling()} false) and clears POLLED, completing the bio
- * by interrupt, as the kernel does when {@code nvme.poll_queues} is 0 (spec (e), NVMe).
+ * by interrupt, as the kernel does when {@code nvme.poll_queues} is 0 (docs/devices.md, "NVMe-like").
  */
 public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
     private final String name;

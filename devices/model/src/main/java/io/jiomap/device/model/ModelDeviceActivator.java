@@ -8,10 +8,11 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Registers a device bundle's provider (a {@link ModelDeviceProvider}, or any other {@link StoppableProvider}) as a {@link BlockDeviceProvider} service with the property
- * {@value BlockDeviceProvider#TYPE_PROPERTY}. On stop it withdraws the service first, so nobody new finds it, then
- * closes every device the provider opened: their queue threads belong to the bundle and must end with it, and I/O in
- * flight ends with ENODEV instead of hanging (design rule 3).
+ * Registers a device bundle's provider (a {@link ModelDeviceProvider}, or any other {@link StoppableProvider}) as a
+ * {@link BlockDeviceProvider} service with the property {@value BlockDeviceProvider#TYPE_PROPERTY}. On stop it
+ * withdraws the service first, so nobody new finds it, then closes every device the provider opened: their queue
+ * threads belong to the bundle and must end with it, and I/O in flight ends with ENODEV instead of hanging
+ * (docs/design-rules.md, "Rule 3").
  */
 public abstract class ModelDeviceActivator implements BundleActivator {
     private StoppableProvider provider;

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A device type built from a {@link DeviceProfile}. It remembers the devices it opened until they close, so that
  * stopping the bundle can close them: a device whose bundle is gone must fail its in-flight I/O with ENODEV rather
- * than leave it hanging on a thread of a bundle that no longer runs (design rule 3).
+ * than leave it hanging on a thread of a bundle that no longer runs (docs/design-rules.md, "Rule 3").
  */
 public abstract class ModelDeviceProvider implements StoppableProvider {
     private final DeviceProfile profile;

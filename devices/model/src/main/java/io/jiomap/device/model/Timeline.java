@@ -8,9 +8,9 @@ import io.jiomap.api.block.BioOp;
  * queue completes in order, so a command is never due before the one ahead of it.
  *
  * <p>With {@code flushDrainsQueue} (SATA's FLUSH CACHE, a non-NCQ command) a flush starts only when every command
- * ahead of it has completed, and no command behind it starts before the flush has completed (spec (e), SATA). Both
- * are taken from the clock, not from due times: the queue's thread completes in order, so when it picks a flush up
- * everything ahead has really completed, and it reports the flush's real completion through
+ * ahead of it has completed, and no command behind it starts before the flush has completed (docs/devices.md,
+ * "SATA-like"). Both are taken from the clock, not from due times: the queue's thread completes in order, so when it
+ * picks a flush up everything ahead has really completed, and it reports the flush's real completion through
  * {@link #flushCompleted}. Otherwise (NVMe) a flush is an ordinary queued command.
  *
  * <p>Used by the queue's own thread only: no synchronisation.

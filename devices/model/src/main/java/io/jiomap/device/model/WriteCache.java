@@ -8,9 +8,9 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * The device's volatile write cache over its {@link Backing} (spec fs-design-notes 2.1, device level): a completed
- * write is visible to every later read at once, but durable only once written back by a FLUSH, or when it was FUA.
- * {@link #powerCut} forgets everything not written back.
+ * The device's volatile write cache over its {@link Backing} (docs/devices.md, "Write cache, FUA and flush"): a
+ * completed write is visible to every later read at once, but durable only once written back by a FLUSH, or when it was
+ * FUA. {@link #powerCut} forgets everything not written back.
  *
  * <p>Cached data lives in 1 MiB native lines, one per media extent that has been written through the cache, with one
  * dirty bit per logical block. A read takes the media first and lays the dirty blocks over it, so the media stays the

@@ -6,9 +6,9 @@ import io.jiomap.device.model.ModelDeviceProvider;
 /**
  * The {@code nvme-like} device type, e.g. {@code nvme-like:size=8g,queues=4,latency=10us,path=/tmp/nvme.img}.
  *
- * <p>What it models (spec (e), NVMe): up to 64 submission/completion queue pairs of up to 1024 entries (the host
- * driver's default {@code io_queue_depth}), each completing on its own irq thread; a volatile write cache whose
- * presence (the VWC bit) also turns FUA on, because Linux sets write cache and FUA together from that bit, so the
+ * <p>What it models (docs/devices.md, "NVMe-like"): up to 64 submission/completion queue pairs of up to 1024 entries
+ * (the host driver's default {@code io_queue_depth}), each completing on its own irq thread; a volatile write cache
+ * whose presence (the VWC bit) also turns FUA on, because Linux sets write cache and FUA together from that bit, so the
  * device is the "WC=1 FUA=1" row and an O_DSYNC overwrite needs no flush; FLUSH a separate, queued command. Drives
  * with power-loss protection report VWC=0: {@code vwc=off}. Poll queues ({@code poll-queues=N}, default 0 like the
  * kernel's {@code nvme.poll_queues}): a POLLED bio goes to one and completes only when its submitter polls, on the

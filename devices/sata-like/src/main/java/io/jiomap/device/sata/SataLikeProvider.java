@@ -6,11 +6,11 @@ import io.jiomap.device.model.ModelDeviceProvider;
 /**
  * The {@code sata-like} device type, e.g. {@code sata-like:size=8g,latency=100us,flush-latency=5ms}.
  *
- * <p>What it models (spec (e), SATA through libata): one queue of at most 32 NCQ commands; a volatile write cache
+ * <p>What it models (docs/devices.md, "SATA-like"): one queue of at most 32 NCQ commands; a volatile write cache
  * without FUA, because libata advertises FUA only with {@code libata.fua=1} and the default is 0, so the device is
  * the "WC=1 FUA=0" row: the block layer turns a FUA write into write + flush and iomap avoids FUA, sending O_DSYNC
- * writes to the workqueue to flush (spec (c) row 7); FLUSH CACHE is not an NCQ command, so the queue drains before a
- * flush starts and nothing runs beside it, which is what makes SATA flushes serialise and cost.
+ * writes to the workqueue to flush (docs/dio-contract.md, "Row 7"); FLUSH CACHE is not an NCQ command, so the queue
+ * drains before a flush starts and nothing runs beside it, which is what makes SATA flushes serialise and cost.
  */
 public final class SataLikeProvider extends ModelDeviceProvider {
     /** The type name on the command line and in the service property. */

@@ -5,8 +5,9 @@ import io.jiomap.tck.TckFixture;
 import io.jiomap.tck.scripted.ScriptedFs;
 
 /**
- * The direct-I/O contract (TV1..TV35) with the TCK's scripted filesystem on {@code sata-like}: among others, an
- * O_DSYNC overwrite goes to the workqueue and flushes instead of writing FUA (TV7, decision table row 7).
+ * The direct-I/O contract (docs/dio-contract.md, "Test vectors") with the TCK's scripted filesystem on {@code
+ * sata-like}: among others, an O_DSYNC overwrite goes to the workqueue and flushes instead of writing FUA
+ * (docs/dio-contract.md, "TV7", "Row 7").
  */
 class SataLikeDioContractTest extends DioContractTest {
     @Override

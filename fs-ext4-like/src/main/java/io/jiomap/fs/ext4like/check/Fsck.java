@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A read-only check of an unmounted ext4-like image, in the spirit of {@code e2fsck -fn} (spec fs-design-notes
- * 1.3): the superblock and its copies, the journal (an image needing recovery is reported, not checked further),
- * group descriptors and bitmap checksums, every in-use inode and its extent tree (header magic, entries &lt;= max,
- * depth &lt;= 5, key order, index keys covering their children, length limits, blocks inside the filesystem, no
+ * A read-only check of an unmounted ext4-like image, in the spirit of {@code e2fsck -fn} (docs/filesystems.md,
+ * "fsck checks"): the superblock and its copies, the journal (an image needing recovery is reported, not checked
+ * further), group descriptors and bitmap checksums, every in-use inode and its extent tree (header magic, entries &lt;=
+ * max, depth &lt;= 5, key order, index keys covering their children, length limits, blocks inside the filesystem, no
  * initialized blocks past EOF), every block owned exactly once, bitmaps and free counts equal to the computed
  * usage, directory entries and link counts, and an empty orphan list.
  */

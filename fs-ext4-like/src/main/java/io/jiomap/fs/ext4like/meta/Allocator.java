@@ -7,7 +7,7 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Block and inode allocation over the group bitmaps (spec fs-design-notes 1.2, mballoc simplified): a request
+ * Block and inode allocation over the group bitmaps (docs/filesystems.md, "ext4-like allocation"): a request
  * starts at its goal (the end of the previous extent, or the inode's group) and takes the first free run there that
  * is long enough, else the first long-enough run anywhere, else the longest run found. Blocks freed in the running
  * transaction stay busy until it commits. Data allocations leave {@link #META_RESERVE} blocks for the extent-tree
@@ -57,7 +57,7 @@ public final class Allocator {
 
     /**
      * Sets aside {@code n} free blocks for the extent-tree nodes a write's end_io may need to convert what it wrote
-     * (design rule 5: completion never fails for lack of space, so the room is taken before the I/O).
+     * (docs/design-rules.md, "Rule 5": completion never fails for lack of space, so the room is taken before the I/O).
      *
      * @return false when the blocks are not there (the write fails with ENOSPC before any I/O)
      */

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A jbd2-like journal of whole metadata blocks in ordered mode (FORMAT.md section 7, spec fs-design-notes 1.2).
+ * A jbd2-like journal of whole metadata blocks in ordered mode (FORMAT.md section 7; docs/filesystems.md,
+ * "ext4-like journal").
  *
  * <p>Every metadata change happens inside a {@link Handle}, which holds the metadata lock: a commit snapshots the
  * running transaction under the same lock, so it never sees half an operation. A commit writes revoke blocks,
@@ -26,9 +27,9 @@ import java.util.function.Consumer;
  * the journal empty. Blocks freed in a transaction stay busy until it commits (as ext4's mballoc keeps them), so no
  * freed block is reused while an older committed transaction could still describe it.
  *
- * <p>Credits (design rule 5): a handle, or a direct write for its later end_io, reserves journal blocks first; the
- * running transaction plus all reservations never exceed {@link #maxTransaction()}, and a commit first
- * checkpoints when the journal could not take a full transaction, so neither a commit nor an end_io can fail
+ * <p>Credits (docs/design-rules.md, "Rule 5"): a handle, or a direct write for its later end_io, reserves journal
+ * blocks first; the running transaction plus all reservations never exceed {@link #maxTransaction()}, and a commit
+ * first checkpoints when the journal could not take a full transaction, so neither a commit nor an end_io can fail
  * for lack of journal space.
  */
 public final class Journal {
@@ -124,7 +125,7 @@ public final class Journal {
 
     /**
      * Turns credits reserved earlier with {@link #reserve} into a handle (taking the metadata lock without waiting
-     * for journal space): how end_io uses what its write reserved before the I/O (design rule 5).
+     * for journal space): how end_io uses what its write reserved before the I/O (docs/design-rules.md, "Rule 5").
      */
     public Handle adopt(int credits) {
         meta.lock();

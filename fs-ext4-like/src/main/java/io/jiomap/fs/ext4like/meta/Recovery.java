@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Journal recovery as jbd2 does it (spec fs-design-notes 1.2): SCAN from the journal superblock's start for the
+ * Journal recovery as jbd2 does it (docs/filesystems.md, "ext4-like"): SCAN from the journal superblock's start for the
  * last transaction with a valid commit block, collect REVOKE records, REPLAY the block copies of committed
  * transactions (skipping revoked ones), then write the replayed blocks home, flush and mark the journal empty.
  * Replaying is idempotent: a crash during recovery leaves the journal as it was, and the next mount replays again.

@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Crash consistency of ext4-like (spec fs-design-notes 2.3) with the crash harness: fsx-like random workloads
- * (every op but CLONE: ext4 has no reflink) and Ace-style bounded sequences of up to 3 ops, including extending
- * writes, over nvme-like (cache with FUA) and sata-like (cache without FUA) memory devices. Every crash state
+ * Crash consistency of ext4-like (docs/crash-consistency.md, "The harness") with the crash harness: fsx-like random
+ * workloads (every op but CLONE: ext4 has no reflink) and Ace-style bounded sequences of up to 3 ops, including
+ * extending writes, over nvme-like (cache with FUA) and sata-like (cache without FUA) memory devices. Every crash state
  * must mount (journal recovery, orphans), fsck clean and match the oracle; recovery must be idempotent.
  */
 class Ext4LikeCrashTest {

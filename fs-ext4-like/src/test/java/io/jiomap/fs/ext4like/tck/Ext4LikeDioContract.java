@@ -26,12 +26,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract on ext4-like, with ext4's own answer where the spec gives ext4 a different row than the TCK's
+ * The contract on ext4-like, with ext4's own answer where the contract gives ext4 a different row than the TCK's
  * XFS-like default: unaligned writes that need zeroing and extending writes take the inode lock exclusively and
- * pass FORCE_WAIT (spec decision table rows 4 and 5: "ext4: Waiter"), so they complete in their submitter, not on
- * the workqueue. The four TCK tests that assume the submission returns -EIOCBQUEUED for those writes are replaced
- * (overridden without {@code @Test}) by the tests below, which check the same bios, end_io and data, and the
- * waiter instead of the workqueue. Likewise ext4 refuses a NOWAIT write that is not a pure overwrite in its write
+ * pass FORCE_WAIT (docs/dio-contract.md, "Row 4", "Row 5": ext4 completes in the waiter), so they complete in their
+ * submitter, not on the workqueue. The four TCK tests that assume the submission returns -EIOCBQUEUED for those writes
+ * are replaced (overridden without {@code @Test}) by the tests below, which check the same bios, end_io and data, and
+ * the waiter instead of the workqueue. Likewise ext4 refuses a NOWAIT write that is not a pure overwrite in its write
  * checks, before any mapping (ext4_dio_write_checks), where the TCK's two NOWAIT tests expect XFS's refusal from
  * iomap_begin; they are replaced by the ext4 versions below.
  */
@@ -92,7 +92,8 @@ abstract class Ext4LikeDioContract extends DioContractTest {
 
     /**
      * ext4_dio_write_checks: a write that is not a pure overwrite needs the inode lock exclusive, which NOWAIT
-     * refuses with EAGAIN before iomap_begin is ever called (XFS refuses later, in iomap_begin: spec TV27).
+     * refuses with EAGAIN before iomap_begin is ever called (XFS refuses later, in iomap_begin: docs/dio-contract.md,
+     * "TV27").
      */
     @Test
     void ext4_nowaitWriteNeedingAllocationFailsWithEagainBeforeAnyMapping() throws Exception {

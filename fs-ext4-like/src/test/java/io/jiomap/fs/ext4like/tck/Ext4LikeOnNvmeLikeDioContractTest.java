@@ -2,7 +2,10 @@ package io.jiomap.fs.ext4like.tck;
 
 import io.jiomap.tck.TckFixture;
 
-/** The direct-I/O contract (TV1..TV35) on the ext4-like filesystem over the nvme-like device. */
+/**
+ * The direct-I/O contract (docs/dio-contract.md, "Test vectors") on the ext4-like filesystem over the nvme-like device.
+ * 
+ */
 class Ext4LikeOnNvmeLikeDioContractTest extends Ext4LikeDioContract {
     @Override
     protected TckFixture fixture() {

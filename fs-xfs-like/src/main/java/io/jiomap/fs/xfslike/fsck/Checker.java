@@ -28,8 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The checker (fs-design-notes 1.3, both lists plus the XFS extras), as xfs_repair -n: it changes nothing and
- * reports each problem as one sentence saying what is wrong, where, and what was expected.
+ * The checker (docs/filesystems.md, "Checks of both filesystems", "xfs-like fsck extras"), as xfs_repair -n: it changes
+ * nothing and reports each problem as one sentence saying what is wrong, where, and what was expected.
  */
 public final class Checker {
     private Checker() {

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Builds crash states from a {@link Recording} and the base image it started from (fs-design-notes 2.3). Deterministic:
- * the same recording, base, mode and seed give the same states in the same order.
+ * Builds crash states from a {@link Recording} and the base image it started from (docs/crash-consistency.md,
+ * "The harness"). Deterministic: the same recording, base, mode and seed give the same states in the same order.
  *
  * <p>At a crash point t (right after event t):
  * <ul>

@@ -1,6 +1,9 @@
 package io.jiomap.device.toolkit.crash;
 
-/** How {@link CrashStateGenerator} chooses crash points and the writes that survive at each (fs-design-notes 2.3). */
+/**
+ * How {@link CrashStateGenerator} chooses crash points and the writes that survive at each (docs/crash-consistency.md,
+ * "The harness").
+ */
 public enum Mode {
     /**
      * At every barrier (a flush, or a write durable at completion: FUA, PREFLUSH, or any write on a device without a

@@ -14,10 +14,10 @@ import java.util.stream.IntStream;
  * A recording analysed once for crash-state generation: per write (numbered in submit order) its completion and the
  * sequence number from which it is durable, the barriers, the marks. Immutable and shared by every state.
  *
- * <p>Durability follows the device contract (fs-design-notes 2.1): a completed write is durable at completion on a
- * device without a volatile cache, or when it carried FUA on a device that honours FUA; otherwise once a flush
- * submitted after its completion has completed. A write's PREFLUSH is a flush submitted with it, which has completed
- * when the write has.
+ * <p>Durability follows the device contract (docs/crash-consistency.md, "Durability"): a completed write is durable at
+ * completion on a device without a volatile cache, or when it carried FUA on a device that honours FUA; otherwise once
+ * a flush submitted after its completion has completed. A write's PREFLUSH is a flush submitted with it, which has
+ * completed when the write has.
  */
 final class Timeline {
     static final long NEVER = Long.MAX_VALUE;

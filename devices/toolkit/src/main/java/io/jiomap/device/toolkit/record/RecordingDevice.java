@@ -15,10 +15,10 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * A block device that records every write and flush it passes to an inner device (fs-design-notes 2.3,
- * RecordingBlockDevice): {@link Event.WriteSubmit} with a copy (or CRC32C) of the data, {@link Event.WriteComplete},
- * {@link Event.FlushSubmit}, {@link Event.FlushComplete}, and the workload's {@link #mark} after each fsync-family
- * call returned. Reads pass through unrecorded.
+ * A block device that records every write and flush it passes to an inner device (docs/crash-consistency.md,
+ * "Recording device"): {@link Event.WriteSubmit} with a copy (or CRC32C) of the data, {@link
+ * Event.WriteComplete}, {@link Event.FlushSubmit}, {@link Event.FlushComplete}, and the workload's {@link #mark} after
+ * each fsync-family call returned. Reads pass through unrecorded.
  *
  * <p>A submit event is logged before the bio reaches the inner device and a completion event before the submitter's
  * callback runs, so a {@link #mark} made after a write returned always follows that write's completion.
