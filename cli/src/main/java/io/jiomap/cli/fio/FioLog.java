@@ -20,10 +20,10 @@ import java.util.List;
  * window; the windows still open when the job ends are written at its end.
  *
  * <p>Entries go into preallocated chunks of primitive arrays; a full chunk is followed by one twice its size (up to a
- * cap), so adding an entry allocates nothing except when a chunk fills.
+ * cap), so adding an entry allocates nothing except when a chunk fills. An entry is two longs (time, block size and
+ * direction packed into one; the value), three with the offset: what it costs per I/O is mostly memory bandwidth.
  */
 final class FioLog {
-    private static final int STRIDE = 4;
     private static final int FIRST_CHUNK = 4096;
     private static final int MAX_CHUNK = 1 << 18;
     /** fio's LOG_MSEC_SLACK: a rate sample less than this early still closes its window. */
@@ -32,6 +32,7 @@ final class FioLog {
     private final long avgMsec;
     private final boolean withOffset;
     private final boolean rateSamples;
+    private final int stride;
     private final List<long[]> chunks = new ArrayList<>();
     private long[] chunk;
     private int used;
@@ -49,7 +50,8 @@ final class FioLog {
         this.avgMsec = avgMsec;
         this.withOffset = withOffset;
         this.rateSamples = rateSamples;
-        this.chunk = new long[FIRST_CHUNK * STRIDE];
+        this.stride = withOffset ? 3 : 2;
+        this.chunk = new long[FIRST_CHUNK * stride];
         chunks.add(chunk);
     }
 
@@ -90,15 +92,17 @@ final class FioLog {
 
     private void append(long time, long value, int direction, long blockSize, long offset) {
         if (used == chunk.length) {
-            chunk = new long[Math.min(chunk.length / STRIDE * 2, MAX_CHUNK) * STRIDE];
+            chunk = new long[Math.min(chunk.length / stride * 2, MAX_CHUNK) * stride];
             chunks.add(chunk);
             used = 0;
         }
-        chunk[used] = time;
+        // Time in ms below 2^31 (24 days), block size at most 1 GiB: both fit one long with the direction bit.
+        chunk[used] = time << 32 | blockSize << 1 | direction;
         chunk[used + 1] = value;
-        chunk[used + 2] = blockSize << 1 | direction;
-        chunk[used + 3] = offset;
-        used += STRIDE;
+        if (withOffset) {
+            chunk[used + 2] = offset;
+        }
+        used += stride;
         entries++;
     }
 
@@ -109,12 +113,13 @@ final class FioLog {
             for (int c = 0; c < chunks.size(); c++) {
                 long[] data = chunks.get(c);
                 int end = c == chunks.size() - 1 ? used : data.length;
-                for (int i = 0; i < end; i += STRIDE) {
+                for (int i = 0; i < end; i += stride) {
+                    long packed = data[i];
                     line.setLength(0);
-                    line.append(data[i]).append(", ").append(data[i + 1]).append(", ").append(data[i + 2] & 1)
-                            .append(", ").append(data[i + 2] >>> 1);
+                    line.append(packed >>> 32).append(", ").append(data[i + 1]).append(", ").append(packed & 1)
+                            .append(", ").append((packed & 0xFFFF_FFFFL) >>> 1);
                     if (withOffset) {
-                        line.append(", ").append(data[i + 3]);
+                        line.append(", ").append(data[i + 2]);
                     }
                     // The I/O priority: jiomap sets none.
                     line.append(", 0\n");
