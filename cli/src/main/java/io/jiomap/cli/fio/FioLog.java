@@ -37,7 +37,9 @@ final class FioLog {
     private long[] chunk;
     private int used;
     private long entries;
-    private final RunningStat[] windows = {new RunningStat(), new RunningStat()};
+    /** Per direction: the open window's sample sum and count, and its start in ms. */
+    private final long[] windowSum = new long[2];
+    private final long[] windowCount = new long[2];
     private final long[] windowStart = new long[2];
 
     /**
@@ -61,8 +63,8 @@ final class FioLog {
             append(elapsedMs, value, direction, blockSize, offset);
             return;
         }
-        RunningStat window = windows[direction];
-        window.add(value);
+        windowSum[direction] += value;
+        windowCount[direction]++;
         long since = elapsedMs - windowStart[direction];
         if (since < 0 || since < avgMsec && (!rateSamples || avgMsec - since > RATE_SLACK_MS)) {
             return;
@@ -73,7 +75,7 @@ final class FioLog {
 
     /** The job ended at {@code elapsedMs}: the windows still holding samples become entries. */
     void finish(long elapsedMs) {
-        for (int d = 0; d < windows.length; d++) {
+        for (int d = 0; d < windowCount.length; d++) {
             close(d, elapsedMs);
         }
     }
@@ -83,11 +85,12 @@ final class FioLog {
     }
 
     private void close(int direction, long elapsedMs) {
-        RunningStat window = windows[direction];
-        if (window.n() > 0) {
-            append(elapsedMs, (long) (window.mean() + 0.5), direction, 0, 0);
+        long n = windowCount[direction];
+        if (n > 0) {
+            append(elapsedMs, (long) ((double) windowSum[direction] / n + 0.5), direction, 0, 0);
         }
-        window.reset();
+        windowSum[direction] = 0;
+        windowCount[direction] = 0;
     }
 
     private void append(long time, long value, int direction, long blockSize, long offset) {

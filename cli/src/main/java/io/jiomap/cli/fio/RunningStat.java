@@ -1,8 +1,8 @@
 package io.jiomap.cli.fio;
 
 /**
- * fio's {@code io_stat} for whole-number samples (IOPS and bandwidth samples, a log's averaging window): count, min,
- * max, and Welford's running mean and sum of squared deviations.
+ * fio's {@code io_stat} for whole-number samples (the periodic IOPS and bandwidth samples): count, min, max, and
+ * Welford's running mean and sum of squared deviations.
  */
 final class RunningStat {
     private long n;
@@ -45,14 +45,6 @@ final class RunningStat {
         mean += other.mean;
         squares += other.squares;
         n += other.n;
-    }
-
-    void reset() {
-        n = 0;
-        min = Long.MAX_VALUE;
-        max = 0;
-        mean = 0;
-        squares = 0;
     }
 
     long n() {
