@@ -44,6 +44,18 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         job(m, "group_reporting", true, "report the numjobs clones of a job as one");
         job(m, "verify", false, "crc32c: every written block carries a header and a checksum, read back and"
                 + " checked when the job ends (default none)");
+        job(m, "lat_percentiles", true, "also report total-latency (lat_ns) percentiles, and their json+ bins");
+        job(m, "slat_percentiles", true, "also report submission-latency (slat_ns) percentiles, and their json+ bins");
+        job(m, "write_lat_log", false, "log every I/O's latencies (ns) to NAME_lat.N.log, NAME_clat.N.log and"
+                + " NAME_slat.N.log, N the job thread's number from 1, in fio's format (time ms, value, direction,"
+                + " block size, priority); written when the jobs end");
+        job(m, "write_iops_log", false, "log IOPS to NAME_iops.N.log (per I/O a 1, or with log_avg_msec the"
+                + " periodic IOPS)");
+        job(m, "write_bw_log", false, "log bandwidth in KiB/s to NAME_bw.N.log (per I/O its size over its"
+                + " completion latency, or with log_avg_msec the periodic bandwidth)");
+        job(m, "log_avg_msec", false, "average the log entries over windows of this many ms (default 0: one entry"
+                + " per I/O); also the period of the IOPS and bandwidth samples of a job that logs them");
+        job(m, "log_offset", true, "log entries carry the I/O's offset, before the priority");
         job(m, "percentile_list", false, "latency percentiles to report, colon separated, e.g. 50:99:99.9");
         job(m, "randseed", false, "seed of the random offsets and the read/write mix (default 137)");
         job(m, "thread", true, "accepted: jiomap always runs jobs as threads");
@@ -60,7 +72,8 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         job(m, "completion", false, "jiomap: how io_uring write completions run: workqueue, caller, inline or"
                 + " caller+poll (jiomap's extension: an IOPOLL ring that keeps caller completion on writes, so a pure"
                 + " overwrite is polled and completed entirely by the job thread) (default caller)");
-        run(m, "output-format", false, "normal or json (default normal)");
+        run(m, "output-format", false, "normal, json or json+ (json with the completion-latency histogram"
+                + " bins), or several separated by commas, e.g. normal,json+ (default normal)");
         run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
         run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");
         run(m, "wq-workers", false, "jiomap: completion workqueue threads (default 1)");

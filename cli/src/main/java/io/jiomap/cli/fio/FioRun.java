@@ -23,4 +23,21 @@ record FioRun(Map<String, String> global, List<JobResult> jobs, DioCounters coun
                 .map(j -> j.spec.completion().cliName()).distinct().collect(Collectors.joining(","));
         return modes.isEmpty() ? "none (no io_uring job)" : modes;
     }
+
+    /**
+     * fio's aggregate bandwidth of one direction over the reported jobs, in bytes/s: all their bytes over the longest
+     * runtime among the jobs that did I/O in that direction.
+     */
+    double aggregateBytesPerSecond(boolean read) {
+        long bytes = 0;
+        long maxMs = 0;
+        for (JobResult r : jobs) {
+            DirectionStats d = read ? r.read : r.write;
+            if (d.ios > 0) {
+                bytes += d.bytes;
+                maxMs = Math.max(maxMs, Math.max(1, Math.round(r.runtimeNanos / 1e6)));
+            }
+        }
+        return maxMs == 0 ? 0 : bytes * 1000.0 / maxMs;
+    }
 }

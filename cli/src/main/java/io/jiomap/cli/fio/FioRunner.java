@@ -9,18 +9,22 @@ import io.jiomap.cli.plugin.Storage;
 import io.jiomap.cli.text.Units;
 import io.jiomap.core.OpenFile;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs fio jobs on one jiomap mount: parse, open the device and mount the filesystem, give every job clone its region
- * of the file, run the clones as threads at once, verify, report in fio's normal or JSON form.
+ * of the file, run the clones as threads at once, verify, write the logs, report in fio's normal, JSON or json+ form.
  *
  * <p>Regions: each clone (each of numjobs, of every job) gets its own consecutive region of {@code size} bytes in its
  * file, as fio does with {@code offset_increment=size}. fio's clones share one region by default; jiomap does not,
@@ -45,7 +49,7 @@ public final class FioRunner {
     }
 
     /** The run options that are not per job. */
-    record RunOptions(String outputFormat, String device, String fs, int wqWorkers, boolean mkfs) {
+    record RunOptions(Set<OutputFormat> formats, String device, String fs, int wqWorkers, boolean mkfs) {
     }
 
     /** One clone of a job: which job, which clone, where in the file. */
@@ -97,10 +101,7 @@ public final class FioRunner {
     }
 
     private static RunOptions runOptions(Map<String, String> run, List<JobSpec> specs) {
-        String format = run.getOrDefault("output-format", "normal").toLowerCase(Locale.ROOT);
-        if (!format.equals("normal") && !format.equals("json")) {
-            throw new IllegalArgumentException("--output-format=" + format + ": jiomap writes normal or json");
-        }
+        Set<OutputFormat> formats = OutputFormat.parse(run.getOrDefault("output-format", "normal"));
         String device = run.get("device");
         if (device == null) {
             long total = 0;
@@ -128,7 +129,7 @@ public final class FioRunner {
             case "0", "false", "no", "off" -> false;
             default -> throw new IllegalArgumentException("--mkfs=" + mkfs + " is not a boolean (1 or 0)");
         };
-        return new RunOptions(format, device, run.getOrDefault("fs", "raw"), workers, doMkfs);
+        return new RunOptions(formats, device, run.getOrDefault("fs", "raw"), workers, doMkfs);
     }
 
     private int runJobs(FioArgs parsed, List<JobSpec> specs, RunOptions run, Storage storage)
@@ -137,8 +138,12 @@ public final class FioRunner {
         List<OpenFile> files = new ArrayList<>();
         layOut(specs, storage, instances, files);
 
-        boolean json = run.outputFormat().equals("json");
-        if (!json) {
+        for (JobSpec s : specs) {
+            checkLogDirectory(s, "write_lat_log", s.latLog());
+            checkLogDirectory(s, "write_iops_log", s.iopsLog());
+            checkLogDirectory(s, "write_bw_log", s.bwLog());
+        }
+        if (run.formats().contains(OutputFormat.NORMAL)) {
             FioTextReport.header(out, specs, instances.size());
         }
         JobWorker.Phases phases = new JobWorker.Phases(new CountDownLatch(instances.size()), new CountDownLatch(1));
@@ -198,12 +203,53 @@ public final class FioRunner {
                 reported.addAll(clones);
             }
         }
+        ok &= writeLogs(workers);
         err.flush();
         FioRun report = new FioRun(parsed.global(), reported, counters, storage.deviceSpec().toString(),
                 storage.fsSpec().toString(), startedMillis);
-        out.print(json ? FioJsonReport.render(report) : FioTextReport.render(report));
+        // fio's order: the JSON document first, then the normal report.
+        if (run.formats().contains(OutputFormat.JSON)) {
+            out.print(FioJsonReport.render(report, run.formats().contains(OutputFormat.JSON_PLUS)));
+        }
+        if (run.formats().contains(OutputFormat.NORMAL)) {
+            out.print(FioTextReport.render(report));
+        }
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** A log goes to NAME_kind.N.log: the directory NAME is in must exist before the jobs run, not after. */
+    private static void checkLogDirectory(JobSpec s, String option, String name) {
+        if (name == null) {
+            return;
+        }
+        Path dir = Path.of(name).toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("job '" + s.name() + "': --" + option + "=" + name + ": the directory "
+                    + dir + " does not exist");
+        }
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("job '" + s.name() + "': --" + option + "=" + name + ": the directory "
+                    + dir + " is not writable");
+        }
+    }
+
+    /** Writes every job thread's logs, numbered 1.. in job order as fio numbers its threads. @return false on error */
+    private boolean writeLogs(List<JobWorker> workers) {
+        boolean ok = true;
+        for (int i = 0; i < workers.size(); i++) {
+            JobLogs logs = workers.get(i).logs;
+            if (logs == null) {
+                continue;
+            }
+            try {
+                logs.write(i + 1);
+            } catch (UncheckedIOException e) {
+                err.println("jiomap fio: " + e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     /**

@@ -38,6 +38,10 @@ final class FioTextReport {
                     r.jobs, err, pid, date));
             direction(sb, "read", r.read, r);
             direction(sb, "write", r.write, r);
+            long ios = r.read.ios + r.write.ios;
+            distribution(sb, "nsec", r.latency.ns(), ios, false);
+            distribution(sb, "usec", r.latency.us(), ios, false);
+            distribution(sb, "msec", r.latency.ms(), ios, true);
             if (r.sync.n() > 0) {
                 sb.append(String.format(Locale.ROOT, "  fsync/fdatasync/sync_file_range:%n    sync (%s): %s%n",
                         unit(r.sync), stats(r.sync)));
@@ -92,6 +96,22 @@ final class FioTextReport {
         }
         if (d.shortIos > 0) {
             sb.append(String.format(Locale.ROOT, "    short I/Os  : %d%n", d.shortIos));
+        }
+    }
+
+    /** fio's {@code lat (usec)   : 50=4.88%, 100=46.29%} line: the buckets that hold completions, if any. */
+    private static void distribution(StringBuilder sb, String unit, long[] counts, long total, boolean ms) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                continue;
+            }
+            String name = ms ? LatencyDistribution.MS_NAMES[i] : Integer.toString(LatencyDistribution.BOUNDS[i]);
+            line.append(line.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s=%.2f%%", name,
+                    LatencyDistribution.percent(counts[i], total)));
+        }
+        if (!line.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "  lat (%s)   : %s%n", unit, line));
         }
     }
 

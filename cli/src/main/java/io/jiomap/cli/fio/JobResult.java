@@ -10,6 +10,8 @@ final class JobResult {
     final DirectionStats read = new DirectionStats();
     final DirectionStats write = new DirectionStats();
     final LatencyStat sync = new LatencyStat();
+    /** Completion latencies of reads and writes in fio's coarse buckets. */
+    final LatencyDistribution latency = new LatencyDistribution();
     long runtimeNanos;
     long userCpuNanos;
     long systemCpuNanos;
@@ -39,6 +41,7 @@ final class JobResult {
             m.read.add(r.read);
             m.write.add(r.write);
             m.sync.add(r.sync);
+            m.latency.add(r.latency);
             m.runtimeNanos = Math.max(m.runtimeNanos, r.runtimeNanos);
             m.userCpuNanos += r.userCpuNanos;
             m.systemCpuNanos += r.systemCpuNanos;

@@ -23,12 +23,21 @@ import java.util.Map;
  * @param layout        how a file shorter than the job's region is laid out (fio's {@code overwrite} and
  *                      {@code fallocate})
  * @param fileAppend    fio's {@code file_append}: the region starts at the file's end, nothing is laid out
+ * @param latLog        {@code write_lat_log} name, or null
+ * @param iopsLog       {@code write_iops_log} name, or null
+ * @param bwLog         {@code write_bw_log} name, or null
+ * @param logAvgMsec    {@code log_avg_msec}: the logs average over windows of this many ms; 0 logs every I/O
+ * @param logOffset     {@code log_offset}: log entries carry the I/O's offset
+ * @param latPercentiles  {@code lat_percentiles}: percentiles (and json+ bins) of the total latency too
+ * @param slatPercentiles {@code slat_percentiles}: percentiles (and json+ bins) of the submission latency too
  */
 record JobSpec(String name, Map<String, String> options, String filename, long size, double sizePercent,
                int blockSize, Rw rw, int rwmixread, int iodepth, long runtimeNanos, boolean timeBased,
                boolean norandommap, int openFlags, int fsyncEvery, int fdatasyncEvery, Engine engine, int numjobs,
                boolean groupReporting, boolean verify, double[] percentiles, long randseed,
-               CompletionMode completion, boolean hipri, Layout layout, boolean fileAppend) {
+               CompletionMode completion, boolean hipri, Layout layout, boolean fileAppend, String latLog,
+               String iopsLog, String bwLog, long logAvgMsec, boolean logOffset, boolean latPercentiles,
+               boolean slatPercentiles) {
 
     /**
      * How fio lays out a file shorter than the job needs: jobs that read, and writes with {@code overwrite=1}, get it
@@ -207,10 +216,17 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
         int readPercent = rw.fixedReadPercent >= 0 ? rw.fixedReadPercent : rwmixread;
         Layout layout = readPercent > 0 || overwrite ? Layout.WRITE : prealloc;
         boolean fileAppend = r.bool("file_append", false);
+        String latLog = r.logName("write_lat_log");
+        String iopsLog = r.logName("write_iops_log");
+        String bwLog = r.logName("write_bw_log");
+        long logAvgMsec = r.integer("log_avg_msec", 0, 0, Integer.MAX_VALUE);
+        boolean logOffset = r.bool("log_offset", false);
+        boolean latPercentiles = r.bool("lat_percentiles", false);
+        boolean slatPercentiles = r.bool("slat_percentiles", false);
         return new JobSpec(name, options, filename, size, sizePercent, (int) bs, rw, rwmixread, iodepth, runtime,
                 timeBased, norandommap, openFlags, fsync, fdatasync, engine, numjobs, groupReporting, verify,
                 percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion, hipri, layout,
-                fileAppend);
+                fileAppend, latLog, iopsLog, bwLog, logAvgMsec, logOffset, latPercentiles, slatPercentiles);
     }
 
     /** The depth the engine runs at: iodepth for io_uring and null, 1 for the blocking engines (as fio does). */
@@ -257,6 +273,15 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
             } catch (IllegalArgumentException e) {
                 throw bad(option, e.getMessage());
             }
+        }
+
+        /** A log name: fio's file name stem, so it must not be empty or end in a path separator. */
+        String logName(String option) {
+            String v = text(option, null);
+            if (v != null && v.endsWith("/")) {
+                throw bad(option, "names a directory; give a file name stem such as " + v + "job");
+            }
+            return v;
         }
 
         String text(String option, String defaultValue) {

@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
  * One job thread (one numjobs clone): fio's do_io loop over an {@link IoEngine}. Fill every free slot (fsync/fdatasync
  * when due, else a read or write by the mix, at a sequential or random offset), commit, wait for one completion, reap
  * all; until the runtime is over or the region's bytes are done, then drain. The loop allocates nothing: slot state is
- * in arrays, offsets come from xorshift or a full-period LCG, this object is the CQE consumer.
+ * in arrays, offsets come from xorshift or a full-period LCG, this object is the CQE consumer. The logs, when asked
+ * for, fill preallocated chunks ({@link FioLog}) and are written by the runner after every job ended.
  *
  * <p>With verify, two writes to one block are never in flight together (the second waits), because the device may
  * complete them in either order and the per-block sequence number could then not say which one the block holds.
@@ -59,6 +60,11 @@ final class JobWorker implements CqeConsumer, Runnable {
     private long writesIssued;
     private int syncDue = -1;
     private long deferredWrite = -1;
+
+    final JobLogs logs;
+    private final RateSampler iopsSampler;
+    private final RateSampler bwSampler;
+    private long startNanos;
 
     private final BlockVerifier verifier;
     private final long[] lastSeq;
@@ -108,6 +114,14 @@ final class JobWorker implements CqeConsumer, Runnable {
         this.batch = new int[depth];
         this.lcgMask = blocks <= 1 ? 0 : (Long.highestOneBit(blocks - 1) << 1) - 1;
         this.lcgState = offsets.nextLong() & lcgMask;
+        this.logs = JobLogs.of(spec);
+        boolean averaged = spec.logAvgMsec() > 0;
+        FioLog iopsLog = logs != null && averaged ? logs.iops : null;
+        FioLog bwLog = logs != null && averaged ? logs.bw : null;
+        this.iopsSampler = new RateSampler(false, iopsLog != null ? spec.logAvgMsec()
+                : RateSampler.DEFAULT_INTERVAL_MS, iopsLog, blockSize);
+        this.bwSampler = new RateSampler(true, bwLog != null ? spec.logAvgMsec() : RateSampler.DEFAULT_INTERVAL_MS,
+                bwLog, blockSize);
         this.verifier = spec.verify() ? new BlockVerifier(blockSize, spec.randseed()) : null;
         this.lastSeq = spec.verify() ? new long[(int) blocks] : null;
     }
@@ -150,8 +164,14 @@ final class JobWorker implements CqeConsumer, Runnable {
             long user0 = CpuClock.threadUserNanos();
             long cpu0 = CpuClock.threadCpuNanos();
             long start = System.nanoTime();
+            startNanos = start;
+            iopsSampler.start(start);
+            bwSampler.start(start);
             loop(start);
             result.runtimeNanos = System.nanoTime() - start;
+            if (logs != null) {
+                logs.finish(result.runtimeNanos / 1_000_000);
+            }
             long cpu1 = CpuClock.threadCpuNanos();
             long user1 = CpuClock.threadUserNanos();
             result.userCpuNanos = user1 - user0;
@@ -177,6 +197,8 @@ final class JobWorker implements CqeConsumer, Runnable {
         boolean stop = false;
         while (true) {
             long now = System.nanoTime();
+            iopsSampler.poll(now, start, result.read, result.write);
+            bwSampler.poll(now, start, result.read, result.write);
             if (failed || (hasDeadline && now - deadline >= 0)) {
                 stop = true;
             }
@@ -307,13 +329,18 @@ final class JobWorker implements CqeConsumer, Runnable {
         if (res != blockSize) {
             d.shortIos++;
         }
-        if (completesInQueue) {
-            d.clat.record(lat);
-        } else {
-            d.slat.record(submitNanos[slot] - issueNanos[slot]);
-            d.clat.record(reapNanos - submitNanos[slot]);
+        long clat = completesInQueue ? lat : reapNanos - submitNanos[slot];
+        long slat = completesInQueue ? -1 : submitNanos[slot] - issueNanos[slot];
+        if (slat >= 0) {
+            d.slat.record(slat);
         }
+        d.clat.record(clat);
         d.lat.record(lat);
+        result.latency.record(clat);
+        if (logs != null) {
+            logs.completed((reapNanos - startNanos) / 1_000_000, (submitNanos[slot] - startNanos) / 1_000_000, op,
+                    res, slotOffset[slot], slat, clat, lat);
+        }
         if (op == IoEngine.OP_WRITE && lastSeq != null && res == blockSize) {
             lastSeq[(int) ((slotOffset[slot] - regionStart) / blockSize)] = slotSeq[slot];
         }

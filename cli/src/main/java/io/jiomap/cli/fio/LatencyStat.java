@@ -1,14 +1,11 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.cli.measure.Latency;
-import org.HdrHistogram.Histogram;
-
 /**
- * One latency series (fio's slat, clat, lat or sync lat): exact count, min, max, mean and standard deviation, and a
- * histogram for the percentiles. Recording is a few additions and one histogram increment.
+ * One latency series (fio's slat, clat, lat or sync lat): exact count, min, max, mean and standard deviation, and
+ * fio's histogram for the percentiles and json+ bins. Recording is a few additions and one bucket increment.
  */
 final class LatencyStat {
-    private final Histogram histogram = Latency.newHistogram();
+    private final LatencyBins bins = new LatencyBins();
     private long n;
     private long min = Long.MAX_VALUE;
     private long max;
@@ -26,7 +23,7 @@ final class LatencyStat {
         }
         sum += v;
         sumSquares += (double) v * v;
-        Latency.record(histogram, v);
+        bins.record(v);
     }
 
     void add(LatencyStat other) {
@@ -35,7 +32,7 @@ final class LatencyStat {
         max = Math.max(max, other.max);
         sum += other.sum;
         sumSquares += other.sumSquares;
-        histogram.add(other.histogram);
+        bins.add(other.bins);
     }
 
     long n() {
@@ -63,7 +60,12 @@ final class LatencyStat {
         return Math.sqrt(Math.max(0, (sumSquares - n * mean * mean) / (n - 1)));
     }
 
+    /** fio's percentile: the representative value of the bucket holding it. */
     long percentile(double p) {
-        return n == 0 ? 0 : histogram.getValueAtPercentile(p);
+        return bins.percentile(p, n);
+    }
+
+    LatencyBins bins() {
+        return bins;
     }
 }
