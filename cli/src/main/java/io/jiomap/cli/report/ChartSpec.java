@@ -85,7 +85,11 @@ public record ChartSpec(String name, String title, String yLabel, YFormat yForma
         return List.copyOf(ticks);
     }
 
-    public static double log2(double qd) {
+    /** log2 of a queue depth, exact for powers of two (so their points are exactly equally spaced). */
+    public static double log2(int qd) {
+        if (Integer.bitCount(qd) == 1) {
+            return Integer.numberOfTrailingZeros(qd);
+        }
         return Math.log(qd) / Math.log(2);
     }
 }

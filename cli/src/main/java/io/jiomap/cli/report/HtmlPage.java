@@ -37,7 +37,8 @@ final class HtmlPage {
 
     /** The page of a comparison; {@code jsons} are the two runs' files in the directory, before then after. */
     static String comparison(Comparison c, List<String> labels, List<ChartSpec> charts, List<String> jsons) {
-        HtmlPage p = new HtmlPage("jiomap comparison: " + labels.get(1) + " / " + labels.get(0));
+        HtmlPage p = new HtmlPage("jiomap comparison: " + c.after().label() + " (" + labels.get(1) + ") against "
+                + c.before().label() + " (" + labels.get(0) + ")");
         p.sb.append("<h2>After / before</h2>\n<p>Ratios above 1: after has more of it (faster for IOPS, slower for"
                 + " latency and CPU).</p>\n<h3>IOPS</h3>\n").append(c.table(Comparison.Ratio::iops).html());
         if (c.ratios().stream().anyMatch(r -> Double.isFinite(r.p99()))) {
@@ -50,7 +51,8 @@ final class HtmlPage {
         p.charts(charts);
         List<RunReport> runs = List.of(c.before(), c.after());
         for (int i = 0; i < 2; i++) {
-            p.sb.append("<h2>").append(i == 0 ? "Before: " : "After: ").append(esc(labels.get(i))).append("</h2>\n");
+            p.sb.append("<h2>").append(esc(labels.get(i))).append(": ").append(esc(runs.get(i).label()))
+                    .append("</h2>\n");
             p.about(runs.get(i), jsons.get(i));
             p.tables(runs.get(i));
         }

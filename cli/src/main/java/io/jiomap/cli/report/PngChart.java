@@ -22,8 +22,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * linear axis over log2(QD) whose tick labels are written back as queue depths.
  */
 public final class PngChart {
-    public static final int WIDTH = 1000;
-    public static final int HEIGHT = 600;
+    public static final int WIDTH = 1200;
+    public static final int HEIGHT = 650;
     private static final String FONT = Font.SANS_SERIF;
 
     static {
@@ -43,7 +43,7 @@ public final class PngChart {
     static XYChart chart(ChartSpec spec) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
                 .xAxisTitle(ChartSpec.X_LABEL).yAxisTitle(spec.yLabel()).build();
-        Styler.LegendPosition legend = Styler.LegendPosition.OutsideS;
+        Styler.LegendPosition legend = Styler.LegendPosition.OutsideE;
         var st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE)
                 .setPlotBackgroundColor(Color.WHITE)
@@ -55,16 +55,13 @@ public final class PngChart {
                 .setLegendFont(new Font(FONT, Font.PLAIN, 13))
                 .setMarkerSize(7)
                 .setAntiAlias(true);
-        st.setLegendLayout(Styler.LegendLayout.Horizontal);
         st.setAxisTitleFont(new Font(FONT, Font.PLAIN, 14))
                 .setAxisTickLabelsFont(new Font(FONT, Font.PLAIN, 12))
                 .setPlotGridLinesColor(new Color(0xdd, 0xdd, 0xdd));
-        double lo = ChartSpec.log2(spec.minQd());
-        double hi = ChartSpec.log2(spec.maxQd());
-        double pad = hi > lo ? (hi - lo) * 0.04 : 0.5;
-        st.setXAxisMin(lo - pad).setXAxisMax(hi + pad);
+        // No explicit x range: XChart then puts its ticks on the data's own (equally spaced) log2 values, or on round
+        // steps between them, and a label is written only where a tick falls on a QD.
         var ticks = spec.xTicks();
-        st.setxAxisTickLabelsFormattingFunction(x -> {
+        st.setXAxisTickLabelsFormattingFunction(x -> {
             for (int qd : ticks) {
                 if (Math.abs(ChartSpec.log2(qd) - x) < 1e-6) {
                     return String.valueOf(qd);
@@ -72,7 +69,7 @@ public final class PngChart {
             }
             return "";
         });
-        st.setyAxisTickLabelsFormattingFunction(spec.yFormat()::format);
+        st.setYAxisTickLabelsFormattingFunction(spec.yFormat()::format);
         if (spec.yFormat() != ChartSpec.YFormat.PERCENT) {
             st.setYAxisMin(0.0);
         }
@@ -93,17 +90,17 @@ public final class PngChart {
         return chart;
     }
 
-    /** The largest title font, 18 pt down to 10, whose line fits the image width. */
+    /** The largest title font, 18 pt down to 9, whose line fits the image width. */
     static int titleSize(String title) {
         Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
         try {
-            for (int size = 18; size > 10; size--) {
+            for (int size = 18; size > 9; size--) {
                 FontMetrics fm = g.getFontMetrics(new Font(FONT, Font.BOLD, size));
-                if (fm.stringWidth(title) <= WIDTH - 24) {
+                if (fm.stringWidth(title) <= WIDTH - 60) {
                     return size;
                 }
             }
-            return 10;
+            return 9;
         } finally {
             g.dispose();
         }

@@ -26,7 +26,7 @@ public final class ReportCharts {
         List<ChartSpec> charts = new ArrayList<>();
         add(charts, "iops", "IOPS against queue depth", "IOPS (I/Os per second)", YFormat.COUNT, runs, labels,
                 ReportPoint::iops);
-        add(charts, "gain", "IOPS gain over workqueue completion", "IOPS over the workqueue mode at the same QD (%)",
+        add(charts, "gain", "IOPS gain over workqueue completion", "IOPS gain over workqueue at the same QD (%)",
                 YFormat.PERCENT, runs, labels, null);
         add(charts, "latency-p50", "Median latency (p50) against queue depth", "p50 latency, submit to reap (µs)",
                 YFormat.PLAIN, runs, labels, ReportPoint::p50Micros);
@@ -81,7 +81,8 @@ public final class ReportCharts {
         }
         StringBuilder sb = new StringBuilder(what).append(": ");
         for (int r = 0; r < runs.size(); r++) {
-            sb.append(r == 0 ? "" : " vs ").append(labels.get(r)).append(" = ").append(runs.get(r).where());
+            sb.append(r == 0 ? "" : "; ").append(labels.get(r)).append(" = ").append(runs.get(r).label()).append(", ")
+                    .append(runs.get(r).where());
         }
         return sb.toString();
     }

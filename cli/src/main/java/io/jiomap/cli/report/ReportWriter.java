@@ -31,7 +31,7 @@ public final class ReportWriter {
     /** A comparison: before.json and after.json (copies of both runs), the charts of both, index.html. */
     public static Path writeComparison(Path dir, Comparison c) throws IOException {
         prepare(dir);
-        List<String> labels = List.of("before (" + c.before().label() + ")", "after (" + c.after().label() + ")");
+        List<String> labels = List.of("before", "after");
         write(dir.resolve("before.json"), ResultsJson.write(c.before()));
         write(dir.resolve("after.json"), ResultsJson.write(c.after()));
         List<ChartSpec> charts = ReportCharts.of(List.of(c.before(), c.after()), labels);

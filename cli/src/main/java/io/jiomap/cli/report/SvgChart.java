@@ -15,7 +15,8 @@ public final class SvgChart {
     private static final int W = PngChart.WIDTH;
     private static final int H = PngChart.HEIGHT;
     private static final int LEFT = 90;
-    private static final int RIGHT = 30;
+    /** Room right of the plot for the legend. */
+    private static final int RIGHT = 250;
     private static final int TOP = 56;
     private static final int LEGEND_ROW = 22;
     private static final String FONT = "DejaVu Sans, Verdana, Arial, sans-serif";
@@ -25,9 +26,7 @@ public final class SvgChart {
 
     public static String render(ChartSpec spec) {
         List<ChartSpec.Series> series = spec.series();
-        int legendColumns = 3;
-        int legendRows = (series.size() + legendColumns - 1) / legendColumns;
-        int bottom = 64 + legendRows * LEGEND_ROW;
+        int bottom = 64;
         int plotW = W - LEFT - RIGHT;
         int plotH = H - TOP - bottom;
 
@@ -106,14 +105,16 @@ public final class SvgChart {
             sb.append("</g>\n");
         }
 
-        // Legend below the plot.
-        int columnW = plotW / legendColumns;
-        int legendTop = TOP + plotH + 58;
+        // Legend right of the plot, one series per row.
+        int legendTop = TOP + plotH / 2 - series.size() * LEGEND_ROW / 2;
         sb.append("<g class=\"legend\">\n");
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
+                + " stroke=\"#cccccc\"/>%n", LEFT + plotW + 12, legendTop - 16, RIGHT - 20,
+                series.size() * LEGEND_ROW + 10));
         for (int i = 0; i < series.size(); i++) {
             ChartSpec.Series s = series.get(i);
-            int lx = LEFT + (i % legendColumns) * columnW + 10;
-            int ly = legendTop + (i / legendColumns) * LEGEND_ROW;
+            int lx = LEFT + plotW + 22;
+            int ly = legendTop + i * LEGEND_ROW;
             String colour = String.format(Locale.ROOT, "#%06x", s.rgb());
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\""
                     + " stroke-width=\"2.2\"%s/>%n", lx, ly, lx + 30, ly, colour,

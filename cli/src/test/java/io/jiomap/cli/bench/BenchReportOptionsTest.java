@@ -74,7 +74,7 @@ class BenchReportOptionsTest {
         assertThat(run.out()).contains("IOPS, after / before")
                 .containsPattern("(?m)^  QD +workqueue +caller +inline$")
                 .containsPattern("(?m)^  16 +1\\.250 \\(\\+25\\.0%\\) +1\\.250 \\(\\+25\\.0%\\) +1\\.250 \\(\\+25\\.0%\\)$");
-        assertThat(out.resolve("index.html")).content().contains("after (new)").contains("1.250 (+25.0%)");
+        assertThat(out.resolve("index.html")).content().contains("after: new").contains("before: base").contains("1.250 (+25.0%)");
         assertThat(out.resolve("iops.png")).isRegularFile();
     }
 
