@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -36,12 +37,19 @@ public final class FioRunner {
     private final PrintWriter out;
     private final PrintWriter err;
     private final VerifyHook hook;
+    private Consumer<FioRun> finished = run -> { };
 
     public FioRunner(Plugins plugins, PrintWriter out, PrintWriter err, VerifyHook hook) {
         this.plugins = plugins;
         this.out = out;
         this.err = err;
         this.hook = hook;
+    }
+
+    /** Also hands each finished run to {@code consumer} (fio --report). */
+    FioRunner whenFinished(Consumer<FioRun> consumer) {
+        this.finished = consumer;
+        return this;
     }
 
     /** The run options that are not per job. */
@@ -203,6 +211,7 @@ public final class FioRunner {
                 storage.fsSpec().toString(), startedMillis);
         out.print(json ? FioJsonReport.render(report) : FioTextReport.render(report));
         out.flush();
+        finished.accept(report);
         return ok ? 0 : 1;
     }
 
