@@ -3,6 +3,8 @@ package io.jiomap.cli.bench;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.Converters;
+import io.jiomap.cli.jfr.BenchPointEvent;
+import io.jiomap.cli.jfr.IoSampleEvent;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
@@ -15,10 +17,13 @@ import io.jiomap.core.CompletionMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -109,9 +114,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jfr-sample", paramLabel = "N", defaultValue = "0",
             description = "record one measured write in N as a flight-recorder event io.jiomap.IoSample (0: none;"
-                    + " every point is an io.jiomap.BenchPoint event regardless); start the recording with"
-                    + " JAVA_TOOL_OPTIONS=-XX:StartFlightRecording=filename=rec.jfr (default: ${DEFAULT-VALUE})")
+                    + " every point is an io.jiomap.BenchPoint event regardless) (default: ${DEFAULT-VALUE})")
     private int jfrSample;
+
+    @Option(names = "--jfr", paramLabel = "FILE",
+            description = "record the run with the flight recorder (the JDK's default settings plus the jiomap"
+                    + " events) into FILE, for jfr print --events io.jiomap.BenchPoint,io.jiomap.IoSample FILE")
+    private Path jfr;
 
     private final Plugins plugins;
 
@@ -137,8 +146,13 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<PointResult> points;
-        try (Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
+        try (Recording recording = startRecording();
+             Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
             points = new BenchRunner(config, err, Progress.on(err)).run(storage);
+            if (recording != null) {
+                recording.stop();
+                err.println("flight recording: " + jfr.toAbsolutePath().normalize());
+            }
         }
         BenchReport result = new BenchReport(config, points, commandLine(), MachineInfo.current());
         out.print(switch (fmt) {
@@ -151,6 +165,23 @@ public final class BenchCommand implements Callable<Integer> {
             written(writeReport(report, () -> ReportWriter.writeRun(report, result.runReport(started))));
         }
         return 0;
+    }
+
+    /** The --jfr recording, started; null without the option. It is written to the file when it stops. */
+    private Recording startRecording() throws JiomapException {
+        if (jfr == null) {
+            return null;
+        }
+        try {
+            Recording r = new Recording(Configuration.getConfiguration("default"));
+            r.enable(BenchPointEvent.NAME);
+            r.enable(IoSampleEvent.NAME);
+            r.setDestination(jfr);
+            r.start();
+            return r;
+        } catch (IOException | ParseException e) {
+            throw new JiomapException(Errno.EIO, "--jfr=" + jfr + ": cannot start the flight recording: " + e);
+        }
     }
 
     private int compare() throws JiomapException {

@@ -141,6 +141,19 @@ class BenchReportOptionsTest {
     }
 
     @Test
+    void jfrOptionWritesARecordingWithThePoints() throws Exception {
+        Path file = dir.resolve("bench.jfr");
+
+        CliRun run = bench("--jfr=" + file, "--jfr-sample=50");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("flight recording: " + file);
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        assertThat(events).filteredOn(e -> e.getEventType().getName().equals(BenchPointEvent.NAME)).hasSize(4);
+        assertThat(events).anyMatch(e -> e.getEventType().getName().equals(IoSampleEvent.NAME));
+    }
+
+    @Test
     void withoutJfrSampleNoWriteIsRecorded() throws Exception {
         Path file = dir.resolve("rec.jfr");
         try (Recording rec = new Recording()) {
