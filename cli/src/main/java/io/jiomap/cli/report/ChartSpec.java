@@ -43,7 +43,7 @@ public record ChartSpec(String name, String title, String yLabel, YFormat yForma
                 case COUNT -> Units.count(v);
                 case PLAIN -> v == Math.rint(v) && Math.abs(v) < 1e6 ? String.valueOf((long) v)
                         : String.format(Locale.ROOT, "%.3g", v);
-                case PERCENT -> String.format(Locale.ROOT, "%+.0f%%", v);
+                case PERCENT -> Math.abs(v) < 0.5 ? "0%" : String.format(Locale.ROOT, "%+.0f%%", v);
             };
         }
     }
