@@ -42,11 +42,6 @@ public record RunReport(String label, String command, String device, String fs, 
         }
     }
 
-    /** The same run under another label. */
-    public RunReport withLabel(String newLabel) {
-        return new RunReport(newLabel, command, device, fs, blockSize, machine, startedAt, points);
-    }
-
     /** The modes, in the order of their first point. */
     public List<String> modes() {
         List<String> modes = new ArrayList<>();

@@ -26,10 +26,6 @@ public final class Progress {
         return new Progress(err, console != null && console.isTerminal());
     }
 
-    public boolean live() {
-        return live;
-    }
-
     /** A line that stays, followed by the time left when {@code total > 0}. */
     public void line(String text, double done, double total) {
         clearStatus();
