@@ -2,7 +2,8 @@
  * The jiomap command line: {@code jiomap bench} (the seed's completion-mode table), {@code jiomap fio} (a
  * fio-compatible job runner), {@code jiomap devices} and {@code jiomap filesystems}. It runs inside Felix (see
  * {@code CliActivator}) or as plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing. Inside Felix it also
- * offers the Gogo commands of {@code jiomap shell} ({@code io.jiomap.cli.shell}).
+ * offers the Gogo commands of {@code jiomap shell} ({@code io.jiomap.cli.shell}). {@code io.jiomap.cli.report} turns
+ * results into results.json, charts and an HTML page; {@code io.jiomap.cli.jfr} holds its flight-recorder events.
  */
 module io.jiomap.cli {
     requires io.jiomap.api;
@@ -12,6 +13,11 @@ module io.jiomap.cli {
     // static: the bundle carries its own copy of the HdrHistogram classes (see pom.xml), so at run time they come
     // from this module; the HdrHistogram jar is needed only to compile.
     requires static HdrHistogram;
+    // static for the same reason: the report's PNG charts use XChart classes carried in this bundle. The name is the
+    // automatic one of xchart-VERSION.jar, which declares none.
+    requires static xchart;
+    requires java.desktop;
+    requires jdk.jfr;
     requires java.management;
     requires jdk.management;
     requires static osgi.core;

@@ -66,6 +66,9 @@ public final class EmbeddedFramework implements AutoCloseable {
         Map<String, String> all = new HashMap<>(config);
         all.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         all.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // The flight recorder rewrites the bytecode of a bundle's jdk.jfr.Event classes (the cli's bench events) to call
+        // jdk.jfr.internal.event, which no bundle can import: its classes come from the boot class loader.
+        all.putIfAbsent(Constants.FRAMEWORK_BOOTDELEGATION, "jdk.jfr.internal.event");
         // Felix logs errors to System.out; the listener below reports them on the error stream instead.
         all.putIfAbsent("felix.log.level", "0");
         Framework framework = factory.newFramework(all);

@@ -1,14 +1,29 @@
 package io.jiomap.cli.bench;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.Converters;
+import io.jiomap.cli.jfr.BenchPointEvent;
+import io.jiomap.cli.jfr.IoSampleEvent;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
+import io.jiomap.cli.report.Comparison;
+import io.jiomap.cli.report.ReportWriter;
+import io.jiomap.cli.report.ResultsJson;
+import io.jiomap.cli.report.RunReport;
+import io.jiomap.cli.text.Progress;
 import io.jiomap.core.CompletionMode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +39,9 @@ import picocli.CommandLine.Spec;
                 + " latency percentiles and where the completions ran. The defaults finish in under a minute on"
                 + " 2 cores.")
 public final class BenchCommand implements Callable<Integer> {
+    /** Where {@code --compare} writes its report without {@code --report}. */
+    public static final String COMPARE_DIR = "jiomap-compare";
+
     @Spec
     private CommandSpec spec;
 
@@ -82,6 +100,28 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "same as --format=json")
     private boolean json;
 
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "also write DIR/results.json (every point, the device, filesystem, machine, JVM and command"
+                    + " line), charts as PNG and SVG (IOPS, gain over workqueue, p50 and p99 latency, CPU per I/O"
+                    + " against QD) and DIR/index.html; with --compare the default is ./" + COMPARE_DIR)
+    private Path report;
+
+    @Option(names = "--compare", arity = "2", paramLabel = "JSON",
+            description = "measure nothing: compare two results.json files, BEFORE AFTER ('" + ResultsJson.SEED
+                    + "' is the seed's published kernel table); prints after / before per mode and QD and writes both"
+                    + " runs' charts and the ratios to --report")
+    private List<String> compare;
+
+    @Option(names = "--jfr-sample", paramLabel = "N", defaultValue = "0",
+            description = "record one measured write in N as a flight-recorder event io.jiomap.IoSample (0: none;"
+                    + " every point is an io.jiomap.BenchPoint event regardless) (default: ${DEFAULT-VALUE})")
+    private int jfrSample;
+
+    @Option(names = "--jfr", paramLabel = "FILE",
+            description = "record the run with the flight recorder (the JDK's default settings plus the jiomap"
+                    + " events) into FILE, for jfr print --events io.jiomap.BenchPoint,io.jiomap.IoSample FILE")
+    private Path jfr;
+
     private final Plugins plugins;
 
     public BenchCommand(Plugins plugins) {
@@ -90,6 +130,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JiomapException {
+        if (compare != null) {
+            return compare();
+        }
         String fmt = json ? "json" : format;
         if (!List.of("text", "markdown", "json").contains(fmt)) {
             throw new IllegalArgumentException("--format=" + format + " is not one of text, markdown, json");
@@ -98,21 +141,77 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--bs=" + bs + " is too large");
         }
         BenchConfig config = new BenchConfig(device, fs, size, (int) bs, qd, modes, runtime, warmup, wqWorkers,
-                rounds, seed);
+                rounds, seed, jfrSample);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<PointResult> points;
-        try (Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
-            points = new BenchRunner(config, err).run(storage);
+        try (Recording recording = startRecording();
+             Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
+            points = new BenchRunner(config, err, Progress.on(err)).run(storage);
+            if (recording != null) {
+                recording.stop();
+                err.println("flight recording: " + jfr.toAbsolutePath().normalize());
+            }
         }
-        BenchReport report = new BenchReport(config, points, commandLine(), MachineInfo.current());
+        BenchReport result = new BenchReport(config, points, commandLine(), MachineInfo.current());
         out.print(switch (fmt) {
-            case "markdown" -> report.markdown();
-            case "json" -> report.json();
-            default -> report.text();
+            case "markdown" -> result.markdown();
+            case "json" -> result.json();
+            default -> result.text();
         });
         out.flush();
+        if (report != null) {
+            written(writeReport(report, () -> ReportWriter.writeRun(report, result.runReport(started))));
+        }
         return 0;
+    }
+
+    /** The --jfr recording, started; null without the option. It is written to the file when it stops. */
+    private Recording startRecording() throws JiomapException {
+        if (jfr == null) {
+            return null;
+        }
+        try {
+            Recording r = new Recording(Configuration.getConfiguration("default"));
+            r.enable(BenchPointEvent.NAME);
+            r.enable(IoSampleEvent.NAME);
+            r.setDestination(jfr);
+            r.start();
+            return r;
+        } catch (IOException | ParseException e) {
+            throw new JiomapException(Errno.EIO, "--jfr=" + jfr + ": cannot start the flight recording: " + e);
+        }
+    }
+
+    private int compare() throws JiomapException {
+        RunReport before = ResultsJson.read(compare.get(0));
+        RunReport after = ResultsJson.read(compare.get(1));
+        Comparison c = Comparison.of(before, after);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(c.text());
+        out.flush();
+        Path dir = report != null ? report : Path.of(COMPARE_DIR);
+        written(writeReport(dir, () -> ReportWriter.writeComparison(dir, c)));
+        return 0;
+    }
+
+    private interface ReportJob {
+        Path write() throws IOException;
+    }
+
+    private static Path writeReport(Path dir, ReportJob job) throws JiomapException {
+        try {
+            return job.write();
+        } catch (IOException e) {
+            throw new JiomapException(Errno.EIO, "cannot write the report to " + dir + ": " + e);
+        }
+    }
+
+    private void written(Path index) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("report: " + index.toAbsolutePath().normalize());
+        err.flush();
     }
 
     private String commandLine() {

@@ -17,10 +17,11 @@ import java.util.List;
  * @param wqWorkers     completion workqueue threads
  * @param rounds        how often the whole QD x mode grid is measured; odd rounds reverse the mode order (ABBA)
  * @param seed          seed of the offset generator
+ * @param jfrSample     record one measured write in this many as a flight-recorder event; 0 for none
  */
 public record BenchConfig(String device, String fs, long regionBytes, int blockSize, List<Integer> queueDepths,
                           List<CompletionMode> modes, long runtimeNanos, long warmupNanos, int wqWorkers, int rounds,
-                          long seed) {
+                          long seed, int jfrSample) {
     public BenchConfig {
         queueDepths = List.copyOf(queueDepths);
         modes = List.copyOf(modes);
@@ -42,6 +43,10 @@ public record BenchConfig(String device, String fs, long regionBytes, int blockS
         }
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be at least 1");
+        }
+        if (jfrSample < 0) {
+            throw new IllegalArgumentException("--jfr-sample must be 0 (off) or a positive N (one write in N), got "
+                    + jfrSample);
         }
         if (wqWorkers < 1) {
             throw new IllegalArgumentException("--wq-workers must be at least 1");

@@ -3,6 +3,8 @@ package io.jiomap.cli.bench;
 import io.jiomap.api.io.DioCounters;
 import io.jiomap.cli.measure.Latency;
 import io.jiomap.cli.measure.MachineInfo;
+import io.jiomap.cli.report.ReportPoint;
+import io.jiomap.cli.report.RunReport;
 import io.jiomap.cli.text.JsonWriter;
 import io.jiomap.cli.text.TextTable;
 import io.jiomap.cli.text.Units;
@@ -28,7 +30,8 @@ public final class BenchReport {
     private final Map<CompletionMode, DioCounters> countersByMode = new LinkedHashMap<>();
 
     /** A QD and mode summed over rounds. */
-    private record Cell(long ios, long elapsedNanos, long processCpuNanos, long threadCpuNanos, Histogram latency) {
+    private record Cell(long ios, long elapsedNanos, long processCpuNanos, long threadCpuNanos, Histogram latency,
+                        DioCounters counters) {
         double iops() {
             return ios * 1e9 / elapsedNanos;
         }
@@ -59,6 +62,7 @@ public final class BenchReport {
                 long pcpu = 0;
                 long tcpu = 0;
                 Histogram h = Latency.newHistogram();
+                DioCounters counters = DioCounters.ZERO;
                 for (PointResult p : points) {
                     if (p.qd() == qd && p.mode() == mode) {
                         ios += p.ios();
@@ -66,9 +70,10 @@ public final class BenchReport {
                         pcpu += p.processCpuNanos();
                         tcpu += p.threadCpuNanos();
                         h.add(p.latency());
+                        counters = plus(counters, p.counters());
                     }
                 }
-                row.put(mode, new Cell(ios, elapsed, pcpu, tcpu, h));
+                row.put(mode, new Cell(ios, elapsed, pcpu, tcpu, h, counters));
             }
             cells.put(qd, row);
         }
@@ -115,6 +120,26 @@ public final class BenchReport {
         environment(sb);
         sb.append("```\n");
         return sb.toString();
+    }
+
+    /**
+     * The report model of {@code --report}: a point per QD and mode, summed over the rounds as the tables are.
+     *
+     * @param startedAt when the run started, ISO-8601
+     */
+    public RunReport runReport(String startedAt) {
+        List<ReportPoint> reportPoints = new ArrayList<>();
+        for (CompletionMode mode : config.modes()) {
+            for (var row : cells.entrySet()) {
+                Cell c = row.getValue().get(mode);
+                reportPoints.add(new ReportPoint(mode.cliName(), row.getKey(), c.ios(), c.elapsedNanos() / 1e9,
+                        c.iops(), c.iops() * config.blockSize(), c.processCpuMicrosPerIo(),
+                        c.threadCpuMicrosPerIo(), c.percentileMicros(50), c.percentileMicros(90),
+                        c.percentileMicros(99), c.percentileMicros(99.9), c.counters()));
+            }
+        }
+        return new RunReport("jiomap bench", commandLine, config.device(), config.fs(), config.blockSize(), machine,
+                startedAt, reportPoints);
     }
 
     /** Every point and the per-QD summary as JSON. */

@@ -3,6 +3,8 @@ package io.jiomap.cli.bench;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.io.DioCounters;
+import io.jiomap.cli.jfr.BenchPointEvent;
+import io.jiomap.cli.jfr.IoSampleEvent;
 import io.jiomap.cli.measure.CpuClock;
 import io.jiomap.cli.measure.Latency;
 import io.jiomap.cli.measure.Xorshift;
@@ -21,7 +23,9 @@ import org.HdrHistogram.Histogram;
  * <p>Every mode runs exactly this code: the same ring size, one registered buffer per slot, the same batching (refill
  * every free slot, submit once, wait for one completion, reap all), the same clock reads. Only the ring's
  * {@link CompletionMode} differs (docs/design-rules.md, "Rule 2"). Nothing is allocated per write: offsets come from a
- * xorshift generator, latencies go into a preallocated histogram, and this object is the CQE consumer.
+ * xorshift generator, latencies go into a preallocated histogram, and this object is the CQE consumer. Each point is also a
+ * flight-recorder event ({@link BenchPointEvent}); with a sample rate, one measured write in N is one more
+ * ({@link IoSampleEvent}), and without one the only cost is a comparison per write.
  */
 final class WriteLoop implements CqeConsumer {
     private final OpenFile file;
@@ -30,6 +34,11 @@ final class WriteLoop implements CqeConsumer {
     private final long regionBlocks;
     private final Xorshift random;
     private final Histogram latency = Latency.newHistogram();
+    /** Record one measured write in this many as an {@link IoSampleEvent}; 0: none. */
+    private final int sampleEvery;
+    private int untilSample;
+    private String modeName;
+    private int qd;
 
     private IoRing ring;
     private MemorySegment buffers;
@@ -44,12 +53,17 @@ final class WriteLoop implements CqeConsumer {
     private long failedResult;
     private long failedOffset;
 
-    WriteLoop(OpenFile file, int blockSize, long regionBytes, long seed) {
+    WriteLoop(OpenFile file, int blockSize, long regionBytes, long seed, int sampleEvery) {
         this.file = file;
         this.mount = file.mount();
         this.blockSize = blockSize;
         this.regionBlocks = regionBytes / blockSize;
         this.random = new Xorshift(seed);
+        if (sampleEvery < 0) {
+            throw new IllegalArgumentException("--jfr-sample must be 0 (off) or positive, got " + sampleEvery);
+        }
+        this.sampleEvery = sampleEvery;
+        this.untilSample = sampleEvery;
     }
 
     /** Measures one point on a fresh ring created on (and owned by) the calling thread. */
@@ -57,6 +71,8 @@ final class WriteLoop implements CqeConsumer {
             throws JiomapException {
         try (IoRing r = IoRing.create(BenchConfig.ringEntries(qd), mode)) {
             ring = r;
+            modeName = mode.cliName();
+            this.qd = qd;
             buffers = r.allocateBuffer((long) qd * blockSize, 4096);
             // Non-zero data, so no layer can take a shortcut on zero pages.
             buffers.fill((byte) 0x5a);
@@ -77,6 +93,8 @@ final class WriteLoop implements CqeConsumer {
             ios = 0;
             recording = true;
             DioCounters counters0 = mount.counters();
+            BenchPointEvent event = new BenchPointEvent();
+            event.begin();
             long process0 = CpuClock.processCpuNanos();
             long thread0 = CpuClock.threadCpuNanos();
             long start = System.nanoTime();
@@ -84,14 +102,37 @@ final class WriteLoop implements CqeConsumer {
             long elapsed = reapNanos - start;
             long thread1 = CpuClock.threadCpuNanos();
             long process1 = CpuClock.processCpuNanos();
+            event.end();
             DioCounters counters1 = mount.counters();
             checkFailure();
-            return new PointResult(qd, mode, round, ios, elapsed, process1 - process0, thread1 - thread0,
-                    latency.copy(), counters1.minus(counters0));
+            PointResult point = new PointResult(qd, mode, round, ios, elapsed, process1 - process0,
+                    thread1 - thread0, latency.copy(), counters1.minus(counters0));
+            commit(event, point);
+            return point;
         } finally {
             ring = null;
             buffers = null;
         }
+    }
+
+    private void commit(BenchPointEvent e, PointResult p) {
+        if (!e.shouldCommit()) {
+            return;
+        }
+        e.mode = modeName;
+        e.qd = p.qd();
+        e.round = p.round() + 1;
+        e.ios = p.ios();
+        e.iops = p.iops();
+        e.bytesPerSecond = (long) (p.iops() * blockSize);
+        e.processCpuPerIo = p.ios() == 0 ? 0 : p.processCpuNanos() / p.ios();
+        e.threadCpuPerIo = p.ios() == 0 ? 0 : p.threadCpuNanos() / p.ios();
+        e.p50 = p.latency().getValueAtPercentile(50);
+        e.p99 = p.latency().getValueAtPercentile(99);
+        e.callerCompletions = p.counters().caller();
+        e.workqueueCompletions = p.counters().workqueue();
+        e.inlineCompletions = p.counters().inline();
+        e.commit();
     }
 
     /** Keeps every slot busy until the deadline, then drains: the hot loop. */
@@ -133,8 +174,25 @@ final class WriteLoop implements CqeConsumer {
         if (recording) {
             Latency.record(latency, reapNanos - submitNanos[slot]);
             ios++;
+            if (sampleEvery != 0 && --untilSample == 0) {
+                untilSample = sampleEvery;
+                sample(slot, result);
+            }
         }
         free[freeCount++] = slot;
+    }
+
+    private void sample(int slot, long result) {
+        IoSampleEvent e = new IoSampleEvent();
+        if (e.shouldCommit()) {
+            e.mode = modeName;
+            e.qd = qd;
+            e.offset = slotOffset[slot];
+            e.length = blockSize;
+            e.result = result;
+            e.latency = reapNanos - submitNanos[slot];
+            e.commit();
+        }
     }
 
     private void checkFailure() throws JiomapException {

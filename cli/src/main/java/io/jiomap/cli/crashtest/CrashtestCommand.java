@@ -8,6 +8,7 @@ import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.cli.text.Progress;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.crash.CrashReport;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,6 +42,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "crashtest", mixinStandardHelpOptions = true,
         description = "Crash-consistency check of a filesystem type: workloads, crash states, recovery, fsck, oracle.")
 public final class CrashtestCommand implements Callable<Integer> {
+    private static final Pattern WORKLOAD_DONE = Pattern.compile("workload (\\d+)/(\\d+) ");
+
     @Spec
     private CommandSpec spec;
 
@@ -130,6 +135,7 @@ public final class CrashtestCommand implements Callable<Integer> {
                 seed, ops);
         err.flush();
         long started = System.nanoTime();
+        Progress progress = Progress.on(err);
         CrashReport report;
         try {
             report = CrashTest.of(type)
@@ -140,8 +146,10 @@ public final class CrashtestCommand implements Callable<Integer> {
                     .recoveryCrashes(recoveryCrashes)
                     .seed(seed)
                     .progress(line -> {
-                        err.println(line);
-                        err.flush();
+                        // "workload I/N ...": the share of workloads done gives the time left.
+                        Matcher m = WORKLOAD_DONE.matcher(line);
+                        progress.line(line, m.lookingAt() ? Double.parseDouble(m.group(1)) : 0,
+                                m.lookingAt() ? Double.parseDouble(m.group(2)) : 0);
                     })
                     .run();
         } catch (UncheckedIOException e) {

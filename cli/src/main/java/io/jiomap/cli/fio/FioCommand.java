@@ -2,6 +2,7 @@ package io.jiomap.cli.fio;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.plugin.Plugins;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,8 +38,15 @@ public final class FioCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no job defined: start one with --name=NAME (jiomap fio --help lists"
                     + " the options)");
         }
-        return new FioRunner(plugins, spec.commandLine().getOut(), spec.commandLine().getErr(), VerifyHook.NONE)
-                .run(args);
+        List<String> fioArgs = new ArrayList<>(args);
+        Path report = FioReport.takeReportOption(fioArgs);
+        FioRunner runner = new FioRunner(plugins, spec.commandLine().getOut(), spec.commandLine().getErr(),
+                VerifyHook.NONE);
+        if (report != null) {
+            String command = "jiomap fio " + String.join(" ", args);
+            runner.whenFinished(run -> FioReport.write(run, command, report, spec.commandLine().getErr()));
+        }
+        return runner.run(fioArgs);
     }
 
     /** The option list for {@code --help}. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -40,12 +41,19 @@ public final class FioRunner {
     private final PrintWriter out;
     private final PrintWriter err;
     private final VerifyHook hook;
+    private Consumer<FioRun> finished = run -> { };
 
     public FioRunner(Plugins plugins, PrintWriter out, PrintWriter err, VerifyHook hook) {
         this.plugins = plugins;
         this.out = out;
         this.err = err;
         this.hook = hook;
+    }
+
+    /** Also hands each finished run to {@code consumer} (fio --report). */
+    FioRunner whenFinished(Consumer<FioRun> consumer) {
+        this.finished = consumer;
+        return this;
     }
 
     /** The run options that are not per job. */
@@ -215,6 +223,7 @@ public final class FioRunner {
             out.print(FioTextReport.render(report));
         }
         out.flush();
+        finished.accept(report);
         return ok ? 0 : 1;
     }
 

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A table of strings printed either aligned for a terminal (first column left, the others right-aligned, as numbers
- * read best) or as a Markdown table for BENCHMARKS.md. One object, two renderings, so both show the same numbers.
+ * A table of strings printed aligned for a terminal (first column left, the others right-aligned, as numbers read
+ * best), as a Markdown table for BENCHMARKS.md or as an HTML table for a report page. One object, three renderings, so
+ * all show the same numbers.
  */
 public final class TextTable {
     private final List<String> header;
@@ -49,6 +50,40 @@ public final class TextTable {
         sb.append('\n');
         for (List<String> r : rows) {
             sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** An HTML {@code <table>}, cells escaped, numeric columns right-aligned by the class {@code num}. */
+    public String html() {
+        StringBuilder sb = new StringBuilder("<table>\n<tr>");
+        for (int c = 0; c < header.size(); c++) {
+            sb.append(c == 0 ? "<th>" : "<th class=\"num\">").append(escapeHtml(header.get(c))).append("</th>");
+        }
+        sb.append("</tr>\n");
+        for (List<String> r : rows) {
+            sb.append("<tr>");
+            for (int c = 0; c < r.size(); c++) {
+                sb.append(c == 0 ? "<td>" : "<td class=\"num\">").append(escapeHtml(r.get(c))).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n").toString();
+    }
+
+    /** Text made safe inside HTML or XML elements and attribute values. */
+    public static String escapeHtml(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c < 0x20 && c != '\n' && c != '\t' ? ' ' : c);
+            }
         }
         return sb.toString();
     }
