@@ -1,10 +1,12 @@
 package io.jiomap.cli;
 
 import io.jiomap.cli.plugin.OsgiPlugins;
+import io.jiomap.cli.shell.BundleInstaller;
 import io.jiomap.cli.shell.LiveMounts;
 import io.jiomap.cli.shell.PluginDepartures;
 import io.jiomap.cli.shell.ShellCommands;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.function.ToIntFunction;
 import org.osgi.framework.BundleActivator;
@@ -60,7 +62,8 @@ public final class CliActivator implements BundleActivator {
         Hashtable<String, Object> shellProps = new Hashtable<>();
         shellProps.put(COMMAND_SCOPE, ShellCommands.SCOPE);
         shellProps.put(COMMAND_FUNCTION, ShellCommands.FUNCTIONS);
-        ShellCommands commands = new ShellCommands(p, mounts, () -> stopFramework(context));
+        BundleInstaller installer = new BundleInstaller(context, Path.of("").toAbsolutePath());
+        ShellCommands commands = new ShellCommands(p, mounts, installer, () -> stopFramework(context));
         shellRegistration = context.registerService(ShellCommands.class.getName(), commands, shellProps);
     }
 

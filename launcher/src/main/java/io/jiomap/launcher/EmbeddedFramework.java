@@ -37,12 +37,14 @@ public final class EmbeddedFramework implements AutoCloseable {
     private final Framework framework;
     private final Path storage;
     private final PrintStream err;
+    private final SilentPluginCheck silentPlugins;
     private boolean closed;
 
-    private EmbeddedFramework(Framework framework, Path storage, PrintStream err) {
+    private EmbeddedFramework(Framework framework, Path storage, PrintStream err, SilentPluginCheck silentPlugins) {
         this.framework = framework;
         this.storage = storage;
         this.err = err;
+        this.silentPlugins = silentPlugins;
     }
 
     /**
@@ -53,6 +55,15 @@ public final class EmbeddedFramework implements AutoCloseable {
      * @param err    where framework errors are reported
      */
     public static EmbeddedFramework start(Map<String, String> config, PrintStream err) throws BundleException {
+        return start(config, err, SilentPluginCheck.GRACE);
+    }
+
+    /**
+     * {@link #start(Map, PrintStream)}, warning on {@code err} about a bundle that looks like a jiomap plugin but has
+     * registered no device or filesystem type {@code pluginGrace} after it started ({@link SilentPluginCheck}).
+     */
+    static EmbeddedFramework start(Map<String, String> config, PrintStream err, Duration pluginGrace)
+            throws BundleException {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path: the launcher "
@@ -72,8 +83,10 @@ public final class EmbeddedFramework implements AutoCloseable {
         // Felix logs errors to System.out; the listener below reports them on the error stream instead.
         all.putIfAbsent("felix.log.level", "0");
         Framework framework = factory.newFramework(all);
+        SilentPluginCheck silentPlugins = new SilentPluginCheck(err, pluginGrace);
         try {
             framework.init();
+            framework.getBundleContext().addBundleListener(silentPlugins);
             framework.getBundleContext().addFrameworkListener(event -> {
                 if (event.getType() == FrameworkEvent.ERROR) {
                     err.println("jiomap: framework error in " + describe(event.getBundle()) + ": "
@@ -82,10 +95,11 @@ public final class EmbeddedFramework implements AutoCloseable {
             });
             framework.start();
         } catch (BundleException | RuntimeException e) {
+            silentPlugins.close();
             deleteTree(storage);
             throw e;
         }
-        return new EmbeddedFramework(framework, storage, err);
+        return new EmbeddedFramework(framework, storage, err, silentPlugins);
     }
 
     /** The sorted {@code *.jar} files of a bundle directory; a missing or empty directory is refused, saying so. */
@@ -103,6 +117,11 @@ public final class EmbeddedFramework implements AutoCloseable {
             throw new IOException("bundle directory " + directory + " holds no .jar file");
         }
         return jars;
+    }
+
+    /** How many started bundles the silent-plugin check has looked at so far (for tests). */
+    int pluginChecks() {
+        return silentPlugins.checked();
     }
 
     public Framework framework() {
@@ -204,6 +223,7 @@ public final class EmbeddedFramework implements AutoCloseable {
             return;
         }
         closed = true;
+        silentPlugins.close();
         try {
             if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0
                     && !stop(STOP_TIMEOUT)) {

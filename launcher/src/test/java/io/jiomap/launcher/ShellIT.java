@@ -130,6 +130,37 @@ class ShellIT {
         assertThat(shell.exitValue()).isZero();
     }
 
+    @Test
+    void installPrintsTheIdAloneForAScriptToCaptureAndSaysWhenTheJarIsInstalledAlready() throws Exception {
+        Path jar = TestBundles.devicePlugin(scratch, "test.shell.plugin", "device");
+
+        String printed = type("id = (install file:" + jar + ")");
+        Matcher id = Pattern.compile("(?m)^(?:g! )*(\\d+)$").matcher(printed);
+        assertThat(id.find()).as("a line holding the id alone in %s", printed).isTrue();
+        long bundle = Long.parseLong(id.group(1));
+        assertThat(type("echo captured $id")).contains("captured " + bundle);
+        type("start $id");
+        assertThat(type("lb -s")).containsPattern("(?m)^\\s*" + bundle + "\\|Active\\s*\\|.*test.shell.plugin");
+
+        assertThat(type("install " + jar)).containsPattern("(?m)^(g! )*" + bundle + "$");
+        await().atMost(BOUND).until(() -> stderr.toString().contains("is already installed as bundle " + bundle
+                + " (Active); nothing was read from it. update " + bundle + " loads the jar again"));
+        assertThat(stderr.toString()).doesNotContain("jiomap: warning");
+    }
+
+    @Test
+    void aPlainJarThatLooksLikeAPluginIsWarnedAboutOnceItStartedAndRegisteredNothing() throws Exception {
+        Path jar = TestBundles.plainJarPlugin(scratch, "my-plugin-1.0.jar");
+
+        String printed = type("install --start " + jar);
+        Matcher id = Pattern.compile("(?m)^(?:g! )*(\\d+)$").matcher(printed);
+        assertThat(id.find()).as("a line holding the id alone in %s", printed).isTrue();
+
+        await().atMost(BOUND).until(() -> stderr.toString().contains("jiomap: warning: bundle " + id.group(1)
+                + " (no symbolic name, " + jar.toUri() + ") started and lists a jiomap type in META-INF/services,"
+                + " but registered no device or filesystem type service: its manifest has no Bundle-SymbolicName"));
+    }
+
     /**
      * Types a command and returns what the shell printed for it (standard output and error together, since Gogo
      * reports a failed command on the error stream).

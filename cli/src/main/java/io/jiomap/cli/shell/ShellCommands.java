@@ -27,7 +27,7 @@ public final class ShellCommands {
     public static final String SCOPE = "jiomap";
     /** The command names, for {@code osgi.command.function}. */
     public static final String[] FUNCTIONS = {"help", "devices", "filesystems", "mkfs", "mount", "mounts", "umount",
-            "remount", "counters", "fio", "exit"};
+            "remount", "counters", "fio", "install", "exit"};
 
     static final String HELP = """
             jiomap commands (scope jiomap: jiomap:NAME, or just NAME where Gogo and Felix have no command of that name):
@@ -47,23 +47,30 @@ public final class ShellCommands {
                                                inline, submitter, waiter) and the bios it cost
               jiomap:fio OPTIONS               a fio run, exactly as ./jiomap fio (on its own --device and --fs)
               jiomap:fio --mount=NAME OPTIONS  the fio jobs on the live mount NAME (jiomap:counters NAME then shows them)
+              jiomap:install [--start] URL...  install bundles (a file: URL or a path; relative ones from where the
+                                               container started) and print each one's id, alone, so that a script
+                                               can take it: id = (install file:my.jar); start $id. A location
+                                               installed already gives its bundle's id, saying so (update ID reloads it)
               jiomap:help                      this text
               jiomap:exit                      stop the container (also: stop 0, or the end of input)
-            Bundles: lb, install URL, update ID [URL], stop ID, start ID, uninstall ID, headers ID, inspect ...;
+            Bundles: lb, install URL (jiomap:install), update ID [URL], stop ID, start ID, uninstall ID, headers ID, ...;
             help lists every command. A mount whose device or filesystem bundle stops is unmounted cleanly and shown
             as down in jiomap:mounts. exit (or stop 0, or the end of input) stops the container.
             """;
 
     private final Plugins plugins;
     private final LiveMounts mounts;
+    private final BundleInstaller installer;
     private final Runnable stopContainer;
 
     /**
+     * @param installer     installs bundles for {@link #install}
      * @param stopContainer stops the framework (the system bundle); Gogo's shell ends with it
      */
-    public ShellCommands(Plugins plugins, LiveMounts mounts, Runnable stopContainer) {
+    public ShellCommands(Plugins plugins, LiveMounts mounts, BundleInstaller installer, Runnable stopContainer) {
         this.plugins = plugins;
         this.mounts = mounts;
+        this.installer = installer;
         this.stopContainer = stopContainer;
     }
 
@@ -93,6 +100,50 @@ public final class ShellCommands {
             throw new CommandFailed("jiomap:exit: usage: exit [STATUS], got " + String.join(" ", args));
         }
         stopContainer.run();
+    }
+
+    /**
+     * {@code install [--start|-s] URL...}: installs each bundle and returns its id ({@code Long}; a {@code List} of
+     * them for several URLs), which Gogo prints alone and a script captures: {@code id = (install file:my.jar)}.
+     * A location that is installed already gives the id of the bundle installed from it, and says so on the error
+     * stream: the framework keeps that bundle and does not read the jar again.
+     */
+    public Object install(String... args) {
+        boolean start = false;
+        List<String> urls = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--start") || a.equals("-s")) {
+                start = true;
+            } else if (a.startsWith("-")) {
+                throw new CommandFailed("jiomap:install: unknown option " + a + "; usage: install [--start] URL...");
+            } else {
+                urls.add(a);
+            }
+        }
+        if (urls.isEmpty()) {
+            throw new CommandFailed("jiomap:install: expected the URL of a bundle jar, e.g. install"
+                    + " file:examples/ramdisk/target/ramdisk-device-1.0.0.jar");
+        }
+        List<Long> ids = new ArrayList<>();
+        for (String url : urls) {
+            BundleInstaller.Installed installed;
+            try {
+                installed = installer.install(url);
+                if (start) {
+                    installer.start(installed.id());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailed("jiomap:install: " + e.getMessage());
+            }
+            if (installed.already()) {
+                PrintWriter err = new PrintWriter(System.err, true);
+                err.println("jiomap:install: " + installed.location() + " is already installed as bundle "
+                        + installed.id() + " (" + installed.state() + "); nothing was read from it. update "
+                        + installed.id() + " loads the jar again");
+            }
+            ids.add(installed.id());
+        }
+        return ids.size() == 1 ? ids.getFirst() : ids;
     }
 
     public void devices(String... args) {

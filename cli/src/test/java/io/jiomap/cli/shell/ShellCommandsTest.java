@@ -8,6 +8,7 @@ import io.jiomap.cli.CliRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.Test;
 class ShellCommandsTest {
     private final LiveMounts mounts = new LiveMounts(CliRun.plugins());
     private final AtomicInteger stops = new AtomicInteger();
-    private final ShellCommands shell = new ShellCommands(CliRun.plugins(), mounts, stops::incrementAndGet);
+    /** No framework here: the install tests below end before the installer is asked (ShellIT installs for real). */
+    private final ShellCommands shell = new ShellCommands(CliRun.plugins(), mounts,
+            new BundleInstaller(null, Path.of("")), stops::incrementAndGet);
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final PrintStream originalOut = System.out;
@@ -123,5 +126,21 @@ class ShellCommandsTest {
         assertThatThrownBy(() -> shell.exit("now")).hasMessageContaining("usage: exit [STATUS]");
 
         assertThat(stops).hasValue(2);
+    }
+
+    @Test
+    void installWithoutAUrlOrWithAnUnknownOptionSaysWhatItTakes() {
+        assertThatThrownBy(() -> shell.install()).isInstanceOf(ShellCommands.CommandFailed.class)
+                .hasMessageContaining("expected the URL of a bundle jar", "install file:examples/ramdisk/target/");
+        assertThatThrownBy(() -> shell.install("--force", "file:x.jar"))
+                .hasMessageContaining("unknown option --force", "usage: install [--start] URL...");
+    }
+
+    @Test
+    void installOfAMissingFileNamesTheFileAndWhatItWasRelativeTo() {
+        assertThatThrownBy(() -> shell.install("file:target/no-such-plugin.jar"))
+                .isInstanceOf(ShellCommands.CommandFailed.class)
+                .hasMessageContaining("jiomap:install: no such file ", "no-such-plugin.jar",
+                        "where the container started");
     }
 }
