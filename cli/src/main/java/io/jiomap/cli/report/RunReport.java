@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * @param label     a short name for legends and tables ("jiomap bench", "seed", a file name)
  * @param command   the command line that produced it
- * @param device    the device spec (or a description for a reference)
+ * @param device    the device as given on the command line, or a description for a reference
  * @param fs        the filesystem spec
  * @param blockSize bytes per I/O
  * @param machine   the machine and JVM it ran on
