@@ -10,6 +10,7 @@ import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -61,6 +62,12 @@ public final class FaultyFileSystemType implements FileSystemType {
     public Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
         String over = mountOptions.get(FaultPlan.OVER);
         return over == null ? Map.of() : Map.of(FaultPlan.OVER, over);
+    }
+
+    /** On disk a faulty filesystem is the wrapped type's (none without {@code over}: the mount then says why). */
+    @Override
+    public Optional<String> onDiskType(Map<String, String> mountOptions) {
+        return Optional.ofNullable(mountOptions.get(FaultPlan.OVER));
     }
 
     // tag::faulty-mount[]
