@@ -2,6 +2,7 @@ package io.jiomap.cli.bench;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.Converters;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
@@ -66,6 +67,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "completion workqueue threads (default: ${DEFAULT-VALUE})")
     private int wqWorkers;
 
+    @Option(names = "--mkfs", paramLabel = "auto|1|0", arity = "0..1", fallbackValue = "1", defaultValue = "auto",
+            description = "auto formats only a blank device and mounts one holding the --fs filesystem as it is,"
+                    + " refusing any other; 1 (or bare --mkfs) wipes what is there and formats; 0 mounts what is"
+                    + " there (default: ${DEFAULT-VALUE})")
+    private String mkfs;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
             description = "times the QD x mode grid is measured; the mode order reverses every other round (ABBA)"
                     + " (default: ${DEFAULT-VALUE})")
@@ -102,7 +109,10 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<PointResult> points;
-        try (Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
+        FormatPolicy policy = FormatPolicy.parse("--mkfs", mkfs);
+        try (Storage storage = Storage.open(plugins, device, fs, wqWorkers, policy,
+                line -> err.println("jiomap bench: " + line))) {
+            err.flush();
             points = new BenchRunner(config, err).run(storage);
         }
         BenchReport report = new BenchReport(config, points, commandLine(), MachineInfo.current());

@@ -64,8 +64,9 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
         run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");
         run(m, "wq-workers", false, "jiomap: completion workqueue threads (default 1)");
-        run(m, "mkfs", true, "jiomap: write a fresh filesystem before mounting (default 1; 0 keeps what the device"
-                + " holds)");
+        run(m, "mkfs", true, "jiomap: auto formats only a blank device (zeros where signatures live) and mounts a"
+                + " device holding the --fs filesystem as it is, refusing any other; 1 (or bare --mkfs) wipes what is"
+                + " there and writes a fresh filesystem; 0 mounts what is there (default auto)");
         return m;
     }
 

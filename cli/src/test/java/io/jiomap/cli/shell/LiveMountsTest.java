@@ -14,6 +14,7 @@ import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.iomap.DirectIoEngine;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.CompletionMode;
@@ -27,10 +28,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LiveMountsTest {
+    /** Where the format notes go when a test does not look at them. */
+    private static final Consumer<String> QUIET = line -> { };
+
     private static final int BLOCK = 4096;
 
     private final Plugins plugins = CliRun.plugins();
@@ -43,7 +48,7 @@ class LiveMountsTest {
 
     @Test
     void mountsByNameAndListsDeviceFilesystemAndWorkqueueWorkers() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 2, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 2, FormatPolicy.NEVER, QUIET);
 
         assertThat(mounts.list()).singleElement().satisfies(r -> {
             assertThat(r.name()).isEqualTo("m0");
@@ -122,10 +127,11 @@ class LiveMountsTest {
             }
         };
         try (LiveMounts live = new LiveMounts(withWrapper)) {
-            live.mount("w", "memory:size=8m", "wrapper:over=raw,fail-begin=5", 1, true);
+            live.mount("w", "memory:size=8m", "wrapper:over=raw,fail-begin=5", 1, FormatPolicy.ALWAYS, QUIET);
             assertThat(live.list()).singleElement().satisfies(r -> assertThat(r.mounted()).isTrue());
         }
-        try (Storage storage = Storage.open(withWrapper, "memory:size=8m", "wrapper:over=raw,delay=1ms", 1, true)) {
+        try (Storage storage = Storage.open(withWrapper, "memory:size=8m", "wrapper:over=raw,delay=1ms", 1,
+                FormatPolicy.ALWAYS, QUIET)) {
             assertThat(storage.mount().fileSystem()).isNotNull();
         }
         assertThat(made).as("mkfs options of the shell's mount, then of bench/fio's storage")
@@ -134,11 +140,11 @@ class LiveMountsTest {
 
     @Test
     void refusesANameInUseAndAnUnknownTypeSayingWhich() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
 
-        assertThatThrownBy(() -> mounts.mount("m0", "memory:size=8m", "raw", 1, false))
+        assertThatThrownBy(() -> mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET))
                 .isInstanceOf(JiomapException.class).hasMessageContaining("EEXIST", "'m0' exists");
-        assertThatThrownBy(() -> mounts.mount("m1", "memory:size=8m", "nofs", 1, false))
+        assertThatThrownBy(() -> mounts.mount("m1", "memory:size=8m", "nofs", 1, FormatPolicy.NEVER, QUIET))
                 .hasMessageContaining("ENODEV", "unknown filesystem type 'nofs'", "raw");
         assertThatThrownBy(() -> mounts.counters("m9")).hasMessageContaining("ENOENT", "no mount named 'm9'", "m0");
         assertThat(mounts.list()).extracting(LiveMounts.Row::name).containsExactly("m0");
@@ -147,7 +153,7 @@ class LiveMountsTest {
     @Test
     void aDepartingFilesystemTypeDrainsTheWritesInFlightAndTheRemountSeesThemOnTheSameDevice() throws Exception {
         // A tenth of a second per write: all eight are still inside the device when the type goes.
-        mounts.mount("m0", "memory:size=8m,lbs=4096,completion=delay,delay=100ms", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m,lbs=4096,completion=delay,delay=100ms", "raw", 1, FormatPolicy.NEVER, QUIET);
         OpenFile file = mounts.mounted("m0").open("/disk", 0);
         try (IoRing ring = IoRing.create(8, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer(8L * BLOCK, BLOCK);
@@ -189,7 +195,7 @@ class LiveMountsTest {
 
     @Test
     void aDepartingDeviceTypeUnmountsClosesTheDeviceAndTheRemountOpensANewOne() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
         BlockDevice device = mounts.mounted("m0").device();
         OpenFile file = mounts.mounted("m0").open("/disk", 0);
 
@@ -213,7 +219,7 @@ class LiveMountsTest {
 
     @Test
     void aDeviceWithoutAnImageThatLeftWarnsItsDataMayBeGoneAndAFailedRemountSaysWhy() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "xfs-like", 1, true);
+        mounts.mount("m0", "memory:size=8m", "xfs-like", 1, FormatPolicy.ALWAYS, QUIET);
 
         mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "memory bundle stopping");
         assertThat(mounts.list().getFirst().downReason()).contains("no path=", "the successor starts blank");
@@ -226,7 +232,7 @@ class LiveMountsTest {
 
     @Test
     void aDepartingTypeThatNoMountUsesChangesNothing() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
 
         mounts.deviceProviderWithdrawn(new Object(), "someone else's provider");
         mounts.fileSystemTypeWithdrawn(new Object(), "someone else's type");
@@ -236,7 +242,7 @@ class LiveMountsTest {
 
     @Test
     void remountRefusesAMountThatIsUpAndUmountForgetsADownOne() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
         assertThatThrownBy(() -> mounts.remount("m0")).hasMessageContaining("EBUSY", "'m0' is mounted");
 
         mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "gone");
@@ -247,8 +253,8 @@ class LiveMountsTest {
 
     @Test
     void closingTheSessionUnmountsEverythingAndClosesTheDevices() throws Exception {
-        mounts.mount("a", "memory:size=8m", "raw", 1, false);
-        mounts.mount("b", "memory:size=8m", "raw", 1, true);
+        mounts.mount("a", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
+        mounts.mount("b", "memory:size=8m", "raw", 1, FormatPolicy.ALWAYS, QUIET);
         List<BlockDevice> devices = List.of(mounts.mounted("a").device(), mounts.mounted("b").device());
 
         mounts.close();
