@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
  * (a bio must be aligned) and split at the device's largest transfer.
  */
 final class DeviceBytes {
+    // Shared arenas: a device may complete the bio, and touch the buffer, on its own thread.
     private DeviceBytes() {
     }
 
@@ -22,7 +23,7 @@ final class DeviceBytes {
         long from = Math.floorDiv(address, lbs) * lbs;
         long to = Math.ceilDiv(address + length, (long) lbs) * lbs;
         byte[] out = new byte[length];
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment seg = arena.allocate(to - from, 4096);
             transfer(device, false, from, seg);
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, address - from, out, 0, length);
@@ -35,7 +36,7 @@ final class DeviceBytes {
         int lbs = device.capabilities().logicalBlockSize();
         long from = Math.floorDiv(address, lbs) * lbs;
         long to = Math.ceilDiv(address + data.length, (long) lbs) * lbs;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment seg = arena.allocate(to - from, 4096);
             transfer(device, false, from, seg);
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, address - from, data.length);

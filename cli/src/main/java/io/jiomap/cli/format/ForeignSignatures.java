@@ -40,8 +40,8 @@ final class ForeignSignatures {
             new Kind("ext", "filesystem", 1080, new byte[] {0x53, (byte) 0xEF}),
             new Kind("btrfs", "filesystem", 0x10040, ascii("_BHRfS_M")),
             new Kind("iso9660", "filesystem", 32769, ascii("CD001")),
-            new Kind("crypto_LUKS", "encrypted volume", 0, new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}),
-            new Kind("swap", "swap area", 4086, ascii("SWAPSPACE2")),
+            new Kind("crypto_LUKS", "volume", 0, new byte[] {'L', 'U', 'K', 'S', (byte) 0xBA, (byte) 0xBE}),
+            new Kind("swap", "area", 4086, ascii("SWAPSPACE2")),
             new Kind("gpt", "partition table", 512, ascii("EFI PART")),
             new Kind("gpt", "partition table", 4096, ascii("EFI PART")),
             new Kind("dos", "partition table or boot sector", 510, new byte[] {0x55, (byte) 0xAA}));

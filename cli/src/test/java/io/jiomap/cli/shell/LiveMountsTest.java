@@ -15,6 +15,7 @@ import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.cli.format.FormatPolicy;
+import io.jiomap.cli.format.Images;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.CompletionMode;
@@ -24,6 +25,7 @@ import io.jiomap.core.ring.IoRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +33,16 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LiveMountsTest {
     /** Where the format notes go when a test does not look at them. */
     private static final Consumer<String> QUIET = line -> { };
 
     private static final int BLOCK = 4096;
+
+    @TempDir
+    Path dir;
 
     private final Plugins plugins = CliRun.plugins();
     private final LiveMounts mounts = new LiveMounts(plugins);
@@ -261,5 +267,26 @@ class LiveMountsTest {
 
         assertThat(devices).allSatisfy(d -> assertThat(d.isClosed()).isTrue());
         assertThat(mounts.list()).isEmpty();
+    }
+
+    @Test
+    void aMountFormatsABlankDeviceMountsAnImageHoldingItsTypeAndRefusesAnotherType() throws Exception {
+        Path image = dir.resolve("shell.img");
+        Images.mkfs(image, "ext4-like", "64m");
+        Images.writeFile(image, "ext4-like", "/keep", (byte) 0x77);
+        List<String> notes = new ArrayList<>();
+
+        mounts.mount("blank", "memory:size=64m", "xfs-like", 1, FormatPolicy.IF_BLANK, notes::add);
+        assertThat(notes).as("a blank device is formatted without a word").isEmpty();
+        assertThatThrownBy(() -> mounts.mount("wrong", "file:path=" + image, "xfs-like", 1, FormatPolicy.IF_BLANK,
+                notes::add)).hasMessageContaining("EEXIST", "holds an ext4-like filesystem (64m)",
+                "--fs=ext4-like mounts it", "--mkfs=1 wipes it");
+        mounts.mount("kept", "file:path=" + image, "ext4-like", 1, FormatPolicy.IF_BLANK, notes::add);
+        mounts.umount("kept");
+
+        assertThat(notes).singleElement().asString().startsWith("file:path=" + image + " holds an ext4-like"
+                + " filesystem").endsWith("mounting it as it is (--mkfs=1 formats it afresh)");
+        assertThat(mounts.list()).extracting(LiveMounts.Row::name).containsExactly("blank");
+        Images.assertFileHolds(image, "ext4-like", "/keep", (byte) 0x77);
     }
 }

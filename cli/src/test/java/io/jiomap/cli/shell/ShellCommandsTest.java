@@ -59,6 +59,8 @@ class ShellCommandsTest {
                 .hasMessageContaining("'two' is not a whole number");
         assertThatThrownBy(() -> shell.mount("--wq-workers=0", "m0", "memory", "raw"))
                 .hasMessageContaining("at least 1 worker");
+        assertThatThrownBy(() -> shell.mount("--mkfs=yes-please", "m0", "memory", "raw"))
+                .hasMessageContaining("jiomap:mount: --mkfs=yes-please: use auto");
         assertThat(mounts.list()).isEmpty();
     }
 
