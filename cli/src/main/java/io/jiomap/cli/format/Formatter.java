@@ -107,7 +107,7 @@ public final class Formatter {
             } else {
                 String there = others.getFirst().type();
                 String mountIt = installed.stream().anyMatch(t -> t.name().equals(there))
-                        ? "--fs=" + there + " mounts it, " : "";
+                        ? "it mounts as " + there + ", and " : "";
                 refusal = own.isPresent()
                         ? ", not " + DeviceContents.article(fs) + " " + fs + " filesystem; jiomap formats only a blank"
                         + " device unasked: " + mountIt + "--mkfs=1 wipes it and makes a new " + fs + " filesystem"

@@ -56,7 +56,7 @@ class FioOnExistingImagesTest {
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
         assertThat(run.err()).contains("EEXIST", "file:path=" + image + " holds an ext4-like filesystem (64m)",
-                "not an xfs-like filesystem", "--fs=ext4-like mounts it", "--mkfs=1 wipes it and makes a new"
+                "not an xfs-like filesystem", "it mounts as ext4-like, and --mkfs=1", "--mkfs=1 wipes it and makes a new"
                         + " xfs-like filesystem");
         assertThat(Files.readAllBytes(image)).isEqualTo(before);
     }
@@ -70,7 +70,7 @@ class FioOnExistingImagesTest {
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
         assertThat(run.err()).contains("holds an xfs-like filesystem", "raw would write over it",
-                "--fs=xfs-like mounts it", "--mkfs=1 wipes it and uses the device as raw");
+                "it mounts as xfs-like, and --mkfs=1", "--mkfs=1 wipes it and uses the device as raw");
     }
 
     @Test

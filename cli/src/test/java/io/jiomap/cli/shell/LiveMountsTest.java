@@ -280,7 +280,7 @@ class LiveMountsTest {
         assertThat(notes).as("a blank device is formatted without a word").isEmpty();
         assertThatThrownBy(() -> mounts.mount("wrong", "file:path=" + image, "xfs-like", 1, FormatPolicy.IF_BLANK,
                 notes::add)).hasMessageContaining("EEXIST", "holds an ext4-like filesystem (64m)",
-                "--fs=ext4-like mounts it", "--mkfs=1 wipes it");
+                "it mounts as ext4-like", "--mkfs=1 wipes it");
         mounts.mount("kept", "file:path=" + image, "ext4-like", 1, FormatPolicy.IF_BLANK, notes::add);
         mounts.umount("kept");
 
