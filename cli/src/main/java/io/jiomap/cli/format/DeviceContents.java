@@ -93,7 +93,8 @@ public record DeviceContents(List<FsSignature> signatures, long firstNonZero) {
     }
 
     private static boolean overlap(FsSignature a, FsSignature b) {
-        return a.located() && b.located() && a.offset() < b.offset() + b.length() && b.offset() < a.offset() + a.length();
+        return a.located() && b.located() && a.offset() < b.offset() + b.length()
+                && b.offset() < a.offset() + a.length();
     }
 
     private static long firstNonZero(byte[] bytes, long base) {

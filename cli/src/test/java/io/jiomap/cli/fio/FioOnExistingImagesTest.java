@@ -56,8 +56,8 @@ class FioOnExistingImagesTest {
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
         assertThat(run.err()).contains("EEXIST", "file:path=" + image + " holds an ext4-like filesystem (64m)",
-                "not an xfs-like filesystem", "it mounts as ext4-like, and --mkfs=1", "--mkfs=1 wipes it and makes a new"
-                        + " xfs-like filesystem");
+                "not an xfs-like filesystem", "it mounts as ext4-like, and --mkfs=1",
+                "--mkfs=1 wipes it and makes a new xfs-like filesystem");
         assertThat(Files.readAllBytes(image)).isEqualTo(before);
     }
 
