@@ -64,10 +64,13 @@ public final class FaultyFileSystemType implements FileSystemType {
         return over == null ? Map.of() : Map.of(FaultPlan.OVER, over);
     }
 
-    /** On disk a faulty filesystem is the wrapped type's (none without {@code over}: the mount then says why). */
+    /**
+     * On disk a faulty filesystem is the wrapped type's. Without {@code over} it is its own name, which nothing on
+     * disk carries: the device is then formatted only when blank, and that mkfs says {@code over} is needed.
+     */
     @Override
     public Optional<String> onDiskType(Map<String, String> mountOptions) {
-        return Optional.ofNullable(mountOptions.get(FaultPlan.OVER));
+        return Optional.of(mountOptions.getOrDefault(FaultPlan.OVER, NAME));
     }
 
     // tag::faulty-mount[]
