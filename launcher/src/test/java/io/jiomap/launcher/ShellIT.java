@@ -119,7 +119,7 @@ class ShellIT {
 
     @Test
     void theEndOfInputStopsTheContainer() throws Exception {
-        assertThat(type("jiomap:help")).contains("jiomap:mount [--mkfs] [--wq-workers=N] NAME DEVICE FS",
+        assertThat(type("jiomap:help")).contains("jiomap:mount [--mkfs[=auto|1|0]] [--wq-workers=N] NAME DEVICE FS",
                 "jiomap:counters [NAME...]");
         assertThat(type("jiomap:mount m0 memory:size=16m raw")).contains("m0: raw mounted");
 

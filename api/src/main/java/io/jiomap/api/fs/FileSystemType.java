@@ -3,6 +3,7 @@ package io.jiomap.api.fs;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A filesystem type, registered as an OSGi service with the property {@value #TYPE_PROPERTY} (or found with
@@ -44,6 +45,30 @@ public interface FileSystemType {
      * throws. A type without an on-disk signature (raw) never claims a device.
      */
     boolean probe(BlockDevice device) throws JiomapException;
+
+    /**
+     * What {@link #probe} finds, in detail: where the magic lies and the filesystem's size and UUID as its superblock
+     * records them; empty exactly when probe answers false. The default knows only probe's answer, so its signature
+     * has no place; a type with an on-disk magic overrides it, so that a forced mkfs of another type can erase that
+     * magic (wipefs) and the device is never claimed by two types.
+     *
+     * @since 1.3
+     */
+    default Optional<FsSignature> signature(BlockDevice device) throws JiomapException {
+        return probe(device) ? Optional.of(FsSignature.unlocated(name())) : Optional.empty();
+    }
+
+    /**
+     * The type whose {@link #signature} marks a filesystem made for a mount with {@code mountOptions}: a tool that
+     * formats only blank devices (bench, fio, the shell's mount) mounts a device carrying it as it is and refuses one
+     * carrying another type's. This type's own name by default; the wrapped type's for a type that wraps another;
+     * empty for a type without an on-disk format (raw), whose mkfs writes nothing and which mounts any device.
+     *
+     * @since 1.3
+     */
+    default Optional<String> onDiskType(Map<String, String> mountOptions) {
+        return Optional.of(name());
+    }
 
     /**
      * Checks the unmounted filesystem on the device without changing it (xfs_repair -n, e2fsck -fn) and reports

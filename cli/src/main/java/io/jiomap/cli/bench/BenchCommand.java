@@ -5,6 +5,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.cli.Converters;
 import io.jiomap.cli.jfr.BenchPointEvent;
 import io.jiomap.cli.jfr.IoSampleEvent;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
@@ -84,6 +85,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "completion workqueue threads (default: ${DEFAULT-VALUE})")
     private int wqWorkers;
 
+    @Option(names = "--mkfs", paramLabel = "auto|1|0", arity = "0..1", fallbackValue = "1", defaultValue = "auto",
+            description = "auto formats only a blank device and mounts one holding the --fs filesystem as it is,"
+                    + " refusing any other; 1 (or bare --mkfs) wipes what is there and formats; 0 mounts what is"
+                    + " there (default: ${DEFAULT-VALUE})")
+    private String mkfs;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
             description = "times the QD x mode grid is measured; the mode order reverses every other round (ABBA)"
                     + " (default: ${DEFAULT-VALUE})")
@@ -146,8 +153,11 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<PointResult> points;
+        FormatPolicy policy = FormatPolicy.parse("--mkfs", mkfs);
         try (Recording recording = startRecording();
-             Storage storage = Storage.open(plugins, device, fs, wqWorkers, true)) {
+             Storage storage = Storage.open(plugins, device, fs, wqWorkers, policy,
+                     line -> err.println("jiomap bench: " + line))) {
+            err.flush();
             points = new BenchRunner(config, err, Progress.on(err)).run(storage);
             if (recording != null) {
                 recording.stop();

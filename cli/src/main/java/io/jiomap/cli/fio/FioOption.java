@@ -20,8 +20,8 @@ record FioOption(String name, boolean run, boolean bool, String help) {
     private static Map<String, FioOption> table() {
         Map<String, FioOption> m = new LinkedHashMap<>();
         job(m, "name", false, "starts a new job with this name; options after it belong to that job");
-        job(m, "filename", false, "file to do I/O on, inside the mounted filesystem (default /jiomap.fio);"
-                + " on the raw filesystem every name is the device");
+        job(m, "filename", false, "file to do I/O on, inside the mounted filesystem; a relative name is taken from"
+                + " the root (data is /data) (default /jiomap.fio); on the raw filesystem every name is the device");
         job(m, "size", false, "bytes of the file region each job (each numjobs clone) does I/O on, k/m/g/t or N%"
                 + " of the file; clones get consecutive regions (default: the file size divided among the jobs)");
         job(m, "bs", false, "block size (default 4k)");
@@ -77,8 +77,9 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
         run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");
         run(m, "wq-workers", false, "jiomap: completion workqueue threads (default 1)");
-        run(m, "mkfs", true, "jiomap: write a fresh filesystem before mounting (default 1; 0 keeps what the device"
-                + " holds)");
+        run(m, "mkfs", true, "jiomap: auto formats only a blank device (zeros where signatures live) and mounts a"
+                + " device holding the --fs filesystem as it is, refusing any other; 1 (or bare --mkfs) wipes what is"
+                + " there and writes a fresh filesystem; 0 mounts what is there (default auto)");
         return m;
     }
 

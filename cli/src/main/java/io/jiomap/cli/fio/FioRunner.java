@@ -4,6 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DioCounters;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.cli.text.Units;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -57,7 +57,7 @@ public final class FioRunner {
     }
 
     /** The run options that are not per job. */
-    record RunOptions(Set<OutputFormat> formats, String device, String fs, int wqWorkers, boolean mkfs) {
+    record RunOptions(Set<OutputFormat> formats, String device, String fs, int wqWorkers, FormatPolicy mkfs) {
     }
 
     /** One clone of a job: which job, which clone, where in the file. */
@@ -75,7 +75,9 @@ public final class FioRunner {
         FioArgs parsed = FioArgs.parse(args);
         List<JobSpec> specs = specs(parsed);
         RunOptions run = runOptions(parsed.run(), specs);
-        try (Storage storage = Storage.open(plugins, run.device(), run.fs(), run.wqWorkers(), run.mkfs())) {
+        try (Storage storage = Storage.open(plugins, run.device(), run.fs(), run.wqWorkers(), run.mkfs(),
+                line -> err.println("jiomap fio: " + line))) {
+            err.flush();
             return runJobs(parsed, specs, run, storage);
         }
     }
@@ -131,13 +133,8 @@ public final class FioRunner {
         if (workers < 1) {
             throw new IllegalArgumentException("--wq-workers=" + workers + ": the workqueue needs at least 1 worker");
         }
-        String mkfs = run.getOrDefault("mkfs", "1");
-        boolean doMkfs = switch (mkfs.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "yes", "on" -> true;
-            case "0", "false", "no", "off" -> false;
-            default -> throw new IllegalArgumentException("--mkfs=" + mkfs + " is not a boolean (1 or 0)");
-        };
-        return new RunOptions(formats, device, run.getOrDefault("fs", "raw"), workers, doMkfs);
+        FormatPolicy mkfs = FormatPolicy.parse("--mkfs", run.getOrDefault("mkfs", "auto"));
+        return new RunOptions(formats, device, run.getOrDefault("fs", "raw"), workers, mkfs);
     }
 
     private int runJobs(FioArgs parsed, List<JobSpec> specs, RunOptions run, Storage storage)

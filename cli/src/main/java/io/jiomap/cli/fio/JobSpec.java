@@ -128,13 +128,25 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
         }
     }
 
+    /**
+     * A file name relative to nothing is resolved against the filesystem root, as fio resolves it against
+     * {@code --directory}: {@code data} and {@code ./data} are {@code /data}.
+     */
+    static String absolute(String filename) {
+        String f = filename;
+        while (f.startsWith("./")) {
+            f = f.substring(2);
+        }
+        return f.startsWith("/") ? f : "/" + f;
+    }
+
     /** Reads a job's merged options. @throws IllegalArgumentException naming the job, the option and the problem */
     static JobSpec from(Map<String, String> merged) {
         String name = merged.get("name");
         Map<String, String> options = new LinkedHashMap<>(merged);
         options.remove("name");
         Reader r = new Reader(name, merged);
-        String filename = r.text("filename", DEFAULT_FILENAME);
+        String filename = absolute(r.text("filename", DEFAULT_FILENAME));
         long size = -1;
         double sizePercent = 0;
         String sizeText = merged.get("size");

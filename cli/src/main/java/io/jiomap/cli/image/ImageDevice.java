@@ -5,6 +5,8 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsSignature;
+import io.jiomap.cli.format.DeviceContents;
 import io.jiomap.cli.plugin.Plugins;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,9 +85,11 @@ public final class ImageDevice {
             return claims.getFirst();
         }
         if (claims.isEmpty()) {
+            List<FsSignature> foreign = DeviceContents.inspect(device, List.of()).signatures();
             throw new JiomapException(Errno.EINVAL, image + " holds no filesystem that an installed type recognises"
                     + " (tried " + (tried.isEmpty() ? "none: no filesystem types installed" : String.join(", ", tried))
-                    + "); make one with jiomap mkfs, or name the type with --fs");
+                    + ")" + (foreign.isEmpty() ? "; make one with jiomap mkfs, or name the type with --fs"
+                    : "; it holds " + new DeviceContents(foreign, -1).describe() + ", which no jiomap type reads"));
         }
         throw new JiomapException(Errno.EINVAL, image + " is claimed by several filesystem types ("
                 + String.join(", ", claims.stream().map(FileSystemType::name).toList()) + "); name one with --fs");

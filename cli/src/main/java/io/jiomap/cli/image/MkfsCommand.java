@@ -1,10 +1,13 @@
 package io.jiomap.cli.image;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsStat;
 import io.jiomap.cli.Converters;
+import io.jiomap.cli.format.DeviceContents;
+import io.jiomap.cli.format.Formatter;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.text.Units;
 import io.jiomap.core.Mount;
@@ -19,9 +22,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jiomap mkfs}: writes an empty filesystem into an image file (created or grown to {@code --size}). */
+/**
+ * {@code jiomap mkfs}: writes an empty filesystem into an image file (created or grown to {@code --size}). As
+ * mkfs.xfs, it refuses an image that carries a signature (a jiomap type's, or the kernel's filesystems and partition
+ * tables) unless forced, and when forced wipes every signature first, so that only the new type claims the image.
+ */
 @Command(name = "mkfs", mixinStandardHelpOptions = true,
-        description = "Makes a filesystem in an image file (mkfs.xfs / mkfs.ext4 for jiomap's filesystem types).")
+        description = "Makes a filesystem in an image file (mkfs.xfs / mkfs.ext4 for jiomap's filesystem types)."
+                + " An image holding a filesystem or partition table is refused unless -f is given.")
 public final class MkfsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -36,6 +44,10 @@ public final class MkfsCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "TYPE[:key=value,...]",
             description = "put the image behind a device model, e.g. nvme-like:queues=2 or sata-like (default: the file device)")
     private String device;
+
+    @Option(names = {"-f", "--force"}, description = "format even an image that holds a filesystem: its signatures"
+            + " are wiped first (as mkfs.xfs -f does through wipefs)")
+    private boolean force;
 
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "mkfs option of the filesystem type, repeatable")
     private Map<String, String> options = new LinkedHashMap<>();
@@ -54,7 +66,16 @@ public final class MkfsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         FileSystemType type = plugins.fileSystemType(fs);
         try (BlockDevice dev = ImageDevice.open(plugins, device, image, size == null ? -1 : size)) {
-            Mount.mkfs(type, dev, options);
+            if (!force) {
+                DeviceContents contents = DeviceContents.inspect(dev, plugins.fileSystemTypes());
+                if (!contents.signatures().isEmpty()) {
+                    throw new JiomapException(Errno.EEXIST, image + " holds " + contents.describe()
+                            + "; mkfs does not write over it unless forced: -f wipes "
+                            + (contents.signatures().size() == 1 ? "it" : "them") + " and makes a new " + type.name()
+                            + " filesystem");
+                }
+            }
+            Formatter.format(type, dev, options, plugins.fileSystemTypes(), line -> out.println("wiped: " + line));
             // Mounting what was just written proves it mounts and gives the numbers a person wants to see.
             FsStat st;
             try (Mount mount = Mount.mount(type, dev, Mount.Options.defaults())) {

@@ -4,8 +4,10 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.cli.format.FormatPolicy;
+import io.jiomap.cli.format.Formatter;
 import io.jiomap.core.Mount;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A device opened from a {@code TYPE[:key=value,...]} spec with a filesystem mounted on it: what both {@code bench}
@@ -18,23 +20,25 @@ public record Storage(DeviceSpec deviceSpec, DeviceSpec fsSpec, BlockDevice devi
         implements AutoCloseable {
 
     /**
-     * Opens the device, writes a fresh filesystem on it when {@code mkfs} is set (a memory device starts empty), and
-     * mounts it.
+     * Opens the device, makes it ready as {@code policy} says ({@link FormatPolicy}: by default a blank device is
+     * formatted and a device holding the filesystem is mounted as it is), and mounts it.
      *
      * @param fsSpecText {@code TYPE[:mount-option=value,...]}
+     * @param notes      told, in one line each, what the user must know about the device: an existing filesystem
+     *                   mounted as it is, signatures wiped
      * @throws IllegalArgumentException when a spec cannot be parsed
-     * @throws JiomapException          an unknown type (ENODEV), options the plugin refuses (EINVAL), a failed mount
+     * @throws JiomapException          an unknown type (ENODEV), options the plugin refuses (EINVAL), a device holding
+     *                                  something the policy does not format over (EEXIST), a failed mount
      */
     public static Storage open(Plugins plugins, String deviceSpecText, String fsSpecText, int workqueueWorkers,
-                               boolean mkfs) throws JiomapException {
+                               FormatPolicy policy, Consumer<String> notes) throws JiomapException {
         DeviceSpec deviceSpec = parse("--device", deviceSpecText);
         DeviceSpec fsSpec = parse("--fs", fsSpecText);
         FileSystemType fsType = plugins.fileSystemType(fsSpec.type());
         BlockDevice device = plugins.deviceProvider(deviceSpec.type()).open(deviceSpec);
         try {
-            if (mkfs) {
-                Mount.mkfs(fsType, device, fsType.mkfsOptionsFor(fsSpec.options()));
-            }
+            Formatter.prepare(policy, fsType, fsSpec.options(), device, deviceSpec.toString(),
+                    plugins.fileSystemTypes(), notes);
             Mount mount = Mount.mount(fsType, device,
                     new Mount.Options(workqueueWorkers, fsSpec.options()));
             return new Storage(deviceSpec, fsSpec, device, mount);

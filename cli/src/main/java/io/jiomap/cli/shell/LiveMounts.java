@@ -7,6 +7,8 @@ import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.io.DioCounters;
+import io.jiomap.cli.format.FormatPolicy;
+import io.jiomap.cli.format.Formatter;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.Mount;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The named mounts of a shell session, kept between commands, and what happens to them when a plugin they use goes
@@ -43,13 +46,16 @@ public final class LiveMounts implements AutoCloseable {
     }
 
     /**
-     * Opens a device, optionally writes a fresh filesystem on it, and mounts it under {@code name}.
+     * Opens a device, makes it ready as {@code policy} says (by default a blank device gets a fresh filesystem and
+     * one holding the filesystem is mounted as it is), and mounts it under {@code name}.
      *
-     * @throws JiomapException EEXIST for a name in use; ENODEV for an unknown type; what the plugins refuse
+     * @param notes told, one line each, when an existing filesystem is mounted as it is or signatures were wiped
+     * @throws JiomapException EEXIST for a name in use or a device holding something the policy does not format
+     *                         over; ENODEV for an unknown type; what the plugins refuse
      * @throws IllegalArgumentException a spec that cannot be parsed
      */
     public synchronized void mount(String name, String deviceSpecText, String fsSpecText, int workqueueWorkers,
-                                   boolean mkfs) throws JiomapException {
+                                   FormatPolicy policy, Consumer<String> notes) throws JiomapException {
         if (mounts.containsKey(name)) {
             throw new JiomapException(Errno.EEXIST, "a mount named '" + name + "' exists (" + describe(mounts.get(name))
                     + "); jiomap:umount " + name + " first, or choose another name");
@@ -63,9 +69,8 @@ public final class LiveMounts implements AutoCloseable {
         openDevice(m);
         try {
             m.type = plugins.fileSystemType(m.fsSpec.type());
-            if (mkfs) {
-                Mount.mkfs(m.type, m.device, m.type.mkfsOptionsFor(m.fsSpec.options()));
-            }
+            Formatter.prepare(policy, m.type, m.fsSpec.options(), m.device, m.deviceSpec.toString(),
+                    plugins.fileSystemTypes(), notes);
             attach(m);
         } catch (JiomapException | RuntimeException e) {
             m.device.close();

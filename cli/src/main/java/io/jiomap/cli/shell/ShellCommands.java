@@ -5,6 +5,7 @@ import io.jiomap.api.io.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.fio.FioRunner;
 import io.jiomap.cli.fio.VerifyHook;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.text.TextTable;
 import java.io.PrintWriter;
@@ -35,10 +36,12 @@ public final class ShellCommands {
               jiomap:filesystems               the installed filesystem types
               jiomap:mkfs --fs=TYPE [--size=SIZE] IMAGE
                                                make a filesystem in an image file, as ./jiomap mkfs
-              jiomap:mount [--mkfs] [--wq-workers=N] NAME DEVICE FS
+              jiomap:mount [--mkfs[=auto|1|0]] [--wq-workers=N] NAME DEVICE FS
                                                open DEVICE (TYPE[:key=value,...]) and mount FS (TYPE[:option=value,...])
-                                               on it as NAME; --mkfs writes a fresh filesystem first (a memory device
-                                               starts empty); e.g. jiomap:mount m0 memory:size=256m raw
+                                               on it as NAME; a blank device (a new memory device or image) gets a
+                                               fresh filesystem, one holding FS is mounted as it is, any other is
+                                               refused; --mkfs (=1) wipes what is there and formats, --mkfs=0 mounts
+                                               what is there; e.g. jiomap:mount m0 memory:size=256m xfs-like
               jiomap:mounts                    the live mounts: device, filesystem, workqueue workers, state
               jiomap:umount NAME...            unmount (drain in-flight I/O, persist) and close the device
               jiomap:remount NAME...           mount again a mount that went down when its device or filesystem
@@ -187,17 +190,23 @@ public final class ShellCommands {
     }
 
     public void mount(String... args) {
-        boolean mkfs = false;
+        FormatPolicy mkfs = FormatPolicy.IF_BLANK;
         int workers = 1;
         List<String> operands = new ArrayList<>();
         for (String a : args) {
             if (a.equals("--mkfs")) {
-                mkfs = true;
+                mkfs = FormatPolicy.ALWAYS;
+            } else if (a.startsWith("--mkfs=")) {
+                try {
+                    mkfs = FormatPolicy.parse("--mkfs", a.substring("--mkfs=".length()));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandFailed("jiomap:mount: " + e.getMessage());
+                }
             } else if (a.startsWith("--wq-workers=")) {
                 workers = wholeNumber("mount", a);
             } else if (a.startsWith("-")) {
-                throw new CommandFailed("jiomap:mount: unknown option " + a + "; usage: jiomap:mount [--mkfs]"
-                        + " [--wq-workers=N] NAME DEVICE FS");
+                throw new CommandFailed("jiomap:mount: unknown option " + a + "; usage: jiomap:mount"
+                        + " [--mkfs[=auto|1|0]] [--wq-workers=N] NAME DEVICE FS");
             } else {
                 operands.add(a);
             }
@@ -207,8 +216,10 @@ public final class ShellCommands {
                     + operands + "; e.g. jiomap:mount m0 memory:size=256m raw");
         }
         String name = operands.get(0);
+        PrintWriter err = new PrintWriter(System.err, true);
         try {
-            mounts.mount(name, operands.get(1), operands.get(2), workers, mkfs);
+            mounts.mount(name, operands.get(1), operands.get(2), workers, mkfs,
+                    line -> err.println("jiomap:mount " + name + ": " + line));
         } catch (JiomapException | IllegalArgumentException e) {
             throw new CommandFailed("jiomap:mount " + name + ": " + e.getMessage());
         }

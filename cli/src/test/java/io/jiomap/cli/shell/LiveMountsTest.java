@@ -14,6 +14,8 @@ import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.iomap.DirectIoEngine;
+import io.jiomap.cli.format.FormatPolicy;
+import io.jiomap.cli.format.Images;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.CompletionMode;
@@ -23,15 +25,24 @@ import io.jiomap.core.ring.IoRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LiveMountsTest {
+    /** Where the format notes go when a test does not look at them. */
+    private static final Consumer<String> QUIET = line -> { };
+
     private static final int BLOCK = 4096;
+
+    @TempDir
+    Path dir;
 
     private final Plugins plugins = CliRun.plugins();
     private final LiveMounts mounts = new LiveMounts(plugins);
@@ -43,7 +54,7 @@ class LiveMountsTest {
 
     @Test
     void mountsByNameAndListsDeviceFilesystemAndWorkqueueWorkers() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 2, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 2, FormatPolicy.NEVER, QUIET);
 
         assertThat(mounts.list()).singleElement().satisfies(r -> {
             assertThat(r.name()).isEqualTo("m0");
@@ -122,10 +133,11 @@ class LiveMountsTest {
             }
         };
         try (LiveMounts live = new LiveMounts(withWrapper)) {
-            live.mount("w", "memory:size=8m", "wrapper:over=raw,fail-begin=5", 1, true);
+            live.mount("w", "memory:size=8m", "wrapper:over=raw,fail-begin=5", 1, FormatPolicy.ALWAYS, QUIET);
             assertThat(live.list()).singleElement().satisfies(r -> assertThat(r.mounted()).isTrue());
         }
-        try (Storage storage = Storage.open(withWrapper, "memory:size=8m", "wrapper:over=raw,delay=1ms", 1, true)) {
+        try (Storage storage = Storage.open(withWrapper, "memory:size=8m", "wrapper:over=raw,delay=1ms", 1,
+                FormatPolicy.ALWAYS, QUIET)) {
             assertThat(storage.mount().fileSystem()).isNotNull();
         }
         assertThat(made).as("mkfs options of the shell's mount, then of bench/fio's storage")
@@ -134,11 +146,11 @@ class LiveMountsTest {
 
     @Test
     void refusesANameInUseAndAnUnknownTypeSayingWhich() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
 
-        assertThatThrownBy(() -> mounts.mount("m0", "memory:size=8m", "raw", 1, false))
+        assertThatThrownBy(() -> mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET))
                 .isInstanceOf(JiomapException.class).hasMessageContaining("EEXIST", "'m0' exists");
-        assertThatThrownBy(() -> mounts.mount("m1", "memory:size=8m", "nofs", 1, false))
+        assertThatThrownBy(() -> mounts.mount("m1", "memory:size=8m", "nofs", 1, FormatPolicy.NEVER, QUIET))
                 .hasMessageContaining("ENODEV", "unknown filesystem type 'nofs'", "raw");
         assertThatThrownBy(() -> mounts.counters("m9")).hasMessageContaining("ENOENT", "no mount named 'm9'", "m0");
         assertThat(mounts.list()).extracting(LiveMounts.Row::name).containsExactly("m0");
@@ -147,7 +159,7 @@ class LiveMountsTest {
     @Test
     void aDepartingFilesystemTypeDrainsTheWritesInFlightAndTheRemountSeesThemOnTheSameDevice() throws Exception {
         // A tenth of a second per write: all eight are still inside the device when the type goes.
-        mounts.mount("m0", "memory:size=8m,lbs=4096,completion=delay,delay=100ms", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m,lbs=4096,completion=delay,delay=100ms", "raw", 1, FormatPolicy.NEVER, QUIET);
         OpenFile file = mounts.mounted("m0").open("/disk", 0);
         try (IoRing ring = IoRing.create(8, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer(8L * BLOCK, BLOCK);
@@ -189,7 +201,7 @@ class LiveMountsTest {
 
     @Test
     void aDepartingDeviceTypeUnmountsClosesTheDeviceAndTheRemountOpensANewOne() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
         BlockDevice device = mounts.mounted("m0").device();
         OpenFile file = mounts.mounted("m0").open("/disk", 0);
 
@@ -213,7 +225,7 @@ class LiveMountsTest {
 
     @Test
     void aDeviceWithoutAnImageThatLeftWarnsItsDataMayBeGoneAndAFailedRemountSaysWhy() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "xfs-like", 1, true);
+        mounts.mount("m0", "memory:size=8m", "xfs-like", 1, FormatPolicy.ALWAYS, QUIET);
 
         mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "memory bundle stopping");
         assertThat(mounts.list().getFirst().downReason()).contains("no path=", "the successor starts blank");
@@ -226,7 +238,7 @@ class LiveMountsTest {
 
     @Test
     void aDepartingTypeThatNoMountUsesChangesNothing() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
 
         mounts.deviceProviderWithdrawn(new Object(), "someone else's provider");
         mounts.fileSystemTypeWithdrawn(new Object(), "someone else's type");
@@ -236,7 +248,7 @@ class LiveMountsTest {
 
     @Test
     void remountRefusesAMountThatIsUpAndUmountForgetsADownOne() throws Exception {
-        mounts.mount("m0", "memory:size=8m", "raw", 1, false);
+        mounts.mount("m0", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
         assertThatThrownBy(() -> mounts.remount("m0")).hasMessageContaining("EBUSY", "'m0' is mounted");
 
         mounts.deviceProviderWithdrawn(plugins.deviceProvider("memory"), "gone");
@@ -247,13 +259,34 @@ class LiveMountsTest {
 
     @Test
     void closingTheSessionUnmountsEverythingAndClosesTheDevices() throws Exception {
-        mounts.mount("a", "memory:size=8m", "raw", 1, false);
-        mounts.mount("b", "memory:size=8m", "raw", 1, true);
+        mounts.mount("a", "memory:size=8m", "raw", 1, FormatPolicy.NEVER, QUIET);
+        mounts.mount("b", "memory:size=8m", "raw", 1, FormatPolicy.ALWAYS, QUIET);
         List<BlockDevice> devices = List.of(mounts.mounted("a").device(), mounts.mounted("b").device());
 
         mounts.close();
 
         assertThat(devices).allSatisfy(d -> assertThat(d.isClosed()).isTrue());
         assertThat(mounts.list()).isEmpty();
+    }
+
+    @Test
+    void aMountFormatsABlankDeviceMountsAnImageHoldingItsTypeAndRefusesAnotherType() throws Exception {
+        Path image = dir.resolve("shell.img");
+        Images.mkfs(image, "ext4-like", "64m");
+        Images.writeFile(image, "ext4-like", "/keep", (byte) 0x77);
+        List<String> notes = new ArrayList<>();
+
+        mounts.mount("blank", "memory:size=64m", "xfs-like", 1, FormatPolicy.IF_BLANK, notes::add);
+        assertThat(notes).as("a blank device is formatted without a word").isEmpty();
+        assertThatThrownBy(() -> mounts.mount("wrong", "file:path=" + image, "xfs-like", 1, FormatPolicy.IF_BLANK,
+                notes::add)).hasMessageContaining("EEXIST", "holds an ext4-like filesystem (64m)",
+                "it mounts as ext4-like", "--mkfs=1 wipes it");
+        mounts.mount("kept", "file:path=" + image, "ext4-like", 1, FormatPolicy.IF_BLANK, notes::add);
+        mounts.umount("kept");
+
+        assertThat(notes).singleElement().asString().startsWith("file:path=" + image + " holds an ext4-like"
+                + " filesystem").endsWith("mounting it as it is (--mkfs=1 formats it afresh)");
+        assertThat(mounts.list()).extracting(LiveMounts.Row::name).containsExactly("blank");
+        Images.assertFileHolds(image, "ext4-like", "/keep", (byte) 0x77);
     }
 }

@@ -57,11 +57,13 @@ class ShellCommandsTest {
         assertThatThrownBy(() -> shell.mount("m0", "memory")).isInstanceOf(ShellCommands.CommandFailed.class)
                 .hasMessageContaining("expected NAME DEVICE FS, got 2 operand(s)", "jiomap:mount m0 memory:");
         assertThatThrownBy(() -> shell.mount("--fast", "m0", "memory", "raw"))
-                .hasMessageContaining("unknown option --fast", "usage: jiomap:mount [--mkfs]");
+                .hasMessageContaining("unknown option --fast", "usage: jiomap:mount [--mkfs[=auto|1|0]]");
         assertThatThrownBy(() -> shell.mount("--wq-workers=two", "m0", "memory", "raw"))
                 .hasMessageContaining("'two' is not a whole number");
         assertThatThrownBy(() -> shell.mount("--wq-workers=0", "m0", "memory", "raw"))
                 .hasMessageContaining("at least 1 worker");
+        assertThatThrownBy(() -> shell.mount("--mkfs=yes-please", "m0", "memory", "raw"))
+                .hasMessageContaining("jiomap:mount: --mkfs=yes-please: use auto");
         assertThat(mounts.list()).isEmpty();
     }
 

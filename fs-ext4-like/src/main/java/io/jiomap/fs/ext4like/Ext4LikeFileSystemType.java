@@ -5,13 +5,16 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsSignature;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.fs.ext4like.check.Fsck;
+import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.meta.BlockCache;
 import io.jiomap.fs.ext4like.meta.FsError;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The ext4-like filesystem (FORMAT.md): block groups, extent trees, a jbd2-like journal in ordered mode and the
@@ -61,6 +64,31 @@ public final class Ext4LikeFileSystemType implements FileSystemType {
             throw e.toException();
         }
         return Superblock.hasMagic(b, 0);
+    }
+
+    /**
+     * The magic is the superblock's 2-byte 0xEF53 at byte 1080, as in ext4 (the jiomap signature after it only tells
+     * the two apart); the size comes from the superblock when its checksum holds. The format has no UUID.
+     */
+    @Override
+    public Optional<FsSignature> signature(BlockDevice device) throws JiomapException {
+        if (!probe(device)) {
+            return Optional.empty();
+        }
+        byte[] b = new byte[Superblock.SIZE];
+        try {
+            BlockCache.readRaw(device, Superblock.OFFSET, b);
+        } catch (FsError e) {
+            throw e.toException();
+        }
+        long size = -1;
+        try {
+            Superblock sb = Superblock.decode(b, 0, device.capabilities().capacityBytes(), device.name());
+            size = sb.blocksCount * sb.blockSize;
+        } catch (FormatException e) {
+            // A damaged superblock still carries the magic: the signature stands, its size is unknown.
+        }
+        return Optional.of(new FsSignature(NAME, Superblock.OFFSET + Superblock.MAGIC_OFFSET, 2, size, ""));
     }
 
     @Override

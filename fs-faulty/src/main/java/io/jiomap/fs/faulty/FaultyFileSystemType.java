@@ -10,6 +10,7 @@ import io.jiomap.api.fs.MountContext;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -61,6 +62,15 @@ public final class FaultyFileSystemType implements FileSystemType {
     public Map<String, String> mkfsOptionsFor(Map<String, String> mountOptions) {
         String over = mountOptions.get(FaultPlan.OVER);
         return over == null ? Map.of() : Map.of(FaultPlan.OVER, over);
+    }
+
+    /**
+     * On disk a faulty filesystem is the wrapped type's. Without {@code over} it is its own name, which nothing on
+     * disk carries: the device is then formatted only when blank, and that mkfs says {@code over} is needed.
+     */
+    @Override
+    public Optional<String> onDiskType(Map<String, String> mountOptions) {
+        return Optional.of(mountOptions.getOrDefault(FaultPlan.OVER, NAME));
     }
 
     // tag::faulty-mount[]

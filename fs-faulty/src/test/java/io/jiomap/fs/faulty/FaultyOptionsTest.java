@@ -29,6 +29,12 @@ class FaultyOptionsTest {
         device.close();
     }
 
+    @Test
+    void onDiskAFaultyFilesystemIsTheWrappedTypesAndWithoutOverNothingCarriesIt() {
+        assertThat(faulty.onDiskType(Map.of("over", "xfs-like", "fail-begin", "eio"))).contains("xfs-like");
+        assertThat(faulty.onDiskType(Map.of("fail-begin", "eio"))).contains("faulty");
+    }
+
     private void assertRefused(Map<String, String> options, int errno, String... named) {
         assertThatThrownBy(() -> Mount.mount(faulty, device, Mount.Options.defaults().withFsOptions(options)))
                 .isInstanceOfSatisfying(JiomapException.class, e -> {

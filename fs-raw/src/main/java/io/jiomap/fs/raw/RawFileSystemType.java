@@ -9,6 +9,7 @@ import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The raw filesystem: the whole device is one preallocated file, every mapping is MAPPED and nothing happens at
@@ -43,6 +44,12 @@ public final class RawFileSystemType implements FileSystemType {
     @Override
     public boolean probe(BlockDevice device) {
         return false;
+    }
+
+    /** Raw has no on-disk format: any device is a raw filesystem, and nothing on it says so. */
+    @Override
+    public Optional<String> onDiskType(Map<String, String> mountOptions) {
+        return Optional.empty();
     }
 
     /** There is no metadata to check; the report says so and is clean. */

@@ -5,6 +5,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsSignature;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.fs.xfslike.format.Geometry;
@@ -13,6 +14,7 @@ import io.jiomap.fs.xfslike.fsck.Checker;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -137,6 +139,24 @@ public final class XfsLikeFileSystemType implements FileSystemType {
         }
         byte[] b = new io.jiomap.fs.xfslike.format.Disk(device, n).readBytes(0, n);
         return Superblock.hasMagic(ByteBuffer.wrap(b));
+    }
+
+    /** The magic is the superblock's first 4 bytes; size and UUID come from it when its checksum holds. */
+    @Override
+    public Optional<FsSignature> signature(BlockDevice device) throws JiomapException {
+        if (!probe(device)) {
+            return Optional.empty();
+        }
+        try {
+            Superblock sb = XfsLikeFileSystem.readSuperblock(device);
+            Geometry g = sb.geometry();
+            return Optional.of(new FsSignature(NAME, 0, 4, g.totalBlocks() * g.blockSize(), sb.uuid().toString()));
+        } catch (JiomapException e) {
+            if (e.errno() != Errno.EUCLEAN) {
+                throw e;
+            }
+            return Optional.of(new FsSignature(NAME, 0, 4, -1, ""));
+        }
     }
 
     @Override

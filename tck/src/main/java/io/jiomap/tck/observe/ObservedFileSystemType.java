@@ -4,6 +4,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.fs.FsSignature;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.Inode;
 import io.jiomap.api.fs.MountContext;
@@ -14,6 +15,7 @@ import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapOps;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A filesystem type that is the one under test, except that the direct-I/O engine it gets at mount records the
@@ -59,6 +61,16 @@ public final class ObservedFileSystemType implements FileSystemType {
     @Override
     public boolean probe(BlockDevice device) throws JiomapException {
         return delegate.probe(device);
+    }
+
+    @Override
+    public Optional<FsSignature> signature(BlockDevice device) throws JiomapException {
+        return delegate.signature(device);
+    }
+
+    @Override
+    public Optional<String> onDiskType(Map<String, String> mountOptions) {
+        return delegate.onDiskType(mountOptions);
     }
 
     @Override

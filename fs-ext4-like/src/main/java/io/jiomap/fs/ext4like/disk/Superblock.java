@@ -8,6 +8,8 @@ public final class Superblock {
     public static final int OFFSET = 1024;
     public static final int SIZE = 1024;
     public static final int MAGIC = 0xEF53;
+    /** Where {@link #MAGIC} lies in the superblock (a 16-bit field, as in ext4). */
+    public static final int MAGIC_OFFSET = 0x38;
     /** Written into every superblock so that a real ext4 image (same magic) is not taken for this format. */
     public static final long SIGNATURE = 0x3445_5041_4D4F_494AL; // "JIOMAPE4" little-endian
     public static final int INODE_SIZE = 256;
@@ -107,7 +109,7 @@ public final class Superblock {
         Bytes.u32(b, off + 0x24, journalBlocks);
         Bytes.u32(b, off + 0x28, lastOrphan);
         Bytes.u32(b, off + 0x30, groupNr);
-        Bytes.u16(b, off + 0x38, MAGIC);
+        Bytes.u16(b, off + MAGIC_OFFSET, MAGIC);
         Bytes.u32(b, off + 0x3C, generation);
         Bytes.u64(b, off + 0x40, SIGNATURE);
         Bytes.u32(b, off + 0x48, DESC_SIZE);
@@ -116,7 +118,7 @@ public final class Superblock {
 
     /** Whether the bytes carry this format's magic and signature (probe); says nothing about the checksum. */
     public static boolean hasMagic(byte[] b, int off) {
-        return Bytes.u16(b, off + 0x38) == MAGIC && Bytes.u64(b, off + 0x40) == SIGNATURE;
+        return Bytes.u16(b, off + MAGIC_OFFSET) == MAGIC && Bytes.u64(b, off + 0x40) == SIGNATURE;
     }
 
     /**
