@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Where an I/O's time goes, per interval of a running command, from counts that a loaded machine does not distort.
 
-Usage: bench/io-cost.py [--interval S] [--skip S] -- COMMAND [ARGS...]
+Usage: bench/io-cost.py [--interval S] [--skip S] [--issuer PREFIX] -- COMMAND [ARGS...]
 
 Runs COMMAND and reads /proc for it every interval: 4 KiB writes issued (the kernel's write_bytes, which counts
-O_DIRECT writes at submission; the I/O starts with the first interval above 100 writes/s, since a JVM writes a few
-pages while it starts), and per thread the time on a CPU (schedstat) and the voluntary context switches (each one a
+O_DIRECT writes at submission) by the threads whose name starts with --issuer (every thread by default; a JVM
+writes a few files while it starts, so name the job thread: jiomap-fio for `jiomap fio`), and per thread the time on a CPU (schedstat) and the voluntary context switches (each one a
 sleep and a wake-up). Prints one line per interval: IOPS, then per I/O the CPU time of the thread that issued the
 writes, of the JIT compiler threads and of the whole process, and the issuing thread's voluntary context switches.
 Then the same over the steady part (everything after --skip seconds of I/O). Run fio with --thread so that its job
@@ -53,11 +53,11 @@ def delta(cur, prev):
     return out
 
 
-def line(label, seconds, d):
-    ios = sum(v[0] for v in d.values()) / BLOCK
+def line(label, seconds, d, issuer_prefix):
+    ios = sum(v[0] for v in d.values() if v[3].startswith(issuer_prefix)) / BLOCK
     if ios <= 0:
         return None
-    issuer = max(d, key=lambda t: d[t][0])
+    issuer = max((t for t in d if d[t][3].startswith(issuer_prefix)), key=lambda t: d[t][0])
     jit = sum(v[1] for v in d.values() if "Compiler" in v[3])
     process = sum(v[1] for v in d.values())
     return (f"{label} iops={ios / seconds:8.0f} issuer={d[issuer][1] / ios / 1e3:7.1f}us/io "
@@ -69,6 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--skip", type=float, default=2.0, help="seconds of I/O left out of the steady summary")
+    parser.add_argument("--issuer", default="", help="name prefix of the threads whose writes count")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -88,11 +89,11 @@ def main():
         if not cur:
             break
         d = delta(cur, prev)
-        written = sum(v[0] for v in d.values())
+        written = sum(v[0] for v in d.values() if v[3].startswith(args.issuer))
         if first_io is None and written / BLOCK / (now - last_time) >= MIN_IOPS:
             first_io = now
         if first_io is not None and written > 0:
-            text = line(f"t={now - first_io:5.2f}s", now - last_time, d)
+            text = line(f"t={now - first_io:5.2f}s", now - last_time, d, args.issuer)
             if text:
                 print(text, flush=True)
             if steady_start is None and now - first_io >= args.skip:
@@ -104,7 +105,7 @@ def main():
     if steady_start is not None:
         base, t0 = steady_start
         # The last interval with I/O ends the steady part, so the drain and the report do not count.
-        text = line(f"steady ({args.skip:g}s of I/O left out)", last_io_time - t0, delta(last, base))
+        text = line(f"steady ({args.skip:g}s of I/O left out)", last_io_time - t0, delta(last, base), args.issuer)
         if text:
             print(text)
     return proc.wait()
