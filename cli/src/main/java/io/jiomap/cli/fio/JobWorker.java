@@ -72,6 +72,8 @@ final class JobWorker implements CqeConsumer, Runnable {
     private ByteBuffer[] views;
     private long seq;
 
+    /** The job issues nothing more (runtime over, region done or failed); it ends once nothing is pending. */
+    private boolean stop;
     private boolean failed;
     private int failedOp;
     private long failedOffset;
@@ -194,71 +196,79 @@ final class JobWorker implements CqeConsumer, Runnable {
         boolean hasDeadline = spec.runtimeNanos() > 0;
         long deadline = start + spec.runtimeNanos();
         long ioLimit = blocks * blockSize;
-        boolean stop = false;
-        while (true) {
-            long now = System.nanoTime();
-            iopsSampler.poll(now, start, result.read, result.write);
-            bwSampler.poll(now, start, result.read, result.write);
-            if (failed || (hasDeadline && now - deadline >= 0)) {
-                stop = true;
-            }
-            int queued = 0;
-            while (!stop && freeCount > 0) {
-                int op;
-                long pos;
-                if (syncDue >= 0) {
-                    op = syncDue;
-                    pos = 0;
-                    syncDue = -1;
-                } else if (deferredWrite >= 0) {
-                    if (writeInFlight(deferredWrite)) {
-                        break;
-                    }
-                    op = IoEngine.OP_WRITE;
-                    pos = deferredWrite;
-                    deferredWrite = -1;
-                } else {
-                    if (!spec.timeBased() && bytesIssued >= ioLimit) {
-                        stop = true;
-                        break;
-                    }
-                    op = readPercent == 100 || (readPercent > 0 && mix.nextBelow(100) < readPercent)
-                            ? IoEngine.OP_READ : IoEngine.OP_WRITE;
-                    pos = regionStart + nextBlock() * blockSize;
-                    bytesIssued += blockSize;
-                    if (op == IoEngine.OP_WRITE && verifier != null && writeInFlight(pos)) {
-                        deferredWrite = pos;
-                        break;
-                    }
-                }
-                int slot = free[--freeCount];
-                slotOp[slot] = op;
-                slotOffset[slot] = pos;
-                slotBusy[slot] = true;
-                issueNanos[slot] = now;
-                if (op == IoEngine.OP_WRITE) {
-                    prepareWrite(slot, pos);
-                }
-                engine.queue(op, slot, pos);
-                batch[queued++] = slot;
-            }
-            if (queued > 0) {
-                engine.commit();
-                long t = System.nanoTime();
-                for (int i = 0; i < queued; i++) {
-                    submitNanos[batch[i]] = t;
-                }
-            }
-            if (engine.pending() == 0) {
-                if (stop) {
-                    return;
-                }
-                continue;
-            }
-            engine.await(1);
-            reapNanos = System.nanoTime();
-            engine.reap(this);
+        // One call per round rather than one loop that never returns: the JIT compiles a method after a few thousand
+        // calls, while a running loop stays interpreted until on-stack replacement, tens of thousands of rounds on.
+        while (round(start, hasDeadline, deadline, ioLimit)) {
+            // The round did the work.
         }
+    }
+
+    /**
+     * One round of the job: fill the free slots, commit, wait for a completion and reap.
+     *
+     * @return false once the job is over and nothing is pending
+     */
+    private boolean round(long start, boolean hasDeadline, long deadline, long ioLimit) {
+        long now = System.nanoTime();
+        iopsSampler.poll(now, start, result.read, result.write);
+        bwSampler.poll(now, start, result.read, result.write);
+        if (failed || (hasDeadline && now - deadline >= 0)) {
+            stop = true;
+        }
+        int queued = 0;
+        while (!stop && freeCount > 0) {
+            int op;
+            long pos;
+            if (syncDue >= 0) {
+                op = syncDue;
+                pos = 0;
+                syncDue = -1;
+            } else if (deferredWrite >= 0) {
+                if (writeInFlight(deferredWrite)) {
+                    break;
+                }
+                op = IoEngine.OP_WRITE;
+                pos = deferredWrite;
+                deferredWrite = -1;
+            } else {
+                if (!spec.timeBased() && bytesIssued >= ioLimit) {
+                    stop = true;
+                    break;
+                }
+                op = readPercent == 100 || (readPercent > 0 && mix.nextBelow(100) < readPercent)
+                        ? IoEngine.OP_READ : IoEngine.OP_WRITE;
+                pos = regionStart + nextBlock() * blockSize;
+                bytesIssued += blockSize;
+                if (op == IoEngine.OP_WRITE && verifier != null && writeInFlight(pos)) {
+                    deferredWrite = pos;
+                    break;
+                }
+            }
+            int slot = free[--freeCount];
+            slotOp[slot] = op;
+            slotOffset[slot] = pos;
+            slotBusy[slot] = true;
+            issueNanos[slot] = now;
+            if (op == IoEngine.OP_WRITE) {
+                prepareWrite(slot, pos);
+            }
+            engine.queue(op, slot, pos);
+            batch[queued++] = slot;
+        }
+        if (queued > 0) {
+            engine.commit();
+            long t = System.nanoTime();
+            for (int i = 0; i < queued; i++) {
+                submitNanos[batch[i]] = t;
+            }
+        }
+        if (engine.pending() == 0) {
+            return !stop;
+        }
+        engine.await(1);
+        reapNanos = System.nanoTime();
+        engine.reap(this);
+        return true;
     }
 
     private void prepareWrite(int slot, long pos) {
