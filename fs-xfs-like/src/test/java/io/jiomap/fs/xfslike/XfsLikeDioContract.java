@@ -1,7 +1,9 @@
 package io.jiomap.fs.xfslike;
 
 import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.assertDurable;
 import static io.jiomap.tck.DioAssertions.assertEndIoOnce;
+import static io.jiomap.tck.DioAssertions.assertWriteSync;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,7 +69,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertEndIoOnce(env, 4096, 0, DioOps.COW, POS);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     @Override
@@ -86,7 +89,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     /**
@@ -114,7 +118,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertThat(w.awaitKiComplete().result()).isEqualTo(8192);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 8192)).isTrue();
+        assertWriteSync(env, POS, 8192, true);
+        assertDurable(env, POS, 8192);
     }
 
     /**
