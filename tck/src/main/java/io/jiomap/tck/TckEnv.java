@@ -63,6 +63,9 @@ public final class TckEnv implements AutoCloseable {
             if (layout.isExactSize() ? size != layout.size() : size < layout.size()) {
                 throw new AssertionError(fixture.name() + " opened a file of " + size + " bytes for " + layout);
             }
+            if (device instanceof ArrangedFileListener listener) {
+                listener.fileArranged(layout);
+            }
         } catch (JiomapException | RuntimeException | Error e) {
             mount.close();
             arena.close();
@@ -296,6 +299,9 @@ public final class TckEnv implements AutoCloseable {
         }
         closed = true;
         List<Throwable> failures = new ArrayList<>();
+        if (device instanceof ArrangedFileListener listener) {
+            step(failures, listener::testEnded);
+        }
         step(failures, tap::releaseAll);
         if (device instanceof HoldingDevice h && !h.isClosed()) {
             step(failures, h::stopHolding);

@@ -1,14 +1,18 @@
 package io.jiomap.fs.xfslike;
 
 import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 import io.jiomap.testkit.contract.ProviderDevices;
 import java.util.Map;
 
-/** The direct-I/O contract (TV1..TV35, decision table, design rule 1) on xfs-like over {@code memory}. */
+/**
+ * The direct-I/O contract (TV1..TV35, decision table, design rule 1) on xfs-like over {@code memory}, whose devices
+ * also hold I/O inside themselves and fail flushes once the test file is arranged, where a test asks.
+ */
 class XfsLikeOnMemoryDioContractTest extends XfsLikeDioContract {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new XfsLikeUnderTest(), new ProviderDevices(new MemoryDeviceProvider(), Map.of()));
+        return new TckFixture(new XfsLikeUnderTest(), new FaultingDevices(new ProviderDevices(new MemoryDeviceProvider(), Map.of())));
     }
 }
