@@ -33,6 +33,10 @@ import org.junit.jupiter.api.Test;
  * notes", XFS, unaligned writes: exclusive I/O lock, drain, IOMAP_DIO_FORCE_WAIT; tv12, tv14); the sync of a dirty
  * inode ends with a FUA log commit after a flush, not with a flush (tv09, row 9b); DIRTY covers the whole inode
  * (tv17).
+ *
+ * <p>Every fixture opens its devices through {@link io.jiomap.tck.FaultingDevices}, so that once the test file is
+ * arranged they can hold I/O inside themselves and fail flushes where a test asks: a device closed with I/O held
+ * inside it and a failing fsync meet this journaling filesystem on every device that can be set up for them.
  */
 abstract class XfsLikeDioContract extends DioContractTest {
     private static final int CALLER = CompletionMode.CALLER.iocbFlag();

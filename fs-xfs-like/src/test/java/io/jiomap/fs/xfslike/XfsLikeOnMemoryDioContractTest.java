@@ -6,13 +6,11 @@ import io.jiomap.tck.TckFixture;
 import io.jiomap.testkit.contract.ProviderDevices;
 import java.util.Map;
 
-/**
- * The direct-I/O contract (TV1..TV35, decision table, design rule 1) on xfs-like over {@code memory}, whose devices
- * also hold I/O inside themselves and fail flushes once the test file is arranged, where a test asks.
- */
+/** The direct-I/O contract (TV1..TV35, decision table, design rule 1) on xfs-like over {@code memory}. */
 class XfsLikeOnMemoryDioContractTest extends XfsLikeDioContract {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new XfsLikeUnderTest(), new FaultingDevices(new ProviderDevices(new MemoryDeviceProvider(), Map.of())));
+        return new TckFixture(new XfsLikeUnderTest(),
+                new FaultingDevices(new ProviderDevices(new MemoryDeviceProvider(), Map.of())));
     }
 }

@@ -3,10 +3,7 @@ package io.jiomap.fs.ext4like.tck;
 import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 
-/**
- * The direct-I/O contract (TV1..TV35) on the ext4-like filesystem over the memory device, whose devices also hold
- * I/O inside themselves and fail flushes once the test file is arranged, where a test asks.
- */
+/** The direct-I/O contract (TV1..TV35) on the ext4-like filesystem over the memory device. */
 class Ext4LikeOnMemoryDioContractTest extends Ext4LikeDioContract {
     @Override
     protected TckFixture fixture() {

@@ -1,11 +1,12 @@
 package io.jiomap.fs.ext4like.tck;
 
+import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 
 /** The direct-I/O contract (TV1..TV35) on the ext4-like filesystem over the sata-like device. */
 class Ext4LikeOnSataLikeDioContractTest extends Ext4LikeDioContract {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new Ext4LikeUnderTest(), Ext4Devices.SATA_LIKE);
+        return new TckFixture(new Ext4LikeUnderTest(), new FaultingDevices(Ext4Devices.SATA_LIKE));
     }
 }
