@@ -78,6 +78,11 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
     }
 
     @Override
+    public int poll(Bio bio, int flags) {
+        return inner.poll(bio, flags);
+    }
+
+    @Override
     public int heldCount() {
         synchronized (held) {
             return held.size();

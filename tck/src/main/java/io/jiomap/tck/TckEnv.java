@@ -66,6 +66,9 @@ public final class TckEnv implements AutoCloseable {
             if (device instanceof ArrangedFileListener listener) {
                 listener.fileArranged(layout);
             }
+            if (layout.endIoErrno() != 0 && !fs.features().contains(FsFeature.END_IO_FAILURE)) {
+                type.failEndIo(file.inode().ino(), layout.endIoErrno());
+            }
         } catch (JiomapException | RuntimeException | Error e) {
             mount.close();
             arena.close();
