@@ -126,7 +126,7 @@ public final class ExpectedMatrix implements TestWatcher, AfterAllCallback {
             out.add("no line for " + name + " at all (a new fixture?)");
             return out;
         }
-        for (Map.Entry<String, String> e : actual.entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(actual).entrySet()) {
             String want = expected.get(e.getKey());
             if (want == null) {
                 out.add(e.getKey() + ": " + e.getValue() + "   (not in the file)");
@@ -134,7 +134,7 @@ public final class ExpectedMatrix implements TestWatcher, AfterAllCallback {
                 out.add(e.getKey() + ": " + e.getValue() + "   (expected: " + want + ")");
             }
         }
-        for (String test : expected.keySet()) {
+        for (String test : new TreeSet<>(expected.keySet())) {
             if (!declared.contains(test)) {
                 out.add(test + ": in the file, but the class has no such test");
             } else if (!actual.containsKey(test) && actual.keySet().containsAll(declared)) {
