@@ -14,6 +14,7 @@ module io.jiomap.tck {
 
     exports io.jiomap.tck;
     exports io.jiomap.tck.device;
+    exports io.jiomap.tck.matrix;
     exports io.jiomap.tck.observe;
     exports io.jiomap.tck.scripted;
 }

@@ -22,4 +22,16 @@ public interface DioTrace {
      * @param where where the completion runs
      */
     void completing(Iocb iocb, int dioFlags, CompletionContext where);
+
+    /**
+     * A completed O_DSYNC or O_SYNC write was synced ({@code generic_write_sync}): the engine called the
+     * filesystem's fsync on the written range.
+     *
+     * @param start    the range's first byte
+     * @param end      its last byte (inclusive)
+     * @param datasync fdatasync (O_DSYNC) rather than fsync (O_SYNC)
+     * @param result   what the fsync returned: 0 or a negative errno
+     */
+    default void synced(Iocb iocb, long start, long end, boolean datasync, int result) {
+    }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * "TV30"), on the same thread, across threads, or at unmount, and a device going away ends the I/O it had instead of
  * hanging it. Each test would hang without the claimable-deferred-completion rule; the risky part runs on its own
  * thread and is awaited with a bound, so a regression fails the test instead of hanging the build. Each also checks
- * that every deferred completion ran exactly once and that its issuer still got the right result.
+ * that every deferred completion ran exactly once and that its issuer still got the right result. That the drains would hang
+ * without the rule is shown by running these tests on drains that do not claim, which must time out
+ * ({@code DrainsThatDoNotClaimTimeOutTest} in the TCK's own tests).
  */
 public interface DeadlockFreedomContract extends ContractBase {
     /** Writes each ring owner keeps deferred. */
@@ -46,6 +48,12 @@ public interface DeadlockFreedomContract extends ContractBase {
         ownerDrainsItsOwnDeferredCompletions(true, inode -> inode.truncate(inode.size()));
     }
 
+    /**
+     * fsync by a ring owner holding deferred completions returns, and the completions stay for its ring. This one
+     * cannot fail by the claim rule on a filesystem whose fsync does not wait for direct I/O (none of jiomap's does,
+     * as none of Linux's does): it guards against an fsync that would start waiting for them. The other drains of
+     * this contract fail without the rule ({@code DrainsThatDoNotClaimTimeOutTest} in the TCK's tests).
+     */
     @Test
     default void tv30a_ringOwnerFsyncingWithUnreapedDeferredCompletionsReturns() throws Exception {
         ownerDrainsItsOwnDeferredCompletions(false, inode -> inode.fsync(0, Long.MAX_VALUE, false));

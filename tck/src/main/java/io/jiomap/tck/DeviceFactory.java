@@ -3,6 +3,7 @@ package io.jiomap.tck;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import java.util.Optional;
+import java.util.Set;
 
 /** How the contract gets a fresh device of the type under test. */
 public interface DeviceFactory {
@@ -19,4 +20,12 @@ public interface DeviceFactory {
      * follow the setup's preference) rather than return empty.
      */
     Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException;
+
+    /**
+     * Features its devices arrange for any filesystem on them, e.g. {@link FsFeature#FSYNC_FAILURE} by failing
+     * flushes ({@link FaultingDevices}); none by default.
+     */
+    default Set<FsFeature> arranges() {
+        return Set.of();
+    }
 }

@@ -28,6 +28,40 @@ public final class DioAssertions {
         return m;
     }
 
+    /** The file range was written since the file was arranged and is durable on the device (design rule 5). */
+    public static void assertDurable(TckEnv env, long pos, long length) {
+        assertThat(env.notDurable(pos, length)).as("file range [%d, %d) durable", pos, pos + length).isEmpty();
+    }
+
+    /**
+     * The engine synced the write once ({@code generic_write_sync}): the filesystem's fsync on exactly
+     * {@code [pos, pos + length)}, as fdatasync or fsync, by the engine's trace on any filesystem; where the
+     * filesystem also lists the fsync calls it got ({@link FsFeature#OBSERVABLE_FSYNC}), that list agrees.
+     */
+    public static void assertWriteSync(TckEnv env, long pos, long length, boolean datasync) {
+        assertThat(env.trace().syncs()).as("syncs of the write").singleElement().satisfies(s -> {
+            assertThat(s.start()).as("sync start").isEqualTo(pos);
+            assertThat(s.end()).as("sync end (inclusive)").isEqualTo(pos + length - 1);
+            assertThat(s.datasync()).as("datasync").isEqualTo(datasync);
+            assertThat(s.result()).as("sync result").isZero();
+        });
+        if (env.has(FsFeature.OBSERVABLE_FSYNC)) {
+            assertThat(env.fsyncCalls()).as("fsync calls the filesystem got").singleElement().satisfies(f -> {
+                assertThat(f.start()).as("fsync start").isEqualTo(pos);
+                assertThat(f.end()).as("fsync end (inclusive)").isEqualTo(pos + length - 1);
+                assertThat(f.datasync()).as("datasync").isEqualTo(datasync);
+            });
+        }
+    }
+
+    /** The engine synced nothing: the write needed no fsync (FUA or no cache covered it). */
+    public static void assertNoWriteSync(TckEnv env) {
+        assertThat(env.trace().syncs()).as("syncs of the write").isEmpty();
+        if (env.has(FsFeature.OBSERVABLE_FSYNC)) {
+            assertThat(env.fsyncCalls()).as("fsync calls the filesystem got").isEmpty();
+        }
+    }
+
     /** The environment saw exactly one direct-I/O completion, and it ran {@code where}, by trace and counters. */
     public static void assertCompletedIn(TckEnv env, CompletionContext where) {
         assertThat(env.trace().completions()).as("completion decisions taken")

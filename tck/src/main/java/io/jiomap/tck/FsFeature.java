@@ -37,7 +37,11 @@ public enum FsFeature {
     MAPPED_PAST_EOF("report a MAPPED extent running past EOF"),
     /** fsync can be made to fail with a chosen errno (docs/dio-contract.md, "TV34"). */
     FSYNC_FAILURE("make fsync fail"),
-    /** end_io can be made to fail with a chosen errno. */
+    /**
+     * end_io can be made to fail with a chosen errno. A filesystem that cannot arrange it need not declare it: on any
+     * filesystem with {@link #WRITE_END_IO} the TCK runs the filesystem's end_io and reports its success to the
+     * engine as the errno ({@link io.jiomap.tck.observe.ObservedFileSystemType#failEndIo}), as fs-faulty does.
+     */
     END_IO_FAILURE("make end_io fail"),
     /** The fixture can list the fsync calls the filesystem got, with their range and datasync flag. */
     OBSERVABLE_FSYNC("report the fsync calls it got"),

@@ -1,6 +1,7 @@
 package io.jiomap.tck;
 
 import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.assertDurable;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,7 +82,7 @@ public interface InlineOverwriteContract extends ContractBase {
         TckEnv env = tck().start(DeviceSetup.defaults().withWriteCache(true, false), DEFAULT_LAYOUT);
         goesToTheWorkqueue(env, POS, Iocb.DSYNC);
         assertThat(env.flushes()).as("the sync's flush").isNotEmpty();
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -95,7 +96,7 @@ public interface InlineOverwriteContract extends ContractBase {
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.INLINE);
         assertThat(env.flushes()).isEmpty();
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertDurable(env, POS, 4096);
     }
 
     @Test

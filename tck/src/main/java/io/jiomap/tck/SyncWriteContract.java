@@ -1,7 +1,10 @@
 package io.jiomap.tck;
 
 import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.assertDurable;
 import static io.jiomap.tck.DioAssertions.assertEndIoOnce;
+import static io.jiomap.tck.DioAssertions.assertNoWriteSync;
+import static io.jiomap.tck.DioAssertions.assertWriteSync;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +17,6 @@ import io.jiomap.core.DioFlags;
 import io.jiomap.core.OpenFile;
 import io.jiomap.tck.observe.BioRecord;
 import io.jiomap.tck.observe.CompletionLog.KiComplete;
-import io.jiomap.tck.observe.FsyncCall;
 import io.jiomap.tck.observe.TraceLog;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,8 +48,8 @@ public interface SyncWriteContract extends ContractBase {
         assertCompletedIn(env, CompletionContext.CALLER);
         assertThat(env.flushes()).as("flushes").isEmpty();
         assertThat(env.counters().fuaWrites()).isEqualTo(1);
-        assertNoFsync(env);
-        assertThat(env.isDurable(POS, 4096)).as("durable once acknowledged").isTrue();
+        assertNoWriteSync(env);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -68,8 +70,8 @@ public interface SyncWriteContract extends ContractBase {
         assertCompletedIn(env, CompletionContext.CALLER);
         assertThat(env.flushes()).as("flushes").isEmpty();
         assertThat(env.counters().fuaWrites()).as("FUA writes reaching the device").isZero();
-        assertNoFsync(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertNoWriteSync(env);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -90,8 +92,8 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(kc.result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertFlushAfterTheData(env);
-        assertFsync(env, POS, 4096, true);
-        assertThat(env.isDurable(POS, 4096)).as("durable once acknowledged").isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -110,8 +112,8 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertFlushAfterTheData(env);
-        assertFsync(env, POS, 4096, false);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, false);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -129,8 +131,8 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertFlushAfterTheData(env);
-        assertFsync(env, POS, 4096, true);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -156,8 +158,8 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(w.awaitKiComplete().result()).isEqualTo(8192);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertFlushAfterTheData(env);
-        assertFsync(env, POS, 8192, true);
-        assertThat(env.isDurable(POS, 8192)).isTrue();
+        assertWriteSync(env, POS, 8192, true);
+        assertDurable(env, POS, 8192);
     }
 
     @Test
@@ -175,7 +177,8 @@ public interface SyncWriteContract extends ContractBase {
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertEndIoOnce(env, 4096, 0, DioOps.COW, POS);
         assertFlushAfterTheData(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     @Test
@@ -188,6 +191,11 @@ public interface SyncWriteContract extends ContractBase {
         env.tap().releaseAll();
 
         assertThat(w.awaitResult()).as("the sync's error replaces the byte count").isEqualTo(-Errno.EIO);
+        assertThat(env.trace().syncs()).as("the write's sync").singleElement().satisfies(sync -> {
+            assertThat(sync.start()).as("sync start").isEqualTo(POS);
+            assertThat(sync.end()).as("sync end (inclusive)").isEqualTo(POS + 4096 - 1);
+            assertThat(sync.result()).as("what the filesystem's fsync returned").isEqualTo(-Errno.EIO);
+        });
         assertThat(w.iocb().position()).as("ki_pos: the data was written").isEqualTo(POS + 4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertThat(env.inode().dio().inFlight()).isZero();
@@ -201,7 +209,7 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(dsync.inode()).as("the same file").isSameAs(env.inode());
         assertThat(dsync.pwrite(env.patterned(4096, POS), 0, 4096, POS)).isEqualTo(4096);
         assertThat(env.dataWrites()).singleElement().satisfies(b -> assertThat(b.fua()).as("FUA").isTrue());
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertDurable(env, POS, 4096);
     }
 
     /** A flush reached the device after every data write, and a sync write's data is flushed. */
@@ -214,20 +222,4 @@ public interface SyncWriteContract extends ContractBase {
         assertThat(env.counters().flushes()).as("flushes counted").isPositive();
     }
 
-    private static void assertFsync(TckEnv env, long pos, long length, boolean datasync) {
-        if (!env.has(FsFeature.OBSERVABLE_FSYNC)) {
-            return;
-        }
-        assertThat(env.fsyncCalls()).as("fsync calls").singleElement().satisfies(f -> {
-            assertThat(f.start()).as("fsync start").isEqualTo(pos);
-            assertThat(f.end()).as("fsync end (inclusive)").isEqualTo(pos + length - 1);
-            assertThat(f.datasync()).as("datasync").isEqualTo(datasync);
-        });
-    }
-
-    private static void assertNoFsync(TckEnv env) {
-        if (env.has(FsFeature.OBSERVABLE_FSYNC)) {
-            assertThat(env.fsyncCalls()).as("fsync calls").extracting(FsyncCall::start).isEmpty();
-        }
-    }
 }

@@ -63,6 +63,12 @@ public final class TckEnv implements AutoCloseable {
             if (layout.isExactSize() ? size != layout.size() : size < layout.size()) {
                 throw new AssertionError(fixture.name() + " opened a file of " + size + " bytes for " + layout);
             }
+            if (device instanceof ArrangedFileListener listener) {
+                listener.fileArranged(layout);
+            }
+            if (layout.endIoErrno() != 0 && !fs.features().contains(FsFeature.END_IO_FAILURE)) {
+                type.failEndIo(file.inode().ino(), layout.endIoErrno());
+            }
         } catch (JiomapException | RuntimeException | Error e) {
             mount.close();
             arena.close();
@@ -186,9 +192,30 @@ public final class TckEnv implements AutoCloseable {
                 "the filesystem reported no mapping with blocks covering file position " + pos));
     }
 
-    /** Whether the file range's blocks are durable on the device (docs/design-rules.md, "Rule 5"). */
+    /**
+     * Whether the file range was written since the file was arranged and is durable on the device (docs/design-rules.md, "Rule 5"):
+     * every device block under it, where the filesystem last mapped it, got a write that completed without error
+     * after the arrangement, and the tap finds it durable. A range this test never wrote is not durable by this
+     * answer, whatever the arrangement left there.
+     */
     public boolean isDurable(long pos, long length) {
-        return tap.isDurable(deviceAddressOf(pos), length);
+        return notDurable(pos, length).isEmpty();
+    }
+
+    /** Why {@link #isDurable} refuses the range (which blocks and why), or empty when it is durable. */
+    public String notDurable(long pos, long length) {
+        long address = deviceAddressOf(pos);
+        StringBuilder why = new StringBuilder();
+        for (long block : tap.notWrittenSinceClear(address, length)) {
+            why.append(why.isEmpty() ? "" : ", ").append("block ").append(block)
+                    .append(": not written since the file was arranged");
+        }
+        String device = tap.notDurable(address, length);
+        if (!device.isEmpty()) {
+            why.append(why.isEmpty() ? "" : ", ").append(device);
+        }
+        return why.isEmpty() ? "" : "file range [" + pos + ", " + (pos + length) + ") at device address " + address
+                + " is not durable: " + why;
     }
 
     /** The fsync calls the filesystem got since the file was arranged. */
@@ -275,6 +302,9 @@ public final class TckEnv implements AutoCloseable {
         }
         closed = true;
         List<Throwable> failures = new ArrayList<>();
+        if (device instanceof ArrangedFileListener listener) {
+            step(failures, listener::testEnded);
+        }
         step(failures, tap::releaseAll);
         if (device instanceof HoldingDevice h && !h.isClosed()) {
             step(failures, h::stopHolding);

@@ -1,6 +1,7 @@
 package io.jiomap.tck;
 
 import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.assertDurable;
 import static io.jiomap.tck.DioAssertions.assertEndIoOnce;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -316,7 +317,7 @@ public interface WriteCompletionContract extends ContractBase {
         assertThat(w.awaitResult()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertThat(env.flushes()).as("the sync's flush").isNotEmpty();
-        assertThat(env.isDurable(POS, 4096)).as("durable once acknowledged").isTrue();
+        assertDurable(env, POS, 4096);
     }
 
     @Test

@@ -424,7 +424,12 @@ public final class DirectIo implements DirectIoEngine {
     /** {@code generic_write_sync}: fsync the written range; a failed sync replaces the byte count. */
     long writeSync(Iocb iocb, long count) {
         long end = iocb.position();
-        int err = iocb.inode().fsync(end - count, end - 1, !iocb.hasFlag(Iocb.SYNC));
+        boolean datasync = !iocb.hasFlag(Iocb.SYNC);
+        int err = iocb.inode().fsync(end - count, end - 1, datasync);
+        DioTrace t = trace;
+        if (t != null) {
+            t.synced(iocb, end - count, end - 1, datasync, err);
+        }
         return err < 0 ? err : count;
     }
 }

@@ -1,7 +1,9 @@
 package io.jiomap.fs.xfslike;
 
 import static io.jiomap.tck.DioAssertions.assertCompletedIn;
+import static io.jiomap.tck.DioAssertions.assertDurable;
 import static io.jiomap.tck.DioAssertions.assertEndIoOnce;
+import static io.jiomap.tck.DioAssertions.assertWriteSync;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +33,10 @@ import org.junit.jupiter.api.Test;
  * writes take the I/O lock exclusive, drain and force the wait: docs/filesystems.md, "xfs-like locking";
  * docs/dio-contract.md, "TV12", "TV14"); the sync of a dirty inode ends with a FUA log commit after a flush, not with a
  * flush (docs/dio-contract.md, "TV9", "Row 9b"); DIRTY covers the whole inode (docs/dio-contract.md, "TV17").
+ *
+ * <p>Every fixture opens its devices through {@link io.jiomap.tck.FaultingDevices}, so that once the test file is
+ * arranged they can hold I/O inside themselves and fail flushes where a test asks: a device closed with I/O held
+ * inside it and a failing fsync meet this journaling filesystem on every device that can be set up for them.
  */
 abstract class XfsLikeDioContract extends DioContractTest {
     private static final int CALLER = CompletionMode.CALLER.iocbFlag();
@@ -67,7 +73,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertEndIoOnce(env, 4096, 0, DioOps.COW, POS);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     @Override
@@ -86,7 +93,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 4096)).isTrue();
+        assertWriteSync(env, POS, 4096, true);
+        assertDurable(env, POS, 4096);
     }
 
     /**
@@ -114,7 +122,8 @@ abstract class XfsLikeDioContract extends DioContractTest {
         assertThat(w.awaitKiComplete().result()).isEqualTo(8192);
         assertCompletedIn(env, CompletionContext.WORKQUEUE);
         assertLogForceAfterTheData(env);
-        assertThat(env.isDurable(POS, 8192)).isTrue();
+        assertWriteSync(env, POS, 8192, true);
+        assertDurable(env, POS, 8192);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.jiomap.fs.xfslike;
 
 import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 import io.jiomap.testkit.contract.ProviderDevices;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Map;
 class XfsLikeOnMemoryDioContractTest extends XfsLikeDioContract {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new XfsLikeUnderTest(), new ProviderDevices(new MemoryDeviceProvider(), Map.of()));
+        return new TckFixture(new XfsLikeUnderTest(),
+                new FaultingDevices(new ProviderDevices(new MemoryDeviceProvider(), Map.of())));
     }
 }

@@ -1,6 +1,7 @@
 package io.jiomap.fs.xfslike;
 
 import io.jiomap.device.nvme.NvmeLikeProvider;
+import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 import io.jiomap.testkit.contract.ProviderDevices;
 import java.util.Map;
@@ -13,6 +14,6 @@ class XfsLikeOnNvmeLikeDioContractTest extends XfsLikeDioContract {
     @Override
     protected TckFixture fixture() {
         return new TckFixture(new XfsLikeUnderTest(),
-                new ProviderDevices(new NvmeLikeProvider(), Map.of("queues", "2")));
+                new FaultingDevices(new ProviderDevices(new NvmeLikeProvider(), Map.of("queues", "2"))));
     }
 }

@@ -10,6 +10,7 @@ import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.SimulatesPowerLoss;
+import io.jiomap.tck.matrix.ExpectedMatrix;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The {@link BlockDevice} contract and the write-cache rules (docs/devices.md, "Write cache, FUA and flush") that every
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@link ContractDevices}. A rule the device cannot be asked to show (no power-cut simulation, no such
  * configuration, completion inside {@code submit}) is skipped with a message naming why, never passed silently.
  */
+@ExtendWith(ExpectedMatrix.class)
 public abstract class BlockDeviceContractTest {
     private static final int MIB = 1 << 20;
 

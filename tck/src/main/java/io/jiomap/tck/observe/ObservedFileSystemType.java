@@ -28,6 +28,7 @@ import java.util.Optional;
 public final class ObservedFileSystemType implements FileSystemType {
     private final FileSystemType delegate;
     private final DioCallLog log;
+    private final EndIoFault endIoFault = new EndIoFault();
 
     public ObservedFileSystemType(FileSystemType delegate, DioCallLog log) {
         this.delegate = delegate;
@@ -36,6 +37,17 @@ public final class ObservedFileSystemType implements FileSystemType {
 
     public FileSystemType delegate() {
         return delegate;
+    }
+
+    /**
+     * From now on, every direct-write {@code end_io} of inode {@code ino} that the filesystem answers with success is
+     * reported to the engine as {@code -errno}: the filesystem's own end_io still runs (conversion, size, copy on
+     * write), only its answer is replaced, as a filesystem whose end_io fails after doing its work would answer.
+     * This is how the TCK fails end_io on a filesystem that cannot be made to fail it itself.
+     */
+    public void failEndIo(long ino, int errno) {
+        endIoFault.ino = ino;
+        endIoFault.errno = Math.abs(errno);
     }
 
     @Override
@@ -80,7 +92,7 @@ public final class ObservedFileSystemType implements FileSystemType {
 
     @Override
     public FileSystem mount(BlockDevice device, MountContext context) throws JiomapException {
-        DirectIoEngine engine = new ObservingEngine(context.directIo(), log);
+        DirectIoEngine engine = new ObservingEngine(context.directIo(), log, endIoFault);
         return delegate.mount(device, new MountContext() {
             @Override
             public DirectIoEngine directIo() {
@@ -94,12 +106,19 @@ public final class ObservedFileSystemType implements FileSystemType {
         });
     }
 
-    private record ObservingEngine(DirectIoEngine engine, DioCallLog log) implements DirectIoEngine {
+    /** Which inode's end_io answers are replaced by which errno (0: none). */
+    private static final class EndIoFault {
+        volatile long ino;
+        volatile int errno;
+    }
+
+    private record ObservingEngine(DirectIoEngine engine, DioCallLog log, EndIoFault fault)
+            implements DirectIoEngine {
         @Override
         public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
                        int dioFlags, long doneBefore) {
             return engine.rw(iocb, buffer, bufferOffset, length, new ObservedOps(ops, log),
-                    dops == null ? null : new ObservedDops(dops, log), dioFlags, doneBefore);
+                    dops == null ? null : new ObservedDops(dops, log, fault), dioFlags, doneBefore);
         }
     }
 
@@ -119,11 +138,15 @@ public final class ObservedFileSystemType implements FileSystemType {
         }
     }
 
-    private record ObservedDops(DioOps dops, DioCallLog log) implements DioOps {
+    private record ObservedDops(DioOps dops, DioCallLog log, EndIoFault fault) implements DioOps {
         @Override
         public long endIo(Iocb iocb, long size, int error, int flags) {
             long position = iocb.position();
             long r = dops.endIo(iocb, size, error, flags);
+            int errno = fault.errno;
+            if (errno != 0 && r >= 0 && iocb.inode().ino() == fault.ino) {
+                r = -errno;
+            }
             log.add(new EndIoCall(iocb.inode().ino(), position, size, error, flags, r,
                     Thread.currentThread().getName()));
             return r;

@@ -6,6 +6,7 @@ import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,9 @@ import java.util.Map;
  * A tap between the engine's block layer and the device under test. It forwards every bio unchanged and
  * <ul>
  *   <li>records it at submission ({@link BioRecord}) and at its end ({@link BioCompletion}), in order;</li>
- *   <li>tracks which written device blocks are durable, by the {@link BlockDevice} durability rule (no volatile
- *       cache, FUA, or a later flush), so a test can check docs/design-rules.md, "Rule 5" on any device;</li>
+ *   <li>tracks which device blocks a write completed on and which of those are durable, by the {@link BlockDevice}
+ *       durability rule (no volatile cache, FUA, or a later flush), so a test can check docs/design-rules.md,
+ *       "Rule 5" on any device;</li>
  *   <li>can hold the next bios instead of forwarding them, until the test releases each one (it then reaches the
  *       device, which completes it its own way) or fails it with an errno. This makes "the bio is still in flight"
  *       deterministic on every device, which a device that completes on its own thread cannot promise.</li>
@@ -24,6 +26,9 @@ import java.util.Map;
  * runs, as the kernel's bio chaining does; the engine sees no difference.
  */
 public final class TappedDevice implements BlockDevice {
+    private static final int CHUNK_BLOCKS = 1 << 20;
+    /** The write-completion index of a block whose last write failed: no flush ever covers it. */
+    private static final long FAILED_WRITE = Long.MAX_VALUE;
     private final BlockDevice device;
     private final DeviceCapabilities caps;
     private final Object lock = new Object();
@@ -32,6 +37,10 @@ public final class TappedDevice implements BlockDevice {
     private final List<Watch> held = new ArrayList<>();
     /** Lbs-sized device blocks whose last completed write is not durable yet, with that write's completion index. */
     private final Map<Long, Long> volatileBlocks = new HashMap<>();
+    /** Lbs-sized device blocks a write ever completed on, in chunks of {@link #CHUNK_BLOCKS} blocks. */
+    private final Map<Long, BitSet> writtenBlocks = new HashMap<>();
+    /** The same for writes submitted since the last {@link #clearRecords()}. */
+    private final Map<Long, BitSet> writtenSinceClear = new HashMap<>();
     private long writeCompletions;
     private long nextSeq;
     /**
@@ -183,11 +192,12 @@ public final class TappedDevice implements BlockDevice {
         }
     }
 
-    /** Forgets the records (not the held bios, not the durability state). */
+    /** Forgets the records and which blocks were written since (not the held bios, not the durability state). */
     public void clearRecords() {
         synchronized (lock) {
             submitted.clear();
             completed.clear();
+            writtenSinceClear.clear();
             firstSeqSinceClear = nextSeq;
         }
     }
@@ -195,33 +205,80 @@ public final class TappedDevice implements BlockDevice {
     // ---- durability ----
 
     /**
-     * Whether every byte of {@code [address, address + length)} that was ever written here is durable: its last
-     * completed write went to a device without a volatile cache, was FUA, or was followed by a completed flush
-     * submitted after it completed.
+     * Whether every lbs-sized block of {@code [address, address + length)} holds a completed write that is durable:
+     * its last write completed without error and went to a device without a volatile cache, was FUA, or was
+     * followed by a completed flush submitted after it completed. A block no write ever completed on is not
+     * durable: there is nothing of the caller's there ({@link #notDurable} says which blocks and why).
      */
     public boolean isDurable(long address, long length) {
+        return notDurable(address, length).isEmpty();
+    }
+
+    /** The blocks of the range that {@link #isDurable} refuses, each with why; empty when it is durable. */
+    public String notDurable(long address, long length) {
         int lbs = caps.logicalBlockSize();
+        StringBuilder why = new StringBuilder();
         synchronized (lock) {
             for (long b = address / lbs; b * lbs < address + length; b++) {
-                if (volatileBlocks.containsKey(b)) {
-                    return false;
+                Long index = volatileBlocks.get(b);
+                String reason = index != null && index == FAILED_WRITE ? "its last write failed"
+                        : !isSet(writtenBlocks, b) ? "never written"
+                        : index == null ? null : "in the write cache (no flush since)";
+                if (reason != null) {
+                    why.append(why.isEmpty() ? "" : ", ").append("block ").append(b * lbs).append(": ")
+                            .append(reason);
                 }
             }
-            return true;
         }
+        return why.toString();
+    }
+
+    /**
+     * The lbs-sized blocks of the range that no write submitted since the last {@link #clearRecords()} completed on
+     * without error, as a list of their addresses; empty when such writes cover the whole range.
+     */
+    public List<Long> notWrittenSinceClear(long address, long length) {
+        int lbs = caps.logicalBlockSize();
+        List<Long> missing = new ArrayList<>();
+        synchronized (lock) {
+            for (long b = address / lbs; b * lbs < address + length; b++) {
+                if (!isSet(writtenSinceClear, b)) {
+                    missing.add(b * lbs);
+                }
+            }
+        }
+        return missing;
+    }
+
+    private static boolean isSet(Map<Long, BitSet> blocks, long block) {
+        BitSet chunk = blocks.get(block / CHUNK_BLOCKS);
+        return chunk != null && chunk.get((int) (block % CHUNK_BLOCKS));
+    }
+
+    private static void set(Map<Long, BitSet> blocks, long block) {
+        blocks.computeIfAbsent(block / CHUNK_BLOCKS, c -> new BitSet()).set((int) (block % CHUNK_BLOCKS));
     }
 
     private void onEnd(Watch w, int status) {
         BioRecord r = w.record;
-        if (status != 0) {
-            return;
-        }
         int lbs = caps.logicalBlockSize();
         synchronized (lock) {
+            if (status != 0) {
+                if (r.op() == BioOp.WRITE) {
+                    for (long b = r.address() / lbs; b * lbs < r.end(); b++) {
+                        volatileBlocks.put(b, FAILED_WRITE);
+                    }
+                }
+                return;
+            }
             if (r.op() == BioOp.WRITE) {
                 long index = ++writeCompletions;
                 boolean stable = !caps.volatileWriteCache() || (r.fua() && caps.fua());
                 for (long b = r.address() / lbs; b * lbs < r.end(); b++) {
+                    set(writtenBlocks, b);
+                    if (r.seq() >= firstSeqSinceClear) {
+                        set(writtenSinceClear, b);
+                    }
                     if (stable) {
                         volatileBlocks.remove(b);
                     } else {

@@ -7,7 +7,10 @@ import io.jiomap.core.DioTrace;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records the engine's trace points: the final dio flags of every request and where its completion ran. */
+/**
+ * Records the engine's trace points: the final dio flags of every request, where its completion ran, and the sync
+ * of each O_DSYNC/O_SYNC write (the range and kind of fsync the engine asked the filesystem for, and its result).
+ */
 public final class TraceLog implements DioTrace {
 
     /**
@@ -48,8 +51,21 @@ public final class TraceLog implements DioTrace {
         }
     }
 
+    /**
+     * The engine synced a completed sync write: it called the filesystem's fsync on {@code [start, end]}.
+     *
+     * @param result 0 or a negative errno, as the filesystem's fsync returned it
+     */
+    public record Sync(Iocb iocb, long start, long end, boolean datasync, int result, String thread) {
+        @Override
+        public String toString() {
+            return (datasync ? "fdatasync" : "fsync") + " [" + start + ", " + end + "] -> " + result + " on " + thread;
+        }
+    }
+
     private final List<Submission> submissions = new ArrayList<>();
     private final List<Completion> completions = new ArrayList<>();
+    private final List<Sync> syncs = new ArrayList<>();
 
     @Override
     public synchronized void submitted(Iocb iocb, int dioFlags, long result) {
@@ -59,6 +75,15 @@ public final class TraceLog implements DioTrace {
     @Override
     public synchronized void completing(Iocb iocb, int dioFlags, CompletionContext where) {
         completions.add(new Completion(iocb, dioFlags, where, Thread.currentThread().getName()));
+    }
+
+    @Override
+    public synchronized void synced(Iocb iocb, long start, long end, boolean datasync, int result) {
+        syncs.add(new Sync(iocb, start, end, datasync, result, Thread.currentThread().getName()));
+    }
+
+    public synchronized List<Sync> syncs() {
+        return List.copyOf(syncs);
     }
 
     public synchronized List<Submission> submissions() {
@@ -72,5 +97,6 @@ public final class TraceLog implements DioTrace {
     public synchronized void clear() {
         submissions.clear();
         completions.clear();
+        syncs.clear();
     }
 }

@@ -10,9 +10,11 @@ import io.jiomap.tck.FileLayout;
 import io.jiomap.tck.FileSystemUnderTest;
 import io.jiomap.tck.FsFeature;
 import io.jiomap.tck.observe.FsyncCall;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The scripted filesystem as a filesystem under test: it arranges every {@link FileLayout} shape by scripting the
@@ -22,6 +24,31 @@ import java.util.Set;
 public final class ScriptedFs implements FileSystemUnderTest {
     /** The path of the file the contract works on. */
     public static final String PATH = "/tck";
+
+    private final Duration unclaimingDrainBound;
+    private final AtomicInteger unclaimingDrainTimeouts = new AtomicInteger();
+
+    public ScriptedFs() {
+        this(null);
+    }
+
+    private ScriptedFs(Duration unclaimingDrainBound) {
+        this.unclaimingDrainBound = unclaimingDrainBound;
+    }
+
+    /**
+     * The negative control of design rule 1: the scripted filesystem with drains that do not claim deferred
+     * completions and fail after {@code bound} ({@link ScriptedInode#drainWithoutClaiming}). The deadlock-freedom
+     * tests must fail on it; that they do shows they would hang without the rule.
+     */
+    public static ScriptedFs withDrainsThatDoNotClaim(Duration bound) {
+        return new ScriptedFs(bound);
+    }
+
+    /** How many drains that do not claim timed out, for {@link #withDrainsThatDoNotClaim}. */
+    public int unclaimingDrainTimeouts() {
+        return unclaimingDrainTimeouts.get();
+    }
 
     @Override
     public String name() {
@@ -52,6 +79,9 @@ public final class ScriptedFs implements FileSystemUnderTest {
                 .failEndIo(layout.endIoErrno())
                 .setWriteDioFlags(layout.writeDioFlags())
                 .setDoneBefore(layout.doneBefore());
+        if (unclaimingDrainBound != null) {
+            inode.drainWithoutClaiming(unclaimingDrainBound, unclaimingDrainTimeouts);
+        }
         return file;
     }
 

@@ -19,10 +19,14 @@ import io.jiomap.tck.observe.FsyncCall;
 import io.jiomap.tck.observe.IomapCall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A file of the scripted filesystem. Its {@code iomap_begin} reports exactly what the test scripted for each range
@@ -63,6 +67,9 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private volatile int readDioFlags;
     private volatile long doneBefore;
     private volatile boolean convertAtEndIo = true;
+    /** Non-null: drains do not claim deferred completions and give up after this long (the negative control). */
+    private volatile Duration unclaimingDrainBound;
+    private volatile AtomicInteger unclaimingDrainTimeouts;
 
     ScriptedInode(ScriptedFileSystem fs, long ino, String path, DirectIoEngine engine) {
         this.fs = fs;
@@ -121,6 +128,18 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     /** Makes every later {@code end_io} return {@code -errno} (0: succeed again). */
     public ScriptedInode failEndIo(int errno) {
         endIoErrno = Math.abs(errno);
+        return this;
+    }
+
+    /**
+     * The negative control of design rule 1: from now on this inode's drains (truncate, fallocate, unmount) wait
+     * for its direct I/O without claiming the deferred completions nobody reaps, as a drain without the rule would,
+     * and fail with an {@link AssertionError} saying so after {@code bound} instead of hanging forever, counting
+     * each such failure in {@code timeouts}.
+     */
+    public ScriptedInode drainWithoutClaiming(Duration bound, AtomicInteger timeouts) {
+        unclaimingDrainTimeouts = timeouts;
+        unclaimingDrainBound = bound;
         return this;
     }
 
@@ -316,10 +335,27 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
 
     private void drain(String operation) {
         int before = dio().inFlight();
-        dio().waitForDrain();
+        Duration bound = unclaimingDrainBound;
+        if (bound == null) {
+            dio().waitForDrain();
+        } else {
+            waitWithoutClaiming(operation, bound);
+        }
         int after = dio().inFlight();
         synchronized (meta) {
             drains.add(new DrainCall(operation, before, after, Thread.currentThread().getName()));
+        }
+    }
+
+    private void waitWithoutClaiming(String operation, Duration bound) {
+        try {
+            Awaitility.await().atMost(bound).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> dio().inFlight() == 0);
+        } catch (ConditionTimeoutException e) {
+            unclaimingDrainTimeouts.incrementAndGet();
+            throw new AssertionError(operation + ": a drain that does not claim deferred completions still saw "
+                    + dio().inFlight() + " direct I/O in flight after " + bound.toMillis() + " ms; without the claim"
+                    + " rule it would wait forever", e);
         }
     }
 

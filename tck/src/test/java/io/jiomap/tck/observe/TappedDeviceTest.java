@@ -68,7 +68,7 @@ class TappedDeviceTest {
         tap.close();
         tap(false, false);
         write(0, 0);
-        assertThat(tap.isDurable(0, 8192)).isTrue();
+        assertThat(tap.isDurable(0, 4096)).isTrue();
     }
 
     @Test
@@ -90,7 +90,32 @@ class TappedDeviceTest {
                 .containsExactly(tuple(2L, 0),
                         tuple(1L, Errno.EIO),
                         tuple(0L, 0));
-        assertThat(tap.isDurable(4096, 4096)).as("never written").isTrue();
+        assertThat(tap.isDurable(0, 4096)).as("released, then flushed").isFalse();
+        assertThat(SyncBio.flush(tap)).isZero();
+        assertThat(tap.isDurable(0, 4096)).as("released, then flushed").isTrue();
+        assertThat(tap.isDurable(4096, 4096)).as("its only write failed").isFalse();
+        assertThat(tap.notDurable(4096, 4096)).startsWith("block 4096: its last write failed, block 4608:");
+    }
+
+    @Test
+    void aBlockNoWriteCompletedOnIsNotDurable() {
+        tap(false, false);
+        assertThat(tap.isDurable(0, 4096)).as("never written").isFalse();
+        write(0, 0);
+        assertThat(tap.isDurable(0, 4096)).isTrue();
+        assertThat(tap.isDurable(0, 8192)).as("the second half was never written").isFalse();
+        assertThat(tap.notDurable(0, 8192)).startsWith("block 4096: never written");
+    }
+
+    @Test
+    void blocksWrittenSinceTheRecordsWereClearedAreThoseOfWritesSubmittedAfterIt() {
+        tap(true, true);
+        write(0, 0);
+        tap.clearRecords();
+        assertThat(tap.notWrittenSinceClear(0, 1024)).containsExactly(0L, 512L);
+        write(4096, 0);
+        assertThat(tap.notWrittenSinceClear(4096, 4096)).isEmpty();
+        assertThat(tap.notWrittenSinceClear(0, 512)).containsExactly(0L);
     }
 
     @Test

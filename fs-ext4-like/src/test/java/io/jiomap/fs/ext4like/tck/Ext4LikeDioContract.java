@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  * the waiter instead of the workqueue. Likewise ext4 refuses a NOWAIT write that is not a pure overwrite in its write
  * checks, before any mapping (ext4_dio_write_checks), where the TCK's two NOWAIT tests expect XFS's refusal from
  * iomap_begin; they are replaced by the ext4 versions below.
+ *
+ * <p>Every fixture opens its devices through {@link io.jiomap.tck.FaultingDevices}, so that once the test file is
+ * arranged they can hold I/O inside themselves and fail flushes where a test asks: a device closed with I/O held
+ * inside it and a failing fsync meet this journaling filesystem on every device that can be set up for them.
  */
 abstract class Ext4LikeDioContract extends DioContractTest {
     private static final int CALLER = CompletionMode.CALLER.iocbFlag();

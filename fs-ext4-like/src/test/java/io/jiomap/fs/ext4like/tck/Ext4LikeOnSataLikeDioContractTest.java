@@ -1,5 +1,6 @@
 package io.jiomap.fs.ext4like.tck;
 
+import io.jiomap.tck.FaultingDevices;
 import io.jiomap.tck.TckFixture;
 
 /**
@@ -9,6 +10,6 @@ import io.jiomap.tck.TckFixture;
 class Ext4LikeOnSataLikeDioContractTest extends Ext4LikeDioContract {
     @Override
     protected TckFixture fixture() {
-        return new TckFixture(new Ext4LikeUnderTest(), Ext4Devices.SATA_LIKE);
+        return new TckFixture(new Ext4LikeUnderTest(), new FaultingDevices(Ext4Devices.SATA_LIKE));
     }
 }
