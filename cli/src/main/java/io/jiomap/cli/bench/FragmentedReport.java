@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * The text report of {@code jiomap bench --scenario=fragmented}: per filesystem, the extent counts, the extent map's
  * memory per extent, and per QD and mode the IOPS and CPU per I/O on each file summed over all rounds, with the
- * fragmented file's cost as a multiple of the contiguous file's (and the spread of that multiple across rounds).
+ * fragmented file's cost as a multiple of the contiguous file's (and the spread of the bench thread's multiple across
+ * rounds).
  */
 final class FragmentedReport {
     private final BenchConfig config;
@@ -66,25 +67,26 @@ final class FragmentedReport {
                     + " minus unmounted: +%s)", (double) run.heapBytes() / run.extents(),
                     Units.binaryBytes(run.heapBytes()));
             line(sb, "  built the fragmented file in %.1f s", run.buildNanos() / 1e9);
-            line(sb, "  %-4s %-9s %11s %11s %9s %9s %9s %9s %8s %15s %8s", "QD", "mode", "IOPS frag", "IOPS contig",
-                    "cpu frag", "cpu contig", "thr frag", "thr contig", "cpu x", "cpu x by round", "IOPS x");
+            line(sb, "  %-4s %-9s %11s %11s %9s %9s %9s %9s %8s %8s %15s %8s", "QD", "mode", "IOPS frag",
+                    "IOPS contig", "cpu frag", "cpu contig", "thr frag", "thr contig", "cpu x", "thr x",
+                    "thr x by round", "IOPS x");
             for (int qd : config.queueDepths()) {
                 for (CompletionMode mode : config.modes()) {
                     Sum frag = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.FRAGMENTED));
                     Sum contig = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS));
-                    line(sb, "  %-4d %-9s %11s %11s %9.2f %9.2f %9.2f %9.2f %8.3f %15s %8.3f", qd, mode.cliName(),
-                            Units.count(frag.iops()), Units.count(contig.iops()), frag.processUs(),
+                    line(sb, "  %-4d %-9s %11s %11s %9.2f %9.2f %9.2f %9.2f %8.3f %8.3f %15s %8.3f", qd,
+                            mode.cliName(), Units.count(frag.iops()), Units.count(contig.iops()), frag.processUs(),
                             contig.processUs(), frag.threadUs(), contig.threadUs(),
-                            frag.processUs() / contig.processUs(), roundSpread(run, qd, mode),
-                            contig.iops() / frag.iops());
+                            frag.processUs() / contig.processUs(), frag.threadUs() / contig.threadUs(),
+                            roundSpread(run, qd, mode), contig.iops() / frag.iops());
                 }
             }
         }
         line(sb, "");
-        line(sb, "cpu: CPU per I/O of the whole process, us; thr: of the bench thread, us. cpu x: fragmented /"
-                + " contiguous CPU per I/O over all rounds (min-max of the per-round ratio next to it); IOPS x:"
-                + " contiguous / fragmented IOPS. Files alternate within each point, in reverse order every other"
-                + " round.");
+        line(sb, "cpu: CPU per I/O of the whole process, us; thr: of the bench thread (which maps, submits and,"
+                + " in caller mode, completes every write), us. cpu x, thr x: fragmented / contiguous over all rounds"
+                + " (min-max of the per-round thr x next to it); IOPS x: contiguous / fragmented IOPS. Files"
+                + " alternate within each point, in reverse order every other round.");
         line(sb, "command:  %s", command);
         line(sb, "jvm:      %s  %s", machine.jvm(), machine.jvmArgs());
         line(sb, "nproc:    %d", machine.nproc());
@@ -101,7 +103,7 @@ final class FragmentedReport {
                     .filter(p -> p.round() == r).toList());
             Sum contig = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS).stream()
                     .filter(p -> p.round() == r).toList());
-            double x = frag.processUs() / contig.processUs();
+            double x = frag.threadUs() / contig.threadUs();
             min = Math.min(min, x);
             max = Math.max(max, x);
         }

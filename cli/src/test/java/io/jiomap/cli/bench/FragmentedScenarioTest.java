@@ -57,7 +57,7 @@ class FragmentedScenarioTest {
                 .contains("== xfs-like: fragmented 1200 extents, contiguous 1 extent (fiemap)")
                 .contains("== ext4-like: fragmented 1200 extents, contiguous 1 extent (fiemap)")
                 .containsPattern("(?m)^  extent map memory: \\d+\\.\\d bytes per extent")
-                .containsPattern("(?m)^  1 +caller +\\S+ +\\S+( +\\d+\\.\\d+){4} +\\d+\\.\\d{3} +\\S+ +\\d+\\.\\d{3}$")
+                .containsPattern("(?m)^  1 +caller +\\S+ +\\S+( +\\d+\\.\\d+){4}( +\\d+\\.\\d{3}){2} +\\S+ +\\d+\\.\\d{3}$")
                 .containsPattern("(?m)^  16 +caller ")
                 .contains("command:  jiomap bench --scenario=fragmented");
         // 2 filesystems x 2 rounds x 2 QDs x 2 files.
