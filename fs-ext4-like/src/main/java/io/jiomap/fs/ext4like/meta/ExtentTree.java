@@ -290,14 +290,37 @@ public final class ExtentTree {
     public Extent findFrom(long lblk) {
         // Past the leaf holding lblk the answer is the next leaf's first extent; the loop goes further only over
         // the empty leaves a damaged image may hold.
-        for (Node leaf = leafFor(lblk); leaf != null; leaf = neighbour(leaf, 1)) {
-            for (Extent e : leaf.extents) {
-                if (e.end() > lblk) {
-                    return e;
-                }
+        Node leaf = leafFor(lblk);
+        List<Extent> in = leaf.extents;
+        // A binary search, not a scan: a leaf holds hundreds of extents and this runs twice per overwrite.
+        int at = lastStartingAtOrBefore(in, lblk);
+        if (at >= 0 && in.get(at).end() > lblk) {
+            return in.get(at);
+        }
+        if (at + 1 < in.size()) {
+            return in.get(at + 1);
+        }
+        for (leaf = neighbour(leaf, 1); leaf != null; leaf = neighbour(leaf, 1)) {
+            if (!leaf.extents.isEmpty()) {
+                return leaf.extents.getFirst();
             }
         }
         return null;
+    }
+
+    /** The index of the last of {@code sorted} (by logical block) starting at or before {@code lblk}, or -1. */
+    private static int lastStartingAtOrBefore(List<Extent> sorted, long lblk) {
+        int lo = -1;
+        int hi = sorted.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (sorted.get(mid).logical() <= lblk) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
     }
 
     /** The last extent starting before {@code lblk}, or null (the allocation goal's neighbour). */
