@@ -39,23 +39,51 @@ public final class ExtentTree {
         void rootChanged();
     }
 
+    /**
+     * A node in memory. Every assignment of its entries goes through {@link #setExtents} or {@link #setKids}, which
+     * keep the keys a lookup binary-searches: a leaf's start blocks, and an index node's keys of its children (the
+     * ei_block of its on-disk entries), so a lookup never walks down to a child to learn its key.
+     */
     private static final class Node {
+        private static final long[] NO_KEYS = new long[0];
+
         long block;
         int depth;
         List<Extent> extents = new ArrayList<>();
         List<Node> kids = new ArrayList<>();
+        /** Leaf: the logical block of each extent. Index: the key of each child. Same order, same count. */
+        long[] keys = NO_KEYS;
         /** The index node holding this one, null for the root; every change keeps it, nothing recomputes it. */
         Node parent;
 
+        /** The first logical block this node maps, as its parent's entry holds it (0 when it maps nothing). */
         long key() {
-            if (depth == 0) {
-                return extents.isEmpty() ? 0 : extents.getFirst().logical();
-            }
-            return kids.getFirst().key();
+            return keys.length == 0 ? 0 : keys[0];
         }
 
         int count() {
             return depth == 0 ? extents.size() : kids.size();
+        }
+
+        void setExtents(List<Extent> entries) {
+            extents = entries;
+            long[] k = new long[entries.size()];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = entries.get(i).logical();
+            }
+            keys = k;
+        }
+
+        /** Takes {@code children} as this node's kids (their keys must be current) and links them to it. */
+        void setKids(List<Node> children) {
+            kids = children;
+            long[] k = new long[children.size()];
+            for (int i = 0; i < k.length; i++) {
+                Node c = children.get(i);
+                k[i] = c.key();
+                c.parent = this;
+            }
+            keys = k;
         }
     }
 
@@ -95,8 +123,9 @@ public final class ExtentTree {
         n.depth = d.depth();
         n.parent = parent;
         if (d.depth() == 0) {
-            n.extents.addAll(d.extents());
+            n.setExtents(new ArrayList<>(d.extents()));
         } else {
+            List<Node> kids = new ArrayList<>();
             for (ExtentNode.Index idx : d.indexes()) {
                 byte[] b = store.read(idx.child());
                 ExtentNode.Decoded cd = ExtentNode.decode(b, 0, nodeMax, ino, "extent block " + idx.child()
@@ -105,8 +134,9 @@ public final class ExtentTree {
                     throw new FormatException("extent block " + idx.child() + " of inode " + ino + " has depth "
                             + cd.depth() + " under a node of depth " + d.depth());
                 }
-                n.kids.add(build(cd, idx.child(), n));
+                kids.add(build(cd, idx.child(), n));
             }
+            n.setKids(kids);
         }
         return n;
     }
@@ -230,27 +260,28 @@ public final class ExtentTree {
     private Node leafFor(long lblk) {
         Node n = root;
         while (n.depth > 0) {
-            n = n.kids.get(childFor(n.kids, lblk));
+            n = n.kids.get(lastAtOrBefore(n.keys, lblk, 0));
         }
         return n;
     }
 
     /**
-     * The position of the last of {@code kids} whose key is at or before {@code lblk}, or 0. A binary search: keys
-     * strictly increase (fsck checks it) and a node holds hundreds of children.
+     * The index of the last of {@code keys} (strictly increasing: fsck checks it) at or before {@code lblk}, or
+     * {@code none} when every key is after it. A binary search over a packed array: a node holds hundreds of entries,
+     * and a lookup runs on every write.
      */
-    private static int childFor(List<Node> kids, long lblk) {
-        int lo = 0;
-        int hi = kids.size() - 1;
+    private static int lastAtOrBefore(long[] keys, long lblk, int none) {
+        int lo = -1;
+        int hi = keys.length - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (kids.get(mid).key() <= lblk) {
+            if (keys[mid] <= lblk) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        return lo;
+        return lo < 0 ? none : lo;
     }
 
     /**
@@ -292,8 +323,7 @@ public final class ExtentTree {
         // the empty leaves a damaged image may hold.
         Node leaf = leafFor(lblk);
         List<Extent> in = leaf.extents;
-        // A binary search, not a scan: a leaf holds hundreds of extents and this runs twice per overwrite.
-        int at = lastStartingAtOrBefore(in, lblk);
+        int at = lastAtOrBefore(leaf.keys, lblk, -1);
         if (at >= 0 && in.get(at).end() > lblk) {
             return in.get(at);
         }
@@ -306,21 +336,6 @@ public final class ExtentTree {
             }
         }
         return null;
-    }
-
-    /** The index of the last of {@code sorted} (by logical block) starting at or before {@code lblk}, or -1. */
-    private static int lastStartingAtOrBefore(List<Extent> sorted, long lblk) {
-        int lo = -1;
-        int hi = sorted.size() - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (sorted.get(mid).logical() <= lblk) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
     }
 
     /** The last extent starting before {@code lblk}, or null (the allocation goal's neighbour). */
@@ -359,7 +374,7 @@ public final class ExtentTree {
     public int replace(long start, long end, List<Extent> inserted) {
         nodeDelta = 0;
         if (root.depth == 0) {
-            root.extents = edit(root.extents, start, end, inserted);
+            root.setExtents(edit(root.extents, start, end, inserted));
         } else {
             List<Node> oldRun = leavesFor(start, end);
             List<Extent> entries = new ArrayList<>();
@@ -385,13 +400,16 @@ public final class ExtentTree {
      */
     private void rewriteLeaf(Node leaf, List<Extent> entries) {
         long before = leaf.key();
-        leaf.extents = entries;
+        leaf.setExtents(entries);
         writeNode(leaf);
-        // The root lives in the inode, written through rootChanged().
-        for (Node n = leaf; n.parent != null && n.parent != root && n.key() != before; n = n.parent) {
+        for (Node n = leaf; n.parent != null && n.key() != before; n = n.parent) {
             Node p = n.parent;
-            long parentBefore = p.kids.getFirst() == n ? before : p.key();
-            writeNode(p);
+            long parentBefore = p.key();
+            p.keys[p.kids.indexOf(n)] = n.key();
+            if (p != root) {
+                // The root lives in the inode, written through rootChanged().
+                writeNode(p);
+            }
             before = parentBefore;
         }
     }
@@ -422,10 +440,7 @@ public final class ExtentTree {
             kids.subList(at, at + oldRun.size()).clear();
             kids.addAll(at, newRun);
             if (oldParents.getFirst() == root) {
-                root.kids = kids;
-                for (Node k : kids) {
-                    k.parent = root;
-                }
+                root.setKids(kids);
                 return;
             }
             newRun = distributeIndex(kids, oldParents.getFirst().depth, oldParents);
@@ -486,7 +501,7 @@ public final class ExtentTree {
         List<Node> out = newNodes(count, 0, reuse);
         int per = count == 0 ? 0 : (entries.size() + count - 1) / count;
         for (int k = 0; k < count; k++) {
-            out.get(k).extents = new ArrayList<>(entries.subList(k * per, Math.min(entries.size(), (k + 1) * per)));
+            out.get(k).setExtents(new ArrayList<>(entries.subList(k * per, Math.min(entries.size(), (k + 1) * per))));
             writeNode(out.get(k));
         }
         return out;
@@ -498,10 +513,7 @@ public final class ExtentTree {
         int per = count == 0 ? 0 : (kids.size() + count - 1) / count;
         for (int k = 0; k < count; k++) {
             Node n = out.get(k);
-            n.kids = new ArrayList<>(kids.subList(k * per, Math.min(kids.size(), (k + 1) * per)));
-            for (Node c : n.kids) {
-                c.parent = n;
-            }
+            n.setKids(new ArrayList<>(kids.subList(k * per, Math.min(kids.size(), (k + 1) * per))));
             writeNode(n);
         }
         return out;
@@ -557,11 +569,8 @@ public final class ExtentTree {
             List<Node> moved = root.depth == 0 ? distributeLeaves(root.extents, List.of())
                     : distributeIndex(root.kids, root.depth, List.of());
             root.depth++;
-            root.extents = new ArrayList<>();
-            root.kids = new ArrayList<>(moved);
-            for (Node k : moved) {
-                k.parent = root;
-            }
+            root.setExtents(new ArrayList<>());
+            root.setKids(new ArrayList<>(moved));
             fixRoot();
             return;
         }
@@ -575,6 +584,7 @@ public final class ExtentTree {
             root.depth = only.depth;
             root.extents = only.extents;
             root.kids = only.kids;
+            root.keys = only.keys;
             for (Node k : root.kids) {
                 k.parent = root;
             }
