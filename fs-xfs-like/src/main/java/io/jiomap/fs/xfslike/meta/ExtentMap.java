@@ -11,21 +11,37 @@ import java.util.List;
  * items rebuilds the same map.
  *
  * <p>Storage is compact, as XFS's iext tree: each record is kept in its 16-byte bmbt packing ({@link Extent#packedHigh},
- * {@link Extent#packedLow}) in leaves of up to {@link #LEAF} records, and a lookup is a binary search over the leaves'
- * first offsets and then over one leaf's records, touching a few cache lines and no object per record. A position
- * ({@link #locate}) lets the per-I/O paths read a record's fields without allocating.
+ * {@link Extent#packedLow}) in leaves of up to {@link #LEAF} records, and a position ({@link #locate}) lets the
+ * per-I/O paths read a record's fields without allocating. A lookup is shaped for a map far larger than the caches:
+ * it binary-searches a small summary (the first offset of every {@link #BLOCK}th leaf, which stays cached), then
+ * counts the leaf first offsets at or before the block in one run of {@link #BLOCK} of them, then counts the records
+ * at or before it in one leaf. Counting a run reads independent words, so its cache misses overlap; a binary search
+ * over the same words would wait for each miss in turn. Unused slots hold {@link #EMPTY}, which sorts after every
+ * offset, so the counts need no bounds.
  */
 public final class ExtentMap {
-    /** Records per leaf: a leaf is 4 KiB of packed records. */
-    static final int LEAF = 256;
+    /** Records per leaf: a leaf is 512 bytes of packed records. */
+    static final int LEAF = 32;
+    /** Leaf first offsets per summary entry. */
+    static final int BLOCK = 64;
     private static final long OFF_MASK = (1L << 54) - 1;
+    /** An unused slot's high word, and an unused leaf's first offset: its offset is {@link #OFF_MASK}. */
+    private static final long EMPTY = Long.MAX_VALUE;
 
-    private long[][] leaves = new long[4][];
-    private int[] counts = new int[4];
-    /** The first record's startoff of every leaf; leaves are never empty. */
-    private long[] firsts = new long[4];
+    private long[][] leaves = new long[BLOCK][];
+    private int[] counts = new int[BLOCK];
+    /** The first record's startoff of every leaf ({@link #OFF_MASK} past the last); leaves are never empty. */
+    private long[] firsts = emptyFirsts(BLOCK);
+    /** {@code firsts[BLOCK * i]} for every block of leaves in use. */
+    private long[] tops = new long[1];
     private int leafCount;
     private int size;
+
+    private static long[] emptyFirsts(int n) {
+        long[] f = new long[n];
+        java.util.Arrays.fill(f, OFF_MASK);
+        return f;
+    }
 
     // ---- positions: leaf << 32 | slot, valid until the next change ----
 
@@ -69,28 +85,49 @@ public final class ExtentMap {
         if (leafCount == 0 || off < firsts[0]) {
             return -1;
         }
+        if (off >= OFF_MASK) {
+            // Past every storable offset (and not below the unused slots' marker): the last record.
+            return (long) (leafCount - 1) << 32 | (counts[leafCount - 1] - 1);
+        }
         int lo = 0;
-        int hi = leafCount - 1;
+        int hi = (leafCount - 1) / BLOCK;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (firsts[mid] <= off) {
+            if (tops[mid] <= off) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        long[] leaf = leaves[lo];
-        int a = 0;
-        int b = counts[lo] - 1;
-        while (a < b) {
-            int mid = (a + b + 1) >>> 1;
-            if (offOf(leaf[2 * mid]) <= off) {
-                a = mid;
-            } else {
-                b = mid - 1;
-            }
+        int li = lo * BLOCK - 1;
+        for (int i = lo * BLOCK, end = i + BLOCK; i < end; i++) {
+            li += firsts[i] <= off ? 1 : 0;
         }
-        return (long) lo << 32 | a;
+        long[] leaf = leaves[li];
+        int slot = -1;
+        for (int i = 0; i < 2 * LEAF; i += 2) {
+            slot += offOf(leaf[i]) <= off ? 1 : 0;
+        }
+        return (long) li << 32 | slot;
+    }
+
+    /** Sets leaf {@code li}'s first offset, and the summary entry it is the first of. */
+    private void setFirst(int li, long first) {
+        firsts[li] = first;
+        if (li % BLOCK == 0) {
+            tops[li / BLOCK] = first;
+        }
+    }
+
+    /** Recomputes the summary from the block holding leaf {@code li} on, after leaves moved. */
+    private void retop(int li) {
+        int blocks = (leafCount + BLOCK - 1) / BLOCK;
+        if (tops.length < blocks) {
+            tops = java.util.Arrays.copyOf(tops, Math.max(blocks, 2 * tops.length));
+        }
+        for (int b = li / BLOCK; b < blocks; b++) {
+            tops[b] = firsts[b * BLOCK];
+        }
     }
 
     /** The position after {@code pos} (or the first one for -1), or -1 past the last record. */
@@ -230,9 +267,9 @@ public final class ExtentMap {
      * packing's ranges cannot be stored (nor written to disk): they fail here rather than being cut.
      */
     private void put(Extent e) {
-        if (e.startoff() < 0 || e.startoff() > OFF_MASK || e.startblock() < 0 || e.startblock() >= 1L << 52
+        if (e.startoff() < 0 || e.startoff() >= OFF_MASK || e.startblock() < 0 || e.startblock() >= 1L << 52
                 || e.blockcount() < 0 || e.blockcount() > Geometry.MAX_EXTENT_BLOCKS) {
-            throw new IllegalArgumentException("extent " + e + " does not fit a bmbt record (startoff below 2^54,"
+            throw new IllegalArgumentException("extent " + e + " does not fit a bmbt record (startoff below 2^54 - 1,"
                     + " startblock below 2^52, blockcount at most " + Geometry.MAX_EXTENT_BLOCKS + ")");
         }
         long high = e.packedHigh();
@@ -277,25 +314,33 @@ public final class ExtentMap {
         leaf[2 * slot + 1] = low;
         counts[li] = n + 1;
         if (slot == 0) {
-            firsts[li] = offOf(high);
+            setFirst(li, offOf(high));
         }
         size++;
     }
 
     /** Opens an empty leaf at index {@code at}; the caller fills it before the map is read. */
     private void insertLeaf(int at) {
+        // The last block of firsts is always complete (unused entries past the last leaf), for floor's count.
         if (leafCount == leaves.length) {
             int cap = leaves.length * 2;
             leaves = java.util.Arrays.copyOf(leaves, cap);
             counts = java.util.Arrays.copyOf(counts, cap);
-            firsts = java.util.Arrays.copyOf(firsts, cap);
+            long[] f = emptyFirsts(cap);
+            System.arraycopy(firsts, 0, f, 0, leafCount);
+            firsts = f;
         }
         System.arraycopy(leaves, at, leaves, at + 1, leafCount - at);
         System.arraycopy(counts, at, counts, at + 1, leafCount - at);
         System.arraycopy(firsts, at, firsts, at + 1, leafCount - at);
-        leaves[at] = new long[2 * LEAF];
+        long[] leaf = new long[2 * LEAF];
+        for (int i = 0; i < leaf.length; i += 2) {
+            leaf[i] = EMPTY;
+        }
+        leaves[at] = leaf;
         counts[at] = 0;
         leafCount++;
+        retop(at);
     }
 
     private void removeLeaf(int at) {
@@ -304,6 +349,8 @@ public final class ExtentMap {
         System.arraycopy(firsts, at + 1, firsts, at, leafCount - at - 1);
         leafCount--;
         leaves[leafCount] = null;
+        firsts[leafCount] = OFF_MASK;
+        retop(at);
     }
 
     /** Moves the upper half of full leaf {@code li} into a new leaf after it. */
@@ -312,9 +359,18 @@ public final class ExtentMap {
         int keep = counts[li] / 2;
         int move = counts[li] - keep;
         System.arraycopy(leaves[li], 2 * keep, leaves[li + 1], 0, 2 * move);
+        clearSlots(leaves[li], keep, keep + move);
         counts[li] = keep;
         counts[li + 1] = move;
-        firsts[li + 1] = offOf(leaves[li + 1][0]);
+        setFirst(li + 1, offOf(leaves[li + 1][0]));
+    }
+
+    /** Marks slots {@code [from, to)} of a leaf unused. */
+    private static void clearSlots(long[] leaf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            leaf[2 * i] = EMPTY;
+            leaf[2 * i + 1] = 0;
+        }
     }
 
     /** Deletes every record whose startoff lies in {@code [from, to)}. */
@@ -337,13 +393,14 @@ public final class ExtentMap {
                 return;
             }
             System.arraycopy(leaf, 2 * end, leaf, 2 * slot, 2 * (n - end));
+            clearSlots(leaf, n - (end - slot), n);
             counts[li] = n - (end - slot);
             size -= end - slot;
             if (counts[li] == 0) {
                 removeLeaf(li);
             } else {
                 if (slot == 0) {
-                    firsts[li] = offOf(leaf[0]);
+                    setFirst(li, offOf(leaf[0]));
                 }
                 if (end < n) {
                     return;

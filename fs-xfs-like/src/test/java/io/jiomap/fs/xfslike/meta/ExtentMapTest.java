@@ -122,6 +122,44 @@ class ExtentMapTest {
     }
 
     @Test
+    void lookupsStayRightAcrossManyBlocksOfLeavesWhileLeavesAreAddedAndRemoved() {
+        // More leaves than several summary blocks hold, so the summary, the counted run of first offsets and the
+        // unused slots of partly filled leaves are all on the lookup path.
+        int n = 3 * ExtentMap.BLOCK * ExtentMap.LEAF + 5;
+        int blocks = 2 * n;
+        ExtentMap map = new ExtentMap();
+        Model model = new Model(blocks);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new Random(3));
+        for (int i : order) {
+            Extent e = new Extent(2L * i, 7L * i + 3, 1, i % 3 == 0);
+            map.insert(e);
+            model.map(e);
+        }
+        assertSame(map, model);
+
+        // A middle range spanning more than a summary block of leaves goes, then the first records.
+        long from = 2L * ExtentMap.BLOCK * ExtentMap.LEAF / 2 + 1;
+        long len = 2L * ExtentMap.BLOCK * ExtentMap.LEAF + 7;
+        map.remove(from, len);
+        model.unmap(from, len);
+        map.remove(0, 2L * ExtentMap.LEAF + 3);
+        model.unmap(0, 2L * ExtentMap.LEAF + 3);
+        assertSame(map, model);
+
+        // And records come back into the emptied range, in descending order (each one a new first record).
+        for (long off = from + len - 1; off >= from; off -= 2) {
+            Extent e = new Extent(off, 1_000_000 + off * 3, 1, false);
+            map.insert(e);
+            model.map(e);
+        }
+        assertSame(map, model);
+    }
+
+    @Test
     void removingEverythingLeavesAnEmptyMapThatStillWorks() {
         ExtentMap map = new ExtentMap();
         for (int i = 0; i < 3 * ExtentMap.LEAF; i++) {
@@ -153,7 +191,7 @@ class ExtentMapTest {
     void aRecordOutsideTheBmbtPackingIsRefusedNotCut() {
         ExtentMap map = new ExtentMap();
 
-        assertThatThrownBy(() -> map.insert(new Extent(1L << 54, 1, 1, false)))
+        assertThatThrownBy(() -> map.insert(new Extent((1L << 54) - 1, 1, 1, false)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit a bmbt record");
         assertThatThrownBy(() -> map.load(new Extent(0, 1L << 52, 1, false)))
                 .isInstanceOf(IllegalArgumentException.class);
