@@ -5,6 +5,7 @@ import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.ExtentNode;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,17 +41,21 @@ public final class ExtentTree {
     }
 
     /**
-     * A node in memory. Every assignment of its entries goes through {@link #setExtents} or {@link #setKids}, which
-     * keep the keys a lookup binary-searches: a leaf's start blocks, and an index node's keys of its children (the
-     * ei_block of its on-disk entries), so a lookup never walks down to a child to learn its key.
+     * A node in memory. Every assignment of its entries goes through {@link #setExtents}, {@link #setKids} or
+     * {@link #takeEntriesOf}, which keep the keys a lookup searches: a leaf's start blocks, and an index node's keys
+     * of its children (the ei_block of its on-disk entries), so a lookup never walks down to a child to learn its
+     * key. The entries are arrays, with fixed-size list views over them for everything but the lookup, which reads
+     * the arrays: a lookup through a tree far larger than the caches pays for every reference it follows.
      */
     private static final class Node {
         private static final long[] NO_KEYS = new long[0];
 
         long block;
         int depth;
-        List<Extent> extents = new ArrayList<>();
-        List<Node> kids = new ArrayList<>();
+        Extent[] ext = new Extent[0];
+        Node[] kidArr = new Node[0];
+        List<Extent> extents = Arrays.asList(ext);
+        List<Node> kids = Arrays.asList(kidArr);
         /** Leaf: the logical block of each extent. Index: the key of each child. Same order, same count. */
         long[] keys = NO_KEYS;
         /** The index node holding this one, null for the root; every change keeps it, nothing recomputes it. */
@@ -66,26 +71,43 @@ public final class ExtentTree {
         }
 
         void setExtents(List<Extent> entries) {
-            extents = entries;
-            long[] k = new long[entries.size()];
+            ext = entries.toArray(new Extent[0]);
+            extents = Arrays.asList(ext);
+            long[] k = new long[ext.length];
             for (int i = 0; i < k.length; i++) {
-                k[i] = entries.get(i).logical();
+                k[i] = ext[i].logical();
             }
             keys = k;
         }
 
         /** Takes {@code children} as this node's kids (their keys must be current) and links them to it. */
         void setKids(List<Node> children) {
-            kids = children;
-            long[] k = new long[children.size()];
+            kidArr = children.toArray(new Node[0]);
+            kids = Arrays.asList(kidArr);
+            long[] k = new long[kidArr.length];
             for (int i = 0; i < k.length; i++) {
-                Node c = children.get(i);
-                k[i] = c.key();
-                c.parent = this;
+                k[i] = kidArr[i].key();
+                kidArr[i].parent = this;
             }
             keys = k;
         }
+
+        /** Takes the entries of {@code other} (pulled up into this node) and becomes their kids' parent. */
+        void takeEntriesOf(Node other) {
+            depth = other.depth;
+            ext = other.ext;
+            extents = other.extents;
+            kidArr = other.kidArr;
+            kids = other.kids;
+            keys = other.keys;
+            for (Node k : kidArr) {
+                k.parent = this;
+            }
+        }
     }
+
+    /** Keys per group of {@link #lastAtOrBefore}: two cache lines. */
+    private static final int STRIDE = 16;
 
     private final long ino;
     private final int nodeMax;
@@ -260,28 +282,33 @@ public final class ExtentTree {
     private Node leafFor(long lblk) {
         Node n = root;
         while (n.depth > 0) {
-            n = n.kids.get(lastAtOrBefore(n.keys, lblk, 0));
+            n = n.kidArr[lastAtOrBefore(n.keys, lblk, 0)];
         }
         return n;
     }
 
     /**
      * The index of the last of {@code keys} (strictly increasing: fsck checks it) at or before {@code lblk}, or
-     * {@code none} when every key is after it. A binary search over a packed array: a node holds hundreds of entries,
-     * and a lookup runs on every write.
+     * {@code none} when every key is after it. It counts rather than bisects: first every {@link #STRIDE}th key, then
+     * the keys of the one group that holds the answer. The loads of a count do not wait for each other, so a node
+     * that is not in the cache costs about two memory round trips instead of one per step of a binary search, and
+     * a lookup does this at every level on every write.
      */
     private static int lastAtOrBefore(long[] keys, long lblk, int none) {
-        int lo = -1;
-        int hi = keys.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (keys[mid] <= lblk) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
+        int groups = 0;
+        for (int i = 0; i < keys.length; i += STRIDE) {
+            groups += keys[i] <= lblk ? 1 : 0;
         }
-        return lo < 0 ? none : lo;
+        if (groups == 0) {
+            return none;
+        }
+        int from = (groups - 1) * STRIDE;
+        int to = Math.min(keys.length, from + STRIDE);
+        int at = from - 1;
+        for (int i = from; i < to; i++) {
+            at += keys[i] <= lblk ? 1 : 0;
+        }
+        return at;
     }
 
     /**
@@ -322,13 +349,13 @@ public final class ExtentTree {
         // Past the leaf holding lblk the answer is the next leaf's first extent; the loop goes further only over
         // the empty leaves a damaged image may hold.
         Node leaf = leafFor(lblk);
-        List<Extent> in = leaf.extents;
+        Extent[] in = leaf.ext;
         int at = lastAtOrBefore(leaf.keys, lblk, -1);
-        if (at >= 0 && in.get(at).end() > lblk) {
-            return in.get(at);
+        if (at >= 0 && in[at].end() > lblk) {
+            return in[at];
         }
-        if (at + 1 < in.size()) {
-            return in.get(at + 1);
+        if (at + 1 < in.length) {
+            return in[at + 1];
         }
         for (leaf = neighbour(leaf, 1); leaf != null; leaf = neighbour(leaf, 1)) {
             if (!leaf.extents.isEmpty()) {
@@ -581,13 +608,7 @@ public final class ExtentTree {
         while (root.depth > 0 && root.kids.size() == 1 && root.kids.getFirst().count() <= ExtentNode.ROOT_MAX) {
             Node only = root.kids.getFirst();
             freeNode(only.block);
-            root.depth = only.depth;
-            root.extents = only.extents;
-            root.kids = only.kids;
-            root.keys = only.keys;
-            for (Node k : root.kids) {
-                k.parent = root;
-            }
+            root.takeEntriesOf(only);
         }
     }
 }
