@@ -28,7 +28,10 @@ public final class DioAssertions {
         return m;
     }
 
-    /** The file range was written since the file was arranged and is durable on the device (design rule 5). */
+    /**
+     * The file range was written since the file was arranged and is durable on the device (docs/design-rules.md,
+     * "Rule 5").
+     */
     public static void assertDurable(TckEnv env, long pos, long length) {
         assertThat(env.notDurable(pos, length)).as("file range [%d, %d) durable", pos, pos + length).isEmpty();
     }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jdk.jfr.Configuration;
@@ -129,6 +130,17 @@ public final class BenchCommand implements Callable<Integer> {
                     + " events) into FILE, for jfr print --events io.jiomap.BenchPoint,io.jiomap.IoSample FILE")
     private Path jfr;
 
+    @Option(names = "--scenario", paramLabel = "NAME", defaultValue = "seed",
+            description = "seed (the table above) or fragmented: overwrites on a file of --extents one-block extents"
+                    + " against a contiguous file of the same size, on xfs-like and ext4-like unless --fs is given;"
+                    + " --qd defaults to 1,16, --modes to caller, --device to a memory device large enough"
+                    + " (default: ${DEFAULT-VALUE})")
+    private String scenario;
+
+    @Option(names = "--extents", paramLabel = "N", defaultValue = "1000000",
+            description = "extents of the fragmented scenario's file (default: ${DEFAULT-VALUE})")
+    private long extents;
+
     private final Plugins plugins;
 
     public BenchCommand(Plugins plugins) {
@@ -146,6 +158,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (bs > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("--bs=" + bs + " is too large");
+        }
+        if (scenario.equals("fragmented")) {
+            return fragmented();
+        }
+        if (!scenario.equals("seed")) {
+            throw new IllegalArgumentException("--scenario=" + scenario + " is not one of seed, fragmented");
         }
         BenchConfig config = new BenchConfig(device, fs, size, (int) bs, qd, modes, runtime, warmup, wqWorkers,
                 rounds, seed, jfrSample);
@@ -222,6 +240,37 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.println("report: " + index.toAbsolutePath().normalize());
         err.flush();
+    }
+
+    /** The fragmented scenario, with its own defaults for what was not given on the command line. */
+    private int fragmented() throws JiomapException {
+        if (!format.equals("text") || json) {
+            throw new IllegalArgumentException("--scenario=fragmented prints text only, not --format=" + format);
+        }
+        if (given("--size")) {
+            throw new IllegalArgumentException("--size does not apply to --scenario=fragmented: each file is"
+                    + " --extents blocks of --bs");
+        }
+        String dev = given("--device") ? device
+                : "memory:size=" + FragmentedScenario.deviceBytes(extents, (int) bs);
+        List<String> filesystems = given("--fs") ? List.of(fs) : List.of("xfs-like", "ext4-like");
+        List<Integer> depths = given("--qd") ? qd : List.of(1, 16);
+        List<CompletionMode> ms = given("--modes") ? modes : List.of(CompletionMode.CALLER);
+        BenchConfig config = new BenchConfig(dev, String.join(",", filesystems), extents * bs, (int) bs, depths, ms,
+                runtime, warmup, wqWorkers, rounds, seed, 0);
+        FragmentedScenario scenario = new FragmentedScenario(plugins, config, extents, spec.commandLine().getErr());
+        List<FragmentedScenario.Run> runs = new ArrayList<>();
+        for (String f : filesystems) {
+            runs.add(scenario.run(f));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(new FragmentedReport(config, runs, commandLine(), MachineInfo.current()).text());
+        out.flush();
+        return 0;
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private String commandLine() {

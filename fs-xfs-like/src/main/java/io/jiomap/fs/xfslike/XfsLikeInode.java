@@ -16,6 +16,7 @@ import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.Allocator;
 import io.jiomap.fs.xfslike.meta.Extent;
+import io.jiomap.fs.xfslike.meta.ExtentMap;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
@@ -201,15 +202,18 @@ final class XfsLikeInode extends Inode implements DioOps {
             try {
                 long fb = pos >>> shift;
                 long last = (pos + length - 1) >>> shift;
-                Extent e = core.data().find(fb);
-                if (e == null) {
-                    Extent next = core.data().nextFrom(fb);
+                ExtentMap map = core.data();
+                long at = map.locate(fb);
+                if (at < 0) {
+                    Extent next = map.nextFrom(fb);
                     long end = next == null ? last + 1 : Math.min(next.startoff(), last + 1);
                     iomap.set(fb << shift, (end - fb) << shift, Iomap.NULL_ADDRESS, IomapType.HOLE, 0);
                 } else {
-                    long end = Math.min(e.end(), last + 1);
-                    iomap.set(fb << shift, (end - fb) << shift, e.blockOf(fb) << shift,
-                            e.unwritten() ? IomapType.UNWRITTEN : IomapType.MAPPED, 0);
+                    // Read through the position, not an Extent: a mapping allocates nothing.
+                    long start = map.startoff(at);
+                    long end = Math.min(start + map.blockcount(at), last + 1);
+                    iomap.set(fb << shift, (end - fb) << shift, (map.startblock(at) + fb - start) << shift,
+                            map.unwritten(at) ? IomapType.UNWRITTEN : IomapType.MAPPED, 0);
                 }
                 return 0;
             } finally {
@@ -237,25 +241,29 @@ final class XfsLikeInode extends Inode implements DioOps {
                 }
                 long fb = pos >>> shift;
                 long last = (pos + length - 1) >>> shift;
-                Extent e = core.data().find(fb);
-                if (e == null) {
+                ExtentMap map = core.data();
+                long at = map.locate(fb);
+                if (at < 0) {
                     if (nowait || overwriteOnly) {
                         return -Errno.EAGAIN;
                     }
                     return allocateHole(pos, length, fb, last, iomap);
                 }
-                long runEnd = Math.min(e.end(), last + 1);
-                if (!e.unwritten() && fs.md.refcount().sharedCount() > 0) {
-                    List<RefcountIndex.Shared> counts = fs.md.refcount().counts(e.blockOf(fb), runEnd - fb);
+                // Read through the position, not an Extent: an overwrite's mapping allocates nothing.
+                boolean unwritten = map.unwritten(at);
+                long block = map.startblock(at) + fb - map.startoff(at);
+                long runEnd = Math.min(map.startoff(at) + map.blockcount(at), last + 1);
+                if (!unwritten && fs.md.refcount().sharedCount() > 0) {
+                    List<RefcountIndex.Shared> counts = fs.md.refcount().counts(block, runEnd - fb);
                     RefcountIndex.Shared firstPiece = counts.getFirst();
                     if (firstPiece.count() >= 2) {
                         if (nowait || overwriteOnly) {
                             return -Errno.EAGAIN;
                         }
-                        return copyOnWrite(pos, length, fb, firstPiece.length(), e, iomap, srcmap);
+                        return copyOnWrite(pos, length, fb, firstPiece.length(), block, iomap, srcmap);
                     }
                     runEnd = fb + firstPiece.length();
-                } else if (e.unwritten() && overwriteOnly && ((pos | length) & (bs - 1)) != 0) {
+                } else if (unwritten && overwriteOnly && ((pos | length) & (bs - 1)) != 0) {
                     return -Errno.EAGAIN;
                 }
                 if (overwriteOnly && runEnd << shift < pos + length) {
@@ -263,7 +271,7 @@ final class XfsLikeInode extends Inode implements DioOps {
                     // would fail the write asynchronously instead of sending it to the exclusive path.
                     return -Errno.EAGAIN;
                 }
-                if (!e.unwritten() && fs.alloc.isRecentlyUnshared(e.blockOf(fb), runEnd - fb)) {
+                if (!unwritten && fs.alloc.isRecentlyUnshared(block, runEnd - fb)) {
                     // Another file may still map these blocks on disk: make the unsharing stable first.
                     if (nowait) {
                         return -Errno.EAGAIN;
@@ -271,12 +279,12 @@ final class XfsLikeInode extends Inode implements DioOps {
                     fs.forceLog();
                 }
                 boolean extending = pos + length > core.size();
-                if (e.unwritten() || extending) {
+                if (unwritten || extending) {
                     fs.reserveEndIo(MAPPING.get());
                 }
                 int dirty = fs.dataDirty(core) || extending ? Iomap.F_DIRTY : 0;
-                iomap.set(fb << shift, (runEnd - fb) << shift, e.blockOf(fb) << shift,
-                        e.unwritten() ? IomapType.UNWRITTEN : IomapType.MAPPED, dirty);
+                iomap.set(fb << shift, (runEnd - fb) << shift, block << shift,
+                        unwritten ? IomapType.UNWRITTEN : IomapType.MAPPED, dirty);
                 return 0;
             } catch (JiomapException ex) {
                 return -ex.errno();
@@ -354,7 +362,8 @@ final class XfsLikeInode extends Inode implements DioOps {
      * after a crash, reported MAPPED + SHARED with the data-fork extent as srcmap. end_io remaps it.
      * Blocks the write covers only in part get the old contents copied first (the engine does not read srcmap).
      */
-    private int copyOnWrite(long pos, long length, long fb, long sharedLen, Extent e, Iomap iomap, Iomap srcmap)
+    private int copyOnWrite(long pos, long length, long fb, long sharedLen, long dataBlock, Iomap iomap,
+                            Iomap srcmap)
             throws JiomapException {
         Extent staged = core.cow().find(fb);
         if (staged == null) {
@@ -388,7 +397,7 @@ final class XfsLikeInode extends Inode implements DioOps {
         long run = Math.min(staged.end(), fb + sharedLen) - fb;
         int dirty = fs.dataDirty(core) || pos + length > core.size() ? Iomap.F_DIRTY : 0;
         iomap.set(fb << shift, run << shift, staged.blockOf(fb) << shift, IomapType.MAPPED, Iomap.F_SHARED | dirty);
-        srcmap.set(fb << shift, run << shift, e.blockOf(fb) << shift, IomapType.MAPPED, 0);
+        srcmap.set(fb << shift, run << shift, dataBlock << shift, IomapType.MAPPED, 0);
         return 0;
     }
 

@@ -37,8 +37,8 @@ public final class ScriptedFs implements FileSystemUnderTest {
     }
 
     /**
-     * The negative control of design rule 1: the scripted filesystem with drains that do not claim deferred
-     * completions and fail after {@code bound} ({@link ScriptedInode#drainWithoutClaiming}). The deadlock-freedom
+     * The negative control of (docs/design-rules.md, "Rule 1"): the scripted filesystem with drains that do not
+     * claim deferred completions and fail after {@code bound} ({@link ScriptedInode#drainWithoutClaiming}). The deadlock-freedom
      * tests must fail on it; that they do shows they would hang without the rule.
      */
     public static ScriptedFs withDrainsThatDoNotClaim(Duration bound) {

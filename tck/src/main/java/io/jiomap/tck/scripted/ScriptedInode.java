@@ -132,8 +132,8 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     }
 
     /**
-     * The negative control of design rule 1: from now on this inode's drains (truncate, fallocate, unmount) wait
-     * for its direct I/O without claiming the deferred completions nobody reaps, as a drain without the rule would,
+     * The negative control of (docs/design-rules.md, "Rule 1"): from now on this inode's drains (truncate,
+     * fallocate, unmount) wait for its direct I/O without claiming the deferred completions nobody reaps, as a drain without the rule would,
      * and fail with an {@link AssertionError} saying so after {@code bound} instead of hanging forever, counting
      * each such failure in {@code timeouts}.
      */

@@ -5,6 +5,7 @@ import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.ExtentNode;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,25 +40,74 @@ public final class ExtentTree {
         void rootChanged();
     }
 
+    /**
+     * A node in memory. Every assignment of its entries goes through {@link #setExtents}, {@link #setKids} or
+     * {@link #takeEntriesOf}, which keep the keys a lookup searches: a leaf's start blocks, and an index node's keys
+     * of its children (the ei_block of its on-disk entries), so a lookup never walks down to a child to learn its
+     * key. The entries are arrays, with fixed-size list views over them for everything but the lookup, which reads
+     * the arrays: a lookup through a tree far larger than the caches pays for every reference it follows.
+     */
     private static final class Node {
+        private static final long[] NO_KEYS = new long[0];
+
         long block;
         int depth;
-        List<Extent> extents = new ArrayList<>();
-        List<Node> kids = new ArrayList<>();
+        Extent[] ext = new Extent[0];
+        Node[] kidArr = new Node[0];
+        List<Extent> extents = Arrays.asList(ext);
+        List<Node> kids = Arrays.asList(kidArr);
+        /** Leaf: the logical block of each extent. Index: the key of each child. Same order, same count. */
+        long[] keys = NO_KEYS;
         /** The index node holding this one, null for the root; every change keeps it, nothing recomputes it. */
         Node parent;
 
+        /** The first logical block this node maps, as its parent's entry holds it (0 when it maps nothing). */
         long key() {
-            if (depth == 0) {
-                return extents.isEmpty() ? 0 : extents.getFirst().logical();
-            }
-            return kids.getFirst().key();
+            return keys.length == 0 ? 0 : keys[0];
         }
 
         int count() {
             return depth == 0 ? extents.size() : kids.size();
         }
+
+        void setExtents(List<Extent> entries) {
+            ext = entries.toArray(new Extent[0]);
+            extents = Arrays.asList(ext);
+            long[] k = new long[ext.length];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = ext[i].logical();
+            }
+            keys = k;
+        }
+
+        /** Takes {@code children} as this node's kids (their keys must be current) and links them to it. */
+        void setKids(List<Node> children) {
+            kidArr = children.toArray(new Node[0]);
+            kids = Arrays.asList(kidArr);
+            long[] k = new long[kidArr.length];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = kidArr[i].key();
+                kidArr[i].parent = this;
+            }
+            keys = k;
+        }
+
+        /** Takes the entries of {@code other} (pulled up into this node) and becomes their kids' parent. */
+        void takeEntriesOf(Node other) {
+            depth = other.depth;
+            ext = other.ext;
+            extents = other.extents;
+            kidArr = other.kidArr;
+            kids = other.kids;
+            keys = other.keys;
+            for (Node k : kidArr) {
+                k.parent = this;
+            }
+        }
     }
+
+    /** Keys per group of {@link #lastAtOrBefore}: two cache lines. */
+    private static final int STRIDE = 16;
 
     private final long ino;
     private final int nodeMax;
@@ -95,8 +145,9 @@ public final class ExtentTree {
         n.depth = d.depth();
         n.parent = parent;
         if (d.depth() == 0) {
-            n.extents.addAll(d.extents());
+            n.setExtents(new ArrayList<>(d.extents()));
         } else {
+            List<Node> kids = new ArrayList<>();
             for (ExtentNode.Index idx : d.indexes()) {
                 byte[] b = store.read(idx.child());
                 ExtentNode.Decoded cd = ExtentNode.decode(b, 0, nodeMax, ino, "extent block " + idx.child()
@@ -105,8 +156,9 @@ public final class ExtentTree {
                     throw new FormatException("extent block " + idx.child() + " of inode " + ino + " has depth "
                             + cd.depth() + " under a node of depth " + d.depth());
                 }
-                n.kids.add(build(cd, idx.child(), n));
+                kids.add(build(cd, idx.child(), n));
             }
+            n.setKids(kids);
         }
         return n;
     }
@@ -230,27 +282,33 @@ public final class ExtentTree {
     private Node leafFor(long lblk) {
         Node n = root;
         while (n.depth > 0) {
-            n = n.kids.get(childFor(n.kids, lblk));
+            n = n.kidArr[lastAtOrBefore(n.keys, lblk, 0)];
         }
         return n;
     }
 
     /**
-     * The position of the last of {@code kids} whose key is at or before {@code lblk}, or 0. A binary search: keys
-     * strictly increase (fsck checks it) and a node holds hundreds of children.
+     * The index of the last of {@code keys} (strictly increasing: fsck checks it) at or before {@code lblk}, or
+     * {@code none} when every key is after it. It counts rather than bisects: first every {@link #STRIDE}th key, then
+     * the keys of the one group that holds the answer. The loads of a count do not wait for each other, so a node
+     * that is not in the cache costs about two memory round trips instead of one per step of a binary search, and
+     * a lookup does this at every level on every write.
      */
-    private static int childFor(List<Node> kids, long lblk) {
-        int lo = 0;
-        int hi = kids.size() - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (kids.get(mid).key() <= lblk) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
+    private static int lastAtOrBefore(long[] keys, long lblk, int none) {
+        int groups = 0;
+        for (int i = 0; i < keys.length; i += STRIDE) {
+            groups += keys[i] <= lblk ? 1 : 0;
         }
-        return lo;
+        if (groups == 0) {
+            return none;
+        }
+        int from = (groups - 1) * STRIDE;
+        int to = Math.min(keys.length, from + STRIDE);
+        int at = from - 1;
+        for (int i = from; i < to; i++) {
+            at += keys[i] <= lblk ? 1 : 0;
+        }
+        return at;
     }
 
     /**
@@ -290,11 +348,18 @@ public final class ExtentTree {
     public Extent findFrom(long lblk) {
         // Past the leaf holding lblk the answer is the next leaf's first extent; the loop goes further only over
         // the empty leaves a damaged image may hold.
-        for (Node leaf = leafFor(lblk); leaf != null; leaf = neighbour(leaf, 1)) {
-            for (Extent e : leaf.extents) {
-                if (e.end() > lblk) {
-                    return e;
-                }
+        Node leaf = leafFor(lblk);
+        Extent[] in = leaf.ext;
+        int at = lastAtOrBefore(leaf.keys, lblk, -1);
+        if (at >= 0 && in[at].end() > lblk) {
+            return in[at];
+        }
+        if (at + 1 < in.length) {
+            return in[at + 1];
+        }
+        for (leaf = neighbour(leaf, 1); leaf != null; leaf = neighbour(leaf, 1)) {
+            if (!leaf.extents.isEmpty()) {
+                return leaf.extents.getFirst();
             }
         }
         return null;
@@ -336,7 +401,7 @@ public final class ExtentTree {
     public int replace(long start, long end, List<Extent> inserted) {
         nodeDelta = 0;
         if (root.depth == 0) {
-            root.extents = edit(root.extents, start, end, inserted);
+            root.setExtents(edit(root.extents, start, end, inserted));
         } else {
             List<Node> oldRun = leavesFor(start, end);
             List<Extent> entries = new ArrayList<>();
@@ -362,13 +427,16 @@ public final class ExtentTree {
      */
     private void rewriteLeaf(Node leaf, List<Extent> entries) {
         long before = leaf.key();
-        leaf.extents = entries;
+        leaf.setExtents(entries);
         writeNode(leaf);
-        // The root lives in the inode, written through rootChanged().
-        for (Node n = leaf; n.parent != null && n.parent != root && n.key() != before; n = n.parent) {
+        for (Node n = leaf; n.parent != null && n.key() != before; n = n.parent) {
             Node p = n.parent;
-            long parentBefore = p.kids.getFirst() == n ? before : p.key();
-            writeNode(p);
+            long parentBefore = p.key();
+            p.keys[p.kids.indexOf(n)] = n.key();
+            if (p != root) {
+                // The root lives in the inode, written through rootChanged().
+                writeNode(p);
+            }
             before = parentBefore;
         }
     }
@@ -399,10 +467,7 @@ public final class ExtentTree {
             kids.subList(at, at + oldRun.size()).clear();
             kids.addAll(at, newRun);
             if (oldParents.getFirst() == root) {
-                root.kids = kids;
-                for (Node k : kids) {
-                    k.parent = root;
-                }
+                root.setKids(kids);
                 return;
             }
             newRun = distributeIndex(kids, oldParents.getFirst().depth, oldParents);
@@ -463,7 +528,7 @@ public final class ExtentTree {
         List<Node> out = newNodes(count, 0, reuse);
         int per = count == 0 ? 0 : (entries.size() + count - 1) / count;
         for (int k = 0; k < count; k++) {
-            out.get(k).extents = new ArrayList<>(entries.subList(k * per, Math.min(entries.size(), (k + 1) * per)));
+            out.get(k).setExtents(new ArrayList<>(entries.subList(k * per, Math.min(entries.size(), (k + 1) * per))));
             writeNode(out.get(k));
         }
         return out;
@@ -475,10 +540,7 @@ public final class ExtentTree {
         int per = count == 0 ? 0 : (kids.size() + count - 1) / count;
         for (int k = 0; k < count; k++) {
             Node n = out.get(k);
-            n.kids = new ArrayList<>(kids.subList(k * per, Math.min(kids.size(), (k + 1) * per)));
-            for (Node c : n.kids) {
-                c.parent = n;
-            }
+            n.setKids(new ArrayList<>(kids.subList(k * per, Math.min(kids.size(), (k + 1) * per))));
             writeNode(n);
         }
         return out;
@@ -534,11 +596,8 @@ public final class ExtentTree {
             List<Node> moved = root.depth == 0 ? distributeLeaves(root.extents, List.of())
                     : distributeIndex(root.kids, root.depth, List.of());
             root.depth++;
-            root.extents = new ArrayList<>();
-            root.kids = new ArrayList<>(moved);
-            for (Node k : moved) {
-                k.parent = root;
-            }
+            root.setExtents(new ArrayList<>());
+            root.setKids(new ArrayList<>(moved));
             fixRoot();
             return;
         }
@@ -549,12 +608,7 @@ public final class ExtentTree {
         while (root.depth > 0 && root.kids.size() == 1 && root.kids.getFirst().count() <= ExtentNode.ROOT_MAX) {
             Node only = root.kids.getFirst();
             freeNode(only.block);
-            root.depth = only.depth;
-            root.extents = only.extents;
-            root.kids = only.kids;
-            for (Node k : root.kids) {
-                k.parent = root;
-            }
+            root.takeEntriesOf(only);
         }
     }
 }
