@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.fs.FileExtent;
 import io.jiomap.cli.CliRun;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Storage;
 import io.jiomap.core.OpenFile;
 import java.util.List;
@@ -18,7 +19,7 @@ class FragmentedScenarioTest {
     @ValueSource(strings = {"xfs-like", "ext4-like"})
     void theFragmentedFileHasExactlyTheRequestedNumberOfOneBlockWrittenExtents(String fs) throws Exception {
         long n = 1500;
-        try (Storage s = Storage.open(CliRun.plugins(), "memory:size=64m", fs, 1, true)) {
+        try (Storage s = Storage.open(CliRun.plugins(), "memory:size=64m", fs, 1, FormatPolicy.IF_BLANK, line -> { })) {
             OpenFile f = FragmentedFiles.buildFragmented(s.mount(), n, BS);
 
             List<FileExtent> map = f.fiemap(0, f.size());
@@ -39,7 +40,7 @@ class FragmentedScenarioTest {
     @ValueSource(strings = {"xfs-like", "ext4-like"})
     void theContiguousFileOfTheSameSizeIsWrittenInFewExtents(String fs) throws Exception {
         long n = 1500;
-        try (Storage s = Storage.open(CliRun.plugins(), "memory:size=64m", fs, 1, true)) {
+        try (Storage s = Storage.open(CliRun.plugins(), "memory:size=64m", fs, 1, FormatPolicy.IF_BLANK, line -> { })) {
             OpenFile f = FragmentedFiles.buildContiguous(s.mount(), n, BS);
 
             assertThat(f.size()).isEqualTo(n * BS);
