@@ -122,6 +122,11 @@ public final class Mount implements AutoCloseable {
         return workqueue.workers();
     }
 
+    /** How many times the completion workqueue's workers went to sleep for lack of work so far. */
+    public long workqueueSleeps() {
+        return workqueue.sleeps();
+    }
+
     /** Whether {@link #close} has run: files of a closed mount refuse every operation with ESHUTDOWN. */
     public boolean isClosed() {
         return closed;

@@ -31,7 +31,7 @@ public final class BenchReport {
 
     /** A QD and mode summed over rounds. */
     private record Cell(long ios, long elapsedNanos, long processCpuNanos, long threadCpuNanos, Histogram latency,
-                        DioCounters counters) {
+                        DioCounters counters, long issuerSleeps, long workqueueSleeps) {
         double iops() {
             return ios * 1e9 / elapsedNanos;
         }
@@ -42,6 +42,14 @@ public final class BenchReport {
 
         double threadCpuMicrosPerIo() {
             return threadCpuNanos / 1e3 / ios;
+        }
+
+        double issuerSleepsPerIo() {
+            return (double) issuerSleeps / ios;
+        }
+
+        double workqueueSleepsPerIo() {
+            return (double) workqueueSleeps / ios;
         }
 
         double percentileMicros(double p) {
@@ -61,6 +69,8 @@ public final class BenchReport {
                 long elapsed = 0;
                 long pcpu = 0;
                 long tcpu = 0;
+                long issuerSleeps = 0;
+                long workqueueSleeps = 0;
                 Histogram h = Latency.newHistogram();
                 DioCounters counters = DioCounters.ZERO;
                 for (PointResult p : points) {
@@ -69,11 +79,13 @@ public final class BenchReport {
                         elapsed += p.elapsedNanos();
                         pcpu += p.processCpuNanos();
                         tcpu += p.threadCpuNanos();
+                        issuerSleeps += p.issuerSleeps();
+                        workqueueSleeps += p.workqueueSleeps();
                         h.add(p.latency());
                         counters = plus(counters, p.counters());
                     }
                 }
-                row.put(mode, new Cell(ios, elapsed, pcpu, tcpu, h, counters));
+                row.put(mode, new Cell(ios, elapsed, pcpu, tcpu, h, counters, issuerSleeps, workqueueSleeps));
             }
             cells.put(qd, row);
         }
@@ -101,6 +113,8 @@ public final class BenchReport {
         sb.append("IOPS\n").append(iopsTable().render("  ")).append('\n');
         sb.append("CPU per I/O, us (whole process / bench thread)\n").append(cpuTable().render("  ")).append('\n');
         sb.append("Latency submit -> reap, us (p50 / p99)\n").append(latencyTable().render("  ")).append('\n');
+        sb.append("Sleeps per I/O (bench thread / workqueue workers): each one is a wake-up someone paid for\n")
+                .append(sleepTable().render("  ")).append('\n');
         sb.append("Completions in the measured windows, all QDs and rounds\n").append(countersTable().render("  "))
                 .append('\n');
         environment(sb);
@@ -114,6 +128,8 @@ public final class BenchReport {
         sb.append("IOPS\n\n").append(iopsTable().markdown()).append('\n');
         sb.append("CPU per I/O, us (whole process / bench thread)\n\n").append(cpuTable().markdown()).append('\n');
         sb.append("Latency submit -> reap, us (p50 / p99)\n\n").append(latencyTable().markdown()).append('\n');
+        sb.append("Sleeps per I/O (bench thread / workqueue workers)\n\n").append(sleepTable().markdown())
+                .append('\n');
         sb.append("Completions in the measured windows, all QDs and rounds\n\n").append(countersTable().markdown())
                 .append('\n');
         sb.append("```\n");
@@ -184,6 +200,8 @@ public final class BenchReport {
                 }
                 w.member("process_cpu_us_per_io", c.processCpuMicrosPerIo())
                         .member("thread_cpu_us_per_io", c.threadCpuMicrosPerIo())
+                        .member("issuer_sleeps_per_io", c.issuerSleepsPerIo())
+                        .member("workqueue_sleeps_per_io", c.workqueueSleepsPerIo())
                         .member("p50_us", c.percentileMicros(50))
                         .member("p99_us", c.percentileMicros(99))
                         .endObject();
@@ -217,6 +235,8 @@ public final class BenchReport {
                     .member("iops", p.iops())
                     .member("process_cpu_ns", p.processCpuNanos())
                     .member("thread_cpu_ns", p.threadCpuNanos())
+                    .member("issuer_sleeps", p.issuerSleeps())
+                    .member("workqueue_sleeps", p.workqueueSleeps())
                     .member("p50_ns", p.latency().getValueAtPercentile(50))
                     .member("p99_ns", p.latency().getValueAtPercentile(99))
                     .endObject();
@@ -268,6 +288,17 @@ public final class BenchReport {
             List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
             row.getValue().values().forEach(c -> r.add(String.format(Locale.ROOT, "%.2f / %.2f",
                     c.processCpuMicrosPerIo(), c.threadCpuMicrosPerIo())));
+            t.row(r.toArray(String[]::new));
+        }
+        return t;
+    }
+
+    private TextTable sleepTable() {
+        TextTable t = new TextTable(modeHeader());
+        for (var row : cells.entrySet()) {
+            List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
+            row.getValue().values().forEach(c -> r.add(String.format(Locale.ROOT, "%.2f / %.2f",
+                    c.issuerSleepsPerIo(), c.workqueueSleepsPerIo())));
             t.row(r.toArray(String[]::new));
         }
         return t;

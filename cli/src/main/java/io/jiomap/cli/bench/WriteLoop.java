@@ -95,6 +95,8 @@ final class WriteLoop implements CqeConsumer {
             DioCounters counters0 = mount.counters();
             BenchPointEvent event = new BenchPointEvent();
             event.begin();
+            long issuerSleeps0 = r.sleeps();
+            long workqueueSleeps0 = mount.workqueueSleeps();
             long process0 = CpuClock.processCpuNanos();
             long thread0 = CpuClock.threadCpuNanos();
             long start = System.nanoTime();
@@ -102,11 +104,13 @@ final class WriteLoop implements CqeConsumer {
             long elapsed = reapNanos - start;
             long thread1 = CpuClock.threadCpuNanos();
             long process1 = CpuClock.processCpuNanos();
+            long issuerSleeps = r.sleeps() - issuerSleeps0;
+            long workqueueSleeps = mount.workqueueSleeps() - workqueueSleeps0;
             event.end();
             DioCounters counters1 = mount.counters();
             checkFailure();
             PointResult point = new PointResult(qd, mode, round, ios, elapsed, process1 - process0,
-                    thread1 - thread0, latency.copy(), counters1.minus(counters0));
+                    thread1 - thread0, latency.copy(), counters1.minus(counters0), issuerSleeps, workqueueSleeps);
             commit(event, point);
             return point;
         } finally {

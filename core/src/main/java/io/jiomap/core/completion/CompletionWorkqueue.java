@@ -64,6 +64,15 @@ public final class CompletionWorkqueue implements AutoCloseable {
         return workers.length;
     }
 
+    /** How many times the workers went to sleep for lack of work so far: each one cost a later producer a wake-up. */
+    public long sleeps() {
+        long n = 0;
+        for (Worker w : workers) {
+            n += w.waiter.sleeps();
+        }
+        return n;
+    }
+
     /** Whether the calling thread is one of this workqueue's workers. */
     public boolean isWorkerThread() {
         Thread t = Thread.currentThread();

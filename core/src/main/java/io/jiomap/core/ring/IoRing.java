@@ -66,6 +66,9 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     /** Setup flag: poll for completions instead of waiting for them (IORING_SETUP_IOPOLL). */
     public static final int SETUP_IOPOLL = 1;
 
+    /** Polls of an IOPOLL ring that found nothing, separated by a spin, before it yields between polls. */
+    private static final int POLL_SPIN_ROUNDS = 128;
+
     private final Thread owner;
     private final CompletionMode mode;
     private final int entries;
@@ -177,6 +180,14 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     /** Requests submitted whose CQE has not been posted yet. */
     public int inFlight() {
         return entries - freeCount;
+    }
+
+    /**
+     * How many times the owner went to sleep waiting for completions so far: each one cost whoever completed the
+     * request a wake-up. Any thread may read it.
+     */
+    public long sleeps() {
+        return waiter.sleeps();
     }
 
     /** CQEs posted and not reaped yet. */
@@ -422,10 +433,10 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
                 return cqReady();
             }
             if (polledCount > 0) {
-                // Polled completions arrive only when asked for: poll the devices, never park (IOPOLL). Past the
-                // idle waiter's spin, yield between polls so a device (or drainer) thread sharing the CPU can run.
+                // Polled completions arrive only when asked for: poll the devices, never park (IOPOLL). Past a short
+                // spin, yield between polls so a device (or drainer) thread sharing the CPU can run.
                 if (pollDevices(true) == 0) {
-                    if (idle++ < IdleWaiter.SPIN_ROUNDS) {
+                    if (idle++ < POLL_SPIN_ROUNDS) {
                         Thread.onSpinWait();
                     } else {
                         Thread.yield();
