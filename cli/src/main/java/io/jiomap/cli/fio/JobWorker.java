@@ -36,6 +36,7 @@ final class JobWorker implements CqeConsumer, Runnable {
     private final VerifyHook hook;
     private final Phases phases;
     final JobResult result;
+    final JobProgress progress;
 
     private final Xorshift offsets;
     private final Xorshift mix;
@@ -96,6 +97,7 @@ final class JobWorker implements CqeConsumer, Runnable {
         this.hook = hook;
         this.phases = phases;
         this.result = new JobResult(spec, 1);
+        this.progress = JobProgress.of(spec, blocks * blockSize);
         long seed = spec.randseed() + clone;
         this.offsets = new Xorshift(seed);
         this.mix = new Xorshift(~seed);
@@ -137,6 +139,7 @@ final class JobWorker implements CqeConsumer, Runnable {
             if (verifier != null && !failed) {
                 // The runner reads the completion counters between the job I/O and the verify reads.
                 phases.verifyGate().await();
+                progress.verifying();
                 verify();
             }
         } catch (Throwable t) {
@@ -146,6 +149,8 @@ final class JobWorker implements CqeConsumer, Runnable {
                 result.error = Errno.EIO;
                 result.errorMessage = "job '" + spec.name() + "' failed: " + t;
             }
+        } finally {
+            progress.ended(result.fioError() != 0);
         }
     }
 
@@ -165,6 +170,7 @@ final class JobWorker implements CqeConsumer, Runnable {
             long cpu0 = CpuClock.threadCpuNanos();
             long start = System.nanoTime();
             startNanos = start;
+            progress.started(start);
             iopsSampler.start(start);
             bwSampler.start(start);
             loop(start);
@@ -258,6 +264,7 @@ final class JobWorker implements CqeConsumer, Runnable {
             engine.await(1);
             reapNanos = System.nanoTime();
             engine.reap(this);
+            progress.publish(result.read.ios, result.read.bytes, result.write.ios, result.write.bytes);
         }
     }
 
