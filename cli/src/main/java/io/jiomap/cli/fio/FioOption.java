@@ -74,6 +74,12 @@ record FioOption(String name, boolean run, boolean bool, String help) {
                 + " overwrite is polled and completed entirely by the job thread) (default caller)");
         run(m, "output-format", false, "normal, json or json+ (json with the completion-latency histogram"
                 + " bins), or several separated by commas, e.g. normal,json+ (default normal)");
+        run(m, "eta", false, "when the status line (jobs, % done, bandwidth, IOPS, time left) is shown on stderr"
+                + " while the jobs run: auto (rewritten in place when stderr is a terminal; piped, a plain line every"
+                + " 5s), always (rewritten in place even when piped) or never (default auto)");
+        run(m, "eta-interval", false, "how often the status line is rewritten in place, at least 250ms (default 1s)");
+        run(m, "eta-newline", false, "keep the status line as a line of its own this often; piped, the period of"
+                + " its plain lines (default: never on a terminal, 5s piped)");
         run(m, "device", false, "jiomap: TYPE[:key=value,...] (default memory:size=<total job size, at least 64m>)");
         run(m, "fs", false, "jiomap: TYPE[:mount-option=value,...] (default raw)");
         run(m, "wq-workers", false, "jiomap: completion workqueue threads (default 1)");

@@ -7,6 +7,7 @@ import io.jiomap.api.io.DioCounters;
 import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;
+import io.jiomap.cli.text.Progress;
 import io.jiomap.cli.text.Units;
 import io.jiomap.core.OpenFile;
 import java.io.PrintWriter;
@@ -42,6 +43,7 @@ public final class FioRunner {
     private final PrintWriter err;
     private final VerifyHook hook;
     private Consumer<FioRun> finished = run -> { };
+    private boolean terminal = Progress.errIsTerminal();
 
     public FioRunner(Plugins plugins, PrintWriter out, PrintWriter err, VerifyHook hook) {
         this.plugins = plugins;
@@ -56,8 +58,15 @@ public final class FioRunner {
         return this;
     }
 
+    /** Whether the error stream is a terminal, for {@code --eta=auto} (by default, what the process's stderr is). */
+    FioRunner terminal(boolean isTerminal) {
+        this.terminal = isTerminal;
+        return this;
+    }
+
     /** The run options that are not per job. */
-    record RunOptions(Set<OutputFormat> formats, String device, String fs, int wqWorkers, FormatPolicy mkfs) {
+    record RunOptions(Set<OutputFormat> formats, String device, String fs, int wqWorkers, FormatPolicy mkfs,
+                      FioEta.Options eta) {
     }
 
     /** One clone of a job: which job, which clone, where in the file. */
@@ -134,7 +143,8 @@ public final class FioRunner {
             throw new IllegalArgumentException("--wq-workers=" + workers + ": the workqueue needs at least 1 worker");
         }
         FormatPolicy mkfs = FormatPolicy.parse("--mkfs", run.getOrDefault("mkfs", "auto"));
-        return new RunOptions(formats, device, run.getOrDefault("fs", "raw"), workers, mkfs);
+        return new RunOptions(formats, device, run.getOrDefault("fs", "raw"), workers, mkfs,
+                FioEta.Options.parse(run));
     }
 
     private int runJobs(FioArgs parsed, List<JobSpec> specs, RunOptions run, Storage storage)
@@ -160,14 +170,16 @@ public final class FioRunner {
         }
         long startedMillis = System.currentTimeMillis();
         DioCounters before = storage.mount().counters();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < workers.size(); i++) {
-            Instance in = instances.get(i);
-            threads.add(Thread.ofPlatform().name("jiomap-fio-" + in.spec().name() + "." + in.cloneIndex())
-                    .start(workers.get(i)));
-        }
+        FioStatus status = new FioStatus(workers.stream().map(w -> w.progress).toList(), System.nanoTime());
         DioCounters counters;
-        try {
+        // The status line ends before anything else is written: the job errors, then the report.
+        try (FioEta eta = FioEta.start(run.eta(), terminal, err, status)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < workers.size(); i++) {
+                Instance in = instances.get(i);
+                threads.add(Thread.ofPlatform().name("jiomap-fio-" + in.spec().name() + "." + in.cloneIndex())
+                        .start(workers.get(i)));
+            }
             // The counters cover the jobs' I/O only, not the verify reads that follow it.
             phases.loopsDone().await();
             counters = storage.mount().counters().minus(before);

@@ -36,6 +36,7 @@ final class JobWorker implements CqeConsumer, Runnable {
     private final VerifyHook hook;
     private final Phases phases;
     final JobResult result;
+    final JobProgress progress;
 
     private final Xorshift offsets;
     private final Xorshift mix;
@@ -98,6 +99,7 @@ final class JobWorker implements CqeConsumer, Runnable {
         this.hook = hook;
         this.phases = phases;
         this.result = new JobResult(spec, 1);
+        this.progress = JobProgress.of(spec, blocks * blockSize);
         long seed = spec.randseed() + clone;
         this.offsets = new Xorshift(seed);
         this.mix = new Xorshift(~seed);
@@ -139,6 +141,7 @@ final class JobWorker implements CqeConsumer, Runnable {
             if (verifier != null && !failed) {
                 // The runner reads the completion counters between the job I/O and the verify reads.
                 phases.verifyGate().await();
+                progress.verifying();
                 verify();
             }
         } catch (Throwable t) {
@@ -148,6 +151,8 @@ final class JobWorker implements CqeConsumer, Runnable {
                 result.error = Errno.EIO;
                 result.errorMessage = "job '" + spec.name() + "' failed: " + t;
             }
+        } finally {
+            progress.ended(result.fioError() != 0);
         }
     }
 
@@ -167,6 +172,7 @@ final class JobWorker implements CqeConsumer, Runnable {
             long cpu0 = CpuClock.threadCpuNanos();
             long start = System.nanoTime();
             startNanos = start;
+            progress.started(start);
             iopsSampler.start(start);
             bwSampler.start(start);
             loop(start);
@@ -268,6 +274,7 @@ final class JobWorker implements CqeConsumer, Runnable {
         engine.await(1);
         reapNanos = System.nanoTime();
         engine.reap(this);
+        progress.publish(result.read.ios, result.read.bytes, result.write.ios, result.write.bytes);
         return true;
     }
 

@@ -1,7 +1,10 @@
 package io.jiomap.cli.text;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -20,10 +23,23 @@ public final class Progress {
         this.live = live;
     }
 
-    /** Live when the process runs on a terminal. */
+    /** Live when the error stream is a terminal. */
     public static Progress on(PrintWriter err) {
-        Console console = System.console();
-        return new Progress(err, console != null && console.isTerminal());
+        return new Progress(err, errIsTerminal());
+    }
+
+    /**
+     * Whether the process's standard error is a terminal: on Linux, what file descriptor 2 links to (a pty or tty);
+     * where that cannot be read, whether the process has an interactive console.
+     */
+    public static boolean errIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            Console console = System.console();
+            return console != null && console.isTerminal();
+        }
     }
 
     /** A line that stays, followed by the time left when {@code total > 0}. */
@@ -35,10 +51,17 @@ public final class Progress {
 
     /** The status line, on a terminal only: what runs now and the time left. */
     public void status(String text, double done, double total) {
+        if (live) {
+            status(text + "  " + left(done, total));
+        }
+    }
+
+    /** The status line, on a terminal only, as given. */
+    public void status(String text) {
         if (!live) {
             return;
         }
-        err.print("\r\033[K" + text + "  " + left(done, total));
+        err.print("\r\033[K" + text);
         err.flush();
         statusShown = true;
     }
