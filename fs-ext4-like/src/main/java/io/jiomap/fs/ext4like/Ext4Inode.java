@@ -47,6 +47,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     private final int bs;
     final InodeRecord rec;
     ExtentTree tree;
+    /** Where the I/O paths' lookups put the extent they find; used only with the metadata lock held. */
+    private final ExtentTree.Found found = new ExtentTree.Found();
     private volatile long size;
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile long datasyncTid;
@@ -252,7 +254,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
         Journal j = journal();
         j.metaLock().lock();
         try {
-            Extent e = tree.findFrom(lblk);
+            ExtentTree.Found e = tree.findFrom(lblk, found) ? found : null;
             if (e != null && e.logical() <= lblk && (!e.unwritten() || !write || lblk * (long) bs < size)) {
                 long end = Math.min(e.end(), lastBlk + 1);
                 long off = lblk * bs;
@@ -539,7 +541,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
         try {
             long at = from;
             while (at < to) {
-                Extent e = tree.findFrom(at);
+                ExtentTree.Found e = tree.findFrom(at, found) ? found : null;
                 if (e == null || e.logical() >= to) {
                     return shape | HOLES;
                 }

@@ -44,20 +44,21 @@ public final class ExtentTree {
      * A node in memory. Every assignment of its entries goes through {@link #setExtents}, {@link #setKids} or
      * {@link #takeEntriesOf}, which keep the keys a lookup searches: a leaf's start blocks, and an index node's keys
      * of its children (the ei_block of its on-disk entries), so a lookup never walks down to a child to learn its
-     * key. The entries are arrays, with fixed-size list views over them for everything but the lookup, which reads
-     * the arrays: a lookup through a tree far larger than the caches pays for every reference it follows.
+     * key. A leaf holds its extents packed in two arrays, no object per extent: a lookup through a tree far larger
+     * than the caches pays for every reference it follows, and a million extent objects cost the heap 40 bytes
+     * each. The editing code works on {@link Extent} lists made from and packed back into the arrays.
      */
     private static final class Node {
-        private static final long[] NO_KEYS = new long[0];
+        private static final long[] NO_LONGS = new long[0];
 
         long block;
         int depth;
-        Extent[] ext = new Extent[0];
-        Node[] kidArr = new Node[0];
-        List<Extent> extents = Arrays.asList(ext);
-        List<Node> kids = Arrays.asList(kidArr);
         /** Leaf: the logical block of each extent. Index: the key of each child. Same order, same count. */
-        long[] keys = NO_KEYS;
+        long[] keys = NO_LONGS;
+        /** Leaf: each extent's physical block shifted left by 16, or-ed with its ee_len as stored. */
+        long[] packed = NO_LONGS;
+        Node[] kidArr = new Node[0];
+        List<Node> kids = Arrays.asList(kidArr);
         /** The index node holding this one, null for the root; every change keeps it, nothing recomputes it. */
         Node parent;
 
@@ -66,18 +67,38 @@ public final class ExtentTree {
             return keys.length == 0 ? 0 : keys[0];
         }
 
+        /** Extents of a leaf, children of an index node. */
         int count() {
-            return depth == 0 ? extents.size() : kids.size();
+            return keys.length;
+        }
+
+        /** A leaf's {@code i}th extent, as an object. */
+        Extent extent(int i) {
+            long p = packed[i];
+            int stored = (int) (p & 0xFFFF);
+            boolean unwritten = stored > Extent.MAX_INIT;
+            return new Extent(keys[i], unwritten ? stored - Extent.MAX_INIT : stored, p >>> 16, unwritten);
+        }
+
+        /** A leaf's extents, as objects (a copy). */
+        List<Extent> extents() {
+            List<Extent> out = new ArrayList<>(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                out.add(extent(i));
+            }
+            return out;
         }
 
         void setExtents(List<Extent> entries) {
-            ext = entries.toArray(new Extent[0]);
-            extents = Arrays.asList(ext);
-            long[] k = new long[ext.length];
+            long[] k = new long[entries.size()];
+            long[] p = new long[k.length];
             for (int i = 0; i < k.length; i++) {
-                k[i] = ext[i].logical();
+                Extent e = entries.get(i);
+                k[i] = e.logical();
+                p[i] = e.physical() << 16 | e.encodedLength();
             }
             keys = k;
+            packed = p;
         }
 
         /** Takes {@code children} as this node's kids (their keys must be current) and links them to it. */
@@ -90,19 +111,67 @@ public final class ExtentTree {
                 kidArr[i].parent = this;
             }
             keys = k;
+            packed = NO_LONGS;
         }
 
         /** Takes the entries of {@code other} (pulled up into this node) and becomes their kids' parent. */
         void takeEntriesOf(Node other) {
             depth = other.depth;
-            ext = other.ext;
-            extents = other.extents;
+            keys = other.keys;
+            packed = other.packed;
             kidArr = other.kidArr;
             kids = other.kids;
-            keys = other.keys;
             for (Node k : kidArr) {
                 k.parent = this;
             }
+        }
+    }
+
+    /**
+     * One extent's fields, filled by {@link #findFrom(long, Found)}: a caller keeps one and reuses it, so a lookup
+     * on the I/O path allocates nothing.
+     */
+    public static final class Found {
+        private long logical;
+        private int length;
+        private long physical;
+        private boolean unwritten;
+
+        public long logical() {
+            return logical;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        public long physical() {
+            return physical;
+        }
+
+        public boolean unwritten() {
+            return unwritten;
+        }
+
+        public long end() {
+            return logical + length;
+        }
+
+        public long physicalAt(long lblk) {
+            return physical + (lblk - logical);
+        }
+
+        public Extent toExtent() {
+            return new Extent(logical, length, physical, unwritten);
+        }
+
+        private void set(Node leaf, int i) {
+            long p = leaf.packed[i];
+            int stored = (int) (p & 0xFFFF);
+            logical = leaf.keys[i];
+            unwritten = stored > Extent.MAX_INIT;
+            length = unwritten ? stored - Extent.MAX_INIT : stored;
+            physical = p >>> 16;
         }
     }
 
@@ -145,7 +214,7 @@ public final class ExtentTree {
         n.depth = d.depth();
         n.parent = parent;
         if (d.depth() == 0) {
-            n.setExtents(new ArrayList<>(d.extents()));
+            n.setExtents(d.extents());
         } else {
             List<Node> kids = new ArrayList<>();
             for (ExtentNode.Index idx : d.indexes()) {
@@ -170,7 +239,7 @@ public final class ExtentTree {
     /** Encodes the root into the inode's 60-byte i_block. */
     public void encodeRoot(byte[] iBlock) {
         if (root.depth == 0) {
-            ExtentNode.encodeLeaf(iBlock, 0, ExtentNode.ROOT_MAX, root.extents);
+            ExtentNode.encodeLeaf(iBlock, 0, ExtentNode.ROOT_MAX, root.extents());
         } else {
             ExtentNode.encodeIndex(iBlock, 0, ExtentNode.ROOT_MAX, root.depth, indexes(root));
         }
@@ -203,10 +272,8 @@ public final class ExtentTree {
 
     private static void overlapping(Node n, long start, long end, List<Extent> out) {
         if (n.depth == 0) {
-            for (Extent e : n.extents) {
-                if (e.logical() >= end) {
-                    return;
-                }
+            for (int i = 0; i < n.keys.length && n.keys[i] < end; i++) {
+                Extent e = n.extent(i);
                 if (e.end() > start) {
                     out.add(e);
                 }
@@ -243,7 +310,7 @@ public final class ExtentTree {
     /** The first logical block of the subtree's extents, or -1 when it holds none. */
     private static long firstLogical(Node n) {
         if (n.depth == 0) {
-            return n.extents.isEmpty() ? -1 : n.extents.getFirst().logical();
+            return n.keys.length == 0 ? -1 : n.keys[0];
         }
         for (Node k : n.kids) {
             long f = firstLogical(k);
@@ -256,7 +323,7 @@ public final class ExtentTree {
 
     private static void collect(Node n, List<Extent> out) {
         if (n.depth == 0) {
-            out.addAll(n.extents);
+            out.addAll(n.extents());
         } else {
             for (Node k : n.kids) {
                 collect(k, out);
@@ -346,31 +413,44 @@ public final class ExtentTree {
 
     /** The extent containing {@code lblk}, or the first one after it, or null. */
     public Extent findFrom(long lblk) {
+        Found found = new Found();
+        return findFrom(lblk, found) ? found.toExtent() : null;
+    }
+
+    /**
+     * Puts into {@code out} the extent containing {@code lblk}, or the first one after it; false when there is
+     * none (and {@code out} then holds nothing of use).
+     */
+    public boolean findFrom(long lblk, Found out) {
         // Past the leaf holding lblk the answer is the next leaf's first extent; the loop goes further only over
         // the empty leaves a damaged image may hold.
         Node leaf = leafFor(lblk);
-        Extent[] in = leaf.ext;
         int at = lastAtOrBefore(leaf.keys, lblk, -1);
-        if (at >= 0 && in[at].end() > lblk) {
-            return in[at];
-        }
-        if (at + 1 < in.length) {
-            return in[at + 1];
-        }
-        for (leaf = neighbour(leaf, 1); leaf != null; leaf = neighbour(leaf, 1)) {
-            if (!leaf.extents.isEmpty()) {
-                return leaf.extents.getFirst();
+        if (at >= 0) {
+            out.set(leaf, at);
+            if (out.end() > lblk) {
+                return true;
             }
         }
-        return null;
+        if (at + 1 < leaf.keys.length) {
+            out.set(leaf, at + 1);
+            return true;
+        }
+        for (leaf = neighbour(leaf, 1); leaf != null; leaf = neighbour(leaf, 1)) {
+            if (leaf.keys.length > 0) {
+                out.set(leaf, 0);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The last extent starting before {@code lblk}, or null (the allocation goal's neighbour). */
     public Extent findBefore(long lblk) {
         for (Node leaf = leafFor(lblk); leaf != null; leaf = neighbour(leaf, -1)) {
-            for (Extent e : leaf.extents.reversed()) {
-                if (e.logical() < lblk) {
-                    return e;
+            for (int i = leaf.keys.length - 1; i >= 0; i--) {
+                if (leaf.keys[i] < lblk) {
+                    return leaf.extent(i);
                 }
             }
         }
@@ -401,12 +481,12 @@ public final class ExtentTree {
     public int replace(long start, long end, List<Extent> inserted) {
         nodeDelta = 0;
         if (root.depth == 0) {
-            root.setExtents(edit(root.extents, start, end, inserted));
+            root.setExtents(edit(root.extents(), start, end, inserted));
         } else {
             List<Node> oldRun = leavesFor(start, end);
             List<Extent> entries = new ArrayList<>();
             for (Node leaf : oldRun) {
-                entries.addAll(leaf.extents);
+                entries.addAll(leaf.extents());
             }
             entries = edit(entries, start, end, inserted);
             if (oldRun.size() == 1 && !entries.isEmpty() && entries.size() <= nodeMax) {
@@ -578,7 +658,7 @@ public final class ExtentTree {
     private void writeNode(Node n) {
         byte[] b = new byte[blockSize];
         if (n.depth == 0) {
-            ExtentNode.encodeLeaf(b, 0, nodeMax, n.extents);
+            ExtentNode.encodeLeaf(b, 0, nodeMax, n.extents());
         } else {
             ExtentNode.encodeIndex(b, 0, nodeMax, n.depth, indexes(n));
         }
@@ -593,7 +673,7 @@ public final class ExtentTree {
                 throw new FsError(Errno.EFBIG, "extent tree of inode " + ino + " would exceed depth "
                         + ExtentNode.MAX_DEPTH);
             }
-            List<Node> moved = root.depth == 0 ? distributeLeaves(root.extents, List.of())
+            List<Node> moved = root.depth == 0 ? distributeLeaves(root.extents(), List.of())
                     : distributeIndex(root.kids, root.depth, List.of());
             root.depth++;
             root.setExtents(new ArrayList<>());
