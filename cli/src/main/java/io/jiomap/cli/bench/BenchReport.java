@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -283,33 +284,26 @@ public final class BenchReport {
     }
 
     private TextTable cpuTable() {
-        TextTable t = new TextTable(modeHeader());
-        for (var row : cells.entrySet()) {
-            List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
-            row.getValue().values().forEach(c -> r.add(String.format(Locale.ROOT, "%.2f / %.2f",
-                    c.processCpuMicrosPerIo(), c.threadCpuMicrosPerIo())));
-            t.row(r.toArray(String[]::new));
-        }
-        return t;
+        return perModeTable(c -> String.format(Locale.ROOT, "%.2f / %.2f", c.processCpuMicrosPerIo(),
+                c.threadCpuMicrosPerIo()));
     }
 
     private TextTable sleepTable() {
-        TextTable t = new TextTable(modeHeader());
-        for (var row : cells.entrySet()) {
-            List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
-            row.getValue().values().forEach(c -> r.add(String.format(Locale.ROOT, "%.2f / %.2f",
-                    c.issuerSleepsPerIo(), c.workqueueSleepsPerIo())));
-            t.row(r.toArray(String[]::new));
-        }
-        return t;
+        return perModeTable(c -> String.format(Locale.ROOT, "%.2f / %.2f", c.issuerSleepsPerIo(),
+                c.workqueueSleepsPerIo()));
     }
 
     private TextTable latencyTable() {
+        return perModeTable(c -> String.format(Locale.ROOT, "%.1f / %.1f", c.percentileMicros(50),
+                c.percentileMicros(99)));
+    }
+
+    /** One row per QD, one column per mode, each cell as {@code cell} writes it. */
+    private TextTable perModeTable(Function<Cell, String> cell) {
         TextTable t = new TextTable(modeHeader());
         for (var row : cells.entrySet()) {
             List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
-            row.getValue().values().forEach(c -> r.add(String.format(Locale.ROOT, "%.1f / %.1f",
-                    c.percentileMicros(50), c.percentileMicros(99))));
+            row.getValue().values().forEach(c -> r.add(cell.apply(c)));
             t.row(r.toArray(String[]::new));
         }
         return t;
