@@ -1,7 +1,6 @@
 package io.jiomap.cli.bench;
 
 import io.jiomap.api.io.DioCounters;
-import io.jiomap.cli.measure.Latency;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.report.ReportPoint;
 import io.jiomap.cli.report.RunReport;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.HdrHistogram.Histogram;
 
 /**
  * The seed's table from the measured points: per QD, IOPS per mode and the gain over the workqueue mode, CPU per
@@ -27,36 +25,8 @@ public final class BenchReport {
     private final List<PointResult> points;
     private final String commandLine;
     private final MachineInfo machine;
-    private final Map<Integer, Map<CompletionMode, Cell>> cells = new LinkedHashMap<>();
+    private final Map<Integer, Map<CompletionMode, PointSum>> cells = new LinkedHashMap<>();
     private final Map<CompletionMode, DioCounters> countersByMode = new LinkedHashMap<>();
-
-    /** A QD and mode summed over rounds. */
-    private record Cell(long ios, long elapsedNanos, long processCpuNanos, long threadCpuNanos, Histogram latency,
-                        DioCounters counters, long issuerSleeps, long workqueueSleeps) {
-        double iops() {
-            return ios * 1e9 / elapsedNanos;
-        }
-
-        double processCpuMicrosPerIo() {
-            return processCpuNanos / 1e3 / ios;
-        }
-
-        double threadCpuMicrosPerIo() {
-            return threadCpuNanos / 1e3 / ios;
-        }
-
-        double issuerSleepsPerIo() {
-            return (double) issuerSleeps / ios;
-        }
-
-        double workqueueSleepsPerIo() {
-            return (double) workqueueSleeps / ios;
-        }
-
-        double percentileMicros(double p) {
-            return latency.getValueAtPercentile(p) / 1e3;
-        }
-    }
 
     public BenchReport(BenchConfig config, List<PointResult> points, String commandLine, MachineInfo machine) {
         this.config = config;
@@ -64,47 +34,15 @@ public final class BenchReport {
         this.commandLine = commandLine;
         this.machine = machine;
         for (int qd : config.queueDepths()) {
-            Map<CompletionMode, Cell> row = new LinkedHashMap<>();
+            Map<CompletionMode, PointSum> row = new LinkedHashMap<>();
             for (CompletionMode mode : config.modes()) {
-                long ios = 0;
-                long elapsed = 0;
-                long pcpu = 0;
-                long tcpu = 0;
-                long issuerSleeps = 0;
-                long workqueueSleeps = 0;
-                Histogram h = Latency.newHistogram();
-                DioCounters counters = DioCounters.ZERO;
-                for (PointResult p : points) {
-                    if (p.qd() == qd && p.mode() == mode) {
-                        ios += p.ios();
-                        elapsed += p.elapsedNanos();
-                        pcpu += p.processCpuNanos();
-                        tcpu += p.threadCpuNanos();
-                        issuerSleeps += p.issuerSleeps();
-                        workqueueSleeps += p.workqueueSleeps();
-                        h.add(p.latency());
-                        counters = plus(counters, p.counters());
-                    }
-                }
-                row.put(mode, new Cell(ios, elapsed, pcpu, tcpu, h, counters, issuerSleeps, workqueueSleeps));
+                row.put(mode, PointSum.of(points.stream().filter(p -> p.qd() == qd && p.mode() == mode).toList()));
             }
             cells.put(qd, row);
         }
         for (CompletionMode mode : config.modes()) {
-            DioCounters sum = DioCounters.ZERO;
-            for (PointResult p : points) {
-                if (p.mode() == mode) {
-                    sum = plus(sum, p.counters());
-                }
-            }
-            countersByMode.put(mode, sum);
+            countersByMode.put(mode, PointSum.of(points.stream().filter(p -> p.mode() == mode).toList()).counters());
         }
-    }
-
-    private static DioCounters plus(DioCounters a, DioCounters b) {
-        return new DioCounters(a.submitter() + b.submitter(), a.waiter() + b.waiter(), a.inline() + b.inline(),
-                a.caller() + b.caller(), a.workqueue() + b.workqueue(), a.dataBios() + b.dataBios(),
-                a.fuaWrites() + b.fuaWrites(), a.flushes() + b.flushes(), a.zeroingBios() + b.zeroingBios());
     }
 
     /** The table for a terminal. */
@@ -148,7 +86,7 @@ public final class BenchReport {
         List<ReportPoint> reportPoints = new ArrayList<>();
         for (CompletionMode mode : config.modes()) {
             for (var row : cells.entrySet()) {
-                Cell c = row.getValue().get(mode);
+                PointSum c = row.getValue().get(mode);
                 reportPoints.add(new ReportPoint(mode.cliName(), row.getKey(), c.ios(), c.elapsedNanos() / 1e9,
                         c.iops(), c.iops() * config.blockSize(), c.processCpuMicrosPerIo(),
                         c.threadCpuMicrosPerIo(), c.percentileMicros(50), c.percentileMicros(90),
@@ -189,9 +127,9 @@ public final class BenchReport {
         w.name("summary").beginArray();
         for (var row : cells.entrySet()) {
             w.beginObject().member("qd", row.getKey());
-            Cell base = row.getValue().get(CompletionMode.WORKQUEUE);
+            PointSum base = row.getValue().get(CompletionMode.WORKQUEUE);
             for (var e : row.getValue().entrySet()) {
-                Cell c = e.getValue();
+                PointSum c = e.getValue();
                 w.name(e.getKey().cliName()).beginObject()
                         .member("ios", c.ios())
                         .member("elapsed_ns", c.elapsedNanos())
@@ -271,7 +209,7 @@ public final class BenchReport {
             List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));
             row.getValue().values().forEach(c -> r.add(Units.count(c.iops())));
             if (withGain) {
-                Cell base = row.getValue().get(CompletionMode.WORKQUEUE);
+                PointSum base = row.getValue().get(CompletionMode.WORKQUEUE);
                 others.forEach(m -> r.add(String.format(Locale.ROOT, "%+.1f%%", gain(row.getValue().get(m), base))));
             }
             t.row(r.toArray(String[]::new));
@@ -279,7 +217,7 @@ public final class BenchReport {
         return t;
     }
 
-    private static double gain(Cell c, Cell base) {
+    private static double gain(PointSum c, PointSum base) {
         return (c.iops() / base.iops() - 1) * 100;
     }
 
@@ -299,7 +237,7 @@ public final class BenchReport {
     }
 
     /** One row per QD, one column per mode, each cell as {@code cell} writes it. */
-    private TextTable perModeTable(Function<Cell, String> cell) {
+    private TextTable perModeTable(Function<PointSum, String> cell) {
         TextTable t = new TextTable(modeHeader());
         for (var row : cells.entrySet()) {
             List<String> r = new ArrayList<>(List.of(String.valueOf(row.getKey())));

@@ -25,35 +25,6 @@ final class FragmentedReport {
         this.machine = machine;
     }
 
-    /** Totals of one (QD, mode, file) over the rounds. */
-    private record Sum(long ios, long elapsed, long process, long thread) {
-        static Sum of(List<PointResult> ps) {
-            long ios = 0;
-            long elapsed = 0;
-            long process = 0;
-            long thread = 0;
-            for (PointResult p : ps) {
-                ios += p.ios();
-                elapsed += p.elapsedNanos();
-                process += p.processCpuNanos();
-                thread += p.threadCpuNanos();
-            }
-            return new Sum(ios, elapsed, process, thread);
-        }
-
-        double iops() {
-            return ios * 1e9 / elapsed;
-        }
-
-        double processUs() {
-            return process / 1e3 / ios;
-        }
-
-        double threadUs() {
-            return thread / 1e3 / ios;
-        }
-    }
-
     String text() {
         StringBuilder sb = new StringBuilder();
         line(sb, "Random %s overwrites: a file of N one-block extents against one of the same size in the fewest"
@@ -72,12 +43,12 @@ final class FragmentedReport {
                     "thr x by round", "IOPS x");
             for (int qd : config.queueDepths()) {
                 for (CompletionMode mode : config.modes()) {
-                    Sum frag = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.FRAGMENTED));
-                    Sum contig = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS));
+                    PointSum frag = PointSum.of(select(run, qd, mode, FragmentedScenario.Layout.FRAGMENTED));
+                    PointSum contig = PointSum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS));
                     line(sb, "  %-4d %-9s %11s %11s %9.2f %9.2f %9.2f %9.2f %8.3f %8.3f %15s %8.3f", qd,
-                            mode.cliName(), Units.count(frag.iops()), Units.count(contig.iops()), frag.processUs(),
-                            contig.processUs(), frag.threadUs(), contig.threadUs(),
-                            frag.processUs() / contig.processUs(), frag.threadUs() / contig.threadUs(),
+                            mode.cliName(), Units.count(frag.iops()), Units.count(contig.iops()), frag.processCpuMicrosPerIo(),
+                            contig.processCpuMicrosPerIo(), frag.threadCpuMicrosPerIo(), contig.threadCpuMicrosPerIo(),
+                            frag.processCpuMicrosPerIo() / contig.processCpuMicrosPerIo(), frag.threadCpuMicrosPerIo() / contig.threadCpuMicrosPerIo(),
                             roundSpread(run, qd, mode), contig.iops() / frag.iops());
                 }
             }
@@ -99,11 +70,11 @@ final class FragmentedReport {
         double max = 0;
         for (int round = 0; round < config.rounds(); round++) {
             int r = round;
-            Sum frag = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.FRAGMENTED).stream()
+            PointSum frag = PointSum.of(select(run, qd, mode, FragmentedScenario.Layout.FRAGMENTED).stream()
                     .filter(p -> p.round() == r).toList());
-            Sum contig = Sum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS).stream()
+            PointSum contig = PointSum.of(select(run, qd, mode, FragmentedScenario.Layout.CONTIGUOUS).stream()
                     .filter(p -> p.round() == r).toList());
-            double x = frag.threadUs() / contig.threadUs();
+            double x = frag.threadCpuMicrosPerIo() / contig.threadCpuMicrosPerIo();
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
