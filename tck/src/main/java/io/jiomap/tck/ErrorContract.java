@@ -123,6 +123,10 @@ public interface ErrorContract extends ContractBase {
         env.tap().holdNext(1);
         Background<IssuedIo> submit = tck().spawn("write falling back", () -> env.write(POS, 8192, CALLER));
         Waits.await("the first mapping's bio").until(() -> env.tap().heldCount() == 1);
+        // Released only once the submitter waits: a bio ending before the submission reference goes would make the
+        // submitter complete the dio itself, which is the SUBMITTER row, not this vector.
+        Waits.await("the submitter to wait for the submitted part")
+                .until(() -> submit.isParkedIn("io.jiomap.core.dio.DirectIo", "rw"));
         assertThat(submit.isDone()).as("returned while the submitted part is in flight").isFalse();
 
         env.tap().releaseAll();
