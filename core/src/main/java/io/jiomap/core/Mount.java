@@ -105,7 +105,7 @@ public final class Mount implements AutoCloseable {
 
     /** The device under the filesystem. */
     public BlockDevice device() {
-        return blockLayer.device();
+        return blockLayer.unwrap();
     }
 
     /** Where completions ran and what bios were issued, since the mount. */

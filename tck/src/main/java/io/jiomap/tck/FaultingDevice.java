@@ -4,7 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.FilterBlockDevice;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,16 +14,16 @@ import java.util.List;
  * (it then completes the inner device's way); closing fails every held bio and every later one with ENODEV, as a
  * device that goes away must. Closing closes the inner device.
  */
-final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
-    private final BlockDevice inner;
+final class FaultingDevice extends FilterBlockDevice implements HoldingDevice, ArrangedFileListener {
     private final boolean holdAfterArranging;
     private final List<Bio> held = new ArrayList<>();
     private boolean holding;
     private boolean closed;
     private volatile int flushErrno;
 
+    /** The bios it passes on are the submitter's own, so polling goes through unchanged. */
     FaultingDevice(BlockDevice inner, boolean holdAfterArranging) {
-        this.inner = inner;
+        super(inner, Polling.FORWARDED);
         this.holdAfterArranging = holdAfterArranging;
     }
 
@@ -38,16 +38,6 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
     @Override
     public void testEnded() {
         flushErrno = 0;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public DeviceCapabilities capabilities() {
-        return inner.capabilities();
     }
 
     @Override
@@ -74,12 +64,7 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
                 return;
             }
         }
-        inner.submit(bio);
-    }
-
-    @Override
-    public int poll(Bio bio, int flags) {
-        return inner.poll(bio, flags);
+        in.submit(bio);
     }
 
     @Override
@@ -95,7 +80,7 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
         synchronized (held) {
             bio = held.remove(index);
         }
-        inner.submit(bio);
+        in.submit(bio);
     }
 
     @Override
@@ -115,7 +100,7 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
             all = new ArrayList<>(held);
             held.clear();
         }
-        all.forEach(inner::submit);
+        all.forEach(in::submit);
     }
 
     @Override
@@ -129,12 +114,12 @@ final class FaultingDevice implements HoldingDevice, ArrangedFileListener {
             all = new ArrayList<>(held);
             held.clear();
         }
-        inner.close();
+        in.close();
         all.forEach(b -> b.complete(Errno.ENODEV));
     }
 
     @Override
     public String toString() {
-        return "faulting(" + inner.name() + ")";
+        return "faulting(" + in.name() + ")";
     }
 }

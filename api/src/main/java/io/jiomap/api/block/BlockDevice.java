@@ -14,6 +14,7 @@ package io.jiomap.api.block;
  *   <li>{@link #close} fails or finishes every bio in flight before it returns; no bio is left hanging and no
  *       thread is left running.</li>
  * </ul>
+ * A device in front of another (a decorator) extends {@link FilterBlockDevice}.
  */
 public interface BlockDevice extends AutoCloseable {
     /**

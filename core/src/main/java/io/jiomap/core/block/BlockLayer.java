@@ -6,6 +6,7 @@ import io.jiomap.api.block.BioEndIo;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.FilterBlockDevice;
 import io.jiomap.core.dio.DioStats;
 
 /**
@@ -20,39 +21,18 @@ import io.jiomap.core.dio.DioStats;
  * </ul>
  * Filesystems see this object as their {@link BlockDevice}, so the same rules hold for their metadata I/O.
  */
-public final class BlockLayer implements BlockDevice {
-    private final BlockDevice device;
-    private final DeviceCapabilities caps;
+public final class BlockLayer extends FilterBlockDevice {
     private final DioStats stats;
 
+    /** The caller's own bios reach the device (a FUA emulation only chains their end), so polling is forwarded. */
     public BlockLayer(BlockDevice device, DioStats stats) {
-        this.device = device;
-        this.caps = device.capabilities();
+        super(device, Polling.FORWARDED);
         this.stats = stats;
-    }
-
-    /** The device underneath. */
-    public BlockDevice device() {
-        return device;
-    }
-
-    @Override
-    public String name() {
-        return device.name();
-    }
-
-    @Override
-    public DeviceCapabilities capabilities() {
-        return caps;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return device.isClosed();
     }
 
     @Override
     public void submit(Bio bio) {
+        DeviceCapabilities caps = capabilities();
         if (!caps.volatileWriteCache()) {
             if (bio.op() == BioOp.FLUSH) {
                 bio.complete(0);
@@ -61,12 +41,12 @@ public final class BlockLayer implements BlockDevice {
             if ((bio.flags() & (Bio.FUA | Bio.PREFLUSH)) != 0) {
                 bio.setFlags(bio.flags() & ~(Bio.FUA | Bio.PREFLUSH));
             }
-            device.submit(bio);
+            in.submit(bio);
             return;
         }
         if (bio.op() == BioOp.FLUSH) {
             stats.countFlush();
-            device.submit(bio);
+            in.submit(bio);
             return;
         }
         if (bio.hasFlag(Bio.PREFLUSH)) {
@@ -79,7 +59,7 @@ public final class BlockLayer implements BlockDevice {
 
     private void submitData(Bio bio) {
         if (bio.hasFlag(Bio.FUA)) {
-            if (caps.fua()) {
+            if (capabilities().fua()) {
                 stats.countFuaWrite();
             } else {
                 bio.setFlags(bio.flags() & ~Bio.FUA);
@@ -87,7 +67,7 @@ public final class BlockLayer implements BlockDevice {
                 return;
             }
         }
-        device.submit(bio);
+        in.submit(bio);
     }
 
     /** Closing the block layer closes nothing: the device belongs to whoever opened it. */
@@ -106,7 +86,7 @@ public final class BlockLayer implements BlockDevice {
 
         void start() {
             stats.countFlush();
-            device.submit(flush.setFlush(Bio.SYNC, this, null));
+            in.submit(flush.setFlush(Bio.SYNC, this, null));
         }
 
         @Override
@@ -134,7 +114,7 @@ public final class BlockLayer implements BlockDevice {
 
         void start() {
             write.setEndIo(this, null);
-            device.submit(write);
+            in.submit(write);
         }
 
         @Override
@@ -144,7 +124,7 @@ public final class BlockLayer implements BlockDevice {
                     finish(write.status());
                 } else {
                     stats.countFlush();
-                    device.submit(flush.setFlush(Bio.SYNC, this, null));
+                    in.submit(flush.setFlush(Bio.SYNC, this, null));
                 }
             } else {
                 finish(flush.status());

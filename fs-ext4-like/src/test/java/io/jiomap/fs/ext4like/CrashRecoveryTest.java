@@ -9,6 +9,7 @@ import io.jiomap.api.fs.FileExtent;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.device.toolkit.fault.PowerCutDevice;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.meta.Journal;
 import io.jiomap.tck.observe.TappedDevice;
@@ -47,7 +48,7 @@ class CrashRecoveryTest {
     }
 
     /** Cuts the power under a mount and abandons it, as a crash does. */
-    private static void crash(Mount mount, CuttableDevice view) {
+    private static void crash(Mount mount, PowerCutDevice view) {
         view.powerCut();
         try {
             mount.close();
@@ -58,7 +59,7 @@ class CrashRecoveryTest {
 
     @Test
     void fsyncedFileAndDataSurviveAPowerCutThroughJournalReplay() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
         m.fileSystem().mkdir("/d");
         OpenFile f = m.open("/d/f", OpenFile.CREATE);
@@ -80,7 +81,7 @@ class CrashRecoveryTest {
 
     @Test
     void changesNeverCommittedAreGoneAndTheImageIsConsistent() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
         m.open("/kept", OpenFile.CREATE);
         m.fileSystem().sync();
@@ -95,7 +96,7 @@ class CrashRecoveryTest {
 
     @Test
     void extendingWriteCutBeforeItsDataLandedIsTrimmedByOrphanProcessing() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         TappedDevice tap = new TappedDevice(view);
         Mount m = Mount.mount(TYPE, tap, Mount.Options.defaults());
         OpenFile f = m.open("/f", OpenFile.CREATE);
@@ -129,7 +130,7 @@ class CrashRecoveryTest {
 
     @Test
     void anInodeWithNoNamesLeftStaysAnOrphanWhenItsLastExtendingWriteEndsSoACrashStillFreesIt() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
         OpenFile f = m.open("/f", OpenFile.CREATE);
         f.pwrite(data(8192, 5), 0, 8192, 0);
@@ -159,7 +160,7 @@ class CrashRecoveryTest {
 
     @Test
     void recoveryIsIdempotentWhenTheMountItselfIsCut() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
         for (int i = 0; i < 20; i++) {
             m.open("/f" + i, OpenFile.CREATE).pwrite(data(4096, i), 0, 4096, 0);
@@ -168,7 +169,7 @@ class CrashRecoveryTest {
         crash(m, view);
 
         // A mount whose own writes are all lost (the cut comes right after recovery's replay, before its flush)...
-        CuttableDevice second = new CuttableDevice(device);
+        PowerCutDevice second = new PowerCutDevice(device);
         Mount interrupted = Mount.mount(TYPE, second, Mount.Options.defaults());
         crash(interrupted, second);
         // ...and one that completes: the same result, clean.
@@ -183,7 +184,7 @@ class CrashRecoveryTest {
 
     @Test
     void writeIntoPreallocationWithoutFsyncReadsAsZerosAfterACrash() throws Exception {
-        CuttableDevice view = new CuttableDevice(device);
+        PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
         OpenFile f = m.open("/p", OpenFile.CREATE);
         f.fallocate(0, 0, 65536);

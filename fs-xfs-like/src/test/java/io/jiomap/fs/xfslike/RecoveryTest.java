@@ -8,6 +8,7 @@ import io.jiomap.api.fs.FileExtent;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
+import io.jiomap.device.toolkit.fault.PowerCutDevice;
 import io.jiomap.tck.observe.TappedDevice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,14 +23,15 @@ class RecoveryTest {
     void forcedTransactionsReplayAndUnforcedOnesAreGoneAfterAPowerCut() throws Exception {
         try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared()) {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
-            PowerCut view = PowerCut.over(dev);
+            PowerCutDevice view = new PowerCutDevice(dev);
             Mount m = Devices.mount(view);
             OpenFile a = m.open("/a", OpenFile.CREATE);
             MemorySegment data = Devices.pattern(arena, 64 * 1024, 5);
             a.pwrite(data, 0, 64 * 1024, 0);
             a.fsync(true);
             m.open("/b", OpenFile.CREATE);
-            view.cut(m);
+            view.powerCut();
+            m.close();
 
             FsckReport before = Devices.TYPE.fsck(dev, Map.of());
             assertThat(before.problems()).anyMatch(p -> p.startsWith("log needs replay"));
@@ -51,19 +53,21 @@ class RecoveryTest {
     void recoveryIsIdempotentWhenTheMachineCrashesRightAfterIt() throws Exception {
         try (BlockDevice dev = Devices.memory()) {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
-            PowerCut first = PowerCut.over(dev);
+            PowerCutDevice first = new PowerCutDevice(dev);
             Mount m = Devices.mount(first);
             m.fileSystem().mkdir("/d");
             m.open("/d/x", OpenFile.CREATE).fallocate(0, 0, 10 * BS);
             m.fileSystem().sync();
-            first.cut(m);
+            first.powerCut();
+            m.close();
             for (int i = 0; i < 2; i++) {
-                PowerCut again = PowerCut.over(dev);
+                PowerCutDevice again = new PowerCutDevice(dev);
                 Mount r = Devices.mount(again);
                 assertThat(r.fileSystem().stat("/d/x").size()).isEqualTo(10 * BS);
                 assertThat(r.open("/d/x", 0).fiemap(0, 10 * BS)).singleElement()
                         .satisfies(e -> assertThat(e.has(FileExtent.UNWRITTEN)).isTrue());
-                again.cut(r);
+                again.powerCut();
+                r.close();
             }
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).isEmpty();
         }
@@ -73,7 +77,7 @@ class RecoveryTest {
     void copyOnWriteStagingLeftByACrashIsFreedAtMount() throws Exception {
         try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared()) {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
-            PowerCut view = PowerCut.over(dev);
+            PowerCutDevice view = new PowerCutDevice(dev);
             TappedDevice tap = new TappedDevice(view);
             Mount m = Devices.mount(tap);
             OpenFile a = m.open("/a", OpenFile.CREATE);
@@ -95,7 +99,8 @@ class RecoveryTest {
             assertThat(m.fileSystem().statfs().freeBlocks()).isEqualTo(freeBefore - 1);
             ((io.jiomap.api.block.SimulatesPowerLoss) dev).powerCut();
             tap.fail(0, io.jiomap.api.Errno.EIO);
-            view.cut(m);
+            view.powerCut();
+            m.close();
 
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).anyMatch(p -> p.contains("CoW staging"));
             try (Mount again = Devices.mount(dev)) {
@@ -118,7 +123,7 @@ class RecoveryTest {
     void anOverwriteOfABlockJustUnsharedNeverShowsInTheOtherFileAfterAPowerCut() throws Exception {
         try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared()) {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
-            PowerCut view = PowerCut.over(dev);
+            PowerCutDevice view = new PowerCutDevice(dev);
             Mount m = Devices.mount(view);
             OpenFile src = m.open("/src", OpenFile.CREATE);
             MemorySegment original = Devices.pattern(arena, BS, 1);
@@ -131,7 +136,8 @@ class RecoveryTest {
             MemorySegment overwrite = Devices.pattern(arena, BS, 3);
             src.pwrite(overwrite, 0, BS, 0);
             src.fsync(true);
-            view.cut(m);
+            view.powerCut();
+            m.close();
             try (Mount again = Devices.mount(dev)) {
                 MemorySegment back = arena.allocate(BS, 4096);
                 again.open("/clone", 0).pread(back, 0, BS, 0);

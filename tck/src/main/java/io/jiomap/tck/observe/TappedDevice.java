@@ -5,6 +5,7 @@ import io.jiomap.api.block.BioEndIo;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.FilterBlockDevice;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -25,12 +26,10 @@ import java.util.Map;
  * Completion is observed by swapping the bio's end callback for the tap's and restoring it before the original
  * runs, as the kernel's bio chaining does; the engine sees no difference.
  */
-public final class TappedDevice implements BlockDevice {
+public final class TappedDevice extends FilterBlockDevice {
     private static final int CHUNK_BLOCKS = 1 << 20;
     /** The write-completion index of a block whose last write failed: no flush ever covers it. */
     private static final long FAILED_WRITE = Long.MAX_VALUE;
-    private final BlockDevice device;
-    private final DeviceCapabilities caps;
     private final Object lock = new Object();
     private final List<BioRecord> submitted = new ArrayList<>();
     private final List<BioCompletion> completed = new ArrayList<>();
@@ -50,29 +49,9 @@ public final class TappedDevice implements BlockDevice {
     private long firstSeqSinceClear;
     private int holdBudget;
 
+    /** Taps {@code device}; the bios it forwards are the engine's own, so polling goes through unchanged. */
     public TappedDevice(BlockDevice device) {
-        this.device = device;
-        this.caps = device.capabilities();
-    }
-
-    /** The device under test. */
-    public BlockDevice device() {
-        return device;
-    }
-
-    @Override
-    public String name() {
-        return device.name();
-    }
-
-    @Override
-    public DeviceCapabilities capabilities() {
-        return caps;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return device.isClosed();
+        super(device, Polling.FORWARDED);
     }
 
     @Override
@@ -94,14 +73,14 @@ public final class TappedDevice implements BlockDevice {
             }
         }
         if (!hold) {
-            device.submit(bio);
+            in.submit(bio);
         }
     }
 
     /** Closes the device, then hands it every bio still held here: a closed device must fail them (ENODEV). */
     @Override
     public void close() {
-        device.close();
+        in.close();
         synchronized (lock) {
             holdBudget = 0;
         }
@@ -140,7 +119,7 @@ public final class TappedDevice implements BlockDevice {
         synchronized (lock) {
             w = held.remove(index);
         }
-        device.submit(w.bio);
+        in.submit(w.bio);
     }
 
     /** Forwards every held bio, oldest first, and stops holding bios not yet submitted. */
@@ -156,7 +135,7 @@ public final class TappedDevice implements BlockDevice {
                 }
                 w = held.removeFirst();
             }
-            device.submit(w.bio);
+            in.submit(w.bio);
         }
     }
 
@@ -216,7 +195,7 @@ public final class TappedDevice implements BlockDevice {
 
     /** The blocks of the range that {@link #isDurable} refuses, each with why; empty when it is durable. */
     public String notDurable(long address, long length) {
-        int lbs = caps.logicalBlockSize();
+        int lbs = capabilities().logicalBlockSize();
         StringBuilder why = new StringBuilder();
         synchronized (lock) {
             for (long b = address / lbs; b * lbs < address + length; b++) {
@@ -238,7 +217,7 @@ public final class TappedDevice implements BlockDevice {
      * without error, as a list of their addresses; empty when such writes cover the whole range.
      */
     public List<Long> notWrittenSinceClear(long address, long length) {
-        int lbs = caps.logicalBlockSize();
+        int lbs = capabilities().logicalBlockSize();
         List<Long> missing = new ArrayList<>();
         synchronized (lock) {
             for (long b = address / lbs; b * lbs < address + length; b++) {
@@ -261,7 +240,7 @@ public final class TappedDevice implements BlockDevice {
 
     private void onEnd(Watch w, int status) {
         BioRecord r = w.record;
-        int lbs = caps.logicalBlockSize();
+        int lbs = capabilities().logicalBlockSize();
         synchronized (lock) {
             if (status != 0) {
                 if (r.op() == BioOp.WRITE) {
@@ -273,6 +252,7 @@ public final class TappedDevice implements BlockDevice {
             }
             if (r.op() == BioOp.WRITE) {
                 long index = ++writeCompletions;
+                DeviceCapabilities caps = capabilities();
                 boolean stable = !caps.volatileWriteCache() || (r.fua() && caps.fua());
                 for (long b = r.address() / lbs; b * lbs < r.end(); b++) {
                     set(writtenBlocks, b);
@@ -326,6 +306,6 @@ public final class TappedDevice implements BlockDevice {
 
     @Override
     public String toString() {
-        return "tap(" + device.name() + ")";
+        return "tap(" + in.name() + ")";
     }
 }

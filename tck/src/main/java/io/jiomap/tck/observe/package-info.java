@@ -4,5 +4,5 @@
  * (interposed at mount), the engine's trace points, and a recording iocb completion.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.jiomap.tck.observe;

@@ -74,7 +74,7 @@ class TappedDeviceTest {
     @Test
     void heldBiosReachTheDeviceOnlyWhenReleasedAndFailedOnesNever() {
         tap(true, true);
-        ScriptedDevice device = (ScriptedDevice) tap.device();
+        ScriptedDevice device = (ScriptedDevice) tap.unwrap();
         tap.holdNext(2);
         submit(BioOp.WRITE, 0);
         submit(BioOp.WRITE, 4096);

@@ -5,7 +5,7 @@ import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioEndIo;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.FilterBlockDevice;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Set;
@@ -30,8 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Closing the faulty device closes the inner device, which it owns.
  */
-public final class FaultyDevice implements BlockDevice {
-    private final BlockDevice inner;
+public final class FaultyDevice extends FilterBlockDevice {
     private final String name;
     private final int blockMask;
     private final Object lifecycle = new Object();
@@ -56,8 +55,9 @@ public final class FaultyDevice implements BlockDevice {
         }
     }
 
+    /** Bios reach the inner device as shadows, so a polled one could not be polled through here: no polling. */
     public FaultyDevice(BlockDevice inner, FaultRules rules) {
-        this.inner = Objects.requireNonNull(inner, "inner device");
+        super(inner, Polling.DROPPED);
         this.name = "faulty(" + inner.name() + ")";
         this.blockMask = inner.capabilities().logicalBlockSize() - 1;
         this.armed = new Armed(Objects.requireNonNull(rules, "rules"));
@@ -77,10 +77,6 @@ public final class FaultyDevice implements BlockDevice {
         return armed.rules();
     }
 
-    public BlockDevice inner() {
-        return inner;
-    }
-
     public FaultCounters counters() {
         return new FaultCounters(submitted.sum(), failed.sum(), shortened.sum(), delayedCount.sum(), gone ? 1 : 0,
                 endedNoDevice.sum());
@@ -89,12 +85,6 @@ public final class FaultyDevice implements BlockDevice {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public DeviceCapabilities capabilities() {
-        // Bios are re-issued to the inner device as shadows, so a polled one could not be polled through here.
-        return inner.capabilities().withoutPolling();
     }
 
     @Override
@@ -174,7 +164,7 @@ public final class FaultyDevice implements BlockDevice {
             }
             gone = true;
         }
-        inner.close();
+        in.close();
         drainDelayed();
     }
 
@@ -199,7 +189,7 @@ public final class FaultyDevice implements BlockDevice {
             closed = true;
             t = timer;
         }
-        inner.close();
+        in.close();
         drainDelayed();
         if (t != null) {
             t.shutdownNow();
@@ -295,7 +285,7 @@ public final class FaultyDevice implements BlockDevice {
                 shadow.set(bio.op(), bio.flags(), bio.address(), bio.segment(), bio.segmentOffset(), length, this,
                         null);
             }
-            inner.submit(shadow);
+            in.submit(shadow);
         }
 
         @Override

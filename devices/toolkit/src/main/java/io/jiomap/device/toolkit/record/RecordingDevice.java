@@ -4,7 +4,7 @@ import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioEndIo;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.block.DeviceCapabilities;
+import io.jiomap.api.block.FilterBlockDevice;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
@@ -28,9 +28,9 @@ import java.util.zip.CRC32C;
  * copy (in {@link PayloadCapture#COPY}). Memory is not bounded: the log and every payload stay until the device is
  * discarded. Thread-safe: the log takes a short lock per event, never while calling the inner device.
  *
- * <p>Closing it closes the inner device, which it owns.
+ * <p>Closing it closes the inner device, which it owns; the recording stays readable.
  */
-public final class RecordingDevice implements BlockDevice {
+public final class RecordingDevice extends FilterBlockDevice {
     private static final byte WRITE_SUBMIT = 1;
     private static final byte WRITE_COMPLETE = 2;
     private static final byte FLUSH_SUBMIT = 3;
@@ -38,7 +38,6 @@ public final class RecordingDevice implements BlockDevice {
     private static final byte MARK = 5;
     private static final ThreadLocal<CRC32C> CRC = ThreadLocal.withInitial(CRC32C::new);
 
-    private final BlockDevice inner;
     private final PayloadCapture capture;
     private final String name;
     private final ArrayDeque<Pending> pool = new ArrayDeque<>();
@@ -54,8 +53,9 @@ public final class RecordingDevice implements BlockDevice {
     private int[] d = new int[1024];
     private Object[] obj = new Object[1024];
 
+    /** Writes and flushes reach the inner device as shadows, so a polled one could not be polled through here. */
     public RecordingDevice(BlockDevice inner, PayloadCapture capture) {
-        this.inner = Objects.requireNonNull(inner, "inner device");
+        super(inner, Polling.DROPPED);
         this.capture = Objects.requireNonNull(capture, "capture");
         this.name = "recording(" + inner.name() + ")";
     }
@@ -65,26 +65,16 @@ public final class RecordingDevice implements BlockDevice {
         this(inner, PayloadCapture.COPY);
     }
 
-    public BlockDevice inner() {
-        return inner;
-    }
-
     @Override
     public String name() {
         return name;
     }
 
     @Override
-    public DeviceCapabilities capabilities() {
-        // Bios are re-issued to the inner device as shadows, so a polled one could not be polled through here.
-        return inner.capabilities().withoutPolling();
-    }
-
-    @Override
     public void submit(Bio bio) {
         BioOp op = bio.op();
         if (op == BioOp.READ) {
-            inner.submit(bio);
+            in.submit(bio);
             return;
         }
         Pending pending = take();
@@ -99,7 +89,7 @@ public final class RecordingDevice implements BlockDevice {
             pending.submitSeq = append(FLUSH_SUBMIT, 0, 0, bio.flags(), 0, null);
             pending.shadow.setFlush(bio.flags(), pending, null);
         }
-        inner.submit(pending.shadow);
+        in.submit(pending.shadow);
     }
 
     private long logWrite(Bio bio) {
@@ -145,7 +135,7 @@ public final class RecordingDevice implements BlockDevice {
                 events.add(event(i));
             }
         }
-        return new Recording(inner.name(), inner.capabilities(), capture, events);
+        return new Recording(in.name(), in.capabilities(), capture, events);
     }
 
     /** The number of events recorded so far. */
@@ -196,17 +186,6 @@ public final class RecordingDevice implements BlockDevice {
         synchronized (pool) {
             pool.addFirst(pending);
         }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return inner.isClosed();
-    }
-
-    /** Closes the inner device; the recording stays readable. */
-    @Override
-    public void close() {
-        inner.close();
     }
 
     /** A write or flush at the inner device: logs its completion, then ends the caller's bio. */

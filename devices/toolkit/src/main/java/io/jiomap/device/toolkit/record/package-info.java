@@ -4,5 +4,5 @@
  * keeping submit order as well as completion order).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.jiomap.device.toolkit.record;

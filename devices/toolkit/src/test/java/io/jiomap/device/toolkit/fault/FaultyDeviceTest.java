@@ -45,7 +45,7 @@ class FaultyDeviceTest {
         }
 
         assertThat(results).containsExactly(0, 0, -Errno.EIO, 0, 0);
-        assertThat(io.read(device.inner(), 2 * BLOCK, BLOCK)).as("the failed write's data").containsOnly(0);
+        assertThat(io.read(device.unwrap(), 2 * BLOCK, BLOCK)).as("the failed write's data").containsOnly(0);
         assertThat(io.read(device, 3 * BLOCK, BLOCK)).isEqualTo(Devices.bytes(io.pattern(BLOCK, 4)));
         assertThat(device.counters().failed()).isEqualTo(1);
     }
@@ -115,7 +115,7 @@ class FaultyDeviceTest {
 
         assertThat(write(device, 0, data)).isEqualTo(-Errno.EIO);
 
-        byte[] media = io.read(device.inner(), 0, 4 * BLOCK);
+        byte[] media = io.read(device.unwrap(), 0, 4 * BLOCK);
         assertThat(java.util.Arrays.copyOf(media, BLOCK)).as("the first block, rounded down from 4196 bytes")
                 .isEqualTo(Devices.bytes(data.asSlice(0, BLOCK)));
         assertThat(java.util.Arrays.copyOfRange(media, BLOCK, 4 * BLOCK)).containsOnly(0);
@@ -127,7 +127,7 @@ class FaultyDeviceTest {
         FaultyDevice device = faulty(FaultRules.builder().onWrites().shortTransfer(100).build());
 
         assertThat(write(device, 0, io.pattern(BLOCK, 7))).isEqualTo(-Errno.EIO);
-        assertThat(io.read(device.inner(), 0, BLOCK)).containsOnly(0);
+        assertThat(io.read(device.unwrap(), 0, BLOCK)).containsOnly(0);
     }
 
     @Test
@@ -203,7 +203,7 @@ class FaultyDeviceTest {
 
         assertThat(results).containsExactly(0, 0, 0, -Errno.ENODEV, -Errno.ENODEV);
         assertThat(device.isGone()).isTrue();
-        assertThat(device.inner().isClosed()).as("a device that went away is closed underneath").isTrue();
+        assertThat(device.unwrap().isClosed()).as("a device that went away is closed underneath").isTrue();
     }
 
     @Test
