@@ -47,7 +47,7 @@ public abstract class IomapIter {
     private long processed;
     private Object fsPrivate;
 
-    /** The request's iocb; {@code null} when the iteration serves no I/O request. */
+    /** The request's iocb: never {@code null}, the core iterates only for direct I/O. */
     public final Iocb iocb() {
         return iocb;
     }

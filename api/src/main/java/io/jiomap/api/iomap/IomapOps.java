@@ -8,18 +8,12 @@ package io.jiomap.api.iomap;
 public interface IomapOps {
     /** The operation writes (IOMAP_WRITE). */
     int WRITE = 1;
-    /** The operation zeroes (IOMAP_ZERO). */
-    int ZERO = 1 << 1;
-    /** Report only, no I/O (IOMAP_REPORT, e.g. fiemap). */
-    int REPORT = 1 << 2;
     /** The operation is direct I/O (IOMAP_DIRECT). */
     int DIRECT = 1 << 4;
     /** Must not block: return -EAGAIN where allocation or a lock would be needed (IOMAP_NOWAIT). */
     int NOWAIT = 1 << 5;
     /** Only pure overwrites are allowed: return -EAGAIN instead of allocating (IOMAP_OVERWRITE_ONLY). */
     int OVERWRITE_ONLY = 1 << 6;
-    /** Unshare shared blocks (IOMAP_UNSHARE). */
-    int UNSHARE = 1 << 7;
 
     /**
      * Maps {@code [iter.pos(), iter.pos()+iter.length())}: fills {@code iter.iomap()} with one mapping that starts

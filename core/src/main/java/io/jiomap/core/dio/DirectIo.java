@@ -222,7 +222,11 @@ public final class DirectIo implements DirectIoEngine {
         return d;
     }
 
-    /** The mapping loop ({@code iomap_iter}): begin, one mapping's I/O, end, until done or an error. */
+    /**
+     * The mapping loop ({@code iomap_iter}, docs/dio-contract.md, "B1 step 9"): begin, one mapping's I/O, end, advance
+     * by what was processed, until done, an error, or a mapping that processed nothing. A stale mapping
+     * ({@link Iomap#F_STALE}) never ends the loop by itself: what it processed counts and the rest is mapped again.
+     */
     private long iterate(Dio dio, Inode inode, long start, long length, MemorySegment buffer, long bufferOffset,
                          IomapOps ops, int iomapFlags, Object fsPrivate, boolean write) {
         Dio.Iter iter = dio.iter;
@@ -240,8 +244,9 @@ public final class DirectIo implements DirectIoEngine {
                 ops.end(iter);
                 return -Errno.EIO;
             }
-            long processed = mapOne(dio, inode, pos, iter.mappedLength(), buffer, bufferOffset + (pos - start),
-                    write);
+            // A mapping begin already reports stale gets no I/O: end sees nothing processed, the same position again.
+            long processed = iomap.hasFlag(Iomap.F_STALE) ? 0
+                    : mapOne(dio, inode, pos, iter.mappedLength(), buffer, bufferOffset + (pos - start), write);
             iter.beforeEnd(Math.max(processed, 0));
             int e = ops.end(iter);
             // Only the first mapping can be polled (docs/dio-contract.md, "B1 step 9").
@@ -252,7 +257,7 @@ public final class DirectIo implements DirectIoEngine {
             if (e < 0 && processed == 0) {
                 return e;
             }
-            if (processed == 0) {
+            if (processed == 0 && (!iomap.hasFlag(Iomap.F_STALE) || dio.error() != 0)) {
                 return 0;
             }
             iter.next(processed);

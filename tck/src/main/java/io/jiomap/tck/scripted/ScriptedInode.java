@@ -68,6 +68,8 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private volatile int readDioFlags;
     private volatile long doneBefore;
     private volatile boolean convertAtEndIo = true;
+    private StaleMove staleMove;
+    private volatile long staleAtEnd = -1;
     /** Non-null: drains do not claim deferred completions and give up after this long (the negative control). */
     private volatile Duration unclaimingDrainBound;
     private volatile AtomicInteger unclaimingDrainTimeouts;
@@ -91,6 +93,32 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
             script.put(offset, offset + length, mapping);
         }
         return this;
+    }
+
+    /**
+     * The next {@code iomap_begin} that maps a position in {@code [offset, offset+length)} finds its mapping moved
+     * under it, as a filesystem whose extents a concurrent change (a defragmenter, a remap) moved after it looked
+     * them up: it reports the old mapping {@link Iomap#F_STALE} and the range is then mapped {@code shift} bytes
+     * further on the device, which the next {@code begin} reports.
+     */
+    public ScriptedInode goStaleOnNextMapping(long offset, long length, long shift) {
+        synchronized (meta) {
+            staleMove = new StaleMove(offset, offset + length, shift);
+        }
+        return this;
+    }
+
+    /**
+     * The {@code iomap_end} of the next mapping that covers file position {@code pos} marks it
+     * {@link Iomap#F_STALE}, after its I/O, as a filesystem that saw the mapping change while the I/O ran.
+     */
+    public ScriptedInode markStaleAtEnd(long pos) {
+        staleAtEnd = pos;
+        return this;
+    }
+
+    /** A range whose next mapping goes stale and moves (guarded by {@link #meta}). */
+    private record StaleMove(long start, long end, long shift) {
     }
 
     /** What unscripted ranges report (MAPPED unless changed). */
@@ -408,6 +436,12 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         if (m.srcType() != IomapType.HOLE) {
             srcmap.set(start, end - start, addressOf(start, m), m.srcType(), 0);
         }
+        StaleMove move = staleMove;
+        if (move != null && pos >= move.start() && pos < move.end()) {
+            staleMove = null;
+            iomap.addFlags(Iomap.F_STALE);
+            script.transform(move.start(), move.end(), old -> old.shiftedBy(old.addressShift() + move.shift()));
+        }
         return 0;
     }
 
@@ -436,6 +470,11 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         Iomap iomap = iter.iomap();
         if ((flags & WRITE) != 0 && iomap.type() == IomapType.INLINE && written > 0) {
             raiseSize(pos + written);
+        }
+        long stale = staleAtEnd;
+        if (stale >= iomap.offset() && stale < iomap.end()) {
+            staleAtEnd = -1;
+            iomap.addFlags(Iomap.F_STALE);
         }
         calls.add(IomapCall.ofEnd(ino, pos, length, written, flags, 0, iomap));
         return 0;
