@@ -128,44 +128,51 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         }
         // The polling bookkeeping ends with the request (docs/dio-contract.md, "B4 step 4": iocb->private = NULL).
         iocb.setPolledBio(null);
+        CompletionContext where = completionContext();
         DioTrace trace = engine.trace;
-        if (waitForCompletion) {
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.WAITER);
-            }
-            Thread t = waiter;
-            waiter = null;
-            LockSupport.unpark(t);
-        } else if ((flags & INLINE_COMP) != 0) {
-            engine.stats.inline.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.INLINE);
-            }
-            Iocb io = iocb;
-            io.complete(complete());
-        } else if ((flags & CALLER_COMP) != 0) {
-            engine.stats.caller.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.CALLER);
-            }
-            Iocb io = iocb;
-            io.setDeferred(this);
-            defer(inode.dio(), io.completion());
-            // The result passed here is meaningless: the issuer learns it by running the deferred completion.
-            io.complete(0);
-        } else if ((flags & IRQ_COMP) != 0 && error == 0) {
-            engine.stats.inline.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.INLINE);
-            }
-            Iocb io = iocb;
-            io.complete(complete());
-        } else {
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.WORKQUEUE);
-            }
-            engine.workqueue.queue(this);
+        if (trace != null) {
+            trace.completing(iocb, flags, where);
         }
+        Iocb io = iocb;
+        switch (where) {
+            case WAITER -> {
+                Thread t = waiter;
+                waiter = null;
+                LockSupport.unpark(t);
+            }
+            case INLINE -> {
+                engine.stats.inline.increment();
+                io.complete(complete());
+            }
+            case CALLER -> {
+                engine.stats.caller.increment();
+                io.setDeferred(this);
+                defer(inode.dio(), io.completion());
+                // The result passed here is meaningless: the issuer learns it by running the deferred completion.
+                io.complete(0);
+            }
+            default -> engine.workqueue.queue(this);
+        }
+    }
+
+    /**
+     * Where the completion runs once the last reference is gone (docs/dio-contract.md, "B4"): in the submitter if it
+     * waits; in the device's completion context for a read, and for a write the inline-overwrite mode kept when no bio
+     * failed (an error may need work); back in the issuer for a write that kept caller completion; else on the
+     * workqueue. The flags it reads are final ("B1 step 14"); which of them survive is decided per mapping by
+     * {@link DirectIo}'s completion-work rule.
+     */
+    private CompletionContext completionContext() {
+        if (waitForCompletion) {
+            return CompletionContext.WAITER;
+        }
+        if ((flags & INLINE_COMP) != 0 || ((flags & IRQ_COMP) != 0 && error == 0)) {
+            return CompletionContext.INLINE;
+        }
+        if ((flags & CALLER_COMP) != 0) {
+            return CompletionContext.CALLER;
+        }
+        return CompletionContext.WORKQUEUE;
     }
 
     /** Runs on a workqueue worker. */

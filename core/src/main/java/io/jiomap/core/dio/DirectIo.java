@@ -324,29 +324,19 @@ public final class DirectIo implements DirectIoEngine {
         boolean needZero = false;
         boolean useFua = false;
         if (write) {
-            if (iomap.type() == IomapType.UNWRITTEN) {
+            boolean unwritten = iomap.type() == IomapType.UNWRITTEN;
+            boolean shared = iomap.hasFlag(Iomap.F_SHARED);
+            if (unwritten) {
                 dio.flags |= DioOps.UNWRITTEN;
-                needZero = true;
             }
-            if (iomap.hasFlag(Iomap.F_SHARED)) {
+            if (shared) {
                 dio.flags |= DioOps.COW;
             }
-            if (iomap.hasFlag(Iomap.F_NEW)) {
-                needZero = true;
-            } else if (iomap.type() == IomapType.MAPPED && canUseFua(iomap, dio)) {
-                useFua = true;
-            } else if ((dio.flags & Dio.NEED_SYNC) != 0) {
-                dio.flags &= ~Dio.CALLER_COMP;
-            }
-            // Caller completion only for pure overwrites inside EOF: anything else may need work (conversion,
-            // size update, sync) that must not run in the issuer's context (docs/dio-contract.md, "B2 step 2d").
-            if (needZero || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua) || pos >= inode.size()) {
-                dio.flags &= ~Dio.CALLER_COMP;
-            }
-            // The 6.19 COMP_WORK rules: unwritten, shared, new, or a sync that FUA does not cover.
-            if (needZero || iomap.hasFlag(Iomap.F_SHARED) || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua)) {
-                dio.flags &= ~Dio.IRQ_COMP;
-            }
+            // docs/dio-contract.md, "B2 step 2c": new blocks are zeroed around the write and never FUA.
+            needZero = unwritten || iomap.hasFlag(Iomap.F_NEW);
+            useFua = !iomap.hasFlag(Iomap.F_NEW) && iomap.type() == IomapType.MAPPED && canUseFua(iomap, dio);
+            completionWorkRule(dio, needZero, (dio.flags & Dio.NEED_SYNC) != 0 && !useFua, shared,
+                    pos >= inode.size());
         }
         if ((dio.flags & (Dio.INLINE_COMP | Dio.CALLER_COMP)) == 0) {
             // Polling only where completion could run in task context anyway (docs/dio-contract.md, "B2 step 4").
@@ -408,6 +398,24 @@ public final class DirectIo implements DirectIoEngine {
             }
         }
         return length;
+    }
+
+    /**
+     * The completion-work rule (docs/dio-contract.md, "B2 step 2d"): a write mapping whose completion has work to do
+     * takes the completion away from the contexts that must not do it. Caller completion is kept only by an overwrite
+     * of written blocks that starts inside EOF with no sync left after the I/O: zeroing means an unwritten conversion
+     * or new blocks, a sync means journal or flush I/O, a start past EOF a size update, none of which may run on the
+     * issuer's thread. The inline-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
+     * too; a write ending past EOF never had it ("B1 step 3").
+     */
+    private static void completionWorkRule(Dio dio, boolean needZero, boolean syncLeft, boolean shared,
+                                           boolean fromEof) {
+        if (needZero || syncLeft || fromEof) {
+            dio.flags &= ~Dio.CALLER_COMP;
+        }
+        if (needZero || syncLeft || shared) {
+            dio.flags &= ~Dio.IRQ_COMP;
+        }
     }
 
     private boolean canUseFua(Iomap iomap, Dio dio) {
