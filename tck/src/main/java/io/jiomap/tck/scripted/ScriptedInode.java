@@ -58,6 +58,10 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private final DioCallLog calls = new DioCallLog();
     private final List<FsyncCall> fsyncs = new ArrayList<>();
     private final List<DrainCall> drains = new ArrayList<>();
+    /** What each begin, end and end_io found in the request's private slot, in call order (guarded by meta). */
+    private final List<String> slotTrace = new ArrayList<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile Object writePrivate;
     private final MemorySegment inline = Arena.ofAuto().allocate(INLINE_CAPACITY, 8);
 
     private volatile long size;
@@ -214,6 +218,29 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         return calls;
     }
 
+    /**
+     * What the iteration object's private slot held at each call, in call order: {@code "begin@POS:VALUE"},
+     * {@code "end@POS:VALUE"}, {@code "end_io@IOCBPOS:VALUE"}. A begin that finds the slot empty fills it with
+     * {@code "request N"}, N counting the requests of this inode from 1.
+     */
+    public List<String> slotTrace() {
+        synchronized (meta) {
+            return List.copyOf(slotTrace);
+        }
+    }
+
+    /** What writes pass to the engine as the private slot's starting value ({@code rw}'s fsPrivate). */
+    public ScriptedInode passToWrites(Object fsPrivate) {
+        writePrivate = fsPrivate;
+        return this;
+    }
+
+    private void traceSlot(String call, long pos, Object value) {
+        synchronized (meta) {
+            slotTrace.add(call + "@" + pos + ":" + value);
+        }
+    }
+
     public List<FsyncCall> fsyncCalls() {
         synchronized (meta) {
             return List.copyOf(fsyncs);
@@ -268,7 +295,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
             return -Errno.EAGAIN;
         }
         try {
-            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, null, doneBefore);
+            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, writePrivate, doneBefore);
         } finally {
             shared.unlock();
         }
@@ -397,6 +424,11 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         int flags = iter.flags();
         Iomap iomap = iter.iomap();
         Iomap srcmap = iter.srcmap();
+        Object slot = iter.fsPrivate();
+        traceSlot("begin", pos, slot);
+        if (slot == null) {
+            iter.setFsPrivate("request " + requests.incrementAndGet());
+        }
         int r;
         synchronized (meta) {
             r = mapFor(pos, length, flags, iomap, srcmap);
@@ -471,6 +503,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         if ((flags & WRITE) != 0 && iomap.type() == IomapType.INLINE && written > 0) {
             raiseSize(pos + written);
         }
+        traceSlot("end", pos, iter.fsPrivate());
         long stale = staleAtEnd;
         if (stale >= iomap.offset() && stale < iomap.end()) {
             staleAtEnd = -1;
@@ -486,6 +519,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     @Override
     public long endIo(IomapIter iter, long bytes, int error, int flags) {
         long pos = iter.iocb().position();
+        traceSlot("end_io", pos, iter.fsPrivate());
         long r = finishWrite(pos, bytes, error, flags);
         calls.add(new EndIoCall(ino, pos, bytes, error, flags, r, Thread.currentThread().getName()));
         return r;

@@ -103,6 +103,40 @@ class ScriptedFileSystemTest {
     }
 
     @Test
+    void theSlotABeginSetsIsSeenByEveryLaterCallOfItsRequestAndByItsOwnEndIoOnly() throws Exception {
+        device.setCompletion(ScriptedDevice.Completion.HELD);
+        OpenFile f = file("/a");
+        inode(f).map(0, 64 * 1024, Mapping.mapped().limitedTo(4096));
+        CompletionLog log = new CompletionLog();
+        Iocb first = new Iocb().set(f.inode(), 0, Iocb.WRITE, log);
+        Iocb second = new Iocb().set(f.inode(), 16384, Iocb.WRITE, log);
+        assertThat(f.inode().write(first, data(8192, 1), 0, 8192)).isEqualTo(-Errno.EIOCBQUEUED);
+        assertThat(f.inode().write(second, data(4096, 2), 0, 4096)).isEqualTo(-Errno.EIOCBQUEUED);
+        device.release(device.heldCount() - 1);
+        device.releaseAll();
+        await("both completions").atMost(TIMEOUT).until(() -> log.count() == 2);
+
+        List<String> trace = inode(f).slotTrace();
+        assertThat(trace.subList(0, 6)).as("submission: the slot a begin set reaches every later begin and end")
+                .containsExactly("begin@0:null", "end@0:request 1", "begin@4096:request 1", "end@4096:request 1",
+                        "begin@16384:null", "end@16384:request 2");
+        assertThat(trace.subList(6, 8)).as("each end_io, run later by the workqueue, sees its own request's slot")
+                .containsExactly("end_io@16384:request 2", "end_io@0:request 1");
+
+        device.setCompletion(ScriptedDevice.Completion.INLINE);
+        first.set(f.inode(), 32768, Iocb.WRITE, null);
+        assertThat(f.inode().write(first, data(4096, 3), 0, 4096)).isEqualTo(4096);
+        assertThat(inode(f).slotTrace().get(8)).as("a reused iocb's next request starts with the slot cleared")
+                .isEqualTo("begin@32768:null");
+
+        inode(f).passToWrites("reserved before rw");
+        assertThat(f.pwrite(data(4096, 4), 0, 4096, 40960)).isEqualTo(4096);
+        assertThat(inode(f).slotTrace().subList(11, 14)).as("rw's fsPrivate is the slot's starting value")
+                .containsExactly("begin@40960:reserved before rw", "end@40960:reserved before rw",
+                        "end_io@40960:reserved before rw");
+    }
+
+    @Test
     void aStaleMappingIsMappedAgainAtTheSamePositionAndTheDataLandsWhereTheFreshMappingSays() throws Exception {
         OpenFile f = file("/a");
         inode(f).setBaseAddress(MIB).map(0, 64 * 1024, Mapping.mapped()).goStaleOnNextMapping(0, 64 * 1024, 2 * MIB);
