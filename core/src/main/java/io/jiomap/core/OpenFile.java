@@ -34,7 +34,7 @@ public final class OpenFile {
         this.mount = mount;
         this.inode = inode;
         this.path = path;
-        int f = Iocb.DIRECT;
+        int f = 0;
         if ((openFlags & SYNC) != 0) {
             f |= Iocb.SYNC | Iocb.DSYNC;
         } else if ((openFlags & DSYNC) != 0) {

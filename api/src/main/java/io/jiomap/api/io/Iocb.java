@@ -18,10 +18,6 @@ public final class Iocb {
     public static final int SYNC = 1 << 2;
     /** Must not block: fail with EAGAIN instead (IOCB_NOWAIT). */
     public static final int NOWAIT = 1 << 3;
-    /** Write at end of file (IOCB_APPEND). */
-    public static final int APPEND = 1 << 4;
-    /** Direct I/O (IOCB_DIRECT). */
-    public static final int DIRECT = 1 << 17;
     /** The request writes (IOCB_WRITE). */
     public static final int WRITE = 1 << 18;
     /**

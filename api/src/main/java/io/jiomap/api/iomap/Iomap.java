@@ -14,14 +14,14 @@ public final class Iomap {
     public static final int F_DIRTY = 1 << 1;
     /** Blocks are shared (reflink) and this write goes to a copy-on-write staging extent (IOMAP_F_SHARED). */
     public static final int F_SHARED = 1 << 2;
-    /** Several block mappings were merged into this one (IOMAP_F_MERGED). */
-    public static final int F_MERGED = 1 << 3;
-    /** Set by the core: the size changed while this mapping was in use (IOMAP_F_SIZE_CHANGED). */
-    public static final int F_SIZE_CHANGED = 1 << 8;
-    /** Set by the filesystem: the mapping went stale, iterate again (IOMAP_F_STALE). */
+    /**
+     * Set by the filesystem: the mapping is no longer valid (IOMAP_F_STALE). The core does not stop on it: set in
+     * {@link IomapOps#begin}, the mapping gets no I/O, {@link IomapOps#end} sees nothing processed and the same
+     * position is mapped again; set in {@link IomapOps#end}, what was processed counts and the rest of the request is
+     * mapped again from there (docs/dio-contract.md, "B1 step 9"). A filesystem that reports stale mappings forever
+     * keeps the request looping, as in the kernel.
+     */
     public static final int F_STALE = 1 << 9;
-    /** First bit free for a filesystem's private use (IOMAP_F_PRIVATE). */
-    public static final int F_PRIVATE = 1 << 12;
 
     /** {@link #address()} of a mapping without blocks (IOMAP_NULL_ADDR). */
     public static final long NULL_ADDRESS = -1L;
@@ -116,7 +116,7 @@ public final class Iomap {
         if (hasFlag(F_NEW)) sb.append(" NEW");
         if (hasFlag(F_DIRTY)) sb.append(" DIRTY");
         if (hasFlag(F_SHARED)) sb.append(" SHARED");
-        if (hasFlag(F_MERGED)) sb.append(" MERGED");
+        if (hasFlag(F_STALE)) sb.append(" STALE");
         return sb.append(']').toString();
     }
 }

@@ -7,7 +7,7 @@ import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DeferredCompletion;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
-import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.core.CompletionContext;
 import io.jiomap.core.DioFlags;
 import io.jiomap.core.DioTrace;
@@ -47,8 +47,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
     }
 
     final DirectIo engine;
-    final Iomap iomap = new Iomap();
-    final Iomap srcmap = new Iomap();
+    /** The request's iteration object: the filesystem's view of this dio, reused with it. */
+    final Iter iter = new Iter();
 
     Iocb iocb;
     Inode inode;
@@ -128,44 +128,51 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         }
         // The polling bookkeeping ends with the request (docs/dio-contract.md, "B4 step 4": iocb->private = NULL).
         iocb.setPolledBio(null);
+        CompletionContext where = completionContext();
         DioTrace trace = engine.trace;
-        if (waitForCompletion) {
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.WAITER);
-            }
-            Thread t = waiter;
-            waiter = null;
-            LockSupport.unpark(t);
-        } else if ((flags & INLINE_COMP) != 0) {
-            engine.stats.inline.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.INLINE);
-            }
-            Iocb io = iocb;
-            io.complete(complete());
-        } else if ((flags & CALLER_COMP) != 0) {
-            engine.stats.caller.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.CALLER);
-            }
-            Iocb io = iocb;
-            io.setDeferred(this);
-            defer(inode.dio(), io.completion());
-            // The result passed here is meaningless: the issuer learns it by running the deferred completion.
-            io.complete(0);
-        } else if ((flags & IRQ_COMP) != 0 && error == 0) {
-            engine.stats.inline.increment();
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.INLINE);
-            }
-            Iocb io = iocb;
-            io.complete(complete());
-        } else {
-            if (trace != null) {
-                trace.completing(iocb, flags, CompletionContext.WORKQUEUE);
-            }
-            engine.workqueue.queue(this);
+        if (trace != null) {
+            trace.completing(iocb, flags, where);
         }
+        Iocb io = iocb;
+        switch (where) {
+            case WAITER -> {
+                Thread t = waiter;
+                waiter = null;
+                LockSupport.unpark(t);
+            }
+            case INLINE -> {
+                engine.stats.inline.increment();
+                io.complete(complete());
+            }
+            case CALLER -> {
+                engine.stats.caller.increment();
+                io.setDeferred(this);
+                defer(inode.dio(), io.completion());
+                // The result passed here is meaningless: the issuer learns it by running the deferred completion.
+                io.complete(0);
+            }
+            default -> engine.workqueue.queue(this);
+        }
+    }
+
+    /**
+     * Where the completion runs once the last reference is gone (docs/dio-contract.md, "B4"): in the submitter if it
+     * waits; in the device's completion context for a read, and for a write the inline-overwrite mode kept when no bio
+     * failed (an error may need work); back in the issuer for a write that kept caller completion; else on the
+     * workqueue. The flags it reads are final ("B1 step 14"); which of them survive is decided per mapping by
+     * {@link DirectIo}'s completion-work rule.
+     */
+    private CompletionContext completionContext() {
+        if (waitForCompletion) {
+            return CompletionContext.WAITER;
+        }
+        if ((flags & INLINE_COMP) != 0 || ((flags & IRQ_COMP) != 0 && error == 0)) {
+            return CompletionContext.INLINE;
+        }
+        if ((flags & CALLER_COMP) != 0) {
+            return CompletionContext.CALLER;
+        }
+        return CompletionContext.WORKQUEUE;
     }
 
     /** Runs on a workqueue worker. */
@@ -187,7 +194,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         int err = error;
         long ret = err == 0 ? 0 : -err;
         if (dops != null) {
-            ret = dops.endIo(io, size, err, flags & (DioOps.UNWRITTEN | DioOps.COW));
+            ret = dops.endIo(iter, size, err, flags & (DioOps.UNWRITTEN | DioOps.COW));
         }
         if (ret == 0) {
             ret = size;
@@ -207,6 +214,25 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
             }
         }
         return ret;
+    }
+
+    /** The core's handle on the iteration object: the loop in {@link DirectIo} drives it through these. */
+    static final class Iter extends IomapIter {
+        void start(Iocb iocb, Inode inode, long pos, long length, int flags, Object fsPrivate) {
+            startRequest(iocb, inode, pos, length, flags, fsPrivate);
+        }
+
+        void beforeBegin() {
+            startMapping();
+        }
+
+        void beforeEnd(long processed) {
+            setProcessed(processed);
+        }
+
+        void next(long bytes) {
+            advance(bytes);
+        }
     }
 
     @Override

@@ -98,7 +98,7 @@ public final class DirectIo implements DirectIoEngine {
 
     @Override
     public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
-                   int dioFlags, long doneBefore) {
+                   int dioFlags, Object fsPrivate, long doneBefore) {
         if (shutdown) {
             return -Errno.ESHUTDOWN;
         }
@@ -153,7 +153,7 @@ public final class DirectIo implements DirectIoEngine {
         // No page cache exists in jiomap (direct I/O only): nothing to write back or invalidate before the I/O.
         inode.dio().begin();
 
-        long ret = iterate(dio, inode, start, length, buffer, bufferOffset, ops, iomapFlags, write);
+        long ret = iterate(dio, inode, start, length, buffer, bufferOffset, ops, iomapFlags, fsPrivate, write);
 
         if (ret == -Errno.ENOTBLK) {
             // The filesystem wants the rest done buffered: wait for what was submitted, report the partial count.
@@ -222,28 +222,33 @@ public final class DirectIo implements DirectIoEngine {
         return d;
     }
 
-    /** The mapping loop ({@code iomap_iter}): begin, one mapping's I/O, end, until done or an error. */
+    /**
+     * The mapping loop ({@code iomap_iter}, docs/dio-contract.md, "B1 step 9"): begin, one mapping's I/O, end, advance
+     * by what was processed, until done, an error, or a mapping that processed nothing. A stale mapping
+     * ({@link Iomap#F_STALE}) never ends the loop by itself: what it processed counts and the rest is mapped again.
+     */
     private long iterate(Dio dio, Inode inode, long start, long length, MemorySegment buffer, long bufferOffset,
-                         IomapOps ops, int iomapFlags, boolean write) {
-        long pos = start;
-        long remaining = length;
-        Iomap iomap = dio.iomap;
-        Iomap srcmap = dio.srcmap;
-        while (remaining > 0) {
-            iomap.clear();
-            srcmap.clear();
-            int r = ops.begin(inode, pos, remaining, iomapFlags, iomap, srcmap);
+                         IomapOps ops, int iomapFlags, Object fsPrivate, boolean write) {
+        Dio.Iter iter = dio.iter;
+        iter.start(dio.iocb, inode, start, length, iomapFlags, fsPrivate);
+        Iomap iomap = iter.iomap();
+        while (iter.length() > 0) {
+            iter.beforeBegin();
+            int r = ops.begin(iter);
             if (r < 0) {
                 return r;
             }
+            long pos = iter.pos();
             if (iomap.offset() > pos || iomap.end() <= pos) {
                 // A filesystem bug: the mapping must cover pos. Fail the I/O rather than write to the wrong place.
-                ops.end(inode, pos, remaining, 0, iomapFlags, iomap);
+                ops.end(iter);
                 return -Errno.EIO;
             }
-            long mapLength = Math.min(remaining, iomap.end() - pos);
-            long processed = mapOne(dio, inode, pos, mapLength, buffer, bufferOffset + (pos - start), write);
-            int e = ops.end(inode, pos, mapLength, Math.max(processed, 0), iomapFlags, iomap);
+            // A mapping begin already reports stale gets no I/O: end sees nothing processed, the same position again.
+            long processed = iomap.hasFlag(Iomap.F_STALE) ? 0
+                    : mapOne(dio, inode, pos, iter.mappedLength(), buffer, bufferOffset + (pos - start), write);
+            iter.beforeEnd(Math.max(processed, 0));
+            int e = ops.end(iter);
             // Only the first mapping can be polled (docs/dio-contract.md, "B1 step 9").
             dio.iocb.clearFlags(Iocb.HIPRI);
             if (processed < 0) {
@@ -252,11 +257,10 @@ public final class DirectIo implements DirectIoEngine {
             if (e < 0 && processed == 0) {
                 return e;
             }
-            if (processed == 0) {
+            if (processed == 0 && (!iomap.hasFlag(Iomap.F_STALE) || dio.error() != 0)) {
                 return 0;
             }
-            pos += processed;
-            remaining -= processed;
+            iter.next(processed);
         }
         return 0;
     }
@@ -264,7 +268,7 @@ public final class DirectIo implements DirectIoEngine {
     /** One mapping: dispatch by type (docs/dio-contract.md, "B1 step 9"). */
     private long mapOne(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                         boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         IomapType type = iomap.type();
         switch (type) {
             case HOLE:
@@ -294,7 +298,7 @@ public final class DirectIo implements DirectIoEngine {
     }
 
     private long inlineIter(Dio dio, long pos, long length, MemorySegment buffer, long bufferOffset, boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         MemorySegment data = iomap.inlineData();
         long at = pos - iomap.offset();
         if (at + length > data.byteSize()) {
@@ -315,34 +319,24 @@ public final class DirectIo implements DirectIoEngine {
      */
     private long bioIter(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                          boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         int fsBlock = inode.fileSystem().blockSize();
         boolean needZero = false;
         boolean useFua = false;
         if (write) {
-            if (iomap.type() == IomapType.UNWRITTEN) {
+            boolean unwritten = iomap.type() == IomapType.UNWRITTEN;
+            boolean shared = iomap.hasFlag(Iomap.F_SHARED);
+            if (unwritten) {
                 dio.flags |= DioOps.UNWRITTEN;
-                needZero = true;
             }
-            if (iomap.hasFlag(Iomap.F_SHARED)) {
+            if (shared) {
                 dio.flags |= DioOps.COW;
             }
-            if (iomap.hasFlag(Iomap.F_NEW)) {
-                needZero = true;
-            } else if (iomap.type() == IomapType.MAPPED && canUseFua(iomap, dio)) {
-                useFua = true;
-            } else if ((dio.flags & Dio.NEED_SYNC) != 0) {
-                dio.flags &= ~Dio.CALLER_COMP;
-            }
-            // Caller completion only for pure overwrites inside EOF: anything else may need work (conversion,
-            // size update, sync) that must not run in the issuer's context (docs/dio-contract.md, "B2 step 2d").
-            if (needZero || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua) || pos >= inode.size()) {
-                dio.flags &= ~Dio.CALLER_COMP;
-            }
-            // The 6.19 COMP_WORK rules: unwritten, shared, new, or a sync that FUA does not cover.
-            if (needZero || iomap.hasFlag(Iomap.F_SHARED) || ((dio.flags & Dio.NEED_SYNC) != 0 && !useFua)) {
-                dio.flags &= ~Dio.IRQ_COMP;
-            }
+            // docs/dio-contract.md, "B2 step 2c": new blocks are zeroed around the write and never FUA.
+            needZero = unwritten || iomap.hasFlag(Iomap.F_NEW);
+            useFua = !iomap.hasFlag(Iomap.F_NEW) && iomap.type() == IomapType.MAPPED && canUseFua(iomap, dio);
+            completionWorkRule(dio, needZero, (dio.flags & Dio.NEED_SYNC) != 0 && !useFua, shared,
+                    pos >= inode.size());
         }
         if ((dio.flags & (Dio.INLINE_COMP | Dio.CALLER_COMP)) == 0) {
             // Polling only where completion could run in task context anyway (docs/dio-contract.md, "B2 step 4").
@@ -404,6 +398,24 @@ public final class DirectIo implements DirectIoEngine {
             }
         }
         return length;
+    }
+
+    /**
+     * The completion-work rule (docs/dio-contract.md, "B2 step 2d"): a write mapping whose completion has work to do
+     * takes the completion away from the contexts that must not do it. Caller completion is kept only by an overwrite
+     * of written blocks that starts inside EOF with no sync left after the I/O: zeroing means an unwritten conversion
+     * or new blocks, a sync means journal or flush I/O, a start past EOF a size update, none of which may run on the
+     * issuer's thread. The inline-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
+     * too; a write ending past EOF never had it ("B1 step 3").
+     */
+    private static void completionWorkRule(Dio dio, boolean needZero, boolean syncLeft, boolean shared,
+                                           boolean fromEof) {
+        if (needZero || syncLeft || fromEof) {
+            dio.flags &= ~Dio.CALLER_COMP;
+        }
+        if (needZero || syncLeft || shared) {
+            dio.flags &= ~Dio.IRQ_COMP;
+        }
     }
 
     private boolean canUseFua(Iomap iomap, Dio dio) {

@@ -228,7 +228,7 @@ class DioMappingTest {
         f.fallocate(Inode.FALLOC_ZERO_RANGE | Inode.FALLOC_KEEP_SIZE, 16384, BS);
         calls.clear();
         DioCounters before = m.counters();
-        Iocb iocb = new Iocb().set(f.inode(), 16384 + 512, Iocb.DIRECT | Iocb.WRITE | Iocb.DIO_CALLER_COMP,
+        Iocb iocb = new Iocb().set(f.inode(), 16384 + 512, Iocb.WRITE | Iocb.DIO_CALLER_COMP,
                 (io, res) -> { });
         MemorySegment buf = Devices.pattern(arena, 1024, 9);
         tap.holdNext(3);

@@ -91,7 +91,7 @@ class RecoveryTest {
             // The CoW write's data bio is held, so its end_io never runs; its staging allocation is forced to the log.
             tap.holdNext(1);
             io.jiomap.api.io.Iocb iocb = new io.jiomap.api.io.Iocb().set(b.inode(), 4096,
-                    io.jiomap.api.io.Iocb.DIRECT | io.jiomap.api.io.Iocb.WRITE, (io, r) -> { });
+                    io.jiomap.api.io.Iocb.WRITE, (io, r) -> { });
             MemorySegment buf = Devices.pattern(arena, BS, 8);
             assertThat(b.inode().write(iocb, buf, 0, BS)).isEqualTo(-io.jiomap.api.Errno.EIOCBQUEUED);
             a.fsync(false);

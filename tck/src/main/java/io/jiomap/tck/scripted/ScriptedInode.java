@@ -11,6 +11,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.tck.observe.DioCallLog;
@@ -57,6 +58,10 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private final DioCallLog calls = new DioCallLog();
     private final List<FsyncCall> fsyncs = new ArrayList<>();
     private final List<DrainCall> drains = new ArrayList<>();
+    /** What each begin, end and end_io found in the request's private slot, in call order (guarded by meta). */
+    private final List<String> slotTrace = new ArrayList<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile Object writePrivate;
     private final MemorySegment inline = Arena.ofAuto().allocate(INLINE_CAPACITY, 8);
 
     private volatile long size;
@@ -67,6 +72,8 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private volatile int readDioFlags;
     private volatile long doneBefore;
     private volatile boolean convertAtEndIo = true;
+    private StaleMove staleMove;
+    private volatile long staleAtEnd = -1;
     /** Non-null: drains do not claim deferred completions and give up after this long (the negative control). */
     private volatile Duration unclaimingDrainBound;
     private volatile AtomicInteger unclaimingDrainTimeouts;
@@ -90,6 +97,32 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
             script.put(offset, offset + length, mapping);
         }
         return this;
+    }
+
+    /**
+     * The next {@code iomap_begin} that maps a position in {@code [offset, offset+length)} finds its mapping moved
+     * under it, as a filesystem whose extents a concurrent change (a defragmenter, a remap) moved after it looked
+     * them up: it reports the old mapping {@link Iomap#F_STALE} and the range is then mapped {@code shift} bytes
+     * further on the device, which the next {@code begin} reports.
+     */
+    public ScriptedInode goStaleOnNextMapping(long offset, long length, long shift) {
+        synchronized (meta) {
+            staleMove = new StaleMove(offset, offset + length, shift);
+        }
+        return this;
+    }
+
+    /**
+     * The {@code iomap_end} of the next mapping that covers file position {@code pos} marks it
+     * {@link Iomap#F_STALE}, after its I/O, as a filesystem that saw the mapping change while the I/O ran.
+     */
+    public ScriptedInode markStaleAtEnd(long pos) {
+        staleAtEnd = pos;
+        return this;
+    }
+
+    /** A range whose next mapping goes stale and moves (guarded by {@link #meta}). */
+    private record StaleMove(long start, long end, long shift) {
     }
 
     /** What unscripted ranges report (MAPPED unless changed). */
@@ -185,6 +218,29 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         return calls;
     }
 
+    /**
+     * What the iteration object's private slot held at each call, in call order: {@code "begin@POS:VALUE"},
+     * {@code "end@POS:VALUE"}, {@code "end_io@IOCBPOS:VALUE"}. A begin that finds the slot empty fills it with
+     * {@code "request N"}, N counting the requests of this inode from 1.
+     */
+    public List<String> slotTrace() {
+        synchronized (meta) {
+            return List.copyOf(slotTrace);
+        }
+    }
+
+    /** What writes pass to the engine as the private slot's starting value ({@code rw}'s fsPrivate). */
+    public ScriptedInode passToWrites(Object fsPrivate) {
+        writePrivate = fsPrivate;
+        return this;
+    }
+
+    private void traceSlot(String call, long pos, Object value) {
+        synchronized (meta) {
+            slotTrace.add(call + "@" + pos + ":" + value);
+        }
+    }
+
     public List<FsyncCall> fsyncCalls() {
         synchronized (meta) {
             return List.copyOf(fsyncs);
@@ -226,7 +282,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         }
         try {
             // No end_io for reads, as XFS and ext4 pass none.
-            return engine.rw(iocb, buffer, offset, length, this, null, readDioFlags, 0);
+            return engine.rw(iocb, buffer, offset, length, this, null, readDioFlags, null, 0);
         } finally {
             shared.unlock();
         }
@@ -239,7 +295,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
             return -Errno.EAGAIN;
         }
         try {
-            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, doneBefore);
+            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, writePrivate, doneBefore);
         } finally {
             shared.unlock();
         }
@@ -362,7 +418,17 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     // ---- IomapOps ----
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.length();
+        int flags = iter.flags();
+        Iomap iomap = iter.iomap();
+        Iomap srcmap = iter.srcmap();
+        Object slot = iter.fsPrivate();
+        traceSlot("begin", pos, slot);
+        if (slot == null) {
+            iter.setFsPrivate("request " + requests.incrementAndGet());
+        }
         int r;
         synchronized (meta) {
             r = mapFor(pos, length, flags, iomap, srcmap);
@@ -402,6 +468,12 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         if (m.srcType() != IomapType.HOLE) {
             srcmap.set(start, end - start, addressOf(start, m), m.srcType(), 0);
         }
+        StaleMove move = staleMove;
+        if (move != null && pos >= move.start() && pos < move.end()) {
+            staleMove = null;
+            iomap.addFlags(Iomap.F_STALE);
+            script.transform(move.start(), move.end(), old -> old.shiftedBy(old.addressShift() + move.shift()));
+        }
         return 0;
     }
 
@@ -422,9 +494,20 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
      * "B1 step 9").
      */
     @Override
-    public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
+    public int end(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.mappedLength();
+        long written = iter.processed();
+        int flags = iter.flags();
+        Iomap iomap = iter.iomap();
         if ((flags & WRITE) != 0 && iomap.type() == IomapType.INLINE && written > 0) {
             raiseSize(pos + written);
+        }
+        traceSlot("end", pos, iter.fsPrivate());
+        long stale = staleAtEnd;
+        if (stale >= iomap.offset() && stale < iomap.end()) {
+            staleAtEnd = -1;
+            iomap.addFlags(Iomap.F_STALE);
         }
         calls.add(IomapCall.ofEnd(ino, pos, length, written, flags, 0, iomap));
         return 0;
@@ -434,8 +517,9 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
 
     /** XFS's {@code xfs_dio_write_end_io}: an error as is, else convert, end COW, raise the size. */
     @Override
-    public long endIo(Iocb iocb, long bytes, int error, int flags) {
-        long pos = iocb.position();
+    public long endIo(IomapIter iter, long bytes, int error, int flags) {
+        long pos = iter.iocb().position();
+        traceSlot("end_io", pos, iter.fsPrivate());
         long r = finishWrite(pos, bytes, error, flags);
         calls.add(new EndIoCall(ino, pos, bytes, error, flags, r, Thread.currentThread().getName()));
         return r;

@@ -103,10 +103,76 @@ class ScriptedFileSystemTest {
     }
 
     @Test
+    void theSlotABeginSetsIsSeenByEveryLaterCallOfItsRequestAndByItsOwnEndIoOnly() throws Exception {
+        device.setCompletion(ScriptedDevice.Completion.HELD);
+        OpenFile f = file("/a");
+        inode(f).map(0, 64 * 1024, Mapping.mapped().limitedTo(4096));
+        CompletionLog log = new CompletionLog();
+        Iocb first = new Iocb().set(f.inode(), 0, Iocb.WRITE, log);
+        Iocb second = new Iocb().set(f.inode(), 16384, Iocb.WRITE, log);
+        assertThat(f.inode().write(first, data(8192, 1), 0, 8192)).isEqualTo(-Errno.EIOCBQUEUED);
+        assertThat(f.inode().write(second, data(4096, 2), 0, 4096)).isEqualTo(-Errno.EIOCBQUEUED);
+        device.release(device.heldCount() - 1);
+        device.releaseAll();
+        await("both completions").atMost(TIMEOUT).until(() -> log.count() == 2);
+
+        List<String> trace = inode(f).slotTrace();
+        assertThat(trace.subList(0, 6)).as("submission: the slot a begin set reaches every later begin and end")
+                .containsExactly("begin@0:null", "end@0:request 1", "begin@4096:request 1", "end@4096:request 1",
+                        "begin@16384:null", "end@16384:request 2");
+        assertThat(trace.subList(6, 8)).as("each end_io, run later by the workqueue, sees its own request's slot")
+                .containsExactly("end_io@16384:request 2", "end_io@0:request 1");
+
+        device.setCompletion(ScriptedDevice.Completion.INLINE);
+        first.set(f.inode(), 32768, Iocb.WRITE, null);
+        assertThat(f.inode().write(first, data(4096, 3), 0, 4096)).isEqualTo(4096);
+        assertThat(inode(f).slotTrace().get(8)).as("a reused iocb's next request starts with the slot cleared")
+                .isEqualTo("begin@32768:null");
+
+        inode(f).passToWrites("reserved before rw");
+        assertThat(f.pwrite(data(4096, 4), 0, 4096, 40960)).isEqualTo(4096);
+        assertThat(inode(f).slotTrace().subList(11, 14)).as("rw's fsPrivate is the slot's starting value")
+                .containsExactly("begin@40960:reserved before rw", "end@40960:reserved before rw",
+                        "end_io@40960:reserved before rw");
+    }
+
+    @Test
+    void aStaleMappingIsMappedAgainAtTheSamePositionAndTheDataLandsWhereTheFreshMappingSays() throws Exception {
+        OpenFile f = file("/a");
+        inode(f).setBaseAddress(MIB).map(0, 64 * 1024, Mapping.mapped()).goStaleOnNextMapping(0, 64 * 1024, 2 * MIB);
+        assertThat(f.pwrite(data(8192, 5), 0, 8192, 4096)).isEqualTo(8192);
+
+        assertThat(inode(f).calls().begins()).extracting(IomapCall::pos, c -> c.hasMapFlag(Iomap.F_STALE))
+                .as("the second begin asks for the same position, and gets a valid mapping")
+                .containsExactly(tuple(4096L, true), tuple(4096L, false));
+        assertThat(inode(f).calls().ends()).extracting(IomapCall::pos, IomapCall::written)
+                .as("the stale mapping processed nothing").containsExactly(tuple(4096L, 0L), tuple(4096L, 8192L));
+        assertThat(device.data(MIB + 2 * MIB + 4096, 8192)).as("written through the fresh mapping")
+                .isEqualTo(Patterns.bytes(5, 8192));
+        assertThat(device.data(MIB + 4096, 8192)).as("nothing written through the stale mapping")
+                .isEqualTo(new byte[8192]);
+        MemorySegment back = data(8192, 0);
+        assertThat(f.pread(back, 0, 8192, 4096)).isEqualTo(8192);
+        assertThat(back.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(5, 8192));
+    }
+
+    @Test
+    void aMappingEndMarksStaleCountsWhatItProcessedAndTheRestIsMappedAgain() throws Exception {
+        OpenFile f = file("/a");
+        inode(f).setBaseAddress(MIB).map(0, 64 * 1024, Mapping.mapped().limitedTo(4096))
+                .markStaleAtEnd(8192);
+        assertThat(f.pwrite(data(12288, 6), 0, 12288, 4096)).isEqualTo(12288);
+        assertThat(inode(f).calls().begins()).extracting(IomapCall::pos)
+                .as("each position mapped once: processed bytes of a stale mapping count")
+                .containsExactly(4096L, 8192L, 12288L);
+        assertThat(device.data(MIB + 4096, 12288)).isEqualTo(Patterns.bytes(6, 12288));
+    }
+
+    @Test
     void aBeginErrnoScriptedUnderNowaitOnlyFailsNowaitRequests() throws Exception {
         OpenFile f = file("/a");
         inode(f).map(0, 4096, Mapping.mapped().failingBeginUnderNowait(Errno.EAGAIN));
-        Iocb nowait = new Iocb().set(f.inode(), 0, Iocb.DIRECT | Iocb.WRITE | Iocb.NOWAIT, null);
+        Iocb nowait = new Iocb().set(f.inode(), 0, Iocb.WRITE | Iocb.NOWAIT, null);
         assertThat(f.inode().write(nowait, data(4096, 1), 0, 4096)).isEqualTo(-Errno.EAGAIN);
         assertThat(f.pwrite(data(4096, 1), 0, 4096, 0)).isEqualTo(4096);
         inode(f).map(0, 4096, Mapping.mapped().failingBegin(Errno.ENOSPC));
@@ -118,7 +184,7 @@ class ScriptedFileSystemTest {
     void aHoleIsAllocatedNewByAWriteOnceAndRefusedUnderNowait() throws Exception {
         OpenFile f = file("/a");
         inode(f).map(0, 64 * 1024, Mapping.holeAllocatingAs(IomapType.UNWRITTEN));
-        Iocb nowait = new Iocb().set(f.inode(), 4096, Iocb.DIRECT | Iocb.WRITE | Iocb.NOWAIT, null);
+        Iocb nowait = new Iocb().set(f.inode(), 4096, Iocb.WRITE | Iocb.NOWAIT, null);
         assertThat(f.inode().write(nowait, data(512, 1), 0, 512)).isEqualTo(-Errno.EAGAIN);
         assertThat(inode(f).mappingAt(4096).type()).as("nothing allocated").isEqualTo(IomapType.HOLE);
 
@@ -185,7 +251,7 @@ class ScriptedFileSystemTest {
         device.setCompletion(ScriptedDevice.Completion.HELD);
         OpenFile f = file("/a");
         CompletionLog log = new CompletionLog();
-        Iocb iocb = new Iocb().set(f.inode(), 0, Iocb.DIRECT | Iocb.WRITE, log);
+        Iocb iocb = new Iocb().set(f.inode(), 0, Iocb.WRITE, log);
         assertThat(f.inode().write(iocb, data(4096, 1), 0, 4096)).isEqualTo(-Errno.EIOCBQUEUED);
         Thread drainer = Thread.ofPlatform().start(() -> f.inode().truncate(2 * MIB));
         await("truncate to wait for the drain").atMost(TIMEOUT).until(() ->
@@ -222,7 +288,7 @@ class ScriptedFileSystemTest {
         OpenFile b = file("/b");
         inode(b).setBaseAddress(4 * MIB);
         CompletionLog log = new CompletionLog();
-        int caller = CompletionMode.CALLER.iocbFlag() | Iocb.DIRECT | Iocb.WRITE;
+        int caller = CompletionMode.CALLER.iocbFlag() | Iocb.WRITE;
         Iocb ia = new Iocb().set(a.inode(), 0, caller, log);
         Iocb ib = new Iocb().set(b.inode(), 0, caller, log);
         assertThat(a.inode().write(ia, data(4096, 1), 0, 4096)).isEqualTo(-Errno.EIOCBQUEUED);
@@ -270,7 +336,7 @@ class ScriptedFileSystemTest {
         OpenFile a = file("/a");
         OpenFile b = file("/b");
         CompletionLog log = new CompletionLog();
-        a.inode().write(new Iocb().set(a.inode(), 0, Iocb.DIRECT | Iocb.WRITE, log), data(4096, 1), 0, 4096);
+        a.inode().write(new Iocb().set(a.inode(), 0, Iocb.WRITE, log), data(4096, 1), 0, 4096);
         ScriptedFileSystem fs = (ScriptedFileSystem) mount.fileSystem();
         mount.close();
         assertThat(a.inode().dio().inFlight()).isZero();
