@@ -2,6 +2,7 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.device.model.MemoryBacking;
 import io.jiomap.device.model.OptionReader;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.Map;
  *
  * @param capacityBytes      the device size, a multiple of the logical block size
  * @param logicalBlockSize   512 or 4096
- * @param physicalBlockSize  a power of two from the logical block size up to the chunk size
+ * @param physicalBlockSize  a power of two from the logical block size up to the media's extent size
  * @param volatileWriteCache whether completed writes sit in a cache a power cut loses until a flush or FUA
  * @param fua                whether FUA is honoured per write (only meaningful with the cache)
  * @param completion         where bios complete
@@ -83,7 +84,7 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
             throw r.invalid(LBS, r.text(LBS), "512 or 4096");
         }
         String pbsAllowed = "a power of two from lbs (" + lbs + ") to 1m";
-        int pbs = (int) r.bytes(PBS, Math.max(4096, lbs), lbs, ChunkStore.CHUNK_SIZE, lbs, pbsAllowed);
+        int pbs = (int) r.bytes(PBS, Math.max(4096, lbs), lbs, MemoryBacking.EXTENT_SIZE, lbs, pbsAllowed);
         if (Integer.bitCount(pbs) != 1) {
             throw r.invalid(PBS, r.text(PBS), pbsAllowed);
         }
