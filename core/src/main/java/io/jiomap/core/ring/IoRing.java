@@ -420,6 +420,8 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
      */
     public int waitCompletions(int min) {
         checkOwner();
+        // Every wait starts with the spin, as if the round before it found work.
+        waiter.reset();
         long pollingSince = 0;
         while (true) {
             int posted = processCompletions();
