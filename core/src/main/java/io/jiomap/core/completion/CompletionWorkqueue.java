@@ -55,8 +55,10 @@ public final class CompletionWorkqueue implements AutoCloseable {
             return;
         }
         Worker w = workers.length == 1 ? workers[0] : workers[Math.floorMod(next++, workers.length)];
-        while (!w.queue.offer(work)) {
-            Thread.onSpinWait();
+        if (!w.queue.offer(work)) {
+            for (long since = System.nanoTime(); !w.queue.offer(work); ) {
+                IdleStrategy.backOff(since);
+            }
         }
         w.waiter.wake();
     }

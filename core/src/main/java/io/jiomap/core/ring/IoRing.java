@@ -387,8 +387,10 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     @Override
     public void complete(Iocb iocb, long result) {
         slotResult[(int) iocb.userData()] = result;
-        while (!inbox.offer(iocb)) {
-            Thread.onSpinWait();
+        if (!inbox.offer(iocb)) {
+            for (long since = System.nanoTime(); !inbox.offer(iocb); ) {
+                IdleStrategy.backOff(since);
+            }
         }
         waiter.wake();
     }

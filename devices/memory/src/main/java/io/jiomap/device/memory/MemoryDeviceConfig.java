@@ -35,11 +35,6 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
     static final String QUEUE_DEPTH = "queue-depth";
     static final String MAX_TRANSFER = "max-transfer";
 
-    /**
-     * The largest device: the chunk table is a flat array with one reference per 1 MiB, so 4 TiB costs at most
-     * 16 MiB of heap for the table while staying far beyond any filesystem test image.
-     */
-    static final long MAX_CAPACITY = 4L << 40;
     /** NVMe's largest queue (MQES is 16 bits, zero-based). */
     static final int MAX_QUEUE_DEPTH = 65536;
     /** A bio length is an int; 1 GiB keeps every transfer far from overflow when offsets are added. */
@@ -88,7 +83,7 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
         if (Integer.bitCount(pbs) != 1) {
             throw r.invalid(PBS, r.text(PBS), pbsAllowed);
         }
-        long capacity = r.bytes(SIZE, DEFAULT_CAPACITY, lbs, MAX_CAPACITY, lbs,
+        long capacity = r.bytes(SIZE, DEFAULT_CAPACITY, lbs, MemoryBacking.MAX_CAPACITY, lbs,
                 "a positive multiple of lbs (" + lbs + ") up to 4t, e.g. 1g");
         boolean vwc = r.onOff(VWC, false);
         boolean fua = r.onOff(FUA, true);
