@@ -50,17 +50,20 @@ class IdleStrategyTest {
     }
 
     @Test
-    void workResetsTheSpinSoTheNextIdleRoundDoesNotPark() {
-        Thread me = Thread.currentThread();
-        IdleStrategy idle = new IdleStrategy(me, () -> false, Duration.ofSeconds(60).toNanos(), 0, 1);
-
+    void workMakesTheNextIdleRoundStartOverWithAFreshSpin() {
+        // No spin, no yields, a 1 ns park: the first idle round parks, the rounds that do not look at the clock spin.
+        IdleStrategy idle = new IdleStrategy(Thread.currentThread(), () -> false, 0, 0, 1);
         idle.idle(0);
-        idle.idle(1);
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 1; i < IdleStrategy.SPINS_PER_CLOCK / 2; i++) {
             idle.idle(0);
         }
+        long sleepsBeforeWork = idle.sleeps();
 
-        assertThat(idle.sleeps()).as("a minute's spin has not run out").isZero();
+        idle.idle(1);
+        idle.idle(0);
+
+        assertThat(sleepsBeforeWork).as("only the first idle round parked").isEqualTo(1);
+        assertThat(idle.sleeps()).as("after work the first idle round is a first round again").isEqualTo(2);
     }
 
     @Test
