@@ -1,4 +1,4 @@
-/** Errors shared by every layer: errno codes and the exception that carries them. */
+/** What every layer shares: errno codes, the exception that carries them, and how an idle thread waits. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.jiomap.api;

@@ -1,5 +1,6 @@
 package io.jiomap.core.completion;
 
+import io.jiomap.api.IdleStrategy;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
@@ -54,8 +55,10 @@ public final class CompletionWorkqueue implements AutoCloseable {
             return;
         }
         Worker w = workers.length == 1 ? workers[0] : workers[Math.floorMod(next++, workers.length)];
-        while (!w.queue.offer(work)) {
-            Thread.onSpinWait();
+        if (!w.queue.offer(work)) {
+            for (long since = System.nanoTime(); !w.queue.offer(work); ) {
+                IdleStrategy.backOff(since);
+            }
         }
         w.waiter.wake();
     }
@@ -116,34 +119,32 @@ public final class CompletionWorkqueue implements AutoCloseable {
         }
     }
 
-    private final class Worker implements Runnable, IdleWaiter.WorkCheck {
+    private final class Worker implements Runnable {
         final MpscAtomicArrayQueue<Work> queue = new MpscAtomicArrayQueue<>(QUEUE_CAPACITY);
         final Thread thread;
-        final IdleWaiter waiter;
+        final IdleStrategy waiter;
 
         Worker(String name) {
             thread = new Thread(this, name);
             thread.setDaemon(true);
-            waiter = new IdleWaiter(thread);
+            waiter = new IdleStrategy(thread, this::hasWork);
         }
 
-        @Override
-        public boolean hasWork() {
+        private boolean hasWork() {
             return !queue.isEmpty() || !running;
         }
 
         @Override
         public void run() {
-            int idle = 0;
             while (true) {
                 Work w = queue.poll();
                 if (w != null) {
                     w.runWork();
-                    idle = 0;
+                    waiter.reset();
                 } else if (!running) {
                     return;
                 } else {
-                    waiter.idle(idle++, this);
+                    waiter.idle();
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.jiomap.core.ring;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.IdleStrategy;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.io.DeferredCompletion;
@@ -8,7 +9,6 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.io.IocbCompletion;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.OpenFile;
-import io.jiomap.core.completion.IdleWaiter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -66,13 +66,10 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     /** Setup flag: poll for completions instead of waiting for them (IORING_SETUP_IOPOLL). */
     public static final int SETUP_IOPOLL = 1;
 
-    /** Polls of an IOPOLL ring that found nothing, separated by a spin, before it yields between polls. */
-    private static final int POLL_SPIN_ROUNDS = 128;
-
     private final Thread owner;
     private final CompletionMode mode;
     private final int entries;
-    private final IdleWaiter waiter;
+    private final IdleStrategy waiter;
     private final MpscAtomicArrayQueue<Iocb> inbox;
     private final Arena arena = Arena.ofShared();
 
@@ -111,7 +108,6 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     private int polledCount;
     private final boolean iopoll;
 
-    private final IdleWaiter.WorkCheck hasCompletions = this::hasPendingCompletions;
     private boolean closed;
 
     private IoRing(int entries, CompletionMode mode, int setupFlags) {
@@ -121,7 +117,7 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
         this.owner = Thread.currentThread();
         this.mode = mode;
         this.entries = entries;
-        this.waiter = new IdleWaiter(owner);
+        this.waiter = new IdleStrategy(owner, this::hasPendingCompletions);
         this.inbox = new MpscAtomicArrayQueue<>(Math.max(2, entries));
         sqOp = new int[entries];
         sqFile = new OpenFile[entries];
@@ -391,8 +387,10 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
     @Override
     public void complete(Iocb iocb, long result) {
         slotResult[(int) iocb.userData()] = result;
-        while (!inbox.offer(iocb)) {
-            Thread.onSpinWait();
+        if (!inbox.offer(iocb)) {
+            for (long since = System.nanoTime(); !inbox.offer(iocb); ) {
+                IdleStrategy.backOff(since);
+            }
         }
         waiter.wake();
     }
@@ -424,29 +422,29 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
      */
     public int waitCompletions(int min) {
         checkOwner();
-        int idle = 0;
+        // Every wait starts with the spin, as if the round before it found work.
+        waiter.reset();
+        long pollingSince = 0;
         while (true) {
-            if (processCompletions() > 0) {
-                idle = 0;
-            }
+            int posted = processCompletions();
             if (cqReady() >= min || inFlight() == 0) {
                 return cqReady();
             }
             if (polledCount > 0) {
-                // Polled completions arrive only when asked for: poll the devices, never park (IOPOLL). Past a short
-                // spin, yield between polls so a device (or drainer) thread sharing the CPU can run.
-                if (pollDevices(true) == 0) {
-                    if (idle++ < POLL_SPIN_ROUNDS) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
+                // Polled completions arrive only when asked for: poll the devices, never park (IOPOLL).
+                if (pollDevices(true) == 0 && posted == 0) {
+                    if (pollingSince == 0) {
+                        pollingSince = System.nanoTime();
                     }
+                    IdleStrategy.poll(pollingSince);
                 } else {
-                    idle = 0;
+                    pollingSince = 0;
                 }
+                waiter.reset();
                 continue;
             }
-            waiter.idle(idle++, hasCompletions);
+            pollingSince = 0;
+            waiter.idle(posted);
         }
     }
 

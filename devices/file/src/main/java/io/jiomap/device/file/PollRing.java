@@ -1,9 +1,9 @@
 package io.jiomap.device.file;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.IdleStrategy;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.device.model.Backoff;
 
 /**
  * The file device's poll queue: a second io_uring instance, on the same registered file, that no thread reaps.
@@ -112,7 +112,7 @@ final class PollRing {
             used = true;
             firstUse.run();
         }
-        for (int attempt = 0; ; attempt++) {
+        for (long since = 0; ; ) {
             if (lock.tryLock()) {
                 int errno = -1;
                 try {
@@ -137,11 +137,14 @@ final class PollRing {
                 }
                 // Full: only polling frees a slot, so the submitter polls.
                 if (poll(0) > 0) {
-                    attempt = 0;
+                    since = 0;
                     continue;
                 }
             }
-            Backoff.pause(attempt);
+            if (since == 0) {
+                since = System.nanoTime();
+            }
+            IdleStrategy.backOff(since);
         }
     }
 

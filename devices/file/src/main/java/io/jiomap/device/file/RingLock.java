@@ -1,14 +1,14 @@
 package io.jiomap.device.file;
 
-import io.jiomap.device.model.Backoff;
+import io.jiomap.api.IdleStrategy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
  * The lock around one io_uring's submission and completion queues: a compare-and-swap flag and its owner, held for
- * one submit or reap round at a time, so a waiter spins (with {@link Backoff}) instead of parking. Not reentrant:
- * {@link #tryLock} fails for the thread that already holds it, which lets a completion that runs inside a reap and
- * submits again see that the ring is its own and hand the bio over instead of deadlocking.
+ * one submit or reap round at a time, so a waiter backs off ({@link IdleStrategy#backOff}) instead of parking for
+ * good. Not reentrant: {@link #tryLock} fails for the thread that already holds it, which lets a completion that runs
+ * inside a reap and submits again see that the ring is its own and hand the bio over instead of deadlocking.
  */
 final class RingLock {
     private static final VarHandle STATE;
@@ -39,8 +39,11 @@ final class RingLock {
 
     /** Takes the lock, spinning: holders keep it for one short round. */
     void lock() {
-        for (int attempt = 0; !tryLock(); attempt++) {
-            Backoff.pause(attempt);
+        if (tryLock()) {
+            return;
+        }
+        for (long since = System.nanoTime(); !tryLock(); ) {
+            IdleStrategy.backOff(since);
         }
     }
 

@@ -3,9 +3,9 @@ package io.jiomap.device.file;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.IdleStrategy;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
-import io.jiomap.device.model.Backoff;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -286,7 +286,7 @@ final class UringEngine implements Engine, Runnable {
     }
 
     private void submitSlowly(Bio bio, int result) {
-        for (int attempt = 0; ; attempt++) {
+        for (long since = System.nanoTime(); ; ) {
             switch (result) {
                 case BioQueue.QUEUED -> {
                     return;
@@ -315,7 +315,7 @@ final class UringEngine implements Engine, Runnable {
                         }
                         return;
                     }
-                    Backoff.pause(attempt);
+                    IdleStrategy.backOff(since);
                 }
             }
             result = queue.offer(bio);

@@ -2,14 +2,15 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
-import io.jiomap.device.model.Backoff;
+import io.jiomap.device.model.BioExecutor;
+import io.jiomap.api.IdleStrategy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
  * Inline completion: the submitter's thread moves the data and completes the bio before {@code submit} returns.
  *
- * <p>One atomic word counts the submitters inside the store and carries a closed bit, so {@link #shutdown} is atomic
+ * <p>One atomic word counts the submitters inside the media and carries a closed bit, so {@link #shutdown} is atomic
  * with entering: a submitter either got in before the close (and the close waits for it to leave before freeing
  * memory) or sees the bit and fails with ENODEV. The count also bounds concurrent transfers by {@code queue-depth},
  * the inline equivalent of the queue slots. A submitter leaves before calling the completion, so a completion that
@@ -27,21 +28,22 @@ final class InlineDispatcher {
         }
     }
 
-    private final StoreExecutor executor;
-    private final ChunkStore store;
+    private final BioExecutor executor;
+    private final Runnable freeMemory;
     private final int queueDepth;
     @SuppressWarnings("unused") // accessed through INSIDE
     private volatile int inside;
 
-    InlineDispatcher(StoreExecutor executor, ChunkStore store, int queueDepth) {
+    /** @param freeMemory frees the device's memory once no submitter is inside; may be called more than once */
+    InlineDispatcher(BioExecutor executor, Runnable freeMemory, int queueDepth) {
         this.executor = executor;
-        this.store = store;
+        this.freeMemory = freeMemory;
         this.queueDepth = queueDepth;
     }
 
     /** Executes and completes a bio that passed the device's checks before returning (ENODEV once shut down). */
     void submit(Bio bio) {
-        for (int attempt = 0; ; attempt++) {
+        for (long since = 0; ; ) {
             int state = (int) INSIDE.getVolatile(this);
             if ((state & CLOSED) != 0) {
                 bio.complete(Errno.ENODEV);
@@ -55,7 +57,10 @@ final class InlineDispatcher {
                 bio.complete(Errno.EAGAIN);
                 return;
             } else {
-                Backoff.pause(attempt);
+                if (since == 0) {
+                    since = System.nanoTime();
+                }
+                IdleStrategy.backOff(since);
             }
         }
         int status;
@@ -68,13 +73,13 @@ final class InlineDispatcher {
     }
 
     /**
-     * Refuses later bios with ENODEV, waits for the submitters inside to leave, then frees the store. Idempotent.
+     * Refuses later bios with ENODEV, waits for the submitters inside to leave, then frees the memory. Idempotent.
      */
     void shutdown() {
         INSIDE.getAndBitwiseOr(this, CLOSED);
-        for (int attempt = 0; ((int) INSIDE.getVolatile(this) & ~CLOSED) != 0; attempt++) {
-            Backoff.pause(attempt);
+        for (long since = System.nanoTime(); ((int) INSIDE.getVolatile(this) & ~CLOSED) != 0; ) {
+            IdleStrategy.backOff(since);
         }
-        store.free();
+        freeMemory.run();
     }
 }

@@ -6,8 +6,12 @@ import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.api.block.SimulatesPowerLoss;
 import io.jiomap.device.model.BioChecks;
 import io.jiomap.device.model.HardwareQueue;
+import io.jiomap.device.model.Media;
+import io.jiomap.device.model.MemoryBacking;
 import io.jiomap.device.model.Quantity;
 import io.jiomap.device.model.ServiceTime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +21,9 @@ import java.util.function.Consumer;
  * An in-memory block device, jiomap's zero-latency reference device (the counterpart of Linux's null_blk with
  * {@code memory_backed=1}).
  *
- * <p>Storage is off-heap and sparse (see {@link ChunkStore}): a device far larger than RAM works as long as what is
- * written fits. The chunks are native memory, outside the Java heap and its limits (not counted against
- * {@code -Xmx} nor {@code -XX:MaxDirectMemorySize}); a write whose chunk cannot be allocated fails with ENOMEM.
+ * <p>Storage is the device model's off-heap, sparse {@link MemoryBacking}: a device far larger than RAM works as long
+ * as what is written fits. Its extents are native memory, outside the Java heap and its limits (not counted against
+ * {@code -Xmx} nor {@code -XX:MaxDirectMemorySize}); a write whose extent cannot be allocated fails with ENOMEM.
  *
  * <p>Every bio is checked on submission and completed, never thrown at ({@link BioChecks}: EINVAL, EIO, EFAULT,
  * ENODEV); a full queue under {@link Bio#NOWAIT} ends it with EAGAIN. A bio refused on submission completes in the
@@ -34,11 +38,11 @@ import java.util.function.Consumer;
  * <p>{@code queue-depth} bounds the bios between submission and the end of their data movement; a bio's slot frees
  * just before its completion callback runs, so a callback that submits again finds room.
  *
- * <p>With a volatile write cache ({@code vwc=on}) the device follows the NVMe model: a completed write is visible at
- * once but durable only after a later FLUSH completes, or at completion if it carried FUA (and {@code fua=on});
- * {@link Bio#PREFLUSH} flushes before the write. {@link #powerCut()} drops what is not durable, so crash-consistency
- * tests can check exactly what an fsync promised. Without the cache every completed write is durable, FUA and
- * PREFLUSH do nothing, and {@link #powerCut()} loses nothing.
+ * <p>Bios execute in the device model's {@link Media}, so the volatile write cache ({@code vwc=on}, with FUA honoured
+ * unless {@code fua=off}) is the one every modelled device has (docs/devices.md, "Write cache, FUA and flush").
+ * {@link #powerCut()} drops what is not durable, so crash-consistency tests can check exactly what an fsync promised.
+ * Without the cache every completed write is durable, FUA and PREFLUSH do nothing, and {@link #powerCut()} loses
+ * nothing.
  *
  * <p>The hot path takes no lock in the default modes, allocates nothing per bio and builds no strings.
  */
@@ -58,7 +62,8 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
     private final DeviceCapabilities capabilities;
     private final long capacity;
     private final BioChecks checks;
-    private final ChunkStore store;
+    private final MemoryBacking backing;
+    private final Media media;
     /** Exactly one of these two is set, by the completion mode. */
     private final HardwareQueue queue;
     private final InlineDispatcher inline;
@@ -75,18 +80,19 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
         this.capacity = config.capacityBytes();
         this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
         this.onClosed = onClosed;
-        this.store = ChunkStore.create(config);
-        StoreExecutor executor = new StoreExecutor(store, config.fua());
+        this.backing = new MemoryBacking(config.capacityBytes());
+        this.media = new Media(backing, config.capacityBytes(), config.logicalBlockSize(),
+                config.volatileWriteCache(), config.fua());
         if (config.completion().usesInterruptThread()) {
             long delay = config.delayNanos();
             ServiceTime serviceTime = delay == 0 ? ServiceTime.NONE : new ServiceTime(delay, delay, 0);
-            // The store is freed by the thread as it ends, once nothing can touch it any more.
-            this.queue = new HardwareQueue("jiomap-" + name + "-irq", config.queueDepth(), executor, serviceTime,
-                    false, () -> { }, store::free);
+            // The memory is freed by the thread as it ends, once nothing can touch it any more.
+            this.queue = new HardwareQueue("jiomap-" + name + "-irq", config.queueDepth(), media, serviceTime,
+                    false, () -> { }, this::freeMemory);
             this.inline = null;
         } else {
             this.queue = null;
-            this.inline = new InlineDispatcher(executor, store, config.queueDepth());
+            this.inline = new InlineDispatcher(media, this::freeMemory, config.queueDepth());
         }
     }
 
@@ -101,7 +107,7 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
             try {
                 device.queue.start();
             } catch (RuntimeException | Error e) {
-                device.store.free();
+                device.freeMemory();
                 throw e;
             }
         }
@@ -164,12 +170,22 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
      */
     @Override
     public void powerCut() {
-        store.powerCut();
+        media.powerCut();
     }
 
-    /** Native bytes allocated for written chunks: shows that unwritten ranges cost nothing. */
+    /** Frees the memory once nothing can touch it any more; later calls do nothing. */
+    private void freeMemory() {
+        try {
+            media.shutdown();
+        } catch (IOException e) {
+            // Memory media have nothing to write back and nothing to force: closing them cannot fail.
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Native bytes allocated for written media extents: shows that unwritten ranges cost nothing. */
     long allocatedBytes() {
-        return store.allocatedBytes();
+        return backing.allocatedBytes();
     }
 
     /** The interrupt thread, or null with inline completion. */

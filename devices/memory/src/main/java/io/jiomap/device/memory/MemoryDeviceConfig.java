@@ -2,6 +2,7 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.device.model.MemoryBacking;
 import io.jiomap.device.model.OptionReader;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.Map;
  *
  * @param capacityBytes      the device size, a multiple of the logical block size
  * @param logicalBlockSize   512 or 4096
- * @param physicalBlockSize  a power of two from the logical block size up to the chunk size
+ * @param physicalBlockSize  a power of two from the logical block size up to the media's extent size
  * @param volatileWriteCache whether completed writes sit in a cache a power cut loses until a flush or FUA
  * @param fua                whether FUA is honoured per write (only meaningful with the cache)
  * @param completion         where bios complete
@@ -34,11 +35,6 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
     static final String QUEUE_DEPTH = "queue-depth";
     static final String MAX_TRANSFER = "max-transfer";
 
-    /**
-     * The largest device: the chunk table is a flat array with one reference per 1 MiB, so 4 TiB costs at most
-     * 16 MiB of heap for the table while staying far beyond any filesystem test image.
-     */
-    static final long MAX_CAPACITY = 4L << 40;
     /** NVMe's largest queue (MQES is 16 bits, zero-based). */
     static final int MAX_QUEUE_DEPTH = 65536;
     /** A bio length is an int; 1 GiB keeps every transfer far from overflow when offsets are added. */
@@ -83,11 +79,11 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
             throw r.invalid(LBS, r.text(LBS), "512 or 4096");
         }
         String pbsAllowed = "a power of two from lbs (" + lbs + ") to 1m";
-        int pbs = (int) r.bytes(PBS, Math.max(4096, lbs), lbs, ChunkStore.CHUNK_SIZE, lbs, pbsAllowed);
+        int pbs = (int) r.bytes(PBS, Math.max(4096, lbs), lbs, MemoryBacking.EXTENT_SIZE, lbs, pbsAllowed);
         if (Integer.bitCount(pbs) != 1) {
             throw r.invalid(PBS, r.text(PBS), pbsAllowed);
         }
-        long capacity = r.bytes(SIZE, DEFAULT_CAPACITY, lbs, MAX_CAPACITY, lbs,
+        long capacity = r.bytes(SIZE, DEFAULT_CAPACITY, lbs, MemoryBacking.MAX_CAPACITY, lbs,
                 "a positive multiple of lbs (" + lbs + ") up to 4t, e.g. 1g");
         boolean vwc = r.onOff(VWC, false);
         boolean fua = r.onOff(FUA, true);

@@ -5,6 +5,7 @@ import io.jiomap.tck.device.Probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.block.BioOp;
+import io.jiomap.device.model.MemoryBacking;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +50,8 @@ class MemoryDeviceDataTest {
     @Test
     void bioSpanningChunkBoundariesRoundTrips() throws Exception {
         MemoryDevice device = io.open("memory:size=8m,max-transfer=4m");
-        long address = ChunkStore.CHUNK_SIZE - 4096;
-        MemorySegment data = io.pattern(2L * ChunkStore.CHUNK_SIZE + 8192, 3);
+        long address = MemoryBacking.EXTENT_SIZE - 4096;
+        MemorySegment data = io.pattern(2L * MemoryBacking.EXTENT_SIZE + 8192, 3);
 
         assertThat(Io.write(device, address, data)).isZero();
 
@@ -74,7 +75,7 @@ class MemoryDeviceDataTest {
         assertThat(io.readBytes(device, capacity - 4096, 4096)).isEqualTo(Io.bytes(last));
         assertThat(io.readBytes(device, capacity / 2, 4096)).containsOnly(0);
         assertThat(device.allocatedBytes()).as("only the two written chunks are allocated")
-                .isEqualTo(2L * ChunkStore.CHUNK_SIZE);
+                .isEqualTo(2L * MemoryBacking.EXTENT_SIZE);
     }
 
     @Test
@@ -86,7 +87,7 @@ class MemoryDeviceDataTest {
         assertThat(Io.write(device, capacity - 8192, data)).isZero();
 
         assertThat(io.readBytes(device, capacity - 8192, 8192)).isEqualTo(Io.bytes(data));
-        assertThat(device.allocatedBytes()).isEqualTo(ChunkStore.CHUNK_SIZE + 4096L);
+        assertThat(device.allocatedBytes()).isEqualTo(MemoryBacking.EXTENT_SIZE + 4096L);
     }
 
     @Test

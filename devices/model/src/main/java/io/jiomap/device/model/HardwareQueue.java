@@ -1,6 +1,7 @@
 package io.jiomap.device.model;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.IdleStrategy;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import java.lang.invoke.MethodHandles;
@@ -19,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * a submitter either claimed a slot before the close, and the thread's final drain ends that bio, or it sees the bit
  * and ends its own bio with ENODEV; nothing can slip in after the drain and hang.
  *
- * <p>Idle strategy: spin for {@link #SPIN_NANOS}, then park after raising a "sleeping" flag
- * that the next producer lowers (one CAS) and answers with an unpark. A busy queue costs no unpark per bio.
+ * <p>The thread waits for bios with an {@link IdleStrategy} (docs/devices.md, "Idle threads") that spins for
+ * {@link #SPIN_NANOS} and does not yield, because the thread is the modelled hardware: it must not make the
+ * submitter pay a wake-up per bio. A busy queue costs no unpark per bio.
  *
  * <p>A completion callback runs on this thread and may submit again. If it finds the ring full it must not wait: this
  * thread is the only one that frees slots. Such a bio waits in an overflow list private to this thread and enters the
@@ -37,8 +39,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class HardwareQueue implements Runnable {
     /** How long an idle thread spins before it parks: longer than an unpark plus wake-up costs in a VM. */
     private static final long SPIN_NANOS = 50_000;
-    /** Clock reads are dearer than spins: read it once per this many spins. */
-    private static final int SPINS_PER_CLOCK = 64;
     /** Below this the wait for a due time spins, because a park overshoots by about as much. */
     private static final long SPIN_WAIT_NANOS = 100_000;
 
@@ -48,7 +48,7 @@ public final class HardwareQueue implements Runnable {
 
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Bio[].class);
-    /** Tail, head and the sleeping flag sit 128 bytes apart in one array, so they never share a cache line pair. */
+    /** Tail and head sit 128 bytes apart in one array, so they never share a cache line pair. */
     private static final int TAIL = 16;
     /**
      * Next to the tail, on the producers' line: the head a producer last saw, plus the depth. Below it a producer
@@ -57,7 +57,6 @@ public final class HardwareQueue implements Runnable {
      */
     private static final int LIMIT = 17;
     private static final int HEAD = 32;
-    private static final int SLEEPING = 48;
     private static final long CLOSED_BIT = Long.MIN_VALUE;
     /**
      * Poll queues: how long executed bios may wait unreaped before the queue's own thread reaps them. Far above
@@ -66,8 +65,6 @@ public final class HardwareQueue implements Runnable {
     static final long MISSED_POLL_NANOS = 200_000_000;
     /** Poll queues: the slots whose data has moved, [HEAD, DONE); written by the queue thread. */
     private static final int DONE = 64;
-    /** A blocking poll spins this many rounds before it yields the CPU between looks. */
-    private static final int POLL_SPINS = 256;
     /** Poll queues: threads inside {@link #poll} now; the queue's own thread reaps only when there are none. */
     private static final int POLLERS = 80;
     /**
@@ -87,6 +84,7 @@ public final class HardwareQueue implements Runnable {
     /** Null without a service-time model: then nothing reads the clock per bio. */
     private final Timeline timeline;
     private final Thread thread;
+    private final IdleStrategy idle;
     private final Runnable onStart;
     private final Runnable onExit;
     private final ArrayDeque<Bio> overflow = new ArrayDeque<>();
@@ -95,6 +93,12 @@ public final class HardwareQueue implements Runnable {
     private final int[] statuses;
     /** Poll queues: the next slot the thread executes (the thread's own index; HEAD is the pollers'). */
     private long executed;
+    /**
+     * Poll queues, the thread's own: the reaped count it last saw while bios waited, and since when nothing was
+     * reaped nor executed (0: not counting).
+     */
+    private long lastReaped;
+    private long reapedUnchangedSince;
 
     /**
      * @param executor    moves each bio's data, on the queue's thread
@@ -127,6 +131,8 @@ public final class HardwareQueue implements Runnable {
         this.onStart = onStart;
         this.onExit = onExit;
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this);
+        // A poll queue's thread must wake to reap bios nobody polls, which no producer wakes it for.
+        this.idle = new IdleStrategy(thread, this::hasWork, SPIN_NANOS, 0, pollQueue ? MISSED_POLL_NANOS : 0);
     }
 
     /** Starts the thread; apart from construction so no half-built queue escapes to it. */
@@ -154,18 +160,18 @@ public final class HardwareQueue implements Runnable {
         COUNTER.getAndAdd(counters, POLLERS, 1L);
         try {
             int n = reap();
-            for (int spins = 0; n == 0 && block; spins++) {
+            long since = 0;
+            while (n == 0 && block) {
                 long tail = (long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT;
                 if ((long) COUNTER.getVolatile(counters, HEAD) >= tail) {
                     return 0;
                 }
                 // The queue's thread is the modelled hardware and needs a CPU to finish the bio: past a short spin,
-                // yield it one, or a poller on an oversubscribed machine would wait for its own time slice to end.
-                if (spins < POLL_SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
+                // the poller yields it one, or on an oversubscribed machine it would wait for its own time slice.
+                if (since == 0) {
+                    since = System.nanoTime();
                 }
+                IdleStrategy.poll(since);
                 n = reap();
             }
             return n;
@@ -232,15 +238,12 @@ public final class HardwareQueue implements Runnable {
         // a consumer going to sleep looks at, so it either sees the claim and stays awake, or this producer sees the
         // flag and wakes it.
         SLOT.setRelease(slots, slot, bio);
-        if ((long) COUNTER.getVolatile(counters, SLEEPING) != 0
-                && COUNTER.compareAndSet(counters, SLEEPING, 1L, 0L)) {
-            LockSupport.unpark(thread);
-        }
+        idle.wake();
         return QUEUED;
     }
 
     private void submitContended(Bio bio, int result) {
-        for (int attempt = 0; ; attempt++) {
+        for (long since = System.nanoTime(); ; ) {
             if (result == QUEUED) {
                 return;
             }
@@ -258,9 +261,9 @@ public final class HardwareQueue implements Runnable {
             }
             if (statuses != null && poll(false) > 0) {
                 // A full poll queue frees slots only when polled: the waiting submitter polls it itself.
-                attempt = 0;
+                since = System.nanoTime();
             }
-            Backoff.pause(attempt);
+            IdleStrategy.backOff(since);
             result = offer(bio);
         }
     }
@@ -317,8 +320,6 @@ public final class HardwareQueue implements Runnable {
     }
 
     private void serve() {
-        int spins = 0;
-        long idleSince = 0;
         while (!stopping) {
             if (!overflow.isEmpty()) {
                 moveOverflowIntoRing();
@@ -338,17 +339,10 @@ public final class HardwareQueue implements Runnable {
                         ? (Bio) SLOT.getAcquire(slots, slot) : null;
             }
             if (bio == null) {
-                if (spins++ == 0) {
-                    idleSince = System.nanoTime();
-                } else if (spins % SPINS_PER_CLOCK == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
-                    sleep(head);
-                    spins = 0;
-                    continue;
-                }
-                Thread.onSpinWait();
+                idle.idle();
                 continue;
             }
-            spins = 0;
+            idle.reset();
             if (statuses != null) {
                 if (!servePolled(bio, head, slot)) {
                     return;
@@ -376,6 +370,7 @@ public final class HardwareQueue implements Runnable {
         }
         statuses[slot] = executor.execute(bio);
         executed = head + 1;
+        reapedUnchangedSince = 0;
         COUNTER.setRelease(counters, DONE, head + 1);
         if (timeline != null && bio.op() == BioOp.FLUSH) {
             timeline.flushCompleted(System.nanoTime());
@@ -400,39 +395,40 @@ public final class HardwareQueue implements Runnable {
     }
 
     /**
-     * Parks unless a slot was claimed meanwhile (its bio may not be published yet: then the next spin finds it);
-     * raising the flag makes the next producer unpark this thread.
+     * Asked by the idle strategy right before the thread parks, after it announced the sleep: whether a slot was
+     * claimed (its bio may not be published yet: then the next round finds it), a bio waits in the overflow list, or
+     * the queue stops. On a poll queue it also reaps, as a missed interrupt, the bios nobody reaped for
+     * {@link #MISSED_POLL_NANOS} while no thread was inside {@link #poll}.
      */
-    private void sleep(long head) {
-        COUNTER.setVolatile(counters, SLEEPING, 1L);
-        if (((long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT) == head && overflow.isEmpty() && !stopping) {
-            if (statuses == null) {
-                LockSupport.park(this);
-            } else {
-                sleepPolled(head);
-            }
+    private boolean hasWork() {
+        long next = statuses == null ? (long) COUNTER.getOpaque(counters, HEAD) : executed;
+        if (((long) COUNTER.getVolatile(counters, TAIL) & ~CLOSED_BIT) != next || !overflow.isEmpty() || stopping) {
+            return true;
         }
-        COUNTER.setVolatile(counters, SLEEPING, 0L);
+        return statuses != null && reapMissedPoll();
     }
 
     /**
-     * Poll queue, idle: with completions waiting, naps instead of parking for good and reaps them itself once no
-     * poller has reaped anything for {@link #MISSED_POLL_NANOS}.
+     * Poll queue, idle: reaps the waiting bios once a whole period passed in which pollers reaped none and this thread
+     * executed none; true if it reaped.
      */
-    private void sleepPolled(long executedUpTo) {
-        long reapedUpTo = (long) COUNTER.getVolatile(counters, HEAD);
-        if (reapedUpTo >= executedUpTo) {
-            LockSupport.park(this);
-            return;
+    private boolean reapMissedPoll() {
+        long reaped = (long) COUNTER.getVolatile(counters, HEAD);
+        if (reaped >= executed) {
+            reapedUnchangedSince = 0;
+            return false;
         }
-        long start = System.nanoTime();
-        LockSupport.parkNanos(this, MISSED_POLL_NANOS);
-        // Woken early (a submitter's unpark) is not a missed poll: only a whole period without progress is.
-        if (System.nanoTime() - start >= MISSED_POLL_NANOS
-                && (long) COUNTER.getVolatile(counters, HEAD) == reapedUpTo && !stopping
-                && (long) COUNTER.getVolatile(counters, POLLERS) == 0) {
-            reap();
+        long now = System.nanoTime();
+        if (reapedUnchangedSince == 0 || reaped != lastReaped) {
+            lastReaped = reaped;
+            reapedUnchangedSince = now;
+            return false;
         }
+        if (now - reapedUnchangedSince < MISSED_POLL_NANOS || (long) COUNTER.getVolatile(counters, POLLERS) != 0) {
+            return false;
+        }
+        reapedUnchangedSince = 0;
+        return reap() > 0;
     }
 
     /** Waits for a command's due time; false if the queue is stopping instead. */

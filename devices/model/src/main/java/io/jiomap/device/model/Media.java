@@ -6,8 +6,9 @@ import java.io.IOException;
 
 /**
  * What a command does to the data: the backing media, the optional volatile write cache in front of it, and whether
- * FUA is honoured. Executes one validated bio and says how it ended; never throws for anything a bio can cause,
- * because an I/O error is an ordinary result that must reach the bio's completion.
+ * FUA is honoured; every device that keeps data (the modelled devices, the memory device) executes its bios here, so
+ * the write cache is modelled once. Executes one validated bio and says how it ended; never throws for anything a bio
+ * can cause, because an I/O error is an ordinary result that must reach the bio's completion.
  *
  * <p>The cache rules ({@code BlockDevice} contract; docs/devices.md, "Write cache, FUA and flush"): without a cache
  * every write goes to the media and FUA and flushes have nothing to do; with one, a write lands in the cache unless it
@@ -19,6 +20,7 @@ public final class Media implements BioExecutor {
     private final Backing backing;
     private final WriteCache cache;
     private final boolean honourFua;
+    private boolean shutDown;
 
     /**
      * @param volatileWriteCache whether completed writes sit in a cache until flushed
@@ -31,6 +33,12 @@ public final class Media implements BioExecutor {
         this.honourFua = honourFua;
     }
 
+    /**
+     * @return 0; EIO on a media error; EFAULT when the bio's memory cannot be used (its arena is closed, it is
+     *         confined to another thread, it is read-only, it is shorter than the bio says, it maps a truncated file);
+     *         ENOMEM when the media cannot allocate what a write needs; EIO on a defect of this device, reported to the
+     *         thread's uncaught-exception handler so it is not silent
+     */
     @Override
     public int execute(Bio bio) {
         try {
@@ -48,11 +56,16 @@ public final class Media implements BioExecutor {
             return Errno.EIO;
         } catch (IllegalStateException | WrongThreadException | IndexOutOfBoundsException
                  | UnsupportedOperationException | IllegalArgumentException e) {
-            // The bio's memory cannot be used: its arena is closed, it is confined to another thread, it is
-            // read-only, or it is shorter than the bio says.
+            return Errno.EFAULT;
+        } catch (InternalError e) {
+            // "a fault occurred in an unsafe memory access": the bio's memory maps a file that was truncated.
             return Errno.EFAULT;
         } catch (OutOfMemoryError e) {
             return Errno.ENOMEM;
+        } catch (RuntimeException e) {
+            Thread current = Thread.currentThread();
+            current.getUncaughtExceptionHandler().uncaughtException(current, e);
+            return Errno.EIO;
         }
     }
 
@@ -88,9 +101,14 @@ public final class Media implements BioExecutor {
 
     /**
      * Releases everything once no thread can touch the media. An orderly shutdown of a device whose media outlives
-     * it (an image file) writes the cache back first, as a drive flushes its cache on a shutdown notification.
+     * it (an image file) writes the cache back first, as a drive flushes its cache on a shutdown notification. Later
+     * calls do nothing.
      */
-    public void shutdown() throws IOException {
+    public synchronized void shutdown() throws IOException {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
         try {
             if (cache != null && backing.persistent()) {
                 cache.flush();

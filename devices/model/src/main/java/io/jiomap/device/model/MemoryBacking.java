@@ -12,7 +12,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class MemoryBacking implements Backing {
     static final int EXTENT_SHIFT = 20;
-    static final int EXTENT_SIZE = 1 << EXTENT_SHIFT;
+    /** The unit of allocation, and the largest physical block a device on this media may report. */
+    public static final int EXTENT_SIZE = 1 << EXTENT_SHIFT;
     /** The extent table is a flat array: 4 TiB costs 4 Mi references, beyond any test image yet bounded. */
     public static final long MAX_CAPACITY = 4L << 40;
     private static final VarHandle EXTENTS = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
@@ -74,7 +75,7 @@ public final class MemoryBacking implements Backing {
         return witness == null ? fresh : witness;
     }
 
-    /** Native bytes held by written extents. */
+    /** Native bytes held by written extents: what the writes cost, whatever the device's size. */
     public long allocatedBytes() {
         long total = 0;
         for (int i = 0; i < extents.length; i++) {
