@@ -23,6 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * generation, so a stray reply cannot end the wrong bio) is the request's cookie, and is written to the socket by its
  * submitter; the connection's reader thread reads the replies and completes the bios: it plays the interrupt.
  *
+ * <p>A poll queue ({@code polled}) has no reader: its replies are read by whoever polls ({@link #poll}), so the bios
+ * complete on the issuing thread, with no wake-up; the device's watchdog reaps, late, what nobody polls for
+ * ({@link #reapIfStalled}), and the connection's thread only recovers a broken connection.
+ *
  * <p>Rules:
  * <ul>
  *   <li>A bio completes only once the server answered its last command (a write is acknowledged only when the server
@@ -52,6 +56,7 @@ final class Connection implements Runnable {
     private final NbdDevice device;
     private final String name;
     private final int depth;
+    private final boolean polled;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
@@ -80,14 +85,25 @@ final class Connection implements Runnable {
     /** Whether requests flow (between connecting and losing the connection): only then can one time out. */
     private volatile boolean transmitting;
 
-    /** Reader-thread state. */
+    /** The reader's state: the reader thread's, or on a poll queue whoever holds {@code reapLock}. */
     private final ReplyBuffer rx = new ReplyBuffer(RX_CAPACITY);
     private final int[] chunkError;
+    private final ReentrantLock reapLock = new ReentrantLock();
+    /** The reader thread; on a poll queue, the thread that recovers a broken connection. */
     private Thread reader;
+    /** Poll queue: a poller or the watchdog found the connection broken; its thread recovers it. */
+    private volatile boolean broken;
+    private volatile IOException breakage;
+    /** Poll queue: bios submitted and completed, under {@code lock}, and as the stall check last saw them. */
+    private long submittedTotal;
+    private long completedTotal;
+    private long submittedAtLastCheck;
+    private long completedAtLastCheck;
 
-    Connection(NbdDevice device, int index, int depth) {
+    Connection(NbdDevice device, String name, int depth, boolean polled) {
         this.device = device;
-        this.name = device.name() + " queue " + index;
+        this.name = name;
+        this.polled = polled;
         this.depth = depth;
         this.bios = new Bio[depth];
         this.stage = new byte[depth];
@@ -115,7 +131,16 @@ final class Connection implements Runnable {
         });
         try {
             ExportInfo info = Handshake.negotiate(ch, config.uri(), config.structuredReplies());
-            rx.reset(ch);
+            if (polled) {
+                // Pollers must find out without blocking whether a reply is there.
+                ch.configureBlocking(false);
+            }
+            reapLock.lock();
+            try {
+                rx.reset(ch);
+            } finally {
+                reapLock.unlock();
+            }
             return info;
         } catch (AsynchronousCloseException e) {
             closeQuietly(ch);
@@ -137,7 +162,7 @@ final class Connection implements Runnable {
         } finally {
             sendLock.unlock();
         }
-        reader = threads.name("jiomap-" + name.replace(' ', '-')).unstarted(this);
+        reader = threads.name("jiomap-" + name.replace(' ', '-') + (polled ? "-recovery" : "")).unstarted(this);
         reader.start();
     }
 
@@ -162,9 +187,19 @@ final class Connection implements Runnable {
                     refused = Errno.EAGAIN;
                     break;
                 }
-                if (Thread.currentThread() == reader) {
+                if (polled ? reapLock.isHeldByCurrentThread() : Thread.currentThread() == reader) {
                     backlog.add(bio);
                     return;
+                }
+                if (polled) {
+                    // Slots of a poll queue free up when someone polls: the waiting submitter does.
+                    lock.unlock();
+                    try {
+                        poll(io.jiomap.api.block.BlockDevice.POLL_BLOCK);
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
                 }
                 slotFreed.awaitUninterruptibly();
             }
@@ -189,6 +224,7 @@ final class Connection implements Runnable {
         since[slot] = System.nanoTime();
         unsent[slot] = true;
         chunkError[slot] = 0;
+        submittedTotal++;
         return slot;
     }
 
@@ -263,6 +299,10 @@ final class Connection implements Runnable {
 
     @Override
     public void run() {
+        if (polled) {
+            recoverWhenBroken();
+            return;
+        }
         while (true) {
             try {
                 readReply();
@@ -408,9 +448,130 @@ final class Connection implements Runnable {
         Bio bio = bios[slot];
         bios[slot] = null;
         generation[slot]++;
+        completedTotal++;
         unsent[slot] = false;
         freeSlots[freeCount++] = slot;
         return bio;
+    }
+
+    // ---- polling ------------------------------------------------------------------------------------------------
+
+    /**
+     * Reaps the replies that are there, on the calling thread, completing their bios here. With
+     * {@link io.jiomap.api.block.BlockDevice#POLL_BLOCK} it spins until at least one bio completed, unless none is in
+     * flight. Pollers take turns.
+     *
+     * @return how many bios completed in this call
+     */
+    int poll(int flags) {
+        boolean block = (flags & io.jiomap.api.block.BlockDevice.POLL_BLOCK) != 0;
+        if (!reapLock.tryLock()) {
+            if (!block) {
+                return 0;
+            }
+            reapLock.lock();
+        }
+        long before = completed();
+        try {
+            while (true) {
+                if (transmitting && !broken && rx.available()) {
+                    readReply();
+                    continue;
+                }
+                long done = completed() - before;
+                if (done > 0 || !block || inFlight() == 0) {
+                    return (int) done;
+                }
+                if (broken || !transmitting) {
+                    // Being recovered: the recovery resends or fails the bios; wait for it without the lock.
+                    reapLock.unlock();
+                    try {
+                        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+                    } finally {
+                        reapLock.lock();
+                    }
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        } catch (IOException e) {
+            markBroken(e);
+            return (int) (completed() - before);
+        } finally {
+            reapLock.unlock();
+        }
+    }
+
+    private long completed() {
+        lock.lock();
+        try {
+            return completedTotal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int inFlight() {
+        lock.lock();
+        try {
+            return depth - freeCount + backlog.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called by the device's watchdog once per stall-check period: when bios were in flight at the last check and
+     * none completed since, nobody is polling for them, and they are reaped here, late but never never.
+     */
+    void reapIfStalled() {
+        boolean stalled;
+        lock.lock();
+        try {
+            stalled = submittedAtLastCheck > completedAtLastCheck && completedTotal == completedAtLastCheck;
+            submittedAtLastCheck = submittedTotal;
+            completedAtLastCheck = completedTotal;
+        } finally {
+            lock.unlock();
+        }
+        if (stalled) {
+            poll(0);
+        }
+    }
+
+    /** A poller found the connection broken: the connection's thread takes over. */
+    private void markBroken(IOException e) {
+        transmitting = false;
+        if (!broken) {
+            breakage = e;
+            broken = true;
+            Thread r = reader;
+            if (r != null) {
+                LockSupport.unpark(r);
+            }
+        }
+    }
+
+    /** A poll queue's thread: sleeps until the connection breaks, then recovers it as a reader would. */
+    private void recoverWhenBroken() {
+        while (true) {
+            while (!broken && !device.isClosed()) {
+                LockSupport.park(this);
+            }
+            IOException cause = breakage != null ? breakage : new IOException("the device is closed");
+            boolean goesOn;
+            reapLock.lock();
+            try {
+                broken = false;
+                breakage = null;
+            } finally {
+                reapLock.unlock();
+            }
+            goesOn = recover(cause);
+            if (!goesOn) {
+                return;
+            }
+        }
     }
 
     // ---- failures -----------------------------------------------------------------------------------------------
@@ -559,6 +720,9 @@ final class Connection implements Runnable {
             if (ch != null && ch.isOpen()) {
                 timedOut = deadline == 0;
                 closeQuietly(ch);
+                if (polled && deadline == 0) {
+                    markBroken(new IOException("no reply within the timeout"));
+                }
             }
         }
     }
@@ -616,11 +780,14 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Closes the socket of a connection whose reader never started. */
+    /** Closes the socket: a connection whose reader never started, or one the failed device gives up. */
     void abandon() {
         SocketChannel ch = live;
         if (ch != null) {
             closeQuietly(ch);
+        }
+        if (polled && reader != null) {
+            markBroken(new IOException("the device has failed"));
         }
     }
 

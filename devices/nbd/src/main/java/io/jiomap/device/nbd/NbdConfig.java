@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param uri               where the export is
  * @param connections       connections wished for; more than one only where the server sets CAN_MULTI_CONN
+ * @param pollQueues        further connections whose replies the submitters poll for; only with CAN_MULTI_CONN
  * @param queueDepth        requests in flight per connection
  * @param timeoutNanos      how long a request may wait for its reply (and a connection for its handshake) before
  *                          the connection is declared dead; 0 waits for ever
@@ -20,10 +21,11 @@ import java.util.Map;
  * @param structuredReplies whether to ask for structured replies
  * @param detectZeroes      whether a write of zeros goes as WRITE_ZEROES, without payload, where the server takes it
  */
-record NbdConfig(NbdUri uri, int connections, int queueDepth, long timeoutNanos, int reconnect,
+record NbdConfig(NbdUri uri, int connections, int pollQueues, int queueDepth, long timeoutNanos, int reconnect,
                  int maxTransferBytes, boolean structuredReplies, boolean detectZeroes) {
     static final String URI = "uri";
     static final String CONNECTIONS = "connections";
+    static final String POLL_QUEUES = "poll-queues";
     static final String QUEUE_DEPTH = "queue-depth";
     static final String TIMEOUT = "timeout";
     static final String RECONNECT = "reconnect";
@@ -46,6 +48,9 @@ record NbdConfig(NbdUri uri, int connections, int queueDepth, long timeoutNanos,
                 + " nbd+unix:///EXPORT?socket=PATH (required)");
         help.put(CONNECTIONS, "connections, each a hardware queue with its own reader thread, 1.." + MAX_CONNECTIONS
                 + "; more than one only where the server sets CAN_MULTI_CONN, else one (default 1)");
+        help.put(POLL_QUEUES, "further connections for polled bios (caller+poll, HIPRI), 0.." + MAX_CONNECTIONS
+                + ": their replies are read by the submitter that polls, with no reader thread; only where the server"
+                + " sets CAN_MULTI_CONN, else none (default 0)");
         help.put(QUEUE_DEPTH, "requests in flight per connection, 1.." + MAX_QUEUE_DEPTH + " (default 128)");
         help.put(TIMEOUT, "how long a request may wait for its reply before its connection is declared dead and"
                 + " its bios fail with EIO, e.g. 30s; 0s waits for ever (default 30s)");
@@ -69,6 +74,7 @@ record NbdConfig(NbdUri uri, int connections, int queueDepth, long timeoutNanos,
         }
         NbdUri uri = NbdUri.parse(uriText);
         int connections = reader.count(CONNECTIONS, 1, 1, MAX_CONNECTIONS);
+        int pollQueues = reader.count(POLL_QUEUES, 0, 0, MAX_CONNECTIONS);
         int queueDepth = reader.count(QUEUE_DEPTH, 128, 1, MAX_QUEUE_DEPTH);
         long timeout = reader.nanos(TIMEOUT, DEFAULT_TIMEOUT, MAX_TIMEOUT, "a duration up to 3600s, e.g. 30s");
         int reconnect = reader.count(RECONNECT, 0, 0, 1000);
@@ -76,7 +82,7 @@ record NbdConfig(NbdUri uri, int connections, int queueDepth, long timeoutNanos,
                 "a multiple of 512 up to 32m, e.g. 1m");
         boolean structured = reader.onOff(STRUCTURED_REPLIES, true);
         boolean detectZeroes = reader.onOff(DETECT_ZEROES, false);
-        return new NbdConfig(uri, connections, queueDepth, timeout, reconnect, maxTransfer, structured,
+        return new NbdConfig(uri, connections, pollQueues, queueDepth, timeout, reconnect, maxTransfer, structured,
                 detectZeroes);
     }
 }

@@ -33,6 +33,8 @@ final class NbdDevice implements BlockDevice {
     private static final System.Logger LOG = System.getLogger("io.jiomap.device.nbd");
     private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
     private static final int ZEROES_LENGTH = 64 << 10;
+    /** How often the watchdog reaps what nobody polls for: far above any poller's reaction, so it never races one. */
+    private static final long STALL_CHECK_NANOS = 200_000_000L;
     private static final MemorySegment ZEROES = Arena.global().allocate(ZEROES_LENGTH);
 
     private final String name;
@@ -40,8 +42,10 @@ final class NbdDevice implements BlockDevice {
     private final Consumer<NbdDevice> onClosed;
     /** Every connection made so far, for the watchdog (handshakes included). */
     private final Connection[] connections;
-    /** The connections in use, one per hardware queue. */
+    /** The connections in use, one per hardware queue, whose reader threads complete the bios. */
     private Connection[] queues;
+    /** The connections whose replies the submitters poll for (the {@link Bio#pollCookie()} is the index). */
+    private Connection[] pollQueues = new Connection[0];
     private final Thread watchdog;
     private ExportInfo export;
     private DeviceCapabilities capabilities;
@@ -51,6 +55,7 @@ final class NbdDevice implements BlockDevice {
     private boolean fua;
     private boolean zeroesWithoutPayload;
     private int nextQueue;
+    private int nextPollQueue;
     private volatile boolean closed;
     private volatile String failure;
 
@@ -58,7 +63,7 @@ final class NbdDevice implements BlockDevice {
         this.name = "nbd" + NEXT_NUMBER.getAndIncrement();
         this.config = config;
         this.onClosed = onClosed;
-        this.connections = new Connection[config.connections()];
+        this.connections = new Connection[config.connections() + config.pollQueues()];
         this.watchdog = Thread.ofPlatform().daemon().name("jiomap-" + name + "-watchdog").unstarted(this::watch);
     }
 
@@ -88,18 +93,21 @@ final class NbdDevice implements BlockDevice {
     }
 
     private void connectAll() throws JiomapException {
-        Connection first = new Connection(this, 0, config.queueDepth());
+        Connection first = new Connection(this, name + " queue 0", config.queueDepth(), false);
         connections[0] = first;
         export = connectOrExplain(first);
         configure(export);
-        int wanted = config.connections();
-        int count = export.has(TF_CAN_MULTI_CONN) ? wanted : 1;
-        if (count < wanted) {
+        boolean multiConn = export.has(TF_CAN_MULTI_CONN);
+        int count = multiConn ? config.connections() : 1;
+        int polled = multiConn ? config.pollQueues() : 0;
+        if (!multiConn && config.connections() + config.pollQueues() > 1) {
             LOG.log(System.Logger.Level.INFO, name + ": " + config.uri() + " does not set CAN_MULTI_CONN, so one"
-                    + " connection instead of " + wanted + " (a flush on one would not cover writes on another)");
+                    + " connection instead of " + config.connections() + " and no poll queues (a flush on one"
+                    + " connection would not cover writes answered on another)");
         }
-        for (int i = 1; i < count; i++) {
-            connections[i] = new Connection(this, i, config.queueDepth());
+        for (int i = 1; i < count + polled; i++) {
+            connections[i] = i < count ? new Connection(this, name + " queue " + i, config.queueDepth(), false)
+                    : new Connection(this, name + " poll queue " + (i - count), config.queueDepth(), true);
             try {
                 checkSameExport(connectOrExplain(connections[i]));
             } catch (IOException e) {
@@ -107,9 +115,13 @@ final class NbdDevice implements BlockDevice {
             }
         }
         queues = Arrays.copyOf(connections, count);
+        pollQueues = Arrays.copyOfRange(connections, count, count + polled);
+        capabilities = new DeviceCapabilities(capabilities.logicalBlockSize(), capabilities.physicalBlockSize(),
+                capabilities.capacityBytes(), capabilities.maxTransferBytes(), capabilities.dmaAlignment(), count,
+                capabilities.queueDepth(), capabilities.volatileWriteCache(), capabilities.fua(), polled > 0);
         Thread.Builder threads = Thread.ofPlatform().daemon();
-        for (Connection c : queues) {
-            c.start(threads);
+        for (int i = 0; i < count + polled; i++) {
+            connections[i].start(threads);
         }
         LOG.log(System.Logger.Level.DEBUG, () -> name + ": " + describe());
     }
@@ -159,8 +171,7 @@ final class NbdDevice implements BlockDevice {
         flushes = info.has(TF_SEND_FLUSH);
         fua = flushes && info.has(TF_SEND_FUA);
         zeroesWithoutPayload = config.detectZeroes() && info.has(TF_SEND_WRITE_ZEROES);
-        int queues = info.has(TF_CAN_MULTI_CONN) ? config.connections() : 1;
-        capabilities = new DeviceCapabilities(lbs, physical, capacity, maxTransfer, 512, queues, config.queueDepth(),
+        capabilities = new DeviceCapabilities(lbs, physical, capacity, maxTransfer, 512, 1, config.queueDepth(),
                 flushes, fua, false);
         checks = new BioChecks(capacity, lbs, maxTransfer);
     }
@@ -190,7 +201,7 @@ final class NbdDevice implements BlockDevice {
                 + export.minimumBlock() + "/" + export.preferredBlock() + "/" + export.maximumPayload() + ", "
                 + (export.structuredReplies() ? "structured replies" : "simple replies") + ", "
                 + (export.negotiatedByGo() ? "NBD_OPT_GO" : "NBD_OPT_EXPORT_NAME") + ", " + queues.length
-                + " connection(s) of depth " + config.queueDepth();
+                + " connection(s) and " + pollQueues.length + " poll queue(s) of depth " + config.queueDepth();
     }
 
     @Override
@@ -208,12 +219,26 @@ final class NbdDevice implements BlockDevice {
             return;
         }
         if (bio.hasFlag(Bio.POLLED)) {
-            // No poll queues: the bio completes by interrupt, as the kernel does without poll queues.
+            Connection[] pqs = pollQueues;
+            if (pqs.length > 0 && op != BioOp.FLUSH) {
+                int cookie = pqs.length == 1 ? 0 : (nextPollQueue++ & Integer.MAX_VALUE) % pqs.length;
+                bio.setPollQueue(this, cookie);
+                pqs[cookie].submit(bio);
+                return;
+            }
+            // No poll queue for it: the bio completes by interrupt, as the kernel does without poll queues.
             bio.setFlags(bio.flags() & ~Bio.POLLED);
         }
         Connection[] qs = queues;
         Connection q = qs.length == 1 ? qs[0] : qs[(nextQueue++ & Integer.MAX_VALUE) % qs.length];
         q.submit(bio);
+    }
+
+    @Override
+    public int poll(Bio bio, int flags) {
+        int cookie = bio.pollCookie();
+        Connection[] pqs = pollQueues;
+        return cookie < 0 || cookie >= pqs.length ? 0 : pqs[cookie].poll(flags);
     }
 
     /** The command that carries a bio's data stage. */
@@ -278,8 +303,10 @@ final class NbdDevice implements BlockDevice {
         if (failure == null) {
             failure = why;
         }
-        for (Connection c : queues) {
-            c.abandon();
+        for (Connection c : connections) {
+            if (c != null) {
+                c.abandon();
+            }
         }
     }
 
@@ -287,6 +314,9 @@ final class NbdDevice implements BlockDevice {
         long timeout = config.timeoutNanos();
         long period = timeout == 0 ? TimeUnit.MILLISECONDS.toNanos(250)
                 : Math.clamp(timeout / 8, TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
+        if (config.pollQueues() > 0) {
+            period = Math.min(period, STALL_CHECK_NANOS);
+        }
         while (!closed) {
             LockSupport.parkNanos(this, period);
             long now = System.nanoTime();
@@ -294,6 +324,9 @@ final class NbdDevice implements BlockDevice {
                 if (c != null) {
                     c.checkDeadlines(now, timeout);
                 }
+            }
+            for (Connection c : pollQueues) {
+                c.reapIfStalled();
             }
         }
     }
@@ -311,12 +344,13 @@ final class NbdDevice implements BlockDevice {
             }
             closed = true;
         }
-        Connection[] qs = queues;
-        for (Connection c : qs) {
+        Connection[] all = Arrays.copyOf(queues, queues.length + pollQueues.length);
+        System.arraycopy(pollQueues, 0, all, queues.length, pollQueues.length);
+        for (Connection c : all) {
             c.shutdown();
         }
         LockSupport.unpark(watchdog);
-        for (Connection c : qs) {
+        for (Connection c : all) {
             c.awaitReader();
         }
         joinQuietly(watchdog);

@@ -75,11 +75,39 @@ final class ReplyBuffer {
         }
     }
 
-    /** Reads what the socket has (at least one byte) behind what is still unread. */
+    /**
+     * Whether unread bytes are there, reading what the socket has without waiting (on a non-blocking channel; a
+     * blocking one waits for at least one byte).
+     */
+    boolean available() throws IOException {
+        if (buffer.hasRemaining()) {
+            return true;
+        }
+        buffer.clear();
+        int n;
+        try {
+            n = channel.read(buffer);
+        } finally {
+            buffer.flip();
+        }
+        if (n < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        return n > 0;
+    }
+
+    /**
+     * Reads what the socket has (at least one byte) behind what is still unread. On a non-blocking channel (a poll
+     * queue) it spins: the rest of a reply whose start arrived is on its way.
+     */
     private void fill() throws IOException {
         buffer.compact();
         try {
-            if (channel.read(buffer) < 0) {
+            int n;
+            while ((n = channel.read(buffer)) == 0) {
+                Thread.onSpinWait();
+            }
+            if (n < 0) {
                 throw new EOFException("the server closed the connection");
             }
         } finally {

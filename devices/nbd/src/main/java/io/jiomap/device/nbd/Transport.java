@@ -47,7 +47,7 @@ final class Transport {
         }
     }
 
-    /** Reads until {@code buffer} is full; EOF before that is an {@link EOFException}. */
+    /** Reads until {@code buffer} is full (a blocking channel); EOF before that is an {@link EOFException}. */
     static void readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
@@ -58,7 +58,10 @@ final class Transport {
 
     static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            if (channel.write(buffer) == 0) {
+                // A non-blocking channel (a poll queue) whose socket buffer is full: the server is reading.
+                Thread.onSpinWait();
+            }
         }
     }
 }

@@ -20,7 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NbdDeviceContractTest {
     private static String clientOptions(NbdPeer peer, String export, DeviceWish wish) {
-        StringBuilder options = new StringBuilder("nbd:uri=").append(peer.uri(export)).append(",timeout=20s");
+        return clientOptions(peer, export, wish, 0);
+    }
+
+    private static String clientOptions(NbdPeer peer, String export, DeviceWish wish, int pollQueues) {
+        StringBuilder options = new StringBuilder("nbd:uri=").append(peer.uri(export)).append(",timeout=20s")
+                .append(",poll-queues=").append(pollQueues);
         if (wish.maxTransferBytes() != 0) {
             options.append(",max-transfer=").append(wish.maxTransferBytes());
         }
@@ -38,30 +43,48 @@ class NbdDeviceContractTest {
 
         @Override
         protected ContractDevices devices() {
-            return new ContractDevices() {
-                @Override
-                public String name() {
-                    return "nbd (nbdkit memory)";
-                }
-
-                @Override
-                public Optional<BlockDevice> open(DeviceWish wish) throws JiomapException {
-                    if (Boolean.FALSE.equals(wish.writeCache())) {
-                        return Optional.empty();
-                    }
-                    List<String> server = new ArrayList<>();
-                    if (wish.logicalBlockSize() != 0) {
-                        server.addAll(List.of("--filter=blocksize-policy", "memory", "size=" + wish.capacityBytes(),
-                                "blocksize-minimum=" + wish.logicalBlockSize(),
-                                "blocksize-preferred=" + wish.logicalBlockSize()));
-                    } else {
-                        server.addAll(List.of("memory", "size=" + wish.capacityBytes()));
-                    }
-                    NbdPeer peer = peers.nbdkit(server.toArray(String[]::new));
-                    return Optional.of(new NbdDeviceProvider().open(DeviceSpec.parse(clientOptions(peer, "", wish))));
-                }
-            };
+            return nbdkitMemory(peers, 0);
         }
+    }
+
+    /** The same with a poll queue: polled bios go to a connection whose replies the poller reads. */
+    @Nested
+    class OnNbdkitMemoryWithAPollQueue extends BlockDeviceContractTest {
+        @RegisterExtension
+        final NbdPeers peers = new NbdPeers();
+
+        @Override
+        protected ContractDevices devices() {
+            return nbdkitMemory(peers, 1);
+        }
+    }
+
+    /** Fresh nbdkit memory exports, with {@code pollQueues} poll queues on the client. */
+    private static ContractDevices nbdkitMemory(NbdPeers peers, int pollQueues) {
+        return new ContractDevices() {
+            @Override
+            public String name() {
+                return "nbd (nbdkit memory, " + pollQueues + " poll queue(s))";
+            }
+
+            @Override
+            public Optional<BlockDevice> open(DeviceWish wish) throws JiomapException {
+                if (Boolean.FALSE.equals(wish.writeCache())) {
+                    return Optional.empty();
+                }
+                List<String> server = new ArrayList<>();
+                if (wish.logicalBlockSize() != 0) {
+                    server.addAll(List.of("--filter=blocksize-policy", "memory", "size=" + wish.capacityBytes(),
+                            "blocksize-minimum=" + wish.logicalBlockSize(),
+                            "blocksize-preferred=" + wish.logicalBlockSize()));
+                } else {
+                    server.addAll(List.of("memory", "size=" + wish.capacityBytes()));
+                }
+                NbdPeer peer = peers.nbdkit(server.toArray(String[]::new));
+                return Optional.of(new NbdDeviceProvider().open(
+                        DeviceSpec.parse(clientOptions(peer, "", wish, pollQueues))));
+            }
+        };
     }
 
     /** qemu-nbd in front of a fresh qcow2 image; its logical block size is what qemu-nbd names (512). */

@@ -333,4 +333,39 @@ class NbdDeviceTest {
         assertThat(pending.awaitStatus()).isEqualTo(Errno.ENODEV);
         assertThat(device.isClosed()).isTrue();
     }
+
+    @Test
+    void polledBiosCompleteOnThePollerAndOnlyWhereTheServerAllowsMultiConn() throws Exception {
+        BlockDevice device = open(peers.nbdkit("memory", "size=8m"), "poll-queues=2");
+        assertThat(device.capabilities().polling()).isTrue();
+        List<Probe> polled = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            polled.add(DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, (long) i * 4096, io.pattern(4096, 40 + i)));
+        }
+        for (Probe p : polled) {
+            while (!p.isDone()) {
+                p.bio.poll(BlockDevice.POLL_BLOCK);
+            }
+            assertThat(p.status()).isZero();
+            assertThat(p.thread()).as("end_io ran in the poller").isSameAs(Thread.currentThread());
+        }
+        assertThat(DeviceIo.flush(device)).as("a flush covers writes answered on the poll queues").isZero();
+        assertThat(io.read(device, 15 * 4096, 4096)).isEqualTo(DeviceIo.bytes(io.pattern(4096, 55)));
+
+        BlockDevice single = open(peers.nbdkit("--filter=multi-conn", "memory", "size=8m",
+                "multi-conn-mode=disable"), "poll-queues=2");
+        assertThat(single.capabilities().polling()).as("no poll queue without CAN_MULTI_CONN").isFalse();
+    }
+
+    @Test
+    void killingTheServerEndsPolledBiosNobodyPollsForWithEnodev() throws Exception {
+        NbdPeer server = peers.nbdkit("--filter=delay", "memory", "size=8m", "delay-write=20");
+        BlockDevice device = open(server, "poll-queues=1,timeout=60s");
+        Probe polled = DeviceIo.submit(device, BioOp.WRITE, Bio.POLLED, 0, io.pattern(4096, 60));
+        assertThat(polled.bio.pollDevice()).isSameAs(device);
+
+        server.kill();
+
+        assertThat(polled.awaitStatus()).isEqualTo(Errno.ENODEV);
+    }
 }

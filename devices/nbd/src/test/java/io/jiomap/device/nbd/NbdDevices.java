@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * nbd devices for the direct-I/O contract, each on a fresh nbdkit memory export: a write cache with FUA (the memory
  * plugin), or without FUA (the fua filter hides it), the logical block size as the blocksize-policy filter's minimum,
- * the largest bio as the client's option. The server always offers flush, and replies arrive on the reader thread:
+ * the largest bio as the client's option, and a poll queue for polled bios. The server always offers flush, and replies arrive on the reader thread:
  * a setup without a write cache, or completing otherwise than asynchronously, is declined.
  */
 final class NbdDevices implements DeviceFactory {
@@ -43,6 +43,6 @@ final class NbdDevices implements DeviceFactory {
                 "blocksize-minimum=" + setup.logicalBlockSize(), "blocksize-preferred=" + setup.logicalBlockSize()));
         NbdPeer peer = peers.nbdkit(server.toArray(String[]::new));
         return Optional.of(new NbdDeviceProvider().open(DeviceSpec.parse("nbd:uri=" + peer.uri()
-                + ",timeout=20s,max-transfer=" + setup.maxTransferBytes())));
+                + ",timeout=20s,poll-queues=1,max-transfer=" + setup.maxTransferBytes())));
     }
 }

@@ -80,7 +80,7 @@ class NbdOptionsTest {
 
     @Test
     void everyOptionIsListedWithItsHelp() {
-        assertThat(new NbdDeviceProvider().options()).containsOnlyKeys("uri", "connections", "queue-depth",
+        assertThat(new NbdDeviceProvider().options()).containsOnlyKeys("uri", "connections", "poll-queues", "queue-depth",
                 "timeout", "reconnect", "max-transfer", "structured-replies", "detect-zeroes");
     }
 }
