@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +27,15 @@ final class NbdPeer implements AutoCloseable {
     private final List<String> command;
     private final Path socket;
     private final Path log;
+    /** Whether the socket file appears before the server listens (qemu-nbd): then readiness is a connection. */
+    private final boolean bindsBeforeListening;
     private Process process;
 
-    private NbdPeer(List<String> command, Path socket, Path log) {
+    private NbdPeer(List<String> command, Path socket, Path log, boolean bindsBeforeListening) {
         this.command = command;
         this.socket = socket;
         this.log = log;
+        this.bindsBeforeListening = bindsBeforeListening;
     }
 
     /** Skips the test unless {@code program} is on the PATH. */
@@ -51,7 +57,7 @@ final class NbdPeer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-U",
                 socket.toString()));
         command.addAll(List.of(arguments));
-        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log")).start();
+        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log"), false).start();
     }
 
     /** qemu-nbd serving {@code image} of {@code format} as export {@code name}, for any number of clients. */
@@ -60,7 +66,7 @@ final class NbdPeer implements AutoCloseable {
         Path socket = fresh(dir, "qemu-nbd");
         List<String> command = List.of("qemu-nbd", "--persistent", "--shared=8", "--cache=writeback",
                 "--format=" + format, "--export-name=" + name, "--socket=" + socket, image.toString());
-        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log")).start();
+        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log"), true).start();
     }
 
     private static Path fresh(Path dir, String what) {
@@ -83,9 +89,18 @@ final class NbdPeer implements AutoCloseable {
         Awaitility.await("the socket of " + command).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(10))
                 .until(() -> {
                     assertThat(process.isAlive()).as("%s is running; its output: %s", command, output()).isTrue();
-                    return Files.exists(socket);
+                    return Files.exists(socket) && (!bindsBeforeListening || accepts());
                 });
         return this;
+    }
+
+    private boolean accepts() {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /** The URI of the export (the default export for nbdkit), optionally with the export's name. */
