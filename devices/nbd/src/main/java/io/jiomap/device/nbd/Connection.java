@@ -52,6 +52,8 @@ final class Connection implements Runnable {
     private static final byte POSTFLUSH = 3;
     private static final int SLOT_BITS = 16;
     private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
+    /** How long a blocking poll spins before it sleeps in the socket (as the ring's idle waiter spins). */
+    private static final long POLL_SPIN_NANOS = 2_000;
 
     private final NbdDevice device;
     private final String name;
@@ -94,9 +96,12 @@ final class Connection implements Runnable {
     /** Poll queue: a poller or the watchdog found the connection broken; its thread recovers it. */
     private volatile boolean broken;
     private volatile IOException breakage;
-    /** Poll queue: bios submitted and completed, under {@code lock}, and as the stall check last saw them. */
-    private long submittedTotal;
-    private long completedTotal;
+    /**
+     * Poll queue: bios submitted and completed (written under {@code lock}, read by pollers without it), and as the
+     * stall check last saw them.
+     */
+    private volatile long submittedTotal;
+    private volatile long completedTotal;
     private long submittedAtLastCheck;
     private long completedAtLastCheck;
 
@@ -471,15 +476,16 @@ final class Connection implements Runnable {
             }
             reapLock.lock();
         }
-        long before = completed();
+        long before = completedTotal;
+        long spinUntil = 0;
         try {
             while (true) {
                 if (transmitting && !broken && rx.available()) {
                     readReply();
                     continue;
                 }
-                long done = completed() - before;
-                if (done > 0 || !block || inFlight() == 0) {
+                long done = completedTotal - before;
+                if (done > 0 || !block || !hasInFlight()) {
                     return (int) done;
                 }
                 if (broken || !transmitting) {
@@ -490,31 +496,35 @@ final class Connection implements Runnable {
                     } finally {
                         reapLock.lock();
                     }
-                } else {
+                    continue;
+                }
+                // Spin a moment for a reply that is about to arrive, then sleep in the socket until one does: a
+                // poller that spins longer takes the CPU the server may need.
+                long now = System.nanoTime();
+                if (spinUntil == 0) {
+                    spinUntil = now + POLL_SPIN_NANOS;
+                }
+                if (now - spinUntil < 0) {
                     Thread.onSpinWait();
+                } else {
+                    rx.awaitBytes();
                 }
             }
         } catch (IOException e) {
             markBroken(e);
-            return (int) (completed() - before);
+            return (int) (completedTotal - before);
         } finally {
             reapLock.unlock();
         }
     }
 
-    private long completed() {
-        lock.lock();
-        try {
-            return completedTotal;
-        } finally {
-            lock.unlock();
+    private boolean hasInFlight() {
+        if (submittedTotal != completedTotal) {
+            return true;
         }
-    }
-
-    private int inFlight() {
         lock.lock();
         try {
-            return depth - freeCount + backlog.size();
+            return !backlog.isEmpty();
         } finally {
             lock.unlock();
         }

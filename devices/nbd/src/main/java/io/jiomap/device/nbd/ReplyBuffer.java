@@ -97,6 +97,24 @@ final class ReplyBuffer {
     }
 
     /**
+     * Waits, on a poll queue's non-blocking channel, until the socket has bytes: the channel blocks for one read and
+     * goes back to non-blocking. Only when nothing is unread.
+     */
+    void awaitBytes() throws IOException {
+        if (buffer.hasRemaining()) {
+            return;
+        }
+        channel.configureBlocking(true);
+        try {
+            fill();
+        } finally {
+            if (channel.isOpen()) {
+                channel.configureBlocking(false);
+            }
+        }
+    }
+
+    /**
      * Reads what the socket has (at least one byte) behind what is still unread. On a non-blocking channel (a poll
      * queue) it spins: the rest of a reply whose start arrived is on its way.
      */
