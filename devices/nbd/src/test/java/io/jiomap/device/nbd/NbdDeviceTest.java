@@ -77,6 +77,16 @@ class NbdDeviceTest {
     }
 
     @Test
+    void aTcpExportOnLoopbackWorksLikeAUnixSocketOne() throws Exception {
+        NbdPeer server = peers.nbdkitOnTcp("memory", "size=16m");
+        BlockDevice device = open(server, "connections=2");
+        assertThat(device.capabilities().queueCount()).isEqualTo(2);
+        MemorySegment data = io.pattern(1 << 20, 19);
+        assertThat(DeviceIo.write(device, Bio.FUA, 4096, data)).isZero();
+        assertThat(io.read(device, 4096, 1 << 20)).isEqualTo(DeviceIo.bytes(data));
+    }
+
+    @Test
     void manyRequestsInFlightCompleteWithTheirOwnData() throws Exception {
         NbdPeer server = peers.nbdkit("memory", "size=64m");
         BlockDevice device = open(server, "queue-depth=32");
@@ -320,6 +330,39 @@ class NbdDeviceTest {
         assertThatThrownBy(() -> open(uri, ""))
                 .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
                 .hasMessageContaining("cannot connect to the NBD server at " + uri);
+    }
+
+    @Test
+    void aPeerThatNeverSpeaksIsGivenUpAfterTheTimeout() throws Exception {
+        try (java.nio.channels.ServerSocketChannel silent = java.nio.channels.ServerSocketChannel.open()) {
+            silent.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            String uri = "nbd://127.0.0.1:" + ((java.net.InetSocketAddress) silent.getLocalAddress()).getPort() + "/x";
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> open(uri, "timeout=300ms"))
+                    .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
+                    .hasMessageContaining("no answer to the handshake within the timeout");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aPeerThatIsNotAnNbdServerIsRefusedSayingSo() throws Exception {
+        try (java.nio.channels.ServerSocketChannel other = java.nio.channels.ServerSocketChannel.open()) {
+            other.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            String uri = "nbd://127.0.0.1:" + ((java.net.InetSocketAddress) other.getLocalAddress()).getPort() + "/x";
+            Thread speaker = Thread.ofPlatform().start(() -> {
+                try (java.nio.channels.SocketChannel c = other.accept()) {
+                    c.write(java.nio.ByteBuffer.wrap("SSH-2.0-OpenSSH_9.2p1 Debian\r\n".getBytes()));
+                    c.read(java.nio.ByteBuffer.allocate(64));
+                } catch (IOException closed) {
+                    // The client hung up, as it should.
+                }
+            });
+            assertThatThrownBy(() -> open(uri, "timeout=10s"))
+                    .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
+                    .hasMessageContaining("is not an NBD server");
+            speaker.join(Duration.ofSeconds(10));
+        }
     }
 
     @Test

@@ -25,15 +25,18 @@ final class NbdPeer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
     private final List<String> command;
+    /** The Unix socket, or null for a TCP server on {@link #port}. */
     private final Path socket;
+    private final int port;
     private final Path log;
     /** Whether the socket file appears before the server listens (qemu-nbd): then readiness is a connection. */
     private final boolean bindsBeforeListening;
     private Process process;
 
-    private NbdPeer(List<String> command, Path socket, Path log, boolean bindsBeforeListening) {
+    private NbdPeer(List<String> command, Path socket, int port, Path log, boolean bindsBeforeListening) {
         this.command = command;
         this.socket = socket;
+        this.port = port;
         this.log = log;
         this.bindsBeforeListening = bindsBeforeListening;
     }
@@ -57,7 +60,23 @@ final class NbdPeer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-U",
                 socket.toString()));
         command.addAll(List.of(arguments));
-        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log"), false).start();
+        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), false).start();
+    }
+
+    /** nbdkit with these arguments on a free TCP port of 127.0.0.1. */
+    static NbdPeer nbdkitOnTcp(Path dir, String... arguments) {
+        assumeInstalled("nbdkit", "nbdkit");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-i", "127.0.0.1",
+                "-p", Integer.toString(port)));
+        command.addAll(List.of(arguments));
+        Path log = fresh(dir, "nbdkit-tcp").resolveSibling("nbdkit.log");
+        return new NbdPeer(command, null, port, log, true).start();
     }
 
     /** qemu-nbd serving {@code image} of {@code format} as export {@code name}, for any number of clients. */
@@ -66,7 +85,7 @@ final class NbdPeer implements AutoCloseable {
         Path socket = fresh(dir, "qemu-nbd");
         List<String> command = List.of("qemu-nbd", "--persistent", "--shared=8", "--cache=writeback",
                 "--format=" + format, "--export-name=" + name, "--socket=" + socket, image.toString());
-        return new NbdPeer(command, socket, socket.resolveSibling(socket.getFileName() + ".log"), true).start();
+        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), true).start();
     }
 
     private static Path fresh(Path dir, String what) {
@@ -80,7 +99,9 @@ final class NbdPeer implements AutoCloseable {
     /** Starts the server (again, after {@link #kill}) and waits until its socket exists. */
     NbdPeer start() {
         try {
-            Files.deleteIfExists(socket);
+            if (socket != null) {
+                Files.deleteIfExists(socket);
+            }
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
@@ -89,14 +110,16 @@ final class NbdPeer implements AutoCloseable {
         Awaitility.await("the socket of " + command).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(10))
                 .until(() -> {
                     assertThat(process.isAlive()).as("%s is running; its output: %s", command, output()).isTrue();
-                    return Files.exists(socket) && (!bindsBeforeListening || accepts());
+                    return (socket == null || Files.exists(socket)) && (!bindsBeforeListening || accepts());
                 });
         return this;
     }
 
     private boolean accepts() {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(socket));
+        try (SocketChannel probe = socket != null ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open()) {
+            probe.connect(socket != null ? UnixDomainSocketAddress.of(socket)
+                    : new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
             return true;
         } catch (IOException notYet) {
             return false;
@@ -105,7 +128,8 @@ final class NbdPeer implements AutoCloseable {
 
     /** The URI of the export (the default export for nbdkit), optionally with the export's name. */
     String uri(String exportName) {
-        return "nbd+unix:///" + exportName + "?socket=" + socket;
+        return socket == null ? "nbd://127.0.0.1:" + port + "/" + exportName
+                : "nbd+unix:///" + exportName + "?socket=" + socket;
     }
 
     String uri() {

@@ -26,6 +26,12 @@ final class NbdPeers implements AfterEachCallback {
         return peer;
     }
 
+    synchronized NbdPeer nbdkitOnTcp(String... arguments) {
+        NbdPeer peer = NbdPeer.nbdkitOnTcp(dir(), arguments);
+        peers.add(peer);
+        return peer;
+    }
+
     synchronized NbdPeer qemuNbd(Path image, String format, String name) {
         NbdPeer peer = NbdPeer.qemuNbd(dir(), image, format, name);
         peers.add(peer);
