@@ -1,6 +1,9 @@
 /**
- * The NBD device: a block device served by an NBD server. Exports only the wire numbers
- * ({@code io.jiomap.device.nbd.wire}), which jiomap's NBD server shares.
+ * The NBD device: a block device served by an NBD server (nbdkit, qemu-nbd, jiomap's own export), reached only as a
+ * {@link io.jiomap.api.block.BlockDeviceProvider} service, through {@link java.util.ServiceLoader} or OSGi. Exports
+ * only the wire numbers ({@code io.jiomap.device.nbd.wire}), which jiomap's NBD server shares. The device model's
+ * option parsing is compiled against as a module but embedded in the bundle privately (bnd
+ * {@code -conditionalpackage}), hence {@code requires static}.
  */
 module io.jiomap.device.nbd {
     requires io.jiomap.api;
@@ -9,4 +12,6 @@ module io.jiomap.device.nbd {
     requires static osgi.annotation;
 
     exports io.jiomap.device.nbd.wire;
+
+    provides io.jiomap.api.block.BlockDeviceProvider with io.jiomap.device.nbd.NbdDeviceProvider;
 }
