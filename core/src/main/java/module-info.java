@@ -9,4 +9,5 @@ module io.jiomap.core {
 
     exports io.jiomap.core;
     exports io.jiomap.core.ring;
+    exports io.jiomap.core.trace;
 }

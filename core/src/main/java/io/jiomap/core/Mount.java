@@ -13,6 +13,7 @@ import io.jiomap.core.block.BlockLayer;
 import io.jiomap.core.completion.CompletionWorkqueue;
 import io.jiomap.core.dio.DioStats;
 import io.jiomap.core.dio.DirectIo;
+import io.jiomap.core.trace.DioTrace;
 import java.util.Map;
 
 /**

@@ -3,8 +3,8 @@ package io.jiomap.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.io.DioCounters;
-import io.jiomap.core.CompletionContext;
 import io.jiomap.core.ring.IoRing;
+import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.tck.observe.EndIoCall;
 import io.jiomap.tck.observe.TraceLog;
 import java.util.ArrayList;

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.io.Iocb;
-import io.jiomap.core.CompletionContext;
 import io.jiomap.core.CompletionMode;
-import io.jiomap.core.DioFlags;
 import io.jiomap.core.ring.IoRing;
+import io.jiomap.core.trace.CompletionContext;
+import io.jiomap.core.trace.DioFlags;
 import io.jiomap.tck.observe.CompletionLog.KiComplete;
 import org.junit.jupiter.api.Test;
 

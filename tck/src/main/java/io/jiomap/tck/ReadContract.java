@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.io.Iocb;
-import io.jiomap.core.CompletionContext;
 import io.jiomap.core.CompletionMode;
-import io.jiomap.core.DioFlags;
+import io.jiomap.core.trace.CompletionContext;
+import io.jiomap.core.trace.DioFlags;
 import io.jiomap.tck.observe.CompletionLog.KiComplete;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,9 +1,9 @@
 package io.jiomap.tck.observe;
 
 import io.jiomap.api.io.Iocb;
-import io.jiomap.core.CompletionContext;
-import io.jiomap.core.DioFlags;
-import io.jiomap.core.DioTrace;
+import io.jiomap.core.trace.CompletionContext;
+import io.jiomap.core.trace.DioFlags;
+import io.jiomap.core.trace.DioTrace;
 import java.util.ArrayList;
 import java.util.List;
 

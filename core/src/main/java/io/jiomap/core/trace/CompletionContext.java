@@ -1,4 +1,4 @@
-package io.jiomap.core;
+package io.jiomap.core.trace;
 
 /** Where a direct I/O's completion ran. */
 public enum CompletionContext {

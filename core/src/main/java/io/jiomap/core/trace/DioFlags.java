@@ -1,4 +1,4 @@
-package io.jiomap.core;
+package io.jiomap.core.trace;
 
 import io.jiomap.api.iomap.DioOps;
 

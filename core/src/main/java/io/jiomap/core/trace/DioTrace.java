@@ -1,11 +1,11 @@
-package io.jiomap.core;
+package io.jiomap.core.trace;
 
 import io.jiomap.api.io.Iocb;
 
 /**
  * Trace points of the direct-I/O path, like the kernel's {@code iomap_dio_rw_queued} and
  * {@code iomap_dio_complete}: what the engine decided for each request. Off (null) unless a test or a tool sets one
- * on a {@link Mount}; implementations must be thread-safe and quick.
+ * on a {@link io.jiomap.core.Mount}; implementations must be thread-safe and quick.
  */
 public interface DioTrace {
     /**
