@@ -18,7 +18,7 @@ import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.format.Superblock;
 import io.jiomap.fs.xfslike.fsck.Checker;
-import io.jiomap.fs.xfslike.home.Checkpoint;
+import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.log.Log;
 import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;

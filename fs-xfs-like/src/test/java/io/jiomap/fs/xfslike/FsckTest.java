@@ -17,7 +17,7 @@ import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.format.Superblock;
-import io.jiomap.fs.xfslike.home.Checkpoint;
+import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
