@@ -12,29 +12,29 @@ import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
 import io.jiomap.fs.xfslike.file.XfsLikeInode;
 import io.jiomap.fs.xfslike.format.Geometry;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import io.jiomap.fs.xfslike.namespace.Namespace;
 import java.util.List;
 
 /**
  * A mounted XFS-like filesystem as the VFS sees it: it wires the jobs together and hands each call to the one that
- * does it: {@link Mount} (the mounted state, the metadata lock and the {@linkplain io.jiomap.fs.xfslike.mount.MetadataLog
- * log}), {@link BlockAllocation} and {@link Reservations} (space), {@link Namespace} (paths and directories) and
- * {@link XfsLikeInode} (a regular file). The lock rules are {@link Mount}'s.
+ * does it: {@link MountState} (the mounted state, the metadata lock and the log), {@link BlockAllocation} and
+ * {@link Reservations} (space), {@link Namespace} (paths and directories) and {@link XfsLikeInode} (a regular file).
+ * The lock rules are {@link MountState}'s.
  */
 final class XfsLikeFileSystem implements FileSystem {
-    private final Mount mount;
+    private final MountState mount;
     private final Reservations reservations;
     private final Namespace namespace;
 
-    private XfsLikeFileSystem(Mount mount) {
+    private XfsLikeFileSystem(MountState mount) {
         this.mount = mount;
         this.reservations = new Reservations(mount);
         this.namespace = new Namespace(this, mount, new BlockAllocation(mount), reservations);
     }
 
     static XfsLikeFileSystem mount(BlockDevice device, DirectIoEngine directIo) throws JiomapException {
-        return new XfsLikeFileSystem(Mount.mount(device, directIo));
+        return new XfsLikeFileSystem(MountState.mount(device, directIo));
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.List;
 
 /**
@@ -19,11 +19,11 @@ import java.util.List;
  * force happens before its first item.
  */
 public final class BlockAllocation {
-    private final Mount mount;
+    private final MountState mount;
     private final Metadata md;
     private final Allocator alloc;
 
-    public BlockAllocation(Mount mount) {
+    public BlockAllocation(MountState mount) {
         this.mount = mount;
         this.md = mount.metadata();
         this.alloc = mount.allocator();

@@ -6,7 +6,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.MetaBlock;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,11 +18,11 @@ public final class Reservations {
     /** Bytes of checkpoint room one in-flight end_io may need (a conversion splits one record into three). */
     static final int END_IO_RESERVE_BYTES = 128;
 
-    private final Mount mount;
+    private final MountState mount;
     private final ConcurrentHashMap<Iocb, Boolean> endIoReserved = new ConcurrentHashMap<>();
     private long endIoReservations;
 
-    public Reservations(Mount mount) {
+    public Reservations(MountState mount) {
         this.mount = mount;
     }
 

@@ -12,7 +12,7 @@ import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +50,7 @@ final class FileAllocation {
      */
     static int allocateHoleLocked(XfsLikeInode ip, Iocb request, long pos, long length, long fb, long last,
                                   Iomap iomap) throws JiomapException {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         BlockAllocation blocks = ip.blocks();
         InodeCore core = ip.core();
         int shift = ip.shift();

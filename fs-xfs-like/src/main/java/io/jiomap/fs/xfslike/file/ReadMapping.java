@@ -7,7 +7,7 @@ import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.ExtentMap;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 
 /** Mapping for direct reads (xfs_read_iomap_begin): MAPPED, UNWRITTEN or HOLE from the data fork. */
 final class ReadMapping implements IomapOps {
@@ -19,7 +19,7 @@ final class ReadMapping implements IomapOps {
 
     @Override
     public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         if ((flags & NOWAIT) != 0) {
             if (!mount.tryLockMetadata()) {
                 return -Errno.EAGAIN;

@@ -15,7 +15,7 @@ import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +36,7 @@ final class Reflink {
      */
     static int copyOnWriteLocked(XfsLikeInode ip, Iocb request, long pos, long length, long fb, long sharedLen,
                                  long dataBlock, Iomap iomap, Iomap srcmap) throws JiomapException {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         InodeCore core = ip.core();
         int shift = ip.shift();
         Extent staged = core.cow().find(fb);
@@ -200,7 +200,7 @@ final class Reflink {
         }
         List<Extent> pieces = src.core().data().overlapping(sfb, blocks);
         dst.reservations().reserveMetadataLocked(pieces.size() * 6L + 16);
-        Mount mount = dst.mount();
+        MountState mount = dst.mount();
         Transaction t = new Transaction(mount.metadata());
         dst.blocks().unmapAndReleaseLocked(t, core, dfb, blocks);
         for (Extent p : pieces) {
@@ -228,7 +228,7 @@ final class Reflink {
         if (length <= 0 || start < 0) {
             return out;
         }
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         int bs = ip.blockSize();
         int shift = ip.shift();
         InodeCore core = ip.core();

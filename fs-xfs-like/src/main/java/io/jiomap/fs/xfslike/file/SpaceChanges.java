@@ -12,7 +12,7 @@ import io.jiomap.fs.xfslike.meta.Allocator;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.Arrays;
 
 /**
@@ -36,7 +36,7 @@ final class SpaceChanges {
     }
 
     private static int truncateLocked(XfsLikeInode ip, long newSize) throws JiomapException {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         InodeCore core = ip.core();
         int bs = ip.blockSize();
         int shift = ip.shift();
@@ -84,7 +84,7 @@ final class SpaceChanges {
 
     private static int fallocateLocked(XfsLikeInode ip, int op, boolean keepSize, long offset, long length)
             throws JiomapException {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         InodeCore core = ip.core();
         int bs = ip.blockSize();
         int shift = ip.shift();
@@ -133,7 +133,7 @@ final class SpaceChanges {
         if ((pos & (bs - 1)) == 0 && len >= bs) {
             return;
         }
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         long fb = pos >>> ip.shift();
         Extent e = ip.core().data().find(fb);
         if (e == null || e.unwritten()) {

@@ -6,7 +6,7 @@ import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 
 /**
  * end_io of direct writes (xfs_dio_write_end_io; docs/filesystems.md, "xfs-like end_io"). Takes only the metadata
@@ -32,7 +32,7 @@ final class WriteCompletion implements DioOps {
             ip.reservations().releaseEndIo(iocb);
             return 0;
         }
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         mount.lockMetadata();
         try {
             if (ip.isRemoved() || size == 0) {

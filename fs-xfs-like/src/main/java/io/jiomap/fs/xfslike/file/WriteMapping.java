@@ -10,7 +10,7 @@ import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.meta.ExtentMap;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.List;
 
 /**
@@ -27,7 +27,7 @@ final class WriteMapping implements IomapOps {
 
     @Override
     public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
-        Mount mount = ip.mount();
+        MountState mount = ip.mount();
         boolean nowait = (flags & NOWAIT) != 0;
         boolean overwriteOnly = (flags & OVERWRITE_ONLY) != 0;
         if (nowait) {

@@ -11,7 +11,7 @@ import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
 import io.jiomap.fs.xfslike.meta.InodeCore;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -34,7 +34,7 @@ public final class XfsLikeInode extends Inode {
     static final ThreadLocal<Iocb> MAPPING = new ThreadLocal<>();
 
     private final FileSystem owner;
-    private final Mount mount;
+    private final MountState mount;
     private final BlockAllocation blocks;
     private final Reservations reservations;
     private final InodeCore core;
@@ -46,7 +46,7 @@ public final class XfsLikeInode extends Inode {
     private final WriteCompletion writeCompletion = new WriteCompletion(this);
     private volatile boolean removed;
 
-    public XfsLikeInode(FileSystem owner, Mount mount, BlockAllocation blocks, Reservations reservations,
+    public XfsLikeInode(FileSystem owner, MountState mount, BlockAllocation blocks, Reservations reservations,
                         InodeCore core) {
         this.owner = owner;
         this.mount = mount;
@@ -66,7 +66,7 @@ public final class XfsLikeInode extends Inode {
         return removed;
     }
 
-    Mount mount() {
+    MountState mount() {
         return mount;
     }
 

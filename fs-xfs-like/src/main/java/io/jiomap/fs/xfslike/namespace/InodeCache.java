@@ -5,7 +5,7 @@ import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
 import io.jiomap.fs.xfslike.file.XfsLikeInode;
 import io.jiomap.fs.xfslike.meta.InodeCore;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,12 +17,12 @@ import java.util.Map;
  */
 public final class InodeCache {
     private final FileSystem owner;
-    private final Mount mount;
+    private final MountState mount;
     private final BlockAllocation blocks;
     private final Reservations reservations;
     private final Map<Long, XfsLikeInode> inodes = new HashMap<>();
 
-    public InodeCache(FileSystem owner, Mount mount, BlockAllocation blocks, Reservations reservations) {
+    public InodeCache(FileSystem owner, MountState mount, BlockAllocation blocks, Reservations reservations) {
         this.owner = owner;
         this.mount = mount;
         this.blocks = blocks;

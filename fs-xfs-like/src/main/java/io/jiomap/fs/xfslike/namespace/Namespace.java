@@ -16,7 +16,7 @@ import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.mount.MetadataLog;
-import io.jiomap.fs.xfslike.mount.Mount;
+import io.jiomap.fs.xfslike.mount.MountState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +30,14 @@ import java.util.Map;
 public final class Namespace {
     static final int NAME_MAX = InodeRecords.NAME_MAX;
 
-    private final Mount mount;
+    private final MountState mount;
     private final Metadata md;
     private final MetadataLog log;
     private final BlockAllocation blocks;
     private final Reservations reservations;
     private final InodeCache inodes;
 
-    public Namespace(FileSystem owner, Mount mount, BlockAllocation blocks, Reservations reservations) {
+    public Namespace(FileSystem owner, MountState mount, BlockAllocation blocks, Reservations reservations) {
         this.mount = mount;
         this.md = mount.metadata();
         this.log = mount.log();
@@ -113,7 +113,8 @@ public final class Namespace {
             InodeCore parent = parentOfLocked(path, parts);
             Long ino = parent.entries().get(parts.getLast());
             if (ino != null) {
-                if ((flags & (FileSystem.CREATE | FileSystem.EXCLUSIVE)) == (FileSystem.CREATE | FileSystem.EXCLUSIVE)) {
+                int createExclusive = FileSystem.CREATE | FileSystem.EXCLUSIVE;
+                if ((flags & createExclusive) == createExclusive) {
                     throw new JiomapException(Errno.EEXIST, path + " exists");
                 }
                 InodeCore core = md.inode(ino);

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * only the metadata lock, so a drain never waits for a completion that waits for the drainer
  * (docs/design-rules.md, "Rule 1").
  */
-public final class Mount {
+public final class MountState {
     private final BlockDevice device;
     private final DirectIoEngine directIo;
     private final Disk disk;
@@ -42,7 +42,7 @@ public final class Mount {
     private final ReentrantLock metaLock = new ReentrantLock();
     private volatile boolean unmounted;
 
-    private Mount(BlockDevice device, DirectIoEngine directIo, Disk disk, Superblock sb, Metadata md, Log log) {
+    private MountState(BlockDevice device, DirectIoEngine directIo, Disk disk, Superblock sb, Metadata md, Log log) {
         this.device = device;
         this.directIo = directIo;
         this.disk = disk;
@@ -57,7 +57,7 @@ public final class Mount {
      * transactions of the log, frees CoW staging extents a crash left behind, checks the result, and writes a new
      * checkpoint so the log starts empty in a new epoch.
      */
-    public static Mount mount(BlockDevice device, DirectIoEngine directIo) throws JiomapException {
+    public static MountState mount(BlockDevice device, DirectIoEngine directIo) throws JiomapException {
         Superblock sb;
         try {
             sb = Superblocks.read(device);
@@ -89,7 +89,7 @@ public final class Mount {
         Log log = new Log(disk, g, sb.uuid());
         log.reset(sb.generation(), scan.head(), scan.nextSeq());
         log.setCommitted(lastSeq);
-        Mount m = new Mount(device, directIo, disk, sb, md, log);
+        MountState m = new MountState(device, directIo, disk, sb, md, log);
         m.lockMetadata();
         try {
             m.recoverCowLeftoversLocked();
