@@ -138,7 +138,8 @@ public interface WriteCompletionContract extends ContractBase {
         env.tap().holdNext(1);
         Background<Long> writer = tck().spawn("pwrite", () -> env.pwrite(POS, 4096));
         Waits.await("the pwrite's bio").until(() -> env.tap().heldCount() == 1);
-        // As in TV4: released only once the submitter waits, or the submitter would complete the dio itself.
+        // As in (docs/dio-contract.md, "TV4"): released only once the submitter waits, or the submitter would
+        // complete the dio itself.
         Waits.await("the pwrite waiting for its bio")
                 .until(() -> writer.isParkedIn("io.jiomap.core.dio.DirectIo", "rw"));
         assertThat(writer.isDone()).as("pwrite returned while its bio is in flight").isFalse();

@@ -10,6 +10,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.ext4like.disk.Extent;
@@ -238,9 +239,9 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     // ---------------------------------------------------------------- iomap
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
         try {
-            return map(pos, length, flags, iomap);
+            return map(iter.pos(), iter.length(), iter.flags(), iter.iomap());
         } catch (FsError e) {
             return -e.errno();
         }
@@ -328,7 +329,8 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
     // ---------------------------------------------------------------- end_io
 
     @Override
-    public long endIo(Iocb iocb, long written, int error, int flags) {
+    public long endIo(IomapIter iter, long written, int error, int flags) {
+        Iocb iocb = iter.iocb();
         long pos = iocb.position();
         Reserved reserved;
         synchronized (reservations) {
@@ -412,7 +414,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
             l.lock();
         }
         try {
-            return fs.directIo().rw(iocb, buffer, offset, length, this, null, 0, 0);
+            return fs.directIo().rw(iocb, buffer, offset, length, this, null, 0, null, 0);
         } finally {
             l.unlock();
         }
@@ -491,7 +493,7 @@ final class Ext4Inode extends Inode implements IomapOps, DioOps, ExtentTree.Stor
                             reservations.merge(iocb, new Reserved(credits, nodes), Reserved::plus);
                         }
                     }
-                    long ret = fs.directIo().rw(iocb, buffer, offset, length, this, this, dioFlags, 0);
+                    long ret = fs.directIo().rw(iocb, buffer, offset, length, this, this, dioFlags, null, 0);
                     if (ret < 0 && ret != -Errno.EIOCBQUEUED) {
                         releaseUnused(iocb);
                     }

@@ -1,8 +1,8 @@
 package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.fs.Inode;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.meta.Extent;
@@ -18,9 +18,12 @@ final class ReadMapping implements IomapOps {
     }
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.length();
+        Iomap iomap = iter.iomap();
         MountState mount = ip.mount();
-        if ((flags & NOWAIT) != 0) {
+        if (iter.hasFlag(NOWAIT)) {
             if (!mount.tryLockMetadata()) {
                 return -Errno.EAGAIN;
             }

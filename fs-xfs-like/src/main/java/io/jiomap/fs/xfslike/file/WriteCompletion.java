@@ -2,6 +2,7 @@ package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.Extent;
@@ -25,7 +26,8 @@ final class WriteCompletion implements DioOps {
      * range.
      */
     @Override
-    public long endIo(Iocb iocb, long size, int error, int flags) {
+    public long endIo(IomapIter iter, long size, int error, int flags) {
+        Iocb iocb = iter.iocb();
         InodeCore core = ip.core();
         long pos = iocb.position();
         if (error == 0 && flags == 0 && pos + size <= core.size()) {

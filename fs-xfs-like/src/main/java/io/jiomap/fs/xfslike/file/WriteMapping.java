@@ -2,9 +2,9 @@ package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.meta.ExtentMap;
@@ -26,10 +26,13 @@ final class WriteMapping implements IomapOps {
     }
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.length();
+        Iomap iomap = iter.iomap();
         MountState mount = ip.mount();
-        boolean nowait = (flags & NOWAIT) != 0;
-        boolean overwriteOnly = (flags & OVERWRITE_ONLY) != 0;
+        boolean nowait = iter.hasFlag(NOWAIT);
+        boolean overwriteOnly = iter.hasFlag(OVERWRITE_ONLY);
         if (nowait) {
             if (!mount.tryLockMetadata()) {
                 return -Errno.EAGAIN;
@@ -68,7 +71,7 @@ final class WriteMapping implements IomapOps {
                         return -Errno.EAGAIN;
                     }
                     return Reflink.copyOnWriteLocked(ip, request, pos, length, fb, firstPiece.length(), block,
-                            iomap, srcmap);
+                            iomap, iter.srcmap());
                 }
                 runEnd = fb + firstPiece.length();
             } else if (unwritten && overwriteOnly && ((pos | length) & (bs - 1)) != 0) {

@@ -169,7 +169,7 @@ public final class XfsLikeInode extends Inode {
             return -Errno.EAGAIN;
         }
         try {
-            return mount.directIo().rw(iocb, buffer, offset, length, readMapping, null, 0, 0);
+            return mount.directIo().rw(iocb, buffer, offset, length, readMapping, null, 0, null, 0);
         } finally {
             iolock.readLock().unlock();
         }
@@ -198,7 +198,7 @@ public final class XfsLikeInode extends Inode {
                 long r;
                 try {
                     r = directIo.rw(iocb, buffer, offset, length, writeMapping, writeCompletion,
-                            aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, 0);
+                            aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, null, 0);
                 } finally {
                     iolock.readLock().unlock();
                 }
@@ -215,7 +215,7 @@ public final class XfsLikeInode extends Inode {
             long r;
             try {
                 r = directIo.rw(iocb, buffer, offset, length, writeMapping, writeCompletion,
-                        aligned ? 0 : DirectIoEngine.FORCE_WAIT, 0);
+                        aligned ? 0 : DirectIoEngine.FORCE_WAIT, null, 0);
             } finally {
                 unlockExclusive();
             }
