@@ -2,12 +2,10 @@ package io.jiomap.fs.xfslike.alloc;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.Iocb;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.mount.MountState;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Room in the checkpoint region (the kernel's transaction reservations, {@code xfs_trans_reserve}): a change checks
@@ -19,7 +17,6 @@ public final class Reservations {
     static final int END_IO_RESERVE_BYTES = 128;
 
     private final MountState mount;
-    private final ConcurrentHashMap<Iocb, Boolean> endIoReserved = new ConcurrentHashMap<>();
     private long endIoReservations;
 
     public Reservations(MountState mount) {
@@ -41,21 +38,17 @@ public final class Reservations {
         }
     }
 
-    /** Reserves end_io's metadata room for {@code iocb}, once per request. */
-    public void reserveEndIoLocked(Iocb iocb) throws JiomapException {
-        if (iocb == null || endIoReserved.containsKey(iocb)) {
-            return;
-        }
+    /**
+     * Reserves the metadata room of one end_io in flight. The request that took it remembers so (its iteration
+     * object's private slot) and gives it back once with {@link #releaseEndIo}.
+     */
+    public void reserveEndIoLocked() throws JiomapException {
         reserveMetadataLocked(8);
-        endIoReserved.put(iocb, Boolean.TRUE);
         endIoReservations++;
     }
 
-    /** Releases what {@link #reserveEndIoLocked} took for {@code iocb}, if anything; takes the metadata lock. */
-    public void releaseEndIo(Iocb iocb) {
-        if (endIoReserved.isEmpty() || endIoReserved.remove(iocb) == null) {
-            return;
-        }
+    /** Gives back one {@link #reserveEndIoLocked} reservation; takes the metadata lock. */
+    public void releaseEndIo() {
         mount.lockMetadata();
         try {
             endIoReservations--;

@@ -1,8 +1,8 @@
 package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.log.LogItem;
@@ -48,7 +48,7 @@ final class FileAllocation {
      * UNWRITTEN + NEW. ENOSPC is decided for the whole write before anything is allocated, and the request's end_io
      * room is reserved.
      */
-    static int allocateHoleLocked(XfsLikeInode ip, Iocb request, long pos, long length, long fb, long last,
+    static int allocateHoleLocked(XfsLikeInode ip, IomapIter iter, long pos, long length, long fb, long last,
                                   Iomap iomap) throws JiomapException {
         MountState mount = ip.mount();
         BlockAllocation blocks = ip.blocks();
@@ -61,7 +61,7 @@ final class FileAllocation {
         int ag = Metadata.agOfIno(core.ino());
         blocks.prepareLocked(total, ag);
         ip.reservations().reserveMetadataLocked(Math.min(count, blocks.freeExtentCountLocked()) * 2 + 4);
-        ip.reservations().reserveEndIoLocked(request);
+        WriteRequestState.reserveEndIoRoomLocked(iter, ip.reservations());
         Transaction t = new Transaction(mount.metadata());
         List<Allocator.Piece> pieces = blocks.allocateLocked(t, ag, goalForLocked(core, fb), count);
         long off = fb;

@@ -4,8 +4,8 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FileExtent;
 import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.log.LogItem;
@@ -34,7 +34,7 @@ final class Reflink {
      * recovery frees it after a crash, reported MAPPED + SHARED with the data-fork extent as srcmap; end_io remaps
      * it. Blocks the write covers only in part get the old contents copied first (the engine does not read srcmap).
      */
-    static int copyOnWriteLocked(XfsLikeInode ip, Iocb request, long pos, long length, long fb, long sharedLen,
+    static int copyOnWriteLocked(XfsLikeInode ip, IomapIter iter, long pos, long length, long fb, long sharedLen,
                                  long dataBlock, Iomap iomap, Iomap srcmap) throws JiomapException {
         MountState mount = ip.mount();
         InodeCore core = ip.core();
@@ -50,7 +50,7 @@ final class Reflink {
             int ag = Metadata.agOfIno(core.ino());
             ip.blocks().prepareLocked(FileAllocation.blocksNeededLocked(ip, fb, last), ag);
             ip.reservations().reserveMetadataLocked(count + 8);
-            ip.reservations().reserveEndIoLocked(request);
+            WriteRequestState.reserveEndIoRoomLocked(iter, ip.reservations());
             Transaction t = new Transaction(mount.metadata());
             List<Allocator.Piece> pieces = ip.blocks().allocateLocked(t, ag, -1, count);
             long off = fb;
@@ -66,7 +66,7 @@ final class Reflink {
         } else {
             // An earlier mapping of this write, or an aligned write beside it, staged these blocks. A partial write
             // never finds staging a failed write left behind: it took the lock exclusively, which cancels that.
-            ip.reservations().reserveEndIoLocked(request);
+            WriteRequestState.reserveEndIoRoomLocked(iter, ip.reservations());
         }
         long run = Math.min(staged.end(), fb + sharedLen) - fb;
         int dirty = mount.log().dataDirtyLocked(core) || pos + length > core.size() ? Iomap.F_DIRTY : 0;

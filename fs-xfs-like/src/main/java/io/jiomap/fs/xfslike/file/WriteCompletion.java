@@ -31,7 +31,7 @@ final class WriteCompletion implements DioOps {
         InodeCore core = ip.core();
         long pos = iocb.position();
         if (error == 0 && flags == 0 && pos + size <= core.size()) {
-            ip.reservations().releaseEndIo(iocb);
+            WriteRequestState.releaseEndIoRoom(iter, ip.reservations());
             return 0;
         }
         MountState mount = ip.mount();
@@ -70,7 +70,7 @@ final class WriteCompletion implements DioOps {
             return 0;
         } finally {
             mount.unlockMetadata();
-            ip.reservations().releaseEndIo(iocb);
+            WriteRequestState.releaseEndIoRoom(iter, ip.reservations());
         }
     }
 }

@@ -2,7 +2,6 @@ package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
@@ -44,7 +43,6 @@ final class WriteMapping implements IomapOps {
             if (ip.isRemoved()) {
                 return -Errno.ENOENT;
             }
-            Iocb request = XfsLikeInode.MAPPING.get();
             int shift = ip.shift();
             int bs = ip.blockSize();
             InodeCore core = ip.core();
@@ -56,7 +54,7 @@ final class WriteMapping implements IomapOps {
                 if (nowait || overwriteOnly) {
                     return -Errno.EAGAIN;
                 }
-                return FileAllocation.allocateHoleLocked(ip, request, pos, length, fb, last, iomap);
+                return FileAllocation.allocateHoleLocked(ip, iter, pos, length, fb, last, iomap);
             }
             // Read through the position, not an Extent: an overwrite's mapping allocates nothing.
             boolean unwritten = map.unwritten(at);
@@ -70,7 +68,7 @@ final class WriteMapping implements IomapOps {
                     if (nowait || overwriteOnly) {
                         return -Errno.EAGAIN;
                     }
-                    return Reflink.copyOnWriteLocked(ip, request, pos, length, fb, firstPiece.length(), block,
+                    return Reflink.copyOnWriteLocked(ip, iter, pos, length, fb, firstPiece.length(), block,
                             iomap, iter.srcmap());
                 }
                 runEnd = fb + firstPiece.length();
@@ -91,7 +89,7 @@ final class WriteMapping implements IomapOps {
             }
             boolean extending = pos + length > core.size();
             if (unwritten || extending) {
-                ip.reservations().reserveEndIoLocked(request);
+                WriteRequestState.reserveEndIoRoomLocked(iter, ip.reservations());
             }
             int dirty = mount.log().dataDirtyLocked(core) || extending ? Iomap.F_DIRTY : 0;
             iomap.set(fb << shift, (runEnd - fb) << shift, block << shift,

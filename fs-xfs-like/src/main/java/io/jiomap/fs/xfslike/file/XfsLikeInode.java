@@ -30,9 +30,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * (docs/design-rules.md, "Rule 1"; docs/dio-contract.md, "TV30").
  */
 public final class XfsLikeInode extends Inode {
-    /** The iocb of the write being mapped on this thread, so begin can reserve end_io room for that request. */
-    static final ThreadLocal<Iocb> MAPPING = new ThreadLocal<>();
-
     private final FileSystem owner;
     private final MountState mount;
     private final BlockAllocation blocks;
@@ -188,49 +185,32 @@ public final class XfsLikeInode extends Inode {
         boolean aligned = ((pos | length) & (bs - 1)) == 0;
         boolean pastEof = pos > core.size();
         DirectIoEngine directIo = mount.directIo();
-        MAPPING.set(iocb);
-        try {
-            // xfs_file_dio_write_unaligned: a sub-block write touching EOF needs exclusivity for the zeroing.
-            if (!pastEof && (aligned || pos + length < core.size())) {
-                if (!lockShared(nowait)) {
-                    return -Errno.EAGAIN;
-                }
-                long r;
-                try {
-                    r = directIo.rw(iocb, buffer, offset, length, writeMapping, writeCompletion,
-                            aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, null, 0);
-                } finally {
-                    iolock.readLock().unlock();
-                }
-                settle(iocb, r);
-                if (aligned || r != -Errno.EAGAIN || nowait) {
-                    return r;
-                }
-            } else if (nowait) {
-                // Exclusive lock and a drain would block (xfs_file_dio_write_unaligned / write checks).
+        // xfs_file_dio_write_unaligned: a sub-block write touching EOF needs exclusivity for the zeroing.
+        if (!pastEof && (aligned || pos + length < core.size())) {
+            if (!lockShared(nowait)) {
                 return -Errno.EAGAIN;
             }
-            // Sub-block zeroing or a write past EOF: nobody else may write these blocks meanwhile.
-            lockExclusiveAndDrain();
             long r;
             try {
                 r = directIo.rw(iocb, buffer, offset, length, writeMapping, writeCompletion,
-                        aligned ? 0 : DirectIoEngine.FORCE_WAIT, null, 0);
+                        aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, null, 0);
             } finally {
-                unlockExclusive();
+                iolock.readLock().unlock();
             }
-            settle(iocb, r);
-            return r;
-        } finally {
-            // set(null), not remove(): the thread's entry stays, so the next write allocates nothing here.
-            MAPPING.set(null);
+            if (aligned || r != -Errno.EAGAIN || nowait) {
+                return r;
+            }
+        } else if (nowait) {
+            // Exclusive lock and a drain would block (xfs_file_dio_write_unaligned / write checks).
+            return -Errno.EAGAIN;
         }
-    }
-
-    /** A request that ended without queueing ran end_io already or never will: drop what it reserved. */
-    private void settle(Iocb iocb, long r) {
-        if (r != -Errno.EIOCBQUEUED) {
-            reservations.releaseEndIo(iocb);
+        // Sub-block zeroing or a write past EOF: nobody else may write these blocks meanwhile.
+        lockExclusiveAndDrain();
+        try {
+            return directIo.rw(iocb, buffer, offset, length, writeMapping, writeCompletion,
+                    aligned ? 0 : DirectIoEngine.FORCE_WAIT, null, 0);
+        } finally {
+            unlockExclusive();
         }
     }
 
