@@ -11,6 +11,8 @@ import io.jiomap.api.fs.MountContext;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.Superblock;
 import io.jiomap.fs.xfslike.fsck.Checker;
+import io.jiomap.fs.xfslike.mount.Mkfs;
+import io.jiomap.fs.xfslike.mount.Superblocks;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
@@ -60,7 +62,7 @@ public final class XfsLikeFileSystemType implements FileSystemType {
             case "off", "0", "false" -> { }
             default -> throw new JiomapException(Errno.EINVAL, "reflink=" + reflink + ": use on or off");
         }
-        XfsLikeFileSystem.format(device, g, features, UUID.randomUUID());
+        Mkfs.format(device, g, features, UUID.randomUUID());
     }
 
     static Geometry geometry(BlockDevice device, Map<String, String> options) throws JiomapException {
@@ -133,7 +135,7 @@ public final class XfsLikeFileSystemType implements FileSystemType {
 
     @Override
     public boolean probe(BlockDevice device) throws JiomapException {
-        int n = XfsLikeFileSystem.superblockBytes(device);
+        int n = Superblocks.bytes(device);
         if (device.capabilities().capacityBytes() < n) {
             return false;
         }
@@ -148,7 +150,7 @@ public final class XfsLikeFileSystemType implements FileSystemType {
             return Optional.empty();
         }
         try {
-            Superblock sb = XfsLikeFileSystem.readSuperblock(device);
+            Superblock sb = Superblocks.read(device);
             Geometry g = sb.geometry();
             return Optional.of(new FsSignature(NAME, 0, 4, g.totalBlocks() * g.blockSize(), sb.uuid().toString()));
         } catch (JiomapException e) {
@@ -167,7 +169,7 @@ public final class XfsLikeFileSystemType implements FileSystemType {
         }
         Superblock sb;
         try {
-            sb = XfsLikeFileSystem.readSuperblock(device);
+            sb = Superblocks.read(device);
         } catch (JiomapException e) {
             if (e.errno() == Errno.EUCLEAN) {
                 return new FsckReport(NAME, java.util.List.of(e.getMessage().substring(e.getMessage().indexOf(' ')

@@ -17,7 +17,8 @@ import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.format.Superblock;
-import io.jiomap.fs.xfslike.home.Checkpoint;
+import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
+import io.jiomap.fs.xfslike.mount.Superblocks;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
@@ -60,7 +61,7 @@ class FsckTest {
 
     /** Rewrites the current checkpoint (same generation, valid CRCs) after {@code change}: a consistent-looking lie. */
     private static void plant(BlockDevice dev, Consumer<Metadata> change) throws Exception {
-        Superblock sb = XfsLikeFileSystem.readSuperblock(dev);
+        Superblock sb = Superblocks.read(dev);
         Geometry g = sb.geometry();
         Disk disk = new Disk(dev, g.blockSize());
         long region = g.metaStart(sb.activeSlot());
@@ -187,7 +188,7 @@ class FsckTest {
     /** Changes one stored record of a segment and reseals the block's CRC: the indexes then disagree on disk. */
     private static void rewriteRecord(BlockDevice dev, BlockType type, long owner, int recordOffset, long value)
             throws Exception {
-        Superblock sb = XfsLikeFileSystem.readSuperblock(dev);
+        Superblock sb = Superblocks.read(dev);
         Geometry g = sb.geometry();
         Disk disk = new Disk(dev, g.blockSize());
         long region = g.metaStart(sb.activeSlot());
@@ -224,7 +225,7 @@ class FsckTest {
     }
 
     private static long freeOfAg(BlockDevice dev, int ag) throws Exception {
-        Superblock sb = XfsLikeFileSystem.readSuperblock(dev);
+        Superblock sb = Superblocks.read(dev);
         Geometry g = sb.geometry();
         return Checkpoint.load(new Disk(dev, g.blockSize()), g, sb.uuid(), sb.generation(),
                 g.metaStart(sb.activeSlot()), sb.metaUsed()).metadata().free(ag).freeBlocks();
@@ -233,7 +234,7 @@ class FsckTest {
     @Test
     void aCorruptMetadataBlockIsNamedByFsckAndRefusedByMount() throws Exception {
         try (BlockDevice dev = populated()) {
-            Superblock sb = XfsLikeFileSystem.readSuperblock(dev);
+            Superblock sb = Superblocks.read(dev);
             Geometry g = sb.geometry();
             Disk disk = new Disk(dev, g.blockSize());
             long block = g.metaStart(sb.activeSlot()) + 2;
@@ -297,7 +298,7 @@ class FsckTest {
         try (BlockDevice dev = Devices.memory("size=16m")) {
             Mount.mkfs(Devices.TYPE, dev, Map.of("block-size", "1024", "ag-count", "2", "log-size", "128k",
                     "reflink", "off"));
-            Superblock sb = XfsLikeFileSystem.readSuperblock(dev);
+            Superblock sb = Superblocks.read(dev);
             assertThat(sb.geometry().blockSize()).isEqualTo(1024);
             assertThat(sb.geometry().agCount()).isEqualTo(2);
             assertThat(sb.geometry().logBlocks()).isEqualTo(128);

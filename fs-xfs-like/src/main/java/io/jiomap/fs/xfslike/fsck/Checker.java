@@ -8,7 +8,7 @@ import io.jiomap.fs.xfslike.format.BlockType;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.format.Superblock;
-import io.jiomap.fs.xfslike.home.Checkpoint;
+import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.log.Log;
 import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;

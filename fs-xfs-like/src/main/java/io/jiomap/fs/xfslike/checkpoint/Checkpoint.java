@@ -1,4 +1,4 @@
-package io.jiomap.fs.xfslike.home;
+package io.jiomap.fs.xfslike.checkpoint;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
