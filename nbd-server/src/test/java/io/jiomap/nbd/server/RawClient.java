@@ -30,6 +30,11 @@ final class RawClient implements AutoCloseable {
 
     /** Connects and negotiates with OPT_GO (structured replies first when asked). @return the transmission flags */
     static RawClient go(Path socket, String export, boolean structured) throws IOException {
+        return go(socket, export, structured, false);
+    }
+
+    /** As {@link #go(Path, String, boolean)}, selecting base:allocation too when {@code allocation}. */
+    static RawClient go(Path socket, String export, boolean structured, boolean allocation) throws IOException {
         RawClient c = connect(socket);
         ByteBuffer greeting = c.read(18);
         if (greeting.getLong(0) != NbdWire.NBDMAGIC || greeting.getLong(8) != NbdWire.IHAVEOPT) {
@@ -41,6 +46,16 @@ final class RawClient implements AutoCloseable {
             c.expectAck();
         }
         byte[] name = export.getBytes(StandardCharsets.UTF_8);
+        if (allocation) {
+            byte[] q = NbdWire.META_BASE_ALLOCATION.getBytes(StandardCharsets.UTF_8);
+            c.option(NbdWire.OPT_SET_META_CONTEXT, ByteBuffer.allocate(12 + name.length + q.length).putInt(name.length)
+                    .put(name).putInt(1).putInt(q.length).put(q).array());
+            int[] r = c.optionReplyType();
+            if (r[1] != NbdWire.REP_META_CONTEXT) {
+                throw new IOException("SET_META_CONTEXT answered 0x" + Integer.toHexString(r[1]));
+            }
+            c.expectAck();
+        }
         c.option(NbdWire.OPT_GO, ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0)
                 .array());
         while (true) {
