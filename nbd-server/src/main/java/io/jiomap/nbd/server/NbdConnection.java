@@ -74,8 +74,20 @@ final class NbdConnection implements Runnable, CqeConsumer {
     private long[] slotOffset;
     private int[] slotLength;
     private boolean[] slotFua;
+    /** Each slot's own buffer, of the advertised maximum payload, made on the slot's first use. */
     private MemorySegment[] slotBuffer;
+    private ByteBuffer[] slotBufferView;
+    /** The buffer the slot's current request uses: its own, or the one for a payload beyond the advertised maximum. */
+    private MemorySegment[] slotIo;
     private ByteBuffer[] slotView;
+    /**
+     * Clients that ignore the advertised maximum (the kernel's page cache through nbdfuse sends 1 MiB) are served up to
+     * {@link NbdExport#MAX_PAYLOAD_LIMIT}, one such request at a time, from this buffer; the engine splits them into
+     * bios.
+     */
+    private MemorySegment large;
+    private ByteBuffer largeView;
+    private int largeSlot = -1;
     private final ByteBuffer header = ByteBuffer.allocateDirect(NbdWire.REQUEST_SIZE);
     private final ByteBuffer replyHeader = ByteBuffer.allocateDirect(64);
     private final ByteBuffer[] gather = new ByteBuffer[2];
@@ -172,6 +184,8 @@ final class NbdConnection implements Runnable, CqeConsumer {
         slotLength = new int[slots];
         slotFua = new boolean[slots];
         slotBuffer = new MemorySegment[slots];
+        slotBufferView = new ByteBuffer[slots];
+        slotIo = new MemorySegment[slots];
         slotView = new ByteBuffer[slots];
         channel.configureBlocking(false);
         selector = Selector.open();
@@ -252,7 +266,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
                     payloadSlot = -1;
                     // FUA: the direct-I/O path makes a data-sync write durable with the bio's FUA where it can.
                     int rw = slotFua[slot] ? IoRing.RWF_DSYNC : 0;
-                    ring.prepWrite(file, slotBuffer[slot], 0, slotLength[slot], slotOffset[slot], rw, slot);
+                    ring.prepWrite(file, slotIo[slot], 0, slotLength[slot], slotOffset[slot], rw, slot);
                 }
                 continue;
             }
@@ -328,7 +342,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
                     return;
                 }
                 int slot = takeSlot(cookie, type, offset, (int) length);
-                ring.prepRead(file, slotBuffer[slot], 0, (int) length, offset, 0, slot);
+                ring.prepRead(file, slotIo[slot], 0, (int) length, offset, 0, slot);
             }
             case NbdWire.CMD_WRITE -> {
                 if (length == 0) {
@@ -387,6 +401,9 @@ final class NbdConnection implements Runnable, CqeConsumer {
         if (type == NbdWire.CMD_BLOCK_STATUS && (metaContextId == 0 || length == 0)) {
             return NbdWire.EINVAL;
         }
+        if ((type == NbdWire.CMD_READ || type == NbdWire.CMD_WRITE) && length > NbdExport.MAX_PAYLOAD_LIMIT) {
+            return NbdWire.EINVAL;
+        }
         if (offset < 0 || offset > export.size() || length > export.size() - offset) {
             return type == NbdWire.CMD_WRITE || type == NbdWire.CMD_WRITE_ZEROES ? NbdWire.ENOSPC : NbdWire.EINVAL;
         }
@@ -396,26 +413,49 @@ final class NbdConnection implements Runnable, CqeConsumer {
         if (offset % export.minBlock() != 0 || length % export.minBlock() != 0) {
             return NbdWire.EINVAL;
         }
-        if ((type == NbdWire.CMD_READ || type == NbdWire.CMD_WRITE) && length > export.maxPayload()) {
-            return NbdWire.EINVAL;
-        }
         return 0;
     }
 
     private int takeSlot(long cookie, int type, long offset, int length) {
+        if (length > export.maxPayload()) {
+            while (largeSlot >= 0) {
+                // The one oversized request in flight must finish first; its reply goes out meanwhile.
+                ring.submit();
+                ring.waitCompletions(1);
+                ring.reap(this);
+            }
+        }
         int slot = freeSlots[--freeCount];
         slotCookie[slot] = cookie;
         slotCommand[slot] = type;
         slotOffset[slot] = offset;
         slotLength[slot] = length;
-        if (slotBuffer[slot] == null && type != NbdWire.CMD_FLUSH) {
-            slotBuffer[slot] = ring.allocateBuffer(export.maxPayload(), 4096);
-            slotView[slot] = slotBuffer[slot].asByteBuffer();
+        if (type == NbdWire.CMD_FLUSH) {
+            return slot;
+        }
+        if (length > export.maxPayload()) {
+            if (large == null || large.byteSize() < length) {
+                large = ring.allocateBuffer(NbdExport.MAX_PAYLOAD_LIMIT, 4096);
+                largeView = large.asByteBuffer();
+            }
+            largeSlot = slot;
+            slotIo[slot] = large;
+            slotView[slot] = largeView;
+        } else {
+            if (slotBuffer[slot] == null) {
+                slotBuffer[slot] = ring.allocateBuffer(export.maxPayload(), 4096);
+                slotBufferView[slot] = slotBuffer[slot].asByteBuffer();
+            }
+            slotIo[slot] = slotBuffer[slot];
+            slotView[slot] = slotBufferView[slot];
         }
         return slot;
     }
 
     private void releaseSlot(int slot) {
+        if (slot == largeSlot) {
+            largeSlot = -1;
+        }
         freeSlots[freeCount++] = slot;
     }
 

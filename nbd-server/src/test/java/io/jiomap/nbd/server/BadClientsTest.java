@@ -53,7 +53,7 @@ class BadClientsTest {
     void oversizedAndMisalignedWritesAreRefusedAndTheirPayloadSkipped() throws Exception {
         try (ServedExport e = ServedExport.device(DEVICE, dir, "d", false);
              RawClient c = RawClient.go(e.socket, "d", false)) {
-            int tooBig = e.server.export().maxPayload() + 512;
+            int tooBig = NbdExport.MAX_PAYLOAD_LIMIT + 512;
             c.write(1, 0, filled(tooBig, 1), 0);
             assertThat(c.simpleReply(0).error()).isEqualTo(NbdWire.EINVAL);
             c.write(2, 100, filled(512, 2), 0);
@@ -64,6 +64,32 @@ class BadClientsTest {
             RawClient.Reply r = c.simpleReply(4096);
             assertThat(r.cookie()).isEqualTo(4);
             assertThat(r.data()).as("nothing of the refused writes was written").isEqualTo(new byte[4096]);
+        }
+    }
+
+    @Test
+    void payloadsBeyondTheAdvertisedMaximumAreServedUpTo32MiB() throws Exception {
+        try (ServedExport e = ServedExport.device(DEVICE, dir, "d", false);
+             RawClient c = RawClient.go(e.socket, "d", false)) {
+            int big = 1 << 20;
+            assertThat(big).isGreaterThan(e.server.export().maxPayload());
+            byte[] data = new byte[big];
+            new java.util.Random(5).nextBytes(data);
+            c.write(1, 0, data, 0);
+            c.write(2, 2 << 20, data, 0);
+            c.request(0, NbdWire.CMD_READ, 3, 4096, 4096);
+            Set<Long> cookies = new HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                RawClient.Reply r = c.simpleReply(0);
+                assertThat(r.error()).isZero();
+                cookies.add(r.cookie());
+                if (r.cookie() == 3) {
+                    c.read(4096);
+                }
+            }
+            assertThat(cookies).containsExactlyInAnyOrder(1L, 2L, 3L);
+            c.request(0, NbdWire.CMD_READ, 4, 2 << 20, big);
+            assertThat(c.simpleReply(big).data()).isEqualTo(data);
         }
     }
 
