@@ -104,6 +104,21 @@ public final class ServeNbdCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Reads {@code serve nbd} options into a request, for the shell's {@code jiomap:serve nbd}.
+     *
+     * @throws IllegalArgumentException for options that do not parse, naming the option
+     */
+    public static NbdSession.Request parse(Plugins plugins, String... args) {
+        ServeNbdCommand c = new ServeNbdCommand(plugins);
+        try {
+            new picocli.CommandLine(c).parseArgs(args);
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return c.request();
+    }
+
     NbdSession.Request request() {
         List<NbdServer.Listen> where = new ArrayList<>();
         if (listen != null || socket == null) {
