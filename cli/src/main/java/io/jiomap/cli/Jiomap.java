@@ -43,7 +43,7 @@ public final class Jiomap implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: use bench, fio, mkfs, fsck, io, crashtest, serve, devices or filesystems (jiomap --help lists them)");
+                "missing command: use bench, fio, mkfs, fsck, io, crashtest, devices or filesystems (jiomap --help lists them)");
     }
 
     public static void main(String[] args) {

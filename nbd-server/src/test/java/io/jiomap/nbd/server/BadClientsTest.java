@@ -156,6 +156,27 @@ class BadClientsTest {
     }
 
     @Test
+    void aFlushOnOneConnectionMakesWritesAnsweredOnAnotherSurviveAPowerCut() throws Exception {
+        try (ServedExport e = ServedExport.device(DEVICE, dir, "d", false);
+             RawClient writer = RawClient.go(e.socket, "d", false);
+             RawClient flusher = RawClient.go(e.socket, "d", false)) {
+            writer.write(1, 0, filled(4096, 0x61), 0);
+            assertThat(writer.simpleReply(0).error()).isZero();
+            flusher.request(0, NbdWire.CMD_FLUSH, 2, 0, 0);
+            assertThat(flusher.simpleReply(0).error()).isZero();
+            writer.write(3, 8192, filled(4096, 0x62), 0);
+            assertThat(writer.simpleReply(0).error()).isZero();
+            ((io.jiomap.api.block.SimulatesPowerLoss) e.device).powerCut();
+            writer.request(0, NbdWire.CMD_READ, 4, 0, 4096);
+            assertThat(writer.simpleReply(4096).data()).as("flushed on the other connection").isEqualTo(
+                    filled(4096, 0x61));
+            writer.request(0, NbdWire.CMD_READ, 5, 8192, 4096);
+            assertThat(writer.simpleReply(4096).data()).as("answered after the flush, never flushed: lost")
+                    .isEqualTo(new byte[4096]);
+        }
+    }
+
+    @Test
     void manyRequestsInFlightOnOneConnectionAreAllAnswered() throws Exception {
         try (ServedExport e = ServedExport.device(DEVICE, dir, "d", false);
              RawClient c = RawClient.go(e.socket, "d", false)) {
