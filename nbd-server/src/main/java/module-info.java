@@ -4,8 +4,8 @@
  * with the numbers of {@code io.jiomap.device.nbd.wire}.
  */
 module io.jiomap.nbd.server {
-    requires io.jiomap.api;
-    requires io.jiomap.core;
+    requires transitive io.jiomap.api;
+    requires transitive io.jiomap.core;
     requires io.jiomap.device.nbd;
     requires static osgi.core;
     requires static osgi.annotation;

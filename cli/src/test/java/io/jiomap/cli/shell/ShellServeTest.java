@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.nbd.server.NbdServerActivator;
+import io.jiomap.nbd.server.NbdServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,7 +93,8 @@ class ShellServeTest {
         Path socket = dir.resolve("b.sock");
         shell.serve("nbd", "--device=memory:size=16m", "--socket=" + socket, "--export=b");
         try (SocketChannel client = greeted(socket)) {
-            new NbdServerActivator().stop(null);
+            // What the nbd-server bundle's activator runs when the bundle stops.
+            NbdServer.closeAll();
             assertThat(closedByServer(client)).isTrue();
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> serves.list().isEmpty());

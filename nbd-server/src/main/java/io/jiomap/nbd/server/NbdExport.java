@@ -48,7 +48,7 @@ public record NbdExport(String name, String description, OpenFile file, long siz
                     + " a positive multiple of the device's logical block size " + min
                     + " (give it a size that is, e.g. with --size)");
         }
-        int max = (int) Math.min(caps.maxTransferBytes(), MAX_PAYLOAD_LIMIT);
+        int max = Math.min(caps.maxTransferBytes(), MAX_PAYLOAD_LIMIT);
         max -= max % min;
         int preferred = Math.max(caps.physicalBlockSize(), file.mount().fileSystem().blockSize());
         preferred = Math.max(min, Math.min(Integer.highestOneBit(preferred), max));

@@ -153,6 +153,14 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every server this bundle (or class loader) has open, each as {@link #close} does: what the bundle's stop
+     * runs, so no connection outlives the bundle serving it.
+     */
+    public static void closeAll() {
+        OpenServers.closeAll();
+    }
+
     public NbdExport export() {
         return export;
     }

@@ -1,5 +1,6 @@
-package io.jiomap.nbd.server;
+package io.jiomap.nbd.server.internal;
 
+import io.jiomap.nbd.server.NbdServer;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 
@@ -12,6 +13,6 @@ public final class NbdServerActivator implements BundleActivator {
 
     @Override
     public void stop(BundleContext context) {
-        OpenServers.closeAll();
+        NbdServer.closeAll();
     }
 }
