@@ -83,7 +83,8 @@ public final class NbdServer implements AutoCloseable {
         }
         for (int i = 0; i < server.listeners.size(); i++) {
             ServerSocketChannel ch = server.listeners.get(i);
-            Thread t = new Thread(() -> server.accept(ch), "nbd-accept-" + export.name() + "-" + i);
+            boolean tcp = server.bound.get(i) instanceof Tcp;
+            Thread t = new Thread(() -> server.accept(ch, tcp), "nbd-accept-" + export.name() + "-" + i);
             t.setDaemon(true);
             server.acceptors.add(t);
             t.start();
@@ -123,7 +124,7 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
-    private void accept(ServerSocketChannel listener) {
+    private void accept(ServerSocketChannel listener, boolean tcp) {
         while (!stopping) {
             SocketChannel ch;
             try {
@@ -131,6 +132,15 @@ public final class NbdServer implements AutoCloseable {
             } catch (IOException e) {
                 // Closed by close(), or the listener failed: either way it accepts no more.
                 return;
+            }
+            if (tcp) {
+                try {
+                    // Replies are small and pipelined: Nagle's algorithm would hold them back behind delayed ACKs.
+                    ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                } catch (IOException e) {
+                    closeQuietly(ch);
+                    continue;
+                }
             }
             String peer = peer(ch);
             NbdConnection c = new NbdConnection(ch, export, peer, connections::remove);
@@ -141,6 +151,14 @@ public final class NbdServer implements AutoCloseable {
                 continue;
             }
             c.start("nbd-" + export.name() + "-" + connectionIds.incrementAndGet());
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // The client is gone either way.
         }
     }
 

@@ -32,6 +32,21 @@ class ExportAgainstPeersTest {
     }
 
     @Test
+    void overTcpNbdinfoConnectsAndFioVerifiesPipelinedWrites() throws Exception {
+        Peer.require("nbdinfo", "libnbd-bin");
+        Peer.require("fio", "fio");
+        try (ServedExport e = ServedExport.deviceOnTcp(DEVICE, "tcp")) {
+            assertThat(e.uri()).startsWith("nbd://127.0.0.1:").endsWith("/tcp");
+            assertThat(Peer.ok(30, "nbdinfo", "--json", e.uri())).contains("\"export-size\": 67108864");
+            String out = Peer.ok(120, "fio", "--name=tcp", "--ioengine=nbd", "--uri=" + e.uri(), "--rw=randwrite",
+                    "--bs=4k", "--iodepth=8", "--size=8m", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+                    "--output-format=terse", "--terse-version=3");
+            String[] fields = out.strip().lines().reduce((a, b) -> b).orElseThrow().split(";");
+            assertThat(fields[4]).as("fio error code").isEqualTo("0");
+        }
+    }
+
+    @Test
     void nbdinfoSeesAReadOnlyExportWithoutWriteFeatures() throws Exception {
         Peer.require("nbdinfo", "libnbd-bin");
         try (ServedExport e = ServedExport.device(DEVICE, dir, "ro", true)) {

@@ -32,17 +32,22 @@ final class ServedExport implements AutoCloseable {
 
     /** A whole device, through the raw filesystem, exported as {@code name}. */
     static ServedExport device(String deviceSpec, Path dir, String name, boolean readOnly) throws JiomapException {
-        return serve(deviceSpec, "raw", "/", -1, dir, name, readOnly);
+        return serve(deviceSpec, "raw", "/", -1, dir, name, readOnly, false);
+    }
+
+    /** As {@link #device}, on TCP at 127.0.0.1 on a port the system picks (and no Unix socket). */
+    static ServedExport deviceOnTcp(String deviceSpec, String name) throws JiomapException {
+        return serve(deviceSpec, "raw", "/", -1, null, name, false, true);
     }
 
     /** {@code path} of a fresh {@code fs} on the device, created with {@code size} bytes, exported as {@code name}. */
     static ServedExport file(String deviceSpec, String fs, String path, long size, Path dir, String name)
             throws JiomapException {
-        return serve(deviceSpec, fs, path, size, dir, name, false);
+        return serve(deviceSpec, fs, path, size, dir, name, false, false);
     }
 
     private static ServedExport serve(String deviceSpec, String fs, String path, long size, Path dir, String name,
-                                      boolean readOnly) throws JiomapException {
+                                      boolean readOnly, boolean tcp) throws JiomapException {
         DeviceSpec spec = DeviceSpec.parse(deviceSpec);
         BlockDevice device = provider(spec.type()).open(spec);
         FileSystemType type = fsType(fs);
@@ -52,8 +57,9 @@ final class ServedExport implements AutoCloseable {
         if (size >= 0) {
             file.truncate(size);
         }
-        Path socket = dir.resolve(name.isEmpty() ? "default.sock" : name + ".sock");
-        NbdServer server = NbdServer.start(NbdExport.of(name, file, readOnly), List.of(new NbdServer.Unix(socket)));
+        Path socket = tcp ? null : dir.resolve(name.isEmpty() ? "default.sock" : name + ".sock");
+        NbdServer.Listen where = tcp ? new NbdServer.Tcp("127.0.0.1", 0) : new NbdServer.Unix(socket);
+        NbdServer server = NbdServer.start(NbdExport.of(name, file, readOnly), List.of(where));
         return new ServedExport(device, mount, file, server, socket);
     }
 
