@@ -3,6 +3,7 @@ package io.jiomap.cli;
 import io.jiomap.cli.plugin.OsgiPlugins;
 import io.jiomap.cli.shell.BundleInstaller;
 import io.jiomap.cli.shell.LiveMounts;
+import io.jiomap.cli.shell.LiveServes;
 import io.jiomap.cli.shell.PluginDepartures;
 import io.jiomap.cli.shell.ShellCommands;
 import java.io.PrintWriter;
@@ -40,6 +41,7 @@ public final class CliActivator implements BundleActivator {
     private OsgiPlugins plugins;
     private ServiceRegistration<?> registration;
     private LiveMounts mounts;
+    private LiveServes serves;
     private PluginDepartures departures;
     private ServiceRegistration<?> shellRegistration;
 
@@ -63,7 +65,8 @@ public final class CliActivator implements BundleActivator {
         shellProps.put(COMMAND_SCOPE, ShellCommands.SCOPE);
         shellProps.put(COMMAND_FUNCTION, ShellCommands.FUNCTIONS);
         BundleInstaller installer = new BundleInstaller(context, Path.of("").toAbsolutePath());
-        ShellCommands commands = new ShellCommands(p, mounts, installer, () -> stopFramework(context));
+        serves = new LiveServes(p);
+        ShellCommands commands = new ShellCommands(p, mounts, serves, installer, () -> stopFramework(context));
         shellRegistration = context.registerService(ShellCommands.class.getName(), commands, shellProps);
     }
 
@@ -81,6 +84,11 @@ public final class CliActivator implements BundleActivator {
         if (shellRegistration != null) {
             shellRegistration.unregister();
             shellRegistration = null;
+        }
+        if (serves != null) {
+            // The session's NBD exports end with it: clients answered and disconnected, filesystems unmounted.
+            serves.close();
+            serves = null;
         }
         if (departures != null) {
             departures.close();

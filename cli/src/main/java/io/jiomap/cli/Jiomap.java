@@ -8,6 +8,7 @@ import io.jiomap.cli.image.FsckCommand;
 import io.jiomap.cli.image.MkfsCommand;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
+import io.jiomap.cli.serve.ServeCommand;
 import io.jiomap.cli.xfsio.IoCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +68,7 @@ public final class Jiomap implements Runnable {
         cl.addSubcommand("fsck", new FsckCommand(plugins));
         cl.addSubcommand("io", new IoCommand(plugins));
         cl.addSubcommand("crashtest", new CrashtestCommand(plugins));
+        cl.addSubcommand("serve", ServeCommand.commandLine(plugins));
         // fio options are parsed by the fio command itself: their order matters (--name starts a job).
         CommandLine fio = cl.getSubcommands().get("fio");
         fio.setUnmatchedOptionsArePositionalParams(true);

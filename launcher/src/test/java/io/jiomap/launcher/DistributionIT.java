@@ -47,9 +47,8 @@ class DistributionIT {
         assertThat(DIST.resolve("lib/org.apache.felix.framework.jar")).isRegularFile();
         assertThat(DIST.resolve("bundles").toFile().list()).containsExactlyInAnyOrder("jiomap-api.jar",
                 "jiomap-core.jar", "jiomap-device-memory.jar", "jiomap-device-nvme-like.jar",
-                "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-device-nbd.jar", "jiomap-fs-raw.jar",
-                "jiomap-fs-faulty.jar",
-                "jiomap-fs-xfs-like.jar", "jiomap-fs-ext4-like.jar",
+                "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-fs-raw.jar", "jiomap-fs-faulty.jar",
+                "jiomap-fs-xfs-like.jar", "jiomap-fs-ext4-like.jar", "jiomap-nbd-server.jar", "jiomap-device-nbd.jar",
                 "jiomap-cli.jar", "jiomap-crash.jar", "jiomap-device-toolkit.jar", "jctools-core.jar", "picocli.jar");
     }
 

@@ -7,6 +7,8 @@ import io.jiomap.cli.fio.FioRunner;
 import io.jiomap.cli.fio.VerifyHook;
 import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
+import io.jiomap.cli.serve.NbdSession;
+import io.jiomap.cli.serve.ServeNbdCommand;
 import io.jiomap.cli.text.TextTable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ public final class ShellCommands {
     public static final String SCOPE = "jiomap";
     /** The command names, for {@code osgi.command.function}. */
     public static final String[] FUNCTIONS = {"help", "devices", "filesystems", "mkfs", "mount", "mounts", "umount",
-            "remount", "counters", "fio", "install", "exit"};
+            "remount", "counters", "fio", "serve", "unserve", "install", "exit"};
 
     static final String HELP = """
             jiomap commands (scope jiomap: jiomap:NAME, or just NAME where Gogo and Felix have no command of that name):
@@ -50,6 +52,13 @@ public final class ShellCommands {
                                                inline, submitter, waiter) and the bios it cost
               jiomap:fio OPTIONS               a fio run, exactly as ./jiomap fio (on its own --device and --fs)
               jiomap:fio --mount=NAME OPTIONS  the fio jobs on the live mount NAME (jiomap:counters NAME then shows them)
+              jiomap:serve nbd --device=SPEC [--fs=TYPE --file=PATH [--size=BYTES]] [--listen=HOST:PORT]
+                    [--socket=PATH] [--export=NAME] [--read-only]
+                                               serve a device, or a file of a filesystem on it, over NBD in the
+                                               background, as ./jiomap serve nbd does until Ctrl-C
+              jiomap:serve                     the exports served: name, addresses, clients
+              jiomap:unserve NAME...           stop serving (in-flight requests answered, clients disconnected,
+                                               the filesystem unmounted); stopping the cli or nbd-server bundle does too
               jiomap:install [--start] URL...  install bundles (a file: URL or a path; relative ones from where the
                                                container started) and print each one's id, alone, so that a script
                                                can take it: id = (install file:my.jar); start $id. A location
@@ -63,6 +72,7 @@ public final class ShellCommands {
 
     private final Plugins plugins;
     private final LiveMounts mounts;
+    private final LiveServes serves;
     private final BundleInstaller installer;
     private final Runnable stopContainer;
 
@@ -71,8 +81,15 @@ public final class ShellCommands {
      * @param stopContainer stops the framework (the system bundle); Gogo's shell ends with it
      */
     public ShellCommands(Plugins plugins, LiveMounts mounts, BundleInstaller installer, Runnable stopContainer) {
+        this(plugins, mounts, new LiveServes(plugins), installer, stopContainer);
+    }
+
+    /** @param serves the session's NBD exports, which the owner closes with the session */
+    public ShellCommands(Plugins plugins, LiveMounts mounts, LiveServes serves, BundleInstaller installer,
+                         Runnable stopContainer) {
         this.plugins = plugins;
         this.mounts = mounts;
+        this.serves = serves;
         this.installer = installer;
         this.stopContainer = stopContainer;
     }
@@ -277,6 +294,51 @@ public final class ShellCommands {
             out.println(name + ": mounted again");
             out.flush();
         }
+    }
+
+    /** {@code serve nbd OPTIONS} starts an export in the background; {@code serve} alone lists them. */
+    public void serve(String... args) {
+        PrintWriter out = out();
+        if (args.length == 0) {
+            List<LiveServes.Row> rows = serves.list();
+            if (rows.isEmpty()) {
+                out.println("nothing served (jiomap:serve nbd --device=SPEC ... starts an export)");
+            }
+            for (LiveServes.Row r : rows) {
+                out.println("'" + r.export() + "': " + r.description() + ", " + r.clients() + " client(s), at "
+                        + String.join(" ", r.uris()));
+            }
+            out.flush();
+            return;
+        }
+        if (!args[0].equals("nbd")) {
+            throw new CommandFailed("jiomap:serve: unknown protocol '" + args[0] + "'; use jiomap:serve nbd OPTIONS");
+        }
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            NbdSession.Request request = ServeNbdCommand.parse(plugins, Arrays.copyOfRange(args, 1, args.length));
+            NbdSession s = serves.serve(request, line -> err.println("jiomap:serve: " + line));
+            out.println("serving '" + request.export() + "' at " + String.join(" ", s.uris()));
+        } catch (JiomapException | IllegalArgumentException e) {
+            throw new CommandFailed("jiomap:serve nbd: " + e.getMessage());
+        }
+        out.flush();
+    }
+
+    public void unserve(String... names) {
+        if (names.length == 0) {
+            throw new CommandFailed("jiomap:unserve: name the export(s); jiomap:serve lists them");
+        }
+        PrintWriter out = out();
+        for (String name : names) {
+            try {
+                serves.stop(name);
+            } catch (JiomapException e) {
+                throw new CommandFailed("jiomap:unserve " + name + ": " + e.getMessage());
+            }
+            out.println("'" + name + "': no longer served");
+        }
+        out.flush();
     }
 
     public void counters(String... names) {

@@ -134,9 +134,11 @@ final class RawInode extends Inode implements IomapOps {
         long stamp = lock.writeLock();
         try {
             dio().waitForDrain();
-            // Shared, not confined: the device reads the zeroes on its own completion thread.
+            // Shared, not confined: the device reads the zeroes on its own completion thread. Each bio stays within
+            // the device's largest transfer, which refuses longer ones with EINVAL.
             try (Arena arena = Arena.ofShared()) {
-                MemorySegment zeroes = arena.allocate(Math.min(ZERO_CHUNK, length), 4096);
+                long chunk = Math.min(Math.min(ZERO_CHUNK, device.capabilities().maxTransferBytes()), length);
+                MemorySegment zeroes = arena.allocate(chunk, 4096);
                 for (long done = 0; done < length; ) {
                     int n = (int) Math.min(zeroes.byteSize(), length - done);
                     int r = SyncBio.write(device, offset + done, zeroes, 0, n, 0);
