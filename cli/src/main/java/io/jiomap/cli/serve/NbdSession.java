@@ -61,13 +61,17 @@ public final class NbdSession implements AutoCloseable {
     /**
      * Opens the device, mounts the filesystem as {@code jiomap fio} does (a blank device is formatted, one holding
      * the filesystem is mounted as it is, anything else is refused: an existing filesystem is never formatted),
-     * opens the file and starts the server.
+     * opens the file and starts the server. A whole-device export serves the device's contents as they are.
      *
      * @param notes told, in one line each, what the user must know (a filesystem mounted as it was, the stop)
      */
     public static NbdSession open(Plugins plugins, Request r, Consumer<String> notes) throws JiomapException {
-        Storage storage = Storage.open(plugins, r.device(), r.fs() == null ? RAW : r.fs(), 1, FormatPolicy.IF_BLANK,
-                notes);
+        // A whole device is the client's disk: whatever it holds (a filesystem the client made) is served as it is,
+        // through raw, which has no format and writes nothing at mount. Only a file export formats, and only a blank
+        // device.
+        Storage storage = r.fs() == null
+                ? Storage.open(plugins, r.device(), RAW, 1, FormatPolicy.NEVER, notes)
+                : Storage.open(plugins, r.device(), r.fs(), 1, FormatPolicy.IF_BLANK, notes);
         try {
             OpenFile file;
             if (r.fs() == null) {
