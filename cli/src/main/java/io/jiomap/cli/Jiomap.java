@@ -6,6 +6,8 @@ import io.jiomap.cli.crashtest.CrashtestCommand;
 import io.jiomap.cli.fio.FioCommand;
 import io.jiomap.cli.image.FsckCommand;
 import io.jiomap.cli.image.MkfsCommand;
+import io.jiomap.cli.mount.MountCommand;
+import io.jiomap.cli.mount.UmountCommand;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
 import io.jiomap.cli.xfsio.IoCommand;
@@ -67,6 +69,8 @@ public final class Jiomap implements Runnable {
         cl.addSubcommand("fsck", new FsckCommand(plugins));
         cl.addSubcommand("io", new IoCommand(plugins));
         cl.addSubcommand("crashtest", new CrashtestCommand(plugins));
+        cl.addSubcommand("mount", new MountCommand(plugins));
+        cl.addSubcommand("umount", new UmountCommand());
         // fio options are parsed by the fio command itself: their order matters (--name starts a job).
         CommandLine fio = cl.getSubcommands().get("fio");
         fio.setUnmatchedOptionsArePositionalParams(true);

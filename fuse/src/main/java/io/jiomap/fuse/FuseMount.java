@@ -1,0 +1,172 @@
+package io.jiomap.fuse;
+
+import io.jiomap.api.Errno;
+import io.jiomap.api.JiomapException;
+import io.jiomap.core.Mount;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A jiomap filesystem mounted in the Linux VFS through FUSE: opens {@code /dev/fuse}, mounts it with mount(2) as
+ * filesystem type {@code fuse.jiomap}, and serves requests on worker threads until the kernel reports the mount gone
+ * (an unmount by anyone: {@link #unmount}, umount(8), fusermount3 -u). The jiomap {@link Mount} stays the caller's:
+ * close it after {@link #awaitUnmounted} to make everything acknowledged durable.
+ *
+ * <p>Mounting needs root (CAP_SYS_ADMIN); the unprivileged path through the setuid fusermount3 helper is not taken.
+ */
+public final class FuseMount {
+    /** The filesystem type the kernel lists in /proc/mounts. */
+    public static final String FS_TYPE = "fuse.jiomap";
+    private static final String DEV_FUSE = "/dev/fuse";
+
+    private final Path mountpoint;
+    private final int fd;
+    private final List<Thread> workers;
+    private final FuseOperations ops;
+
+    private FuseMount(Path mountpoint, int fd, List<Thread> workers, FuseOperations ops) {
+        this.mountpoint = mountpoint;
+        this.fd = fd;
+        this.workers = workers;
+        this.ops = ops;
+    }
+
+    /**
+     * Mounts {@code mount}'s filesystem at {@code mountpoint} and starts serving it.
+     *
+     * @param source what /proc/mounts shows as the source (the image path)
+     * @throws JiomapException ENOTDIR/ENOTEMPTY/ENOENT for a mountpoint that is not an empty directory, ENODEV without
+     *                         /dev/fuse, EACCES or EPERM without the permission to open it or to mount; nothing is
+     *                         left mounted
+     */
+    public static FuseMount mount(Mount mount, Path mountpoint, String source, FuseOptions options, PrintStream log)
+            throws JiomapException {
+        Path target = checkMountpoint(mountpoint);
+        int fd = Libc.open(DEV_FUSE, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (fd < 0) {
+            throw switch (-fd) {
+                case Libc.ENOENT, Libc.ENODEV -> new JiomapException(Errno.ENODEV, DEV_FUSE + " does not exist: the "
+                        + "kernel has no FUSE (modprobe fuse), or this container was started without the device");
+                case 13, Errno.EPERM -> new JiomapException(-fd, "no permission to open " + DEV_FUSE
+                        + ": mounting needs root here");
+                default -> new JiomapException(-fd, "cannot open " + DEV_FUSE + ": " + Errno.describe(-fd));
+            };
+        }
+        StringBuilder data = new StringBuilder("fd=").append(fd).append(",rootmode=40000,user_id=")
+                .append(Libc.geteuid()).append(",group_id=").append(Libc.getgid());
+        if (options.allowOther()) {
+            data.append(",allow_other");
+        }
+        if (options.defaultPermissions()) {
+            data.append(",default_permissions");
+        }
+        long flags = Libc.MS_NOSUID | Libc.MS_NODEV | (options.readOnly() ? Libc.MS_RDONLY : 0);
+        int r = Libc.mount(source, target.toString(), FS_TYPE, flags, data.toString());
+        if (r < 0) {
+            Libc.close(fd);
+            throw new JiomapException(-r, "mount(2) of " + FS_TYPE + " on " + target + " failed: "
+                    + Errno.describe(-r) + (-r == Errno.EPERM ? " (mounting FUSE needs root, CAP_SYS_ADMIN)" : ""));
+        }
+        FuseOperations ops = new FuseOperations(mount, options, log);
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < options.workers(); i++) {
+            Thread t = new Thread(new FuseWorker(fd, ops, options.depth(), options.completion(), log),
+                    "jiomap-fuse-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+        }
+        workers.forEach(Thread::start);
+        return new FuseMount(target, fd, workers, ops);
+    }
+
+    /**
+     * The mountpoint as an absolute, real path, once it is known to be an empty directory. A dead jiomap mount left
+     * there by a process that died (the kernel answers ENOTCONN) is detached first, so mounting again recovers.
+     */
+    private static Path checkMountpoint(Path mountpoint) throws JiomapException {
+        Path abs = mountpoint.toAbsolutePath().normalize();
+        if (MountTable.isFuseJiomap(abs) && !isReachable(abs)) {
+            Libc.umount2(abs.toString(), Libc.MNT_DETACH);
+        }
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new JiomapException(Errno.ENOENT, "mountpoint " + abs + " does not exist; create an empty "
+                    + "directory there");
+        }
+        if (!Files.isDirectory(abs)) {
+            throw new JiomapException(Errno.ENOTDIR, "mountpoint " + abs + " is not a directory");
+        }
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(abs)) {
+            if (d.iterator().hasNext()) {
+                throw new JiomapException(Errno.ENOTEMPTY, "mountpoint " + abs + " is not empty; mount on an empty "
+                        + "directory");
+            }
+        } catch (IOException e) {
+            throw new JiomapException(Errno.EIO, "cannot list mountpoint " + abs + ": " + e.getMessage(), e);
+        }
+        if (MountTable.isMountpoint(abs)) {
+            throw new JiomapException(Errno.EBUSY, "mountpoint " + abs + " already has a filesystem mounted on it");
+        }
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            throw new JiomapException(Errno.EIO, "cannot resolve mountpoint " + abs + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isReachable(Path p) {
+        try {
+            Files.readAttributes(p, "basic:isDirectory");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    /**
+     * Unmounts from the VFS: a plain unmount, or, while programs still use the mount, a lazy one (MNT_DETACH) after
+     * which it is served until the last of them lets go. Returns at once; {@link #awaitUnmounted} waits for the end.
+     */
+    public void unmount() {
+        int r = Libc.umount2(mountpoint.toString(), 0);
+        if (r == -Libc.EBUSY) {
+            Libc.umount2(mountpoint.toString(), Libc.MNT_DETACH);
+        }
+    }
+
+    /** Waits until the kernel has let go of the mount and every worker has answered what it took. */
+    public void awaitUnmounted() throws InterruptedException {
+        for (Thread t : workers) {
+            t.join();
+        }
+        Libc.close(fd);
+    }
+
+    /** Waits at most {@code timeout}; true when the mount is gone. */
+    public boolean awaitUnmounted(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (Thread t : workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                return false;
+            }
+        }
+        Libc.close(fd);
+        return true;
+    }
+
+    /** Nodes the kernel holds (for tests and diagnostics). */
+    int nodesHeld() {
+        return ops.nodes.size();
+    }
+}
