@@ -39,15 +39,13 @@ public final class FuseMount {
     }
 
     /**
-     * Mounts {@code mount}'s filesystem at {@code mountpoint} and starts serving it.
+     * Checks the mountpoint and opens {@code /dev/fuse}, before anything touches the image: a refusal here leaves
+     * everything as it was.
      *
-     * @param source what /proc/mounts shows as the source (the image path)
-     * @throws JiomapException ENOTDIR/ENOTEMPTY/ENOENT for a mountpoint that is not an empty directory, ENODEV without
-     *                         /dev/fuse, EACCES or EPERM without the permission to open it or to mount; nothing is
-     *                         left mounted
+     * @throws JiomapException ENOENT/ENOTDIR/ENOTEMPTY/EBUSY for a mountpoint that is not an empty directory, ENODEV
+     *                         without /dev/fuse, EACCES or EPERM without the permission to open it
      */
-    public static FuseMount mount(Mount mount, Path mountpoint, String source, FuseOptions options, PrintStream log)
-            throws JiomapException {
+    public static Prepared prepare(Path mountpoint) throws JiomapException {
         Path target = checkMountpoint(mountpoint);
         int fd = Libc.open(DEV_FUSE, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0) {
@@ -59,31 +57,70 @@ public final class FuseMount {
                 default -> new JiomapException(-fd, "cannot open " + DEV_FUSE + ": " + Errno.describe(-fd));
             };
         }
-        StringBuilder data = new StringBuilder("fd=").append(fd).append(",rootmode=40000,user_id=")
-                .append(Libc.geteuid()).append(",group_id=").append(Libc.getgid());
-        if (options.allowOther()) {
-            data.append(",allow_other");
+        return new Prepared(target, fd);
+    }
+
+    /** A checked mountpoint and an open {@code /dev/fuse}, not mounted yet; close it if {@link #mount} is not called. */
+    public static final class Prepared implements AutoCloseable {
+        private final Path target;
+        private int fd;
+
+        private Prepared(Path target, int fd) {
+            this.target = target;
+            this.fd = fd;
         }
-        if (options.defaultPermissions()) {
-            data.append(",default_permissions");
+
+        public Path mountpoint() {
+            return target;
         }
-        long flags = Libc.MS_NOSUID | Libc.MS_NODEV | (options.readOnly() ? Libc.MS_RDONLY : 0);
-        int r = Libc.mount(source, target.toString(), FS_TYPE, flags, data.toString());
-        if (r < 0) {
-            Libc.close(fd);
-            throw new JiomapException(-r, "mount(2) of " + FS_TYPE + " on " + target + " failed: "
-                    + Errno.describe(-r) + (-r == Errno.EPERM ? " (mounting FUSE needs root, CAP_SYS_ADMIN)" : ""));
+
+        /**
+         * Mounts {@code mount}'s filesystem (mount(2), type {@value #FS_TYPE}) and starts serving it.
+         *
+         * @param source what /proc/mounts shows as the source (the image path)
+         * @throws JiomapException EPERM when mounting is not permitted (root is needed); nothing is left mounted
+         */
+        public FuseMount mount(Mount mount, String source, FuseOptions options, PrintStream log)
+                throws JiomapException {
+            if (fd < 0) {
+                throw new IllegalStateException("already mounted or closed");
+            }
+            StringBuilder data = new StringBuilder("fd=").append(fd).append(",rootmode=40000,user_id=")
+                    .append(Libc.geteuid()).append(",group_id=").append(Libc.getgid());
+            if (options.allowOther()) {
+                data.append(",allow_other");
+            }
+            if (options.defaultPermissions()) {
+                data.append(",default_permissions");
+            }
+            long flags = Libc.MS_NOSUID | Libc.MS_NODEV | (options.readOnly() ? Libc.MS_RDONLY : 0);
+            int r = Libc.mount(source, target.toString(), FS_TYPE, flags, data.toString());
+            if (r < 0) {
+                close();
+                throw new JiomapException(-r, "mount(2) of " + FS_TYPE + " on " + target + " failed: "
+                        + Errno.describe(-r) + (-r == Errno.EPERM ? " (mounting FUSE needs root, CAP_SYS_ADMIN)" : ""));
+            }
+            FuseOperations ops = new FuseOperations(mount, options, log);
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < options.workers(); i++) {
+                Thread t = new Thread(new FuseWorker(fd, ops, options.depth(), options.completion(), log),
+                        "jiomap-fuse-" + i);
+                t.setDaemon(true);
+                workers.add(t);
+            }
+            workers.forEach(Thread::start);
+            FuseMount m = new FuseMount(target, fd, workers, ops);
+            fd = -1;
+            return m;
         }
-        FuseOperations ops = new FuseOperations(mount, options, log);
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < options.workers(); i++) {
-            Thread t = new Thread(new FuseWorker(fd, ops, options.depth(), options.completion(), log),
-                    "jiomap-fuse-" + i);
-            t.setDaemon(true);
-            workers.add(t);
+
+        @Override
+        public void close() {
+            if (fd >= 0) {
+                Libc.close(fd);
+                fd = -1;
+            }
         }
-        workers.forEach(Thread::start);
-        return new FuseMount(target, fd, workers, ops);
     }
 
     /**

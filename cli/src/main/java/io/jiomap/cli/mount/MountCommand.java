@@ -83,11 +83,13 @@ public final class MountCommand implements Callable<Integer> {
         }
         Path img = image.toAbsolutePath().normalize();
         PrintStream err = System.err;
-        try (ImageLock lock = ImageLock.acquire(img); BlockDevice dev = ImageDevice.open(plugins, device, img, -1)) {
+        // Every refusal comes before the filesystem is mounted (which may replay its log): nothing is touched.
+        try (ImageLock lock = ImageLock.acquire(img); FuseMount.Prepared prepared = FuseMount.prepare(mountpoint);
+             BlockDevice dev = ImageDevice.open(plugins, device, img, -1)) {
             FileSystemType type = ImageDevice.detect(plugins, dev, fs, img);
             Mount mount = Mount.mount(type, dev, Mount.Options.defaults().withWorkqueueWorkers(wqWorkers));
             try {
-                FuseMount fuse = FuseMount.mount(mount, mountpoint, img.toString(), fuseOptions, err);
+                FuseMount fuse = prepared.mount(mount, img.toString(), fuseOptions, err);
                 try (Termination t = Termination.onSignal(fuse::unmount)) {
                     out.println("jiomap mount: " + img + " (" + type.name() + ") mounted on " + fuse.mountpoint()
                             + "; jiomap umount " + fuse.mountpoint() + " or Ctrl-C unmounts");
