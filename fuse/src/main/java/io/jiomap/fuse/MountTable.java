@@ -55,6 +55,14 @@ public final class MountTable {
         return FuseMount.FS_TYPE.equals(typeAt(dir));
     }
 
+    /**
+     * Whether a live jiomap FUSE mount is on {@code dir}: listed, and answering (a mount whose server died is still
+     * listed, and answers ENOTCONN).
+     */
+    public static boolean isServedJiomap(Path dir) {
+        return isFuseJiomap(dir) && Files.isDirectory(dir);
+    }
+
     private static String escape(String path) {
         return path.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011").replace("\n", "\\012");
     }

@@ -127,7 +127,7 @@ public final class MountCommand implements Callable<Integer> {
                 .toFile())).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectErrorStream(true).start();
         long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
-        while (!MountTable.isFuseJiomap(mp)) {
+        while (!MountTable.isServedJiomap(mp)) {
             if (!server.isAlive()) {
                 String tail = Files.exists(logFile) ? String.join("\n", lastLines(logFile, 5)) : "";
                 throw new JiomapException(Errno.EIO, "the mount server exited with status " + server.exitValue()

@@ -45,7 +45,7 @@ final class LiveMount implements AutoCloseable {
         LiveMount m = new LiveMount(mountpoint, server);
         try {
             await().atMost(READY).pollInterval(Duration.ofMillis(20))
-                    .until(() -> server.isDone() || MountTable.isFuseJiomap(mountpoint));
+                    .until(() -> server.isDone() || MountTable.isServedJiomap(mountpoint));
             if (server.isDone()) {
                 CliRun run = server.join();
                 throw new AssertionError("jiomap mount ended before the mount was ready: exit " + run.exitCode()
@@ -76,7 +76,7 @@ final class LiveMount implements AutoCloseable {
         if (MountTable.isFuseJiomap(mountpoint)) {
             CliRun.of("umount", mountpoint.toString());
         }
-        if (MountTable.isFuseJiomap(mountpoint)) {
+        if (MountTable.isMountpoint(mountpoint)) {
             Programs.runQuietly(mountpoint.getParent(), "umount", "-l", mountpoint.toString());
         }
         try {
