@@ -60,7 +60,7 @@ public final class FuseMount {
         return new Prepared(target, fd);
     }
 
-    /** A checked mountpoint and an open {@code /dev/fuse}, not mounted yet; close it if {@link #mount} is not called. */
+    /** A checked mountpoint and an open {@code /dev/fuse}, not mounted yet; closed if {@link #mount} is not called. */
     public static final class Prepared implements AutoCloseable {
         private final Path target;
         private int fd;

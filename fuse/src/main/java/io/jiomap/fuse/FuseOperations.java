@@ -153,6 +153,9 @@ final class FuseOperations {
         }
         long wanted = FuseAbi.ASYNC_READ | FuseAbi.BIG_WRITES | FuseAbi.DO_READDIRPLUS | FuseAbi.READDIRPLUS_AUTO
                 | FuseAbi.ASYNC_DIO | FuseAbi.PARALLEL_DIROPS | FuseAbi.MAX_PAGES | FuseAbi.INIT_EXT;
+        if (options.writebackCache()) {
+            wanted |= FuseAbi.WRITEBACK_CACHE;
+        }
         long flags = offered & wanted;
         out.set(JAVA_INT_UNALIGNED, o + 4, FuseAbi.KERNEL_MINOR_VERSION);
         out.set(JAVA_INT_UNALIGNED, o + 8, maxReadahead);

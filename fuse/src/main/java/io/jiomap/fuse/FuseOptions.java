@@ -16,11 +16,15 @@ import java.util.List;
  * @param quiet              {@code quiet}: chmod and chown that cannot be stored succeed without effect (vfat's
  *                           option of that name); without it they fail with EPERM unless they change nothing
  * @param completion         {@code completion=}: how the engine completes the bridge's writes
+ * @param writebackCache     {@code writeback_cache}: the kernel keeps written pages dirty and writes them back in
+ *                           whole pages (faster small writes); SEEK_DATA/SEEK_HOLE then see only what was written
+ *                           back, since FUSE sends LSEEK without writing dirty pages back first
  * @param workers            {@code workers=}: threads reading requests, each an issuer of its own ring
  * @param depth              {@code depth=}: requests in flight per worker
  */
 public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultPermissions, int uid, int gid,
-                          int umask, boolean quiet, CompletionMode completion, int workers, int depth) {
+                          int umask, boolean quiet, CompletionMode completion, boolean writebackCache, int workers,
+                          int depth) {
     public FuseOptions {
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("-o workers=" + workers + ": expected 1 to 64 worker threads");
@@ -37,7 +41,7 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
     /** The defaults: read-write, owned by the mounting user, umask 022, caller completion, 2 workers of depth 16. */
     public static FuseOptions defaults() {
         return new FuseOptions(false, false, false, Libc.getuid(), Libc.getgid(), 022, false, CompletionMode.CALLER,
-                2, 16);
+                false, 2, 16);
     }
 
     /**
@@ -55,6 +59,7 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
         int gid = o.gid;
         int umask = o.umask;
         CompletionMode completion = o.completion;
+        boolean writeback = o.writebackCache;
         int workers = o.workers;
         int depth = o.depth;
         List<String> unknown = new ArrayList<>();
@@ -73,6 +78,8 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
                     case "allow_other" -> allowOther = true;
                     case "default_permissions" -> defaultPermissions = true;
                     case "quiet" -> quiet = true;
+                    case "writeback_cache" -> writeback = true;
+                    case "no_writeback_cache" -> writeback = false;
                     case "uid" -> uid = number(key, value, 10);
                     case "gid" -> gid = number(key, value, 10);
                     case "umask" -> umask = number(key, value, 8);
@@ -86,10 +93,11 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown mount option" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; known: ro, rw, allow_other, default_permissions, quiet, uid=N, "
-                    + "gid=N, umask=OCTAL, completion=workqueue|caller|inline|caller+poll, workers=N, depth=N");
+                    + "gid=N, umask=OCTAL, writeback_cache, completion=workqueue|caller|inline|caller+poll, workers=N, "
+                    + "depth=N");
         }
-        return new FuseOptions(ro, allowOther, defaultPermissions, uid, gid, umask, quiet, completion, workers,
-                depth);
+        return new FuseOptions(ro, allowOther, defaultPermissions, uid, gid, umask, quiet, completion, writeback,
+                workers, depth);
     }
 
     private static int number(String key, String value, int radix) {

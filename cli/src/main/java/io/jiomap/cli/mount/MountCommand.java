@@ -40,7 +40,8 @@ public final class MountCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--fs", paramLabel = "TYPE", description = "mount as this type instead of the one the superblock names")
+    @Option(names = "--fs", paramLabel = "TYPE",
+            description = "mount as this type instead of the one the superblock names")
     private String fs;
 
     @Option(names = "--device", paramLabel = "TYPE[:key=value,...]",
@@ -49,13 +50,15 @@ public final class MountCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--options"}, paramLabel = "OPTIONS",
             description = "comma-separated mount options: ro, allow_other, default_permissions, quiet, uid=N, gid=N, "
-                    + "umask=OCTAL, completion=workqueue|caller|inline|caller+poll, workers=N, depth=N")
+                    + "umask=OCTAL, writeback_cache, completion=workqueue|caller|inline|caller+poll, workers=N, "
+                    + "depth=N")
     private List<String> options = new ArrayList<>();
 
     @Option(names = "--wq-workers", paramLabel = "N", description = "threads of the completion workqueue (default 1)")
     private int wqWorkers = 1;
 
-    @Option(names = "--background", description = "return once the mount is ready; the server runs on, logging to --log")
+    @Option(names = "--background",
+            description = "return once the mount is ready; the server runs on, logging to --log")
     private boolean background;
 
     @Option(names = "--log", paramLabel = "FILE",

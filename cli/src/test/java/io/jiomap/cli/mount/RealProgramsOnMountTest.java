@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -68,9 +69,10 @@ class RealProgramsOnMountTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs-like", "ext4-like"})
-    void cpTarGitAndSqliteWorkOnTheMountAndTheirFilesSurviveUnmountFsckAndRemount(String type) throws Exception {
+    @ParameterizedTest(name = "{0} -o {1}")
+    @CsvSource({"xfs-like, rw", "ext4-like, rw", "ext4-like, writeback_cache"})
+    void cpTarGitAndSqliteWorkOnTheMountAndTheirFilesSurviveUnmountFsckAndRemount(String type, String options)
+            throws Exception {
         mkfs(type);
         makeTree();
         Path script = dir.resolve("write-heavy.sql");
@@ -87,7 +89,7 @@ class RealProgramsOnMountTest {
                 PRAGMA integrity_check;
                 SELECT count(*) FROM t;
                 """);
-        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+        try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", options)) {
             Path mnt = mount.path();
             run(dir, "cp", "-a", tree.toString(), mnt.resolve("tree").toString());
             run(dir, "diff", "-r", tree.toString(), mnt.resolve("tree").toString());
@@ -113,7 +115,7 @@ class RealProgramsOnMountTest {
         }
         assertFsckClean();
 
-        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+        try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", options)) {
             Path mnt = mount.path();
             run(dir, "diff", "-r", tree.toString(), mnt.resolve("tree").toString());
             run(dir, "diff", "-r", tree.toString(), mnt.resolve("untar/tree").toString());
