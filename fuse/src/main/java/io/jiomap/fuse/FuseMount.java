@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * (an unmount by anyone: {@link #unmount}, umount(8), fusermount3 -u). The jiomap {@link Mount} stays the caller's:
  * close it after {@link #awaitUnmounted} to make everything acknowledged durable.
  *
- * <p>Mounting needs root (CAP_SYS_ADMIN); the unprivileged path through the setuid fusermount3 helper is not taken.
+ * <p>As root it mounts with mount(2); otherwise through the setuid helper {@code fusermount3} ({@link Fusermount}).
  */
 public final class FuseMount {
     /** The filesystem type the kernel lists in /proc/mounts. */
@@ -82,6 +82,15 @@ public final class FuseMount {
          */
         public FuseMount mount(Mount mount, String source, FuseOptions options, PrintStream log)
                 throws JiomapException {
+            return mount(mount, source, options, log, false);
+        }
+
+        /**
+         * Mounts with mount(2), or through {@code fusermount3} where mount(2) is not permitted (not root) or when
+         * {@code helper} says so.
+         */
+        FuseMount mount(Mount mount, String source, FuseOptions options, PrintStream log, boolean helper)
+                throws JiomapException {
             if (fd < 0) {
                 throw new IllegalStateException("already mounted or closed");
             }
@@ -94,11 +103,21 @@ public final class FuseMount {
                 data.append(",default_permissions");
             }
             long flags = Libc.MS_NOSUID | Libc.MS_NODEV | (options.readOnly() ? Libc.MS_RDONLY : 0);
-            int r = Libc.mount(source, target.toString(), FS_TYPE, flags, data.toString());
-            if (r < 0) {
+            int r = helper ? -Errno.EPERM : Libc.mount(source, target.toString(), FS_TYPE, flags, data.toString());
+            if (r == -Errno.EPERM) {
+                // Not root: the setuid helper mounts and hands back its own /dev/fuse descriptor.
+                close();
+                try {
+                    fd = Fusermount.mount(target, source, options);
+                } catch (JiomapException e) {
+                    throw new JiomapException(e.errno(), "mount(2) of " + FS_TYPE + " on " + target + " is not "
+                            + "permitted (not root) and " + e.getMessage(), e);
+                }
+                Libc.nonBlockingCloexec(fd);
+            } else if (r < 0) {
                 close();
                 throw new JiomapException(-r, "mount(2) of " + FS_TYPE + " on " + target + " failed: "
-                        + Errno.describe(-r) + (-r == Errno.EPERM ? " (mounting FUSE needs root, CAP_SYS_ADMIN)" : ""));
+                        + Errno.describe(-r));
             }
             FuseOperations ops = new FuseOperations(mount, options, log);
             List<Thread> workers = new ArrayList<>();
@@ -130,7 +149,7 @@ public final class FuseMount {
     private static Path checkMountpoint(Path mountpoint) throws JiomapException {
         Path abs = mountpoint.toAbsolutePath().normalize();
         if (MountTable.isFuseJiomap(abs) && !isReachable(abs)) {
-            Libc.umount2(abs.toString(), Libc.MNT_DETACH);
+            MountTable.unmount(abs, true);
         }
         if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
             throw new JiomapException(Errno.ENOENT, "mountpoint " + abs + " does not exist; create an empty "
@@ -175,9 +194,9 @@ public final class FuseMount {
      * which it is served until the last of them lets go. Returns at once; {@link #awaitUnmounted} waits for the end.
      */
     public void unmount() {
-        int r = Libc.umount2(mountpoint.toString(), 0);
+        int r = MountTable.unmount(mountpoint, false);
         if (r == -Libc.EBUSY) {
-            Libc.umount2(mountpoint.toString(), Libc.MNT_DETACH);
+            MountTable.unmount(mountpoint, true);
         }
     }
 

@@ -58,6 +58,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CAPTURE);
     private static final MethodHandle UMOUNT2 = downcall("umount2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+    private static final MethodHandle FCNTL = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = downcall("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEUID = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
@@ -154,6 +156,17 @@ final class Libc {
             MemorySegment cap = captureSegment(a);
             int r = (int) UMOUNT2.invokeExact(cap, a.allocateFrom(target), flags);
             return r < 0 ? -errno(cap) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Makes a descriptor non-blocking and close-on-exec (one the fusermount3 helper handed over). */
+    static void nonBlockingCloexec(int fd) {
+        try {
+            int flags = (int) FCNTL.invokeExact(fd, 3, 0);
+            int ignored = (int) FCNTL.invokeExact(fd, 4, flags | O_NONBLOCK);
+            ignored = (int) FCNTL.invokeExact(fd, 2, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }

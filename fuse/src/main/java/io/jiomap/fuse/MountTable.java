@@ -75,8 +75,21 @@ public final class MountTable {
         }
     }
 
-    /** Unmounts {@code dir} (umount2; {@code lazy}: MNT_DETACH): 0 or a negative errno. */
+    /**
+     * Unmounts {@code dir} (umount2; {@code lazy}: MNT_DETACH), through {@code fusermount3 -u} where umount2 is not
+     * permitted (not root): 0 or a negative errno.
+     */
     public static int unmount(Path dir, boolean lazy) {
-        return Libc.umount2(dir.toAbsolutePath().normalize().toString(), lazy ? Libc.MNT_DETACH : 0);
+        String path = dir.toAbsolutePath().normalize().toString();
+        int r = Libc.umount2(path, lazy ? Libc.MNT_DETACH : 0);
+        if (r == -io.jiomap.api.Errno.EPERM && isFuseJiomap(dir)) {
+            try {
+                int status = Fusermount.unmount(Path.of(path), lazy);
+                return status == 0 ? 0 : status < 0 ? status : -Libc.EBUSY;
+            } catch (io.jiomap.api.JiomapException e) {
+                return -e.errno();
+            }
+        }
+        return r;
     }
 }
