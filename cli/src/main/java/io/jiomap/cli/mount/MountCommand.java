@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * the foreground). On the way out everything acknowledged is made durable, so the image fscks clean.
  */
 @Command(name = "mount", mixinStandardHelpOptions = true,
-        description = "Mounts the filesystem in an image on a directory through FUSE (needs root and /dev/fuse).")
+        description = "Mounts the filesystem in an image on a directory through FUSE (/dev/fuse; mount(2) as root, "
+                + "fusermount3 otherwise).")
 public final class MountCommand implements Callable<Integer> {
     /** How long --background waits for the mount to appear. */
     private static final long READY_TIMEOUT_MILLIS = 60_000;

@@ -32,8 +32,13 @@ final class LiveMount implements AutoCloseable {
     /** Skips the test, saying why, where a FUSE mount cannot be made here. */
     static void assumeFuse() {
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is missing: no FUSE in this kernel or container");
+    }
+
+    /** Skips the test, saying why, where it must act as another user (setpriv) and cannot. */
+    static void assumeRoot() {
         assumeTrue("root".equals(System.getProperty("user.name")),
-                "jiomap mount uses mount(2), which needs root; this test runs as " + System.getProperty("user.name"));
+                "the test switches to another user with setpriv, which needs root; it runs as "
+                        + System.getProperty("user.name"));
     }
 
     static LiveMount start(Path image, Path mountpoint, String... options) {

@@ -152,6 +152,7 @@ class MountCommandTest {
 
     @Test
     void withDefaultPermissionsAnotherUserGetsEaccesWhereTheModeSaysSo() throws Exception {
+        LiveMount.assumeRoot();
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", "allow_other,default_permissions,umask=022")) {
             Files.writeString(mount.path().resolve("readable"), "public");
