@@ -79,6 +79,7 @@ public final class MountCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the image lock and the signal handlers are held by their try blocks, not used in them
     public Integer call() throws Exception {
         FuseOptions fuseOptions = FuseOptions.parse(options);
         PrintWriter out = spec.commandLine().getOut();
