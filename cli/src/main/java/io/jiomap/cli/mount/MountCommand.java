@@ -4,6 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
+import io.jiomap.api.io.DioCounters;
 import io.jiomap.cli.image.ImageDevice;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.core.Mount;
@@ -104,7 +105,11 @@ public final class MountCommand implements Callable<Integer> {
             } finally {
                 mount.close();
             }
+            DioCounters c = mount.counters();
             out.println("jiomap mount: " + img + " unmounted, everything written is on the image");
+            out.println("jiomap mount: completions: caller " + c.caller() + ", workqueue " + c.workqueue()
+                    + ", inline " + c.inline() + ", waiter " + c.waiter() + ", submitter " + c.submitter()
+                    + "; data bios " + c.dataBios() + ", FUA writes " + c.fuaWrites() + ", flushes " + c.flushes());
         }
         return 0;
     }

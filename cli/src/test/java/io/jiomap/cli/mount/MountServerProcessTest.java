@@ -78,6 +78,11 @@ class MountServerProcessTest {
             throws Exception {
         startServer("ext4-like");
         Files.write(mountpoint.resolve("acknowledged"), pattern(300_000, 1));
+        // Whole aligned blocks inside the file, O_DIRECT: pure overwrites, which the worker's ring completes itself.
+        Path source = Files.write(dir.resolve("blocks"), pattern(65_536, 4));
+        Files.write(mountpoint.resolve("overwritten"), new byte[65_536]);
+        Programs.run(dir, "dd", "if=" + source, "of=" + mountpoint.resolve("overwritten"), "bs=4096", "count=16",
+                "conv=notrunc", "oflag=direct");
         Files.createDirectories(mountpoint.resolve("a/b"));
         Files.write(mountpoint.resolve("a/b/small"), pattern(10, 2));
         Path other = Files.createDirectory(dir.resolve("other"));
@@ -88,13 +93,15 @@ class MountServerProcessTest {
         server.destroy();
         assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(server.exitValue()).as(log()).isZero();
-        assertThat(log()).contains("unmounted, everything written is on the image");
+        assertThat(log()).contains("unmounted, everything written is on the image").containsPattern(
+                "completions: caller [1-9]\\d*, workqueue \\d+, inline \\d+, waiter \\d+, submitter \\d+");
         assertThat(MountTable.isMountpoint(mountpoint)).isFalse();
         CliRun fsck = CliRun.of("fsck", image.toString());
         assertThat(fsck.exitCode()).as(fsck.out()).isZero();
         try (LiveMount mount = LiveMount.start(image, mountpoint)) {
             assertThat(Files.readAllBytes(mountpoint.resolve("acknowledged"))).isEqualTo(pattern(300_000, 1));
             assertThat(Files.readAllBytes(mountpoint.resolve("a/b/small"))).isEqualTo(pattern(10, 2));
+            assertThat(Files.readAllBytes(mountpoint.resolve("overwritten"))).isEqualTo(pattern(65_536, 4));
             mount.unmount();
         }
     }
