@@ -11,6 +11,7 @@ module io.jiomap.cli {
     requires io.jiomap.crash;
     requires io.jiomap.nbd.server;
     requires io.jiomap.device.nbd;
+    requires io.jiomap.fuse;
     requires info.picocli;
     // static: the bundle carries its own copy of the HdrHistogram classes (see pom.xml), so at run time they come
     // from this module; the HdrHistogram jar is needed only to compile.
@@ -36,4 +37,5 @@ module io.jiomap.cli {
     opens io.jiomap.cli.image to info.picocli;
     opens io.jiomap.cli.xfsio to info.picocli;
     opens io.jiomap.cli.serve to info.picocli;
+    opens io.jiomap.cli.mount to info.picocli;
 }

@@ -6,6 +6,8 @@ import io.jiomap.cli.crashtest.CrashtestCommand;
 import io.jiomap.cli.fio.FioCommand;
 import io.jiomap.cli.image.FsckCommand;
 import io.jiomap.cli.image.MkfsCommand;
+import io.jiomap.cli.mount.MountCommand;
+import io.jiomap.cli.mount.UmountCommand;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
 import io.jiomap.cli.serve.ServeCommand;
@@ -43,7 +45,8 @@ public final class Jiomap implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: use bench, fio, mkfs, fsck, io, crashtest, devices or filesystems (jiomap --help lists them)");
+                "missing command: use bench, fio, mkfs, fsck, io, mount, umount, serve, crashtest, devices or filesystems"
+                        + " (jiomap --help lists them)");
     }
 
     public static void main(String[] args) {
@@ -69,6 +72,8 @@ public final class Jiomap implements Runnable {
         cl.addSubcommand("io", new IoCommand(plugins));
         cl.addSubcommand("crashtest", new CrashtestCommand(plugins));
         cl.addSubcommand("serve", ServeCommand.commandLine(plugins));
+        cl.addSubcommand("mount", new MountCommand(plugins));
+        cl.addSubcommand("umount", new UmountCommand());
         // fio options are parsed by the fio command itself: their order matters (--name starts a job).
         CommandLine fio = cl.getSubcommands().get("fio");
         fio.setUnmatchedOptionsArePositionalParams(true);

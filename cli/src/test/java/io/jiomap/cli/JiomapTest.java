@@ -19,7 +19,7 @@ class JiomapTest {
         CliRun run = CliRun.of();
 
         assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
-        assertThat(run.err()).contains("missing command: use bench, fio, mkfs, fsck, io, crashtest, devices or filesystems");
+        assertThat(run.err()).contains("missing command: use bench, fio, mkfs, fsck, io, mount, umount, serve, crashtest, devices or filesystems");
     }
 
     @Test

@@ -49,7 +49,8 @@ class DistributionIT {
                 "jiomap-core.jar", "jiomap-device-memory.jar", "jiomap-device-nvme-like.jar",
                 "jiomap-device-sata-like.jar", "jiomap-device-file.jar", "jiomap-fs-raw.jar", "jiomap-fs-faulty.jar",
                 "jiomap-fs-xfs-like.jar", "jiomap-fs-ext4-like.jar", "jiomap-nbd-server.jar", "jiomap-device-nbd.jar",
-                "jiomap-cli.jar", "jiomap-crash.jar", "jiomap-device-toolkit.jar", "jctools-core.jar", "picocli.jar");
+                "jiomap-cli.jar", "jiomap-fuse.jar", "jiomap-crash.jar", "jiomap-device-toolkit.jar", "jctools-core.jar",
+                "picocli.jar");
     }
 
     @Test

@@ -1,0 +1,125 @@
+package io.jiomap.fuse;
+
+import io.jiomap.core.CompletionMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options of a FUSE mount ({@code -o} of {@code jiomap mount}).
+ *
+ * @param readOnly           {@code ro}: mounted read-only (the kernel refuses writes with EROFS)
+ * @param allowOther         {@code allow_other}: users other than the mounting one may use the mount
+ * @param defaultPermissions {@code default_permissions}: the kernel checks access against the reported mode and owner
+ * @param uid                {@code uid=}: the owner every file reports (the filesystems store none yet)
+ * @param gid                {@code gid=}: the group every file reports
+ * @param umask              {@code umask=}: taken from 0777 (directories) and 0666 (files) for the reported mode
+ * @param quiet              {@code quiet}: chmod and chown that cannot be stored succeed without effect (vfat's
+ *                           option of that name); without it they fail with EPERM unless they change nothing
+ * @param completion         {@code completion=}: how the engine completes the bridge's writes
+ * @param writebackCache     {@code writeback_cache}: the kernel keeps written pages dirty and writes them back in
+ *                           whole pages (faster small writes); SEEK_DATA/SEEK_HOLE then see only what was written
+ *                           back, since FUSE sends LSEEK without writing dirty pages back first
+ * @param workers            {@code workers=}: threads reading requests, each an issuer of its own ring
+ * @param depth              {@code depth=}: requests in flight per worker
+ */
+public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultPermissions, int uid, int gid,
+                          int umask, boolean quiet, CompletionMode completion, boolean writebackCache, int workers,
+                          int depth) {
+    public FuseOptions {
+        if (workers < 1 || workers > 64) {
+            throw new IllegalArgumentException("-o workers=" + workers + ": expected 1 to 64 worker threads");
+        }
+        if (depth < 1 || depth > 256) {
+            throw new IllegalArgumentException("-o depth=" + depth + ": expected 1 to 256 requests per worker");
+        }
+        if ((umask & ~0777) != 0) {
+            throw new IllegalArgumentException("-o umask=" + Integer.toOctalString(umask) + ": expected an octal mask"
+                    + " of at most 0777");
+        }
+    }
+
+    /** The defaults: read-write, owned by the mounting user, umask 022, caller completion, 2 workers of depth 16. */
+    public static FuseOptions defaults() {
+        return new FuseOptions(false, false, false, Libc.getuid(), Libc.getgid(), 022, false, CompletionMode.CALLER,
+                false, 2, 16);
+    }
+
+    /**
+     * Parses mount(8)-style options, comma separated and possibly repeated, over the defaults.
+     *
+     * @throws IllegalArgumentException naming an unknown option or a bad value, and listing the known ones
+     */
+    public static FuseOptions parse(List<String> optionLists) {
+        FuseOptions o = defaults();
+        boolean ro = o.readOnly;
+        boolean allowOther = o.allowOther;
+        boolean defaultPermissions = o.defaultPermissions;
+        boolean quiet = o.quiet;
+        int uid = o.uid;
+        int gid = o.gid;
+        int umask = o.umask;
+        CompletionMode completion = o.completion;
+        boolean writeback = o.writebackCache;
+        int workers = o.workers;
+        int depth = o.depth;
+        List<String> unknown = new ArrayList<>();
+        for (String list : optionLists) {
+            for (String item : list.split(",")) {
+                String opt = item.trim();
+                if (opt.isEmpty()) {
+                    continue;
+                }
+                int eq = opt.indexOf('=');
+                String key = eq < 0 ? opt : opt.substring(0, eq);
+                String value = eq < 0 ? null : opt.substring(eq + 1);
+                switch (key) {
+                    case "ro" -> ro = true;
+                    case "rw" -> ro = false;
+                    case "allow_other" -> allowOther = true;
+                    case "default_permissions" -> defaultPermissions = true;
+                    case "quiet" -> quiet = true;
+                    case "writeback_cache" -> writeback = true;
+                    case "no_writeback_cache" -> writeback = false;
+                    case "uid" -> uid = number(key, value, 10);
+                    case "gid" -> gid = number(key, value, 10);
+                    case "umask" -> umask = number(key, value, 8);
+                    case "workers" -> workers = number(key, value, 10);
+                    case "depth" -> depth = number(key, value, 10);
+                    case "completion" -> completion = completion(value);
+                    default -> unknown.add(opt);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown mount option" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; known: ro, rw, allow_other, default_permissions, quiet, uid=N, "
+                    + "gid=N, umask=OCTAL, writeback_cache, completion=workqueue|caller|inline|caller+poll, workers=N, "
+                    + "depth=N");
+        }
+        return new FuseOptions(ro, allowOther, defaultPermissions, uid, gid, umask, quiet, completion, writeback,
+                workers, depth);
+    }
+
+    private static int number(String key, String value, int radix) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("-o " + key + " needs a value (" + key + "=N)");
+        }
+        try {
+            return Integer.parseInt(value, radix);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-o " + key + "=" + value + ": not a" + (radix == 8 ? "n octal" : "")
+                    + " number");
+        }
+    }
+
+    private static CompletionMode completion(String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("-o completion needs a value: workqueue, caller, inline or caller+poll");
+        }
+        try {
+            return CompletionMode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-o completion=" + value + ": " + e.getMessage(), e);
+        }
+    }
+}
