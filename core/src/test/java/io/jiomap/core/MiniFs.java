@@ -17,6 +17,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import java.lang.foreign.MemorySegment;
@@ -139,7 +140,10 @@ final class MiniFs implements FileSystemType {
         }
 
         @Override
-        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+        public int begin(IomapIter iter) {
+            long pos = iter.pos();
+            long length = iter.length();
+            Iomap iomap = iter.iomap();
             long len = Math.min(length, size() - pos);
             if (mappingBytes > 0) {
                 len = Math.min(len, mappingBytes - pos % mappingBytes);
@@ -149,19 +153,19 @@ final class MiniFs implements FileSystemType {
         }
 
         @Override
-        public long endIo(Iocb iocb, long size, int error, int flags) {
+        public long endIo(IomapIter iter, long size, int error, int flags) {
             endIoThreads.add(Thread.currentThread().getName());
             return error == 0 ? 0 : -error;
         }
 
         @Override
         public long read(Iocb iocb, MemorySegment buffer, long offset, long length) {
-            return dio.rw(iocb, buffer, offset, length, this, this, 0, 0);
+            return dio.rw(iocb, buffer, offset, length, this, this, 0, null, 0);
         }
 
         @Override
         public long write(Iocb iocb, MemorySegment buffer, long offset, long length) {
-            return dio.rw(iocb, buffer, offset, length, this, this, 0, 0);
+            return dio.rw(iocb, buffer, offset, length, this, this, 0, null, 0);
         }
 
         @Override

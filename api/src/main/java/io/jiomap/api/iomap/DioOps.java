@@ -1,7 +1,5 @@
 package io.jiomap.api.iomap;
 
-import io.jiomap.api.io.Iocb;
-
 /**
  * The filesystem's direct-I/O completion hook (the kernel's {@code struct iomap_dio_ops}).
  */
@@ -13,7 +11,10 @@ public interface DioOps {
 
     /**
      * Runs once per direct I/O when its last bio finished, before the result is reported: convert unwritten extents,
-     * end copy-on-write, raise the file size. {@code iocb.position()} is still the original offset.
+     * end copy-on-write, raise the file size. {@code iter} is the request's iteration object: its
+     * {@link IomapIter#iocb() iocb} (whose {@code position()} is still the original offset), its inode and the
+     * {@linkplain IomapIter#fsPrivate() private slot} the request's {@code begin}/{@code end} left there; its position,
+     * lengths and mappings are those of the last mapping and mean nothing here.
      *
      * <p>It runs wherever the completion runs (the submitter, a waiter, the completion workqueue or the issuer's
      * caller-completion context), so it may block on metadata locks but must never wait for a lock that is held by
@@ -24,5 +25,5 @@ public interface DioOps {
      * @param flags {@link #UNWRITTEN} | {@link #COW}
      * @return 0 (or a positive count) on success, a negative errno on failure
      */
-    long endIo(Iocb iocb, long size, int error, int flags);
+    long endIo(IomapIter iter, long size, int error, int flags);
 }

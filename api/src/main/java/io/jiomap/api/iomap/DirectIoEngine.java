@@ -19,10 +19,19 @@ public interface DirectIoEngine {
      * Reads or writes ({@link Iocb#WRITE}) {@code length} bytes at {@code iocb.position()} from or to
      * {@code buffer[bufferOffset...]}.
      *
+     * <p>One call is one request of the {@link IomapIter iteration object}: {@code fsPrivate} is what its private
+     * slot holds when the request starts (the kernel's {@code iomap_dio_rw(..., private, ...)}), for state the
+     * filesystem prepared before the call, such as a reservation. When this returns anything but
+     * {@code -Errno.EIOCBQUEUED}, the request is over: its {@code dops} end_io has run, or never will (the request was
+     * refused before it started); with {@code -EIOCBQUEUED} end_io runs exactly once, later, on another thread or
+     * in the issuer, and the caller must not touch {@code fsPrivate} any more.
+     *
+     * @param dops       the completion hook for writes, or {@code null} (reads)
+     * @param fsPrivate  the private slot's value at the start of the request, or {@code null}
      * @param doneBefore bytes an earlier partial call already did for this request; added to the result
      * @return the byte count when the I/O completed before this returned, {@code -Errno.EIOCBQUEUED} when the
      *         iocb's completion will report it later, or a negative errno
      */
     long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
-            int dioFlags, long doneBefore);
+            int dioFlags, Object fsPrivate, long doneBefore);
 }

@@ -1,10 +1,9 @@
 package io.jiomap.api.iomap;
 
-import io.jiomap.api.fs.Inode;
-
 /**
  * The filesystem's mapping callbacks (the kernel's {@code struct iomap_ops}). The core iterates: for each step it
- * calls {@link #begin} for the range still to do, does the I/O for the mapping it got, then {@link #end}.
+ * calls {@link #begin} for the range still to do, does the I/O for the mapping it got, then {@link #end}, passing
+ * the request's {@link IomapIter} each time.
  */
 public interface IomapOps {
     /** The operation writes (IOMAP_WRITE). */
@@ -23,21 +22,23 @@ public interface IomapOps {
     int UNSHARE = 1 << 7;
 
     /**
-     * Maps {@code [pos, pos+length)}: fills {@code iomap} with one mapping that starts at or before {@code pos} and
-     * covers at least one byte of the range (it may be shorter than asked). For a copy-on-write mapping the read
-     * source goes into {@code srcmap}; otherwise leave it a hole.
+     * Maps {@code [iter.pos(), iter.pos()+iter.length())}: fills {@code iter.iomap()} with one mapping that starts
+     * at or before {@code pos} and covers at least one byte of the range (it may be shorter than asked). For a
+     * copy-on-write mapping the read source goes into {@code iter.srcmap()}; otherwise leave it a hole. State the
+     * filesystem needs again in {@link #end} or end_io goes into {@link IomapIter#setFsPrivate}.
      *
      * @return 0, or a negative errno (-EAGAIN under NOWAIT, -ENOSPC, -ENOTBLK to fall back to buffered I/O)
      */
-    int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap);
+    int begin(IomapIter iter);
 
     /**
-     * Ends the use of a mapping: commits or releases what {@link #begin} reserved beyond {@code written}.
+     * Ends the use of a mapping: commits or releases what {@link #begin} reserved beyond what was processed. The
+     * mapping is {@code iter.iomap()}, used for {@code [iter.pos(), iter.pos()+iter.mappedLength())}, of which
+     * {@code iter.processed()} bytes were done (possibly 0).
      *
-     * @param written bytes actually processed in this mapping, possibly 0
      * @return 0 or a negative errno
      */
-    default int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
+    default int end(IomapIter iter) {
         return 0;
     }
 }

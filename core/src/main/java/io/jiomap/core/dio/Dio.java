@@ -7,7 +7,7 @@ import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DeferredCompletion;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
-import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.core.CompletionContext;
 import io.jiomap.core.DioFlags;
 import io.jiomap.core.DioTrace;
@@ -47,8 +47,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
     }
 
     final DirectIo engine;
-    final Iomap iomap = new Iomap();
-    final Iomap srcmap = new Iomap();
+    /** The request's iteration object: the filesystem's view of this dio, reused with it. */
+    final Iter iter = new Iter();
 
     Iocb iocb;
     Inode inode;
@@ -187,7 +187,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
         int err = error;
         long ret = err == 0 ? 0 : -err;
         if (dops != null) {
-            ret = dops.endIo(io, size, err, flags & (DioOps.UNWRITTEN | DioOps.COW));
+            ret = dops.endIo(iter, size, err, flags & (DioOps.UNWRITTEN | DioOps.COW));
         }
         if (ret == 0) {
             ret = size;
@@ -207,6 +207,25 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
             }
         }
         return ret;
+    }
+
+    /** The core's handle on the iteration object: the loop in {@link DirectIo} drives it through these. */
+    static final class Iter extends IomapIter {
+        void start(Iocb iocb, Inode inode, long pos, long length, int flags, Object fsPrivate) {
+            startRequest(iocb, inode, pos, length, flags, fsPrivate);
+        }
+
+        void beforeBegin() {
+            startMapping();
+        }
+
+        void beforeEnd(long processed) {
+            setProcessed(processed);
+        }
+
+        void next(long bytes) {
+            advance(bytes);
+        }
     }
 
     @Override

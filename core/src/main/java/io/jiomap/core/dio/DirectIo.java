@@ -98,7 +98,7 @@ public final class DirectIo implements DirectIoEngine {
 
     @Override
     public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
-                   int dioFlags, long doneBefore) {
+                   int dioFlags, Object fsPrivate, long doneBefore) {
         if (shutdown) {
             return -Errno.ESHUTDOWN;
         }
@@ -153,7 +153,7 @@ public final class DirectIo implements DirectIoEngine {
         // No page cache exists in jiomap (direct I/O only): nothing to write back or invalidate before the I/O.
         inode.dio().begin();
 
-        long ret = iterate(dio, inode, start, length, buffer, bufferOffset, ops, iomapFlags, write);
+        long ret = iterate(dio, inode, start, length, buffer, bufferOffset, ops, iomapFlags, fsPrivate, write);
 
         if (ret == -Errno.ENOTBLK) {
             // The filesystem wants the rest done buffered: wait for what was submitted, report the partial count.
@@ -224,26 +224,26 @@ public final class DirectIo implements DirectIoEngine {
 
     /** The mapping loop ({@code iomap_iter}): begin, one mapping's I/O, end, until done or an error. */
     private long iterate(Dio dio, Inode inode, long start, long length, MemorySegment buffer, long bufferOffset,
-                         IomapOps ops, int iomapFlags, boolean write) {
-        long pos = start;
-        long remaining = length;
-        Iomap iomap = dio.iomap;
-        Iomap srcmap = dio.srcmap;
-        while (remaining > 0) {
-            iomap.clear();
-            srcmap.clear();
-            int r = ops.begin(inode, pos, remaining, iomapFlags, iomap, srcmap);
+                         IomapOps ops, int iomapFlags, Object fsPrivate, boolean write) {
+        Dio.Iter iter = dio.iter;
+        iter.start(dio.iocb, inode, start, length, iomapFlags, fsPrivate);
+        Iomap iomap = iter.iomap();
+        while (iter.length() > 0) {
+            iter.beforeBegin();
+            int r = ops.begin(iter);
             if (r < 0) {
                 return r;
             }
+            long pos = iter.pos();
             if (iomap.offset() > pos || iomap.end() <= pos) {
                 // A filesystem bug: the mapping must cover pos. Fail the I/O rather than write to the wrong place.
-                ops.end(inode, pos, remaining, 0, iomapFlags, iomap);
+                ops.end(iter);
                 return -Errno.EIO;
             }
-            long mapLength = Math.min(remaining, iomap.end() - pos);
-            long processed = mapOne(dio, inode, pos, mapLength, buffer, bufferOffset + (pos - start), write);
-            int e = ops.end(inode, pos, mapLength, Math.max(processed, 0), iomapFlags, iomap);
+            long processed = mapOne(dio, inode, pos, iter.mappedLength(), buffer, bufferOffset + (pos - start),
+                    write);
+            iter.beforeEnd(Math.max(processed, 0));
+            int e = ops.end(iter);
             // Only the first mapping can be polled (docs/dio-contract.md, "B1 step 9").
             dio.iocb.clearFlags(Iocb.HIPRI);
             if (processed < 0) {
@@ -255,8 +255,7 @@ public final class DirectIo implements DirectIoEngine {
             if (processed == 0) {
                 return 0;
             }
-            pos += processed;
-            remaining -= processed;
+            iter.next(processed);
         }
         return 0;
     }
@@ -264,7 +263,7 @@ public final class DirectIo implements DirectIoEngine {
     /** One mapping: dispatch by type (docs/dio-contract.md, "B1 step 9"). */
     private long mapOne(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                         boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         IomapType type = iomap.type();
         switch (type) {
             case HOLE:
@@ -294,7 +293,7 @@ public final class DirectIo implements DirectIoEngine {
     }
 
     private long inlineIter(Dio dio, long pos, long length, MemorySegment buffer, long bufferOffset, boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         MemorySegment data = iomap.inlineData();
         long at = pos - iomap.offset();
         if (at + length > data.byteSize()) {
@@ -315,7 +314,7 @@ public final class DirectIo implements DirectIoEngine {
      */
     private long bioIter(Dio dio, Inode inode, long pos, long length, MemorySegment buffer, long bufferOffset,
                          boolean write) {
-        Iomap iomap = dio.iomap;
+        Iomap iomap = dio.iter.iomap();
         int fsBlock = inode.fileSystem().blockSize();
         boolean needZero = false;
         boolean useFua = false;

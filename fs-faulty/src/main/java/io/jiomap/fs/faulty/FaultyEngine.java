@@ -6,6 +6,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -50,12 +51,12 @@ final class FaultyEngine implements DirectIoEngine {
     // tag::faulty-engine[]
     @Override
     public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
-                   int dioFlags, long doneBefore) {
+                   int dioFlags, Object fsPrivate, long doneBefore) {
         if (faults.isEmpty() || !iocb.isWrite()) {
-            return engine.rw(iocb, buffer, bufferOffset, length, ops, dops, dioFlags, doneBefore);
+            return engine.rw(iocb, buffer, bufferOffset, length, ops, dops, dioFlags, fsPrivate, doneBefore);
         }
         return engine.rw(iocb, buffer, bufferOffset, length, new FaultyOps(ops), new FaultyDioOps(dops), dioFlags,
-                doneBefore);
+                fsPrivate, doneBefore);
     }
     // end::faulty-engine[]
 
@@ -86,7 +87,12 @@ final class FaultyEngine implements DirectIoEngine {
 
         // tag::faulty-begin[]
         @Override
-        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+        public int begin(IomapIter iter) {
+            Inode inode = iter.inode();
+            long pos = iter.pos();
+            long length = iter.length();
+            int flags = iter.flags();
+            Iomap iomap = iter.iomap();
             int forced = 0;
             for (Fault f : faults) {
                 if (hits(f, Fault.Kind.DELAY_BEGIN, inode, pos, length)) {
@@ -102,7 +108,7 @@ final class FaultyEngine implements DirectIoEngine {
                     forced |= (int) f.value();
                 }
             }
-            int r = ops.begin(inode, pos, length, flags, iomap, srcmap);
+            int r = ops.begin(iter);
             if (r == 0) {
                 iomap.addFlags(forced);
             }
@@ -111,8 +117,8 @@ final class FaultyEngine implements DirectIoEngine {
         // end::faulty-begin[]
 
         @Override
-        public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
-            return ops.end(inode, pos, length, written, flags, iomap);
+        public int end(IomapIter iter) {
+            return ops.end(iter);
         }
     }
 
@@ -129,9 +135,10 @@ final class FaultyEngine implements DirectIoEngine {
         }
 
         @Override
-        public long endIo(Iocb iocb, long size, int error, int flags) {
+        public long endIo(IomapIter iter, long size, int error, int flags) {
+            Iocb iocb = iter.iocb();
             long position = iocb.position();
-            long r = dops != null ? dops.endIo(iocb, size, error, flags) : error == 0 ? 0 : -error;
+            long r = dops != null ? dops.endIo(iter, size, error, flags) : error == 0 ? 0 : -error;
             for (Fault f : faults) {
                 if (hits(f, Fault.Kind.FAIL_END_IO, iocb.inode(), position, size) && r >= 0) {
                     r = -f.value();

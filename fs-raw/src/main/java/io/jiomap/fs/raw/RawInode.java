@@ -12,6 +12,7 @@ import java.util.List;
 import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import java.lang.foreign.Arena;
@@ -54,7 +55,10 @@ final class RawInode extends Inode implements IomapOps {
     }
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.length();
+        Iomap iomap = iter.iomap();
         if (pos >= size) {
             // Only reads get here (writes are clipped to the device): beyond the end reads as a hole.
             iomap.set(pos, length, Iomap.NULL_ADDRESS, IomapType.HOLE, 0);
@@ -71,7 +75,7 @@ final class RawInode extends Inode implements IomapOps {
             return -Errno.EAGAIN;
         }
         try {
-            return directIo.rw(iocb, buffer, offset, length, this, null, 0, 0);
+            return directIo.rw(iocb, buffer, offset, length, this, null, 0, null, 0);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -90,7 +94,7 @@ final class RawInode extends Inode implements IomapOps {
             return -Errno.EAGAIN;
         }
         try {
-            return directIo.rw(iocb, buffer, offset, len, this, null, 0, 0);
+            return directIo.rw(iocb, buffer, offset, len, this, null, 0, null, 0);
         } finally {
             lock.unlockRead(stamp);
         }

@@ -10,6 +10,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.xfslike.log.LogItem;
@@ -124,7 +125,7 @@ final class XfsLikeInode extends Inode implements DioOps {
             return -Errno.EAGAIN;
         }
         try {
-            return fs.directIo.rw(iocb, buffer, offset, length, readOps, null, 0, 0);
+            return fs.directIo.rw(iocb, buffer, offset, length, readOps, null, 0, null, 0);
         } finally {
             iolock.readLock().unlock();
         }
@@ -152,7 +153,7 @@ final class XfsLikeInode extends Inode implements DioOps {
                 long r;
                 try {
                     r = fs.directIo.rw(iocb, buffer, offset, length, writeOps, this,
-                            aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, 0);
+                            aligned ? 0 : DirectIoEngine.OVERWRITE_ONLY, null, 0);
                 } finally {
                     iolock.readLock().unlock();
                 }
@@ -169,7 +170,7 @@ final class XfsLikeInode extends Inode implements DioOps {
             long r;
             try {
                 r = fs.directIo.rw(iocb, buffer, offset, length, writeOps, this,
-                        aligned ? 0 : DirectIoEngine.FORCE_WAIT, 0);
+                        aligned ? 0 : DirectIoEngine.FORCE_WAIT, null, 0);
             } finally {
                 unlockExclusive();
             }
@@ -191,7 +192,11 @@ final class XfsLikeInode extends Inode implements DioOps {
     /** Mapping for reads: MAPPED, UNWRITTEN or HOLE from the data fork. */
     private final class ReadOps implements IomapOps {
         @Override
-        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+        public int begin(IomapIter iter) {
+            long pos = iter.pos();
+            long length = iter.length();
+            int flags = iter.flags();
+            Iomap iomap = iter.iomap();
             if ((flags & NOWAIT) != 0) {
                 if (!fs.meta.tryLock()) {
                     return -Errno.EAGAIN;
@@ -225,7 +230,12 @@ final class XfsLikeInode extends Inode implements DioOps {
     /** Mapping for direct writes: what xfs_direct_write_iomap_begin reports. */
     private final class WriteOps implements IomapOps {
         @Override
-        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+        public int begin(IomapIter iter) {
+            long pos = iter.pos();
+            long length = iter.length();
+            int flags = iter.flags();
+            Iomap iomap = iter.iomap();
+            Iomap srcmap = iter.srcmap();
             boolean nowait = (flags & NOWAIT) != 0;
             boolean overwriteOnly = (flags & OVERWRITE_ONLY) != 0;
             if (nowait) {
@@ -431,7 +441,8 @@ final class XfsLikeInode extends Inode implements DioOps {
      * the CoW staging of the range. Takes only the metadata lock (class comment).
      */
     @Override
-    public long endIo(Iocb iocb, long size, int error, int flags) {
+    public long endIo(IomapIter iter, long size, int error, int flags) {
+        Iocb iocb = iter.iocb();
         long pos = iocb.position();
         if (error == 0 && flags == 0 && pos + size <= core.size()) {
             fs.releaseEndIo(iocb);

@@ -12,6 +12,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -116,33 +117,36 @@ public final class ObservedFileSystemType implements FileSystemType {
             implements DirectIoEngine {
         @Override
         public long rw(Iocb iocb, MemorySegment buffer, long bufferOffset, long length, IomapOps ops, DioOps dops,
-                       int dioFlags, long doneBefore) {
+                       int dioFlags, Object fsPrivate, long doneBefore) {
             return engine.rw(iocb, buffer, bufferOffset, length, new ObservedOps(ops, log),
-                    dops == null ? null : new ObservedDops(dops, log, fault), dioFlags, doneBefore);
+                    dops == null ? null : new ObservedDops(dops, log, fault), dioFlags, fsPrivate, doneBefore);
         }
     }
 
     private record ObservedOps(IomapOps ops, DioCallLog log) implements IomapOps {
         @Override
-        public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
-            int r = ops.begin(inode, pos, length, flags, iomap, srcmap);
-            log.add(IomapCall.ofBegin(inode.ino(), pos, length, flags, r, iomap, srcmap));
+        public int begin(IomapIter iter) {
+            int r = ops.begin(iter);
+            log.add(IomapCall.ofBegin(iter.inode().ino(), iter.pos(), iter.length(), iter.flags(), r, iter.iomap(),
+                    iter.srcmap()));
             return r;
         }
 
         @Override
-        public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
-            int r = ops.end(inode, pos, length, written, flags, iomap);
-            log.add(IomapCall.ofEnd(inode.ino(), pos, length, written, flags, r, iomap));
+        public int end(IomapIter iter) {
+            int r = ops.end(iter);
+            log.add(IomapCall.ofEnd(iter.inode().ino(), iter.pos(), iter.mappedLength(), iter.processed(),
+                    iter.flags(), r, iter.iomap()));
             return r;
         }
     }
 
     private record ObservedDops(DioOps dops, DioCallLog log, EndIoFault fault) implements DioOps {
         @Override
-        public long endIo(Iocb iocb, long size, int error, int flags) {
+        public long endIo(IomapIter iter, long size, int error, int flags) {
+            Iocb iocb = iter.iocb();
             long position = iocb.position();
-            long r = dops.endIo(iocb, size, error, flags);
+            long r = dops.endIo(iter, size, error, flags);
             int errno = fault.errno;
             if (errno != 0 && r >= 0 && iocb.inode().ino() == fault.ino) {
                 r = -errno;

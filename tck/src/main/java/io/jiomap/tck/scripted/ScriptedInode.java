@@ -11,6 +11,7 @@ import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.tck.observe.DioCallLog;
@@ -226,7 +227,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         }
         try {
             // No end_io for reads, as XFS and ext4 pass none.
-            return engine.rw(iocb, buffer, offset, length, this, null, readDioFlags, 0);
+            return engine.rw(iocb, buffer, offset, length, this, null, readDioFlags, null, 0);
         } finally {
             shared.unlock();
         }
@@ -239,7 +240,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
             return -Errno.EAGAIN;
         }
         try {
-            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, doneBefore);
+            return engine.rw(iocb, buffer, offset, length, this, this, writeDioFlags, null, doneBefore);
         } finally {
             shared.unlock();
         }
@@ -362,7 +363,12 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     // ---- IomapOps ----
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.length();
+        int flags = iter.flags();
+        Iomap iomap = iter.iomap();
+        Iomap srcmap = iter.srcmap();
         int r;
         synchronized (meta) {
             r = mapFor(pos, length, flags, iomap, srcmap);
@@ -422,7 +428,12 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
      * "B1 step 9").
      */
     @Override
-    public int end(Inode inode, long pos, long length, long written, int flags, Iomap iomap) {
+    public int end(IomapIter iter) {
+        long pos = iter.pos();
+        long length = iter.mappedLength();
+        long written = iter.processed();
+        int flags = iter.flags();
+        Iomap iomap = iter.iomap();
         if ((flags & WRITE) != 0 && iomap.type() == IomapType.INLINE && written > 0) {
             raiseSize(pos + written);
         }
@@ -434,8 +445,8 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
 
     /** XFS's {@code xfs_dio_write_end_io}: an error as is, else convert, end COW, raise the size. */
     @Override
-    public long endIo(Iocb iocb, long bytes, int error, int flags) {
-        long pos = iocb.position();
+    public long endIo(IomapIter iter, long bytes, int error, int flags) {
+        long pos = iter.iocb().position();
         long r = finishWrite(pos, bytes, error, flags);
         calls.add(new EndIoCall(ino, pos, bytes, error, flags, r, Thread.currentThread().getName()));
         return r;

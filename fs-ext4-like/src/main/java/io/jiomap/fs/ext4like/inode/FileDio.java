@@ -45,7 +45,7 @@ final class FileDio {
             l.lock();
         }
         try {
-            return in.vol.directIo().rw(iocb, buffer, offset, length, iomap, null, 0, 0);
+            return in.vol.directIo().rw(iocb, buffer, offset, length, iomap, null, 0, null, 0);
         } finally {
             l.unlock();
         }
@@ -108,12 +108,13 @@ final class FileDio {
                     }
                 }
                 try {
-                    if (!overwrite || extend) {
-                        endIo.reserve(iocb, Reservation.take(in, nowait));
-                    }
-                    long ret = in.vol.directIo().rw(iocb, buffer, offset, length, iomap, endIo, dioFlags, 0);
-                    if (ret < 0 && ret != -Errno.EIOCBQUEUED) {
-                        endIo.releaseUnused(iocb);
+                    // The reservation rides in the request's private slot; a pure overwrite passes none.
+                    Reservation reserved = !overwrite || extend ? Reservation.take(in, nowait) : null;
+                    long ret = in.vol.directIo().rw(iocb, buffer, offset, length, iomap, endIo, dioFlags, reserved, 0);
+                    if (reserved != null && ret != -Errno.EIOCBQUEUED) {
+                        // The request is over: end_io ran (and gave the reservation back) or never will. Queued,
+                        // end_io runs later and gives it back: the write path must not touch it.
+                        reserved.releaseIfNotTakenOver(in);
                     }
                     return ret;
                 } finally {
@@ -123,7 +124,6 @@ final class FileDio {
                 }
             }
         } catch (FsError e) {
-            endIo.releaseUnused(iocb);
             return -e.errno();
         } finally {
             if (shared) {

@@ -1,8 +1,8 @@
 package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.fs.Inode;
 import io.jiomap.api.iomap.Iomap;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapOps;
 import io.jiomap.api.iomap.IomapType;
 import io.jiomap.fs.ext4like.disk.Extent;
@@ -26,9 +26,9 @@ final class IomapBegin implements IomapOps {
     }
 
     @Override
-    public int begin(Inode inode, long pos, long length, int flags, Iomap iomap, Iomap srcmap) {
+    public int begin(IomapIter iter) {
         try {
-            return map(pos, length, flags, iomap);
+            return map(iter.pos(), iter.length(), iter.flags(), iter.iomap());
         } catch (FsError e) {
             return -e.errno();
         }

@@ -10,8 +10,22 @@ import io.jiomap.fs.ext4like.meta.Journal;
  * end_io's first transaction (conversion, size, orphan removal) and extent-tree blocks, since the tree may split at
  * every level when end_io converts part of an unwritten extent. The allocator's half is ext4's reserved clusters
  * (mballoc), the journal's half jbd2's reserved handle.
+ *
+ * <p>It travels in the request's private slot ({@link io.jiomap.api.iomap.IomapIter#fsPrivate()}): the write path
+ * passes it to the engine, end_io {@linkplain #takeOver() takes it over} and gives it back, and the write path gives
+ * back one that no end_io took once the request is over.
  */
-record Reservation(int credits, int nodes) {
+final class Reservation {
+    private final int credits;
+    private final int nodes;
+    /** Set by end_io; read by the write path only once the request is over (the engine orders the two). */
+    private volatile boolean takenOver;
+
+    private Reservation(int credits, int nodes) {
+        this.credits = credits;
+        this.nodes = nodes;
+    }
+
     /** Credits of end_io's first transaction: the extent edit, the orphan removal, the inode and superblock. */
     static int credits(Ext4Inode in) {
         return in.editCredits() + OrphanList.CREDITS + 2;
@@ -45,11 +59,13 @@ record Reservation(int credits, int nodes) {
         return new Reservation(credits, nodes);
     }
 
-    Reservation plus(Reservation o) {
-        return new Reservation(credits + o.credits, nodes + o.nodes);
+    /** End_io takes the reservation over: from now on it gives it back, not the write path. */
+    int takeOver() {
+        takenOver = true;
+        return credits;
     }
 
-    /** Gives back the credits and the tree blocks, for a write whose end_io did not use them. */
+    /** Gives back the credits and the tree blocks, for an end_io that had nothing to record. */
     void release(Ext4Inode in) {
         in.journal().release(credits);
         releaseNodes(in);
@@ -58,5 +74,12 @@ record Reservation(int credits, int nodes) {
     /** Gives back the tree blocks once end_io is done with them (used or not). */
     void releaseNodes(Ext4Inode in) {
         in.vol.allocator().releaseNodes(nodes);
+    }
+
+    /** Once the request is over: gives back everything if no end_io took it over (the write never started). */
+    void releaseIfNotTakenOver(Ext4Inode in) {
+        if (!takenOver) {
+            release(in);
+        }
     }
 }

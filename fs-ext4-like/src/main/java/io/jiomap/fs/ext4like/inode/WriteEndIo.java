@@ -1,54 +1,32 @@
 package io.jiomap.fs.ext4like.inode;
 
-import io.jiomap.api.io.Iocb;
 import io.jiomap.api.iomap.DioOps;
+import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The end_io of a direct write (the kernel's {@code ext4_dio_write_end_io}): converts the unwritten extents the
  * write went to, raises i_size and takes the inode off the orphan list, in a transaction paid for by the write's
- * {@link Reservation}. It needs only the metadata lock, never the inode lock, so it can run in a caller, a workqueue
+ * {@link Reservation}, which it finds in the request's private slot. It needs only the metadata lock, never the inode lock, so it can run in a caller, a workqueue
  * or a waiter while someone holds the inode lock and drains (docs/design-rules.md, "Rule 1").
  */
 final class WriteEndIo implements DioOps {
     private final Ext4Inode in;
-    private final Map<Iocb, Reservation> reservations = new IdentityHashMap<>();
 
     WriteEndIo(Ext4Inode in) {
         this.in = in;
     }
 
-    /** Hands a write's reservation to its end_io. */
-    void reserve(Iocb iocb, Reservation r) {
-        synchronized (reservations) {
-            reservations.merge(iocb, r, Reservation::plus);
-        }
-    }
-
-    /** Releases what a write reserved when it failed without an end_io (it never started its I/O). */
-    void releaseUnused(Iocb iocb) {
-        Reservation r;
-        synchronized (reservations) {
-            r = reservations.remove(iocb);
-        }
-        if (r != null) {
-            r.release(in);
-        }
-    }
-
+    /** {@code iter}'s private slot holds the write's {@link Reservation}, or null for a pure overwrite. */
     @Override
-    public long endIo(Iocb iocb, long written, int error, int flags) {
-        long pos = iocb.position();
-        Reservation reserved;
-        synchronized (reservations) {
-            reserved = reservations.remove(iocb);
-        }
+    public long endIo(IomapIter iter, long written, int error, int flags) {
+        long pos = iter.iocb().position();
+        Reservation reserved = (Reservation) iter.fsPrivate();
+        int reservedCredits = reserved != null ? reserved.takeOver() : 0;
         int bs = in.bs;
         Journal j = in.journal();
         boolean convert = (flags & UNWRITTEN) != 0;
@@ -70,7 +48,7 @@ final class WriteEndIo implements DioOps {
             }
             // The first step uses what the write reserved before its I/O; further pieces (a write across several
             // unwritten extents) overdraw, committing to make room but never waiting for other writes' credits.
-            try (Journal.Handle h = reserved != null ? j.adopt(reserved.credits())
+            try (Journal.Handle h = reserved != null ? j.adopt(reservedCredits)
                     : j.startOverdraft(Reservation.credits(in))) {
                 if (!pieces.isEmpty()) {
                     Extent c = pieces.getFirst();
