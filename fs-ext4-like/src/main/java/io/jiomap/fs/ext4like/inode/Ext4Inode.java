@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Two locks: the inode lock ({@link #lock}, the kernel's i_rwsem) and the metadata lock of the journal. A method
  * whose name ends in {@code Locked} runs with the metadata lock held (inside a journal handle where it changes
- * metadata); where a method needs the inode lock instead, its comment says so.
+ * metadata). The inode lock is taken by the operations themselves ({@link FileDio}, {@link SpaceOps}) and by the
+ * namespace before it frees an inode; a method that must run with it held and direct I/O drained ends in
+ * {@code Drained}.
  */
 public final class Ext4Inode extends Inode implements ExtentTree.Store {
     final Volume vol;
@@ -99,8 +101,8 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         return lock;
     }
 
-    /** Inode lock held exclusively and direct I/O drained, before the blocks are freed. */
-    public void markDeleted() {
+    /** Marks the inode deleted, before its blocks are freed: later I/O through a kept handle fails with ENOENT. */
+    public void markDeletedDrained() {
         deleted = true;
     }
 

@@ -49,7 +49,6 @@ final class SpaceOps {
         }
     }
 
-    /** Inode lock held exclusively, direct I/O drained. */
     private int truncateDrained(long newSize) {
         if (newSize >= in.size) {
             try (Journal.Handle h = journal().start(2)) {

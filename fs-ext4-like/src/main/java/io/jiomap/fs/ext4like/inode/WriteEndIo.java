@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The end_io of a direct write (the kernel's {@code ext4_dio_write_end_io}): converts the unwritten extents the
  * write went to, raises i_size and takes the inode off the orphan list, in a transaction paid for by the write's
- * {@link Reservation}, which it finds in the request's private slot. It needs only the metadata lock, never the inode lock, so it can run in a caller, a workqueue
- * or a waiter while someone holds the inode lock and drains (docs/design-rules.md, "Rule 1").
+ * {@link Reservation}, which it finds in the request's private slot. It needs only the metadata lock, never the
+ * inode lock, so it can run in a caller, a workqueue or a waiter while someone holds the inode lock and drains
+ * (docs/design-rules.md, "Rule 1").
  */
 final class WriteEndIo implements DioOps {
     private final Ext4Inode in;

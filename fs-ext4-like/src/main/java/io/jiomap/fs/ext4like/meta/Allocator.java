@@ -171,7 +171,7 @@ public final class Allocator {
         return new long[] {sb.groupFirstBlock(g) + bit, len};
     }
 
-    /** Marks blocks used at mkfs-like setup time or by a caller that chose them (metadata lock held). */
+    /** Marks blocks used at mkfs-like setup time or by a caller that chose them. */
     public void markUsedLocked(long start, long count) {
         for (long b = start; b < start + count; ) {
             int g = sb.groupOf(b);

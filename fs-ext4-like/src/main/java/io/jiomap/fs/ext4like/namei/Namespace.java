@@ -228,7 +228,7 @@ public final class Namespace {
         f.lock().writeLock().lock();
         try {
             f.dio().waitForDrain();
-            f.markDeleted();
+            f.markDeletedDrained();
             evict(f);
         } finally {
             f.lock().writeLock().unlock();
