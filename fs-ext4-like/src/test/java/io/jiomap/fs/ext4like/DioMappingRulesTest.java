@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DioCounters;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
@@ -16,6 +17,7 @@ import io.jiomap.core.OpenFile;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.device.memory.MemoryDeviceProvider;
 import io.jiomap.fs.ext4like.inode.Ext4Inode;
+import io.jiomap.fs.ext4like.inode.Volume;
 import io.jiomap.fs.ext4like.mount.Ext4FileSystem;
 import io.jiomap.tck.observe.DioCallLog;
 import io.jiomap.tck.observe.IomapCall;
@@ -243,6 +245,27 @@ class DioMappingRulesTest {
         assertThat(ringWrite(f, CompletionMode.CALLER, POS, 4096, IoRing.RWF_DSYNC)).isEqualTo(4096);
         assertThat(inode.datasyncDirty()).as("conversion committed by the O_DSYNC completion").isFalse();
         assertThat(tap.isDurable(calls.deviceAddressOf(inode.ino(), POS).orElseThrow(), 4096)).isTrue();
+    }
+
+    /**
+     * A write that may need end_io reserves its credits and tree blocks before the I/O and hands them to end_io in
+     * the request's private slot: however the write completes (queued and reaped by the caller, waited for by an
+     * extending writer, refused before its I/O), nothing stays reserved afterwards.
+     */
+    @Test
+    void everyWriteGivesBackWhatItReservedForEndIoHoweverItCompletes() throws Exception {
+        OpenFile f = holeyFile();
+        Ext4FileSystem fs = (Ext4FileSystem) mount.fileSystem();
+        assertThat(ringWrite(f, CompletionMode.CALLER, POS, 4096, 0)).as("queued into a hole").isEqualTo(4096);
+        assertThat(f.pwrite(data(4096, 2), 0, 4096, MIB)).as("extending, waited for").isEqualTo(4096);
+        assertThat(f.pwrite(data(1024, 3), 0, 1024, 2 * POS + 512)).as("unaligned into a hole").isEqualTo(1024);
+        f.truncate(4 * MIB);
+        f.fallocate(Inode.FALLOC_KEEP_SIZE, 3 * MIB, MIB);
+        assertThat(ringWrite(f, CompletionMode.CALLER, 3 * MIB, 8192, 0)).as("into unwritten").isEqualTo(8192);
+        Volume vol = fs.volume();
+        assertThat(vol.allocator().reservedNodes()).as("tree blocks still set aside for end_io").isZero();
+        assertThat(vol.journal().reservedCredits()).as("journal credits still reserved").isZero();
+        assertThat(calls.endIoCalls()).as("end_io calls").hasSize(4);
     }
 
     private static boolean isOrphan(Ext4FileSystem fs, Ext4Inode inode) {

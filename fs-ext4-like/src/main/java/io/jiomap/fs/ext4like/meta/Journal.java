@@ -204,6 +204,16 @@ public final class Journal {
         }
     }
 
+    /** Credits reserved now: by open handles and for end_io work not yet done. */
+    public long reservedCredits() {
+        meta.lock();
+        try {
+            return reserved;
+        } finally {
+            meta.unlock();
+        }
+    }
+
     /** Gives back credits reserved with {@link #reserve}. */
     public void release(int credits) {
         meta.lock();
