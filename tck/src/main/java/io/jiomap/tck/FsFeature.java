@@ -10,6 +10,19 @@ public enum FsFeature {
     EXACT_SIZE("give a file any i_size"),
     /** A write at or past EOF grows the file: end_io raises i_size to its end (docs/dio-contract.md, "TV15"). */
     EXTENDING_WRITES("grow a file by writing at or past its end"),
+    /**
+     * Extending direct writes, and unaligned ones that are not overwrites of written blocks, are synchronous: the
+     * filesystem passes FORCE_WAIT, so the submitter waits and the completion runs in the waiter instead of the
+     * workqueue (ext4, docs/dio-contract.md, "Row 4", "Row 5"). Tests of such writes expect the waiter with it, the
+     * workqueue without it.
+     */
+    WAITS_FOR_EXTENDING_AND_UNALIGNED_WRITES("make extending and unaligned non-overwrite writes wait in the submitter"),
+    /**
+     * A NOWAIT write that is not a pure overwrite of written blocks is refused with EAGAIN by the filesystem's write
+     * checks, before any of it is mapped (ext4_dio_write_checks); without it the refusal comes from iomap_begin, for
+     * the first mapping that would allocate (XFS, docs/dio-contract.md, "TV27").
+     */
+    NOWAIT_REFUSED_BEFORE_MAPPING("refuse a NOWAIT write that is not a pure overwrite before mapping it"),
     /** The filesystem passes an end_io to the engine for direct writes (raw passes none: nothing to do). */
     WRITE_END_IO("run an end_io for direct writes"),
     /** A range can be made to report IOMAP_F_DIRTY: metadata must be committed to reach the data. */

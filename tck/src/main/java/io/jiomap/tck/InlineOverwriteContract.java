@@ -68,13 +68,20 @@ public interface InlineOverwriteContract extends ContractBase {
         goesToTheWorkqueue(tck().start(DEFAULT_LAYOUT.with(POS, 4096, FileLayout.Shape.SHARED)), POS, 0);
     }
 
+    /** Off the device's completion context: to the workqueue, or to the waiter where extending writes wait. */
     @Test
-    default void inlineMode_extendingWriteGoesToTheWorkqueue() throws Exception {
+    default void inlineMode_extendingWriteIsNotCompletedInline() throws Exception {
         tck().requires(FsFeature.EXTENDING_WRITES);
         TckEnv env = tck().start(DEFAULT_LAYOUT);
         long size = env.file().size();
-        goesToTheWorkqueue(env, size - size % 4096, 0);
+        long pos = size - size % 4096;
+        HeldWrite w = HeldWrite.start(tck(), env, pos, 4096, INLINE, 1);
+        env.tap().releaseAll();
+        assertThat(w.result()).isEqualTo(4096);
+        assertThat(theSubmission(env).has(DioFlags.IRQ_COMP)).as("IRQ_COMP").isFalse();
+        assertCompletedIn(env, w.completionContext());
         assertThat(env.file().size()).isGreaterThan(size);
+        assertThat(env.pread(pos, 4096)).isEqualTo(Patterns.bytes(pos, 4096));
     }
 
     @Test

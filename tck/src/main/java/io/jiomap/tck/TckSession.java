@@ -34,6 +34,11 @@ public final class TckSession implements AutoCloseable {
         return fixture;
     }
 
+    /** Whether the filesystem under test has {@code feature}: for a test whose expectation depends on it. */
+    public boolean has(FsFeature feature) {
+        return fixture.has(feature);
+    }
+
     /** Skips the test unless the filesystem under test has every one of {@code features}. */
     public void requires(FsFeature... features) {
         requires(Set.of(features));

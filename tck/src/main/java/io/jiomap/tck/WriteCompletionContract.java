@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * Where asynchronous direct-write completions run and what they do, without O_DSYNC: docs/dio-contract.md,
  * "TV1", "TV2", "TV3", "TV4", "TV10", "TV11", "TV12", "TV13", "TV14", "TV15", "TV16", "TV18", "TV25", "Row 1", "Row
  * 2", "Row 3", "Row 4", "Row 5", "Row 9", "Row 10", "Row 12", "Row 14". The device holds each bio (through the tap)
- * until the test releases it, so "the bio is still in flight" never depends on timing.
+ * until the test releases it, so "the bio is still in flight" never depends on timing. Writes that a filesystem with
+ * {@link FsFeature#WAITS_FOR_EXTENDING_AND_UNALIGNED_WRITES} makes synchronous are started as a {@link HeldWrite}:
+ * they complete in the waiter there, on the workqueue elsewhere.
  */
 public interface WriteCompletionContract extends ContractBase {
     int CALLER = CompletionMode.CALLER.iocbFlag();
@@ -138,8 +140,8 @@ public interface WriteCompletionContract extends ContractBase {
         env.tap().holdNext(1);
         Background<Long> writer = tck().spawn("pwrite", () -> env.pwrite(POS, 4096));
         Waits.await("the pwrite's bio").until(() -> env.tap().heldCount() == 1);
-        // As in (docs/dio-contract.md, "TV4"): released only once the submitter waits, or the submitter would
-        // complete the dio itself.
+        // Released only once the submitter waits, or the submitter would complete the dio itself
+        // (docs/dio-contract.md, "TV4").
         Waits.await("the pwrite waiting for its bio")
                 .until(() -> writer.isParkedIn("io.jiomap.core.dio.DirectIo", "rw"));
         assertThat(writer.isDone()).as("pwrite returned while its bio is in flight").isFalse();
@@ -225,9 +227,7 @@ public interface WriteCompletionContract extends ContractBase {
         assumeTrue(bs > 1536 && bs > env.logicalBlockSize(), () -> "filesystem block " + bs
                 + " is not larger than the test vector's 512 + 1024 byte write: no sub-block zeroing to see");
         long pos = POS + 512;
-        env.tap().holdNext(3);
-        IssuedIo w = env.write(pos, 1024, CALLER);
-        assertThat(w.queued()).isTrue();
+        HeldWrite w = HeldWrite.start(tck(), env, pos, 1024, CALLER, 3);
         long block = env.deviceAddressOf(POS);
         List<BioRecord> bios = env.bios();
         assertThat(bios).as("bios in submission order").hasSize(3);
@@ -247,11 +247,11 @@ public interface WriteCompletionContract extends ContractBase {
             assertThat(b.length()).isEqualTo(bs - 1536);
         });
         assertThat(bios).as("FUA on any bio").noneMatch(BioRecord::fua);
-        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP").isFalse();
 
         env.tap().releaseAll();
-        assertThat(w.awaitResult()).isEqualTo(1024);
-        assertCompletedIn(env, CompletionContext.WORKQUEUE);
+        assertThat(w.result()).isEqualTo(1024);
+        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP").isFalse();
+        assertCompletedIn(env, w.completionContext());
         assertEndIoOnce(env, 1024, 0, DioOps.UNWRITTEN, pos);
         assertThat(env.counters().zeroingBios()).isEqualTo(2);
         assertThat(env.pread(POS, bs)).isEqualTo(zeroed(bs, 512, Patterns.bytes(pos, 1024)));
@@ -280,15 +280,13 @@ public interface WriteCompletionContract extends ContractBase {
     }
 
     @Test
-    default void tv14_writeIntoAHoleZeroesTheSubBlockEdgesAndGoesToTheWorkqueue() throws Exception {
+    default void tv14_writeIntoAHoleZeroesTheSubBlockEdgesAndIsNotCallerCompleted() throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT.with(POS, 64 * KIB, FileLayout.Shape.HOLE));
         int bs = env.fsBlockSize();
         assumeTrue(bs > 1536 && bs > env.logicalBlockSize(), () -> "filesystem block " + bs
                 + " is not larger than a 512 + 1024 byte write: no sub-block zeroing to see");
         long pos = POS + 512;
-        env.tap().holdNext(3);
-        IssuedIo w = env.write(pos, 1024, CALLER);
-        assertThat(w.queued()).isTrue();
+        HeldWrite w = HeldWrite.start(tck(), env, pos, 1024, CALLER, 3);
         assertThat(env.calls().begins()).as("mappings").singleElement().satisfies(m -> {
             assertThat(m.hasMapFlag(Iomap.F_NEW)).as("NEW").isTrue();
             assertThat(m.type()).isIn(IomapType.MAPPED, IomapType.UNWRITTEN);
@@ -298,11 +296,11 @@ public interface WriteCompletionContract extends ContractBase {
         assertThat(bios).extracting(BioRecord::isZeroWrite).as("zero, data, zero").containsExactly(true, false, true);
         assertThat(bios).extracting(BioRecord::address).containsExactly(block, block + 512, block + 1536);
         assertThat(bios).extracting(BioRecord::length).containsExactly(512, 1024, bs - 1536);
-        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP").isFalse();
 
         env.tap().releaseAll();
-        assertThat(w.awaitResult()).isEqualTo(1024);
-        assertCompletedIn(env, CompletionContext.WORKQUEUE);
+        assertThat(w.result()).isEqualTo(1024);
+        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP").isFalse();
+        assertCompletedIn(env, w.completionContext());
         assertThat(env.pread(POS, bs)).isEqualTo(zeroed(bs, 512, Patterns.bytes(pos, 1024)));
     }
 
@@ -325,21 +323,18 @@ public interface WriteCompletionContract extends ContractBase {
     }
 
     @Test
-    default void tv15_appendAtEndOfFileGoesToTheWorkqueueAndEndIoRaisesTheSize() throws Exception {
+    default void tv15_appendAtEndOfFileIsNotCallerCompletedAndEndIoRaisesTheSize() throws Exception {
         tck().requires(FsFeature.EXTENDING_WRITES);
         TckEnv env = tck().start(DEFAULT_LAYOUT);
         long pos = env.file().size();
         assumeTrue(pos % 4096 == 0, () -> "file size " + pos + " is not 4 KiB aligned");
-        env.tap().holdNext(1);
-        IssuedIo w = env.write(pos, 4096, CALLER);
-        assertThat(w.queued()).isTrue();
-        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP (pos >= i_size)").isFalse();
+        HeldWrite w = HeldWrite.start(tck(), env, pos, 4096, CALLER, 1);
+        assertThat(env.file().size()).as("i_size while the data is in flight").isEqualTo(pos);
 
         env.tap().releaseAll();
-        KiComplete kc = w.awaitKiComplete();
-        assertThat(kc.deferred()).isNull();
-        assertThat(kc.result()).isEqualTo(4096);
-        assertCompletedIn(env, CompletionContext.WORKQUEUE);
+        assertThat(w.result()).isEqualTo(4096);
+        assertThat(theSubmission(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP (pos >= i_size)").isFalse();
+        assertCompletedIn(env, w.completionContext());
         assertThat(env.file().size()).as("i_size after completion").isEqualTo(pos + 4096);
         assertEndIoOnce(env, 4096, 0, endIoFlagsOf(env), pos);
         assertThat(env.pread(pos, 4096)).isEqualTo(Patterns.bytes(pos, 4096));

@@ -9,6 +9,7 @@ import io.jiomap.api.fs.FsSignature;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
 import io.jiomap.fs.ext4like.check.Fsck;
+import io.jiomap.fs.ext4like.mount.Ext4FileSystem;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.meta.BlockCache;
@@ -49,7 +50,7 @@ public final class Ext4LikeFileSystemType implements FileSystemType {
             throw new JiomapException(Errno.EINVAL, "the ext4-like filesystem takes no mount options, got "
                     + context.options().keySet());
         }
-        return Ext4FileSystem.mount(device, context.directIo());
+        return Ext4FileSystem.mount(NAME, device, context.directIo());
     }
 
     @Override
@@ -100,7 +101,7 @@ public final class Ext4LikeFileSystemType implements FileSystemType {
             throw new JiomapException(Errno.EINVAL, device.name() + " does not hold an ext4-like filesystem");
         }
         try {
-            return new Fsck(device).run();
+            return new Fsck(device, NAME).run();
         } catch (FsError e) {
             throw e.toException();
         }

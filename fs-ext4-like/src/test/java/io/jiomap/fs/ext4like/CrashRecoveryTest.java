@@ -11,7 +11,11 @@ import io.jiomap.core.OpenFile;
 import io.jiomap.device.memory.MemoryDeviceProvider;
 import io.jiomap.device.toolkit.fault.PowerCutDevice;
 import io.jiomap.fs.ext4like.disk.Superblock;
+import io.jiomap.fs.ext4like.inode.Ext4Inode;
+import io.jiomap.fs.ext4like.inode.OrphanList;
+import io.jiomap.fs.ext4like.inode.Volume;
 import io.jiomap.fs.ext4like.meta.Journal;
+import io.jiomap.fs.ext4like.mount.Ext4FileSystem;
 import io.jiomap.tck.observe.TappedDevice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -138,17 +142,18 @@ class CrashRecoveryTest {
         long freeInodes = m.fileSystem().statfs().freeInodes();
         long freeBlocks = m.fileSystem().statfs().freeBlocks();
         Ext4FileSystem fs = (Ext4FileSystem) m.fileSystem();
-        Ext4Inode in = fs.inode(f.stat().ino());
+        Volume vol = fs.volume();
+        Ext4Inode in = vol.inodes().get(f.stat().ino());
         // What unlink's drain meets: the name is gone (links 0, on the orphan list), then the end_io of an extending
         // write finishes and takes its inode off the list; a commit lands before the deletion does.
-        try (Journal.Handle h = fs.journal().start(Ext4FileSystem.ORPHAN_CREDITS * 2)) {
-            fs.removeEntry(fs.inode(Superblock.ROOT_INO), "f");
-            in.rec.links = 0;
-            fs.orphanAddLocked(in);
-            fs.orphanRemoveLocked(in);
+        try (Journal.Handle h = vol.journal().start(OrphanList.CREDITS * 2)) {
+            fs.namespace().removeNameLocked(vol.inodes().get(Superblock.ROOT_INO), "f");
+            in.record().links = 0;
+            vol.orphans().addLocked(in);
+            vol.orphans().removeLocked(in);
+            assertThat(vol.orphans().containsLocked(in)).as("still an orphan: nothing else would free it").isTrue();
         }
-        assertThat(fs.isOrphan(in)).as("still an orphan: nothing else would free it").isTrue();
-        assertThat(fs.journal().commit()).isPositive();
+        assertThat(vol.journal().commit()).isPositive();
         crash(m, view);
 
         Mount after = Mount.mount(TYPE, device, Mount.Options.defaults());

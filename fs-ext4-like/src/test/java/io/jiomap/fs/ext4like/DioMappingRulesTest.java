@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.fs.Inode;
 import io.jiomap.api.io.DioCounters;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
@@ -15,6 +16,9 @@ import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.device.memory.MemoryDeviceProvider;
+import io.jiomap.fs.ext4like.inode.Ext4Inode;
+import io.jiomap.fs.ext4like.inode.Volume;
+import io.jiomap.fs.ext4like.mount.Ext4FileSystem;
 import io.jiomap.tck.observe.DioCallLog;
 import io.jiomap.tck.observe.IomapCall;
 import io.jiomap.tck.observe.ObservedFileSystemType;
@@ -166,11 +170,11 @@ class DioMappingRulesTest {
         assertThat(m.hasMapFlag(Iomap.F_NEW)).as("NEW").isTrue();
         assertThat(m.hasMapFlag(Iomap.F_DIRTY)).as("DIRTY (crosses EOF, uncommitted)").isTrue();
         assertThat(f.size()).as("size while the data is in flight").isEqualTo(MIB);
-        assertThat(fs.isOrphan(inode)).as("on the orphan list during the I/O").isTrue();
+        assertThat(isOrphan(fs, inode)).as("on the orphan list during the I/O").isTrue();
         tap.releaseAll();
         assertThat(w.get(BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4096);
         assertThat(f.size()).isEqualTo(MIB + 4096);
-        assertThat(fs.isOrphan(inode)).as("off the orphan list after end_io").isFalse();
+        assertThat(isOrphan(fs, inode)).as("off the orphan list after end_io").isFalse();
         assertThat(mount.counters().minus(before).waiter()).as("ext4 waits for extending writes").isEqualTo(1);
         assertThat(calls.endIoCalls()).singleElement().satisfies(e -> assertThat(e.flags()).isZero());
     }
@@ -241,5 +245,35 @@ class DioMappingRulesTest {
         assertThat(ringWrite(f, CompletionMode.CALLER, POS, 4096, IoRing.RWF_DSYNC)).isEqualTo(4096);
         assertThat(inode.datasyncDirty()).as("conversion committed by the O_DSYNC completion").isFalse();
         assertThat(tap.isDurable(calls.deviceAddressOf(inode.ino(), POS).orElseThrow(), 4096)).isTrue();
+    }
+
+    /**
+     * A write that may need end_io reserves its credits and tree blocks before the I/O and hands them to end_io in
+     * the request's private slot: however the write completes (queued and reaped by the caller, waited for by an
+     * extending writer, refused before its I/O), nothing stays reserved afterwards.
+     */
+    @Test
+    void everyWriteGivesBackWhatItReservedForEndIoHoweverItCompletes() throws Exception {
+        OpenFile f = holeyFile();
+        Ext4FileSystem fs = (Ext4FileSystem) mount.fileSystem();
+        assertThat(ringWrite(f, CompletionMode.CALLER, POS, 4096, 0)).as("queued into a hole").isEqualTo(4096);
+        assertThat(f.pwrite(data(4096, 2), 0, 4096, MIB)).as("extending, waited for").isEqualTo(4096);
+        assertThat(f.pwrite(data(1024, 3), 0, 1024, 2 * POS + 512)).as("unaligned into a hole").isEqualTo(1024);
+        f.truncate(4 * MIB);
+        f.fallocate(Inode.FALLOC_KEEP_SIZE, 3 * MIB, MIB);
+        assertThat(ringWrite(f, CompletionMode.CALLER, 3 * MIB, 8192, 0)).as("into unwritten").isEqualTo(8192);
+        Volume vol = fs.volume();
+        assertThat(vol.allocator().reservedNodes()).as("tree blocks still set aside for end_io").isZero();
+        assertThat(vol.journal().reservedCredits()).as("journal credits still reserved").isZero();
+        assertThat(calls.endIoCalls()).as("end_io calls").hasSize(4);
+    }
+
+    private static boolean isOrphan(Ext4FileSystem fs, Ext4Inode inode) {
+        fs.volume().journal().metaLock().lock();
+        try {
+            return fs.volume().orphans().containsLocked(inode);
+        } finally {
+            fs.volume().journal().metaLock().unlock();
+        }
     }
 }

@@ -12,7 +12,9 @@ import io.jiomap.fs.ext4like.disk.Bytes;
 import io.jiomap.fs.ext4like.disk.GroupDesc;
 import io.jiomap.fs.ext4like.disk.InodeRecord;
 import io.jiomap.fs.ext4like.disk.Superblock;
+import io.jiomap.fs.ext4like.inode.Ext4Inode;
 import io.jiomap.fs.ext4like.meta.BlockCache;
+import io.jiomap.fs.ext4like.meta.SuperblockReader;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +40,7 @@ class FsckTest {
         env.open("/g").truncate(12345);
         fileIno = f.inode().ino();
         env.unmount();
-        sb = Ext4FileSystem.readSuperblock(env.device);
+        sb = SuperblockReader.readSuperblock(env.device);
     }
 
     @AfterEach
@@ -52,7 +54,7 @@ class FsckTest {
         assertThat(r.problems()).isEmpty();
         assertThat(r.summary()).anyMatch(s -> s.contains("inodes in use"));
         env.mount();
-        assertThat(((Ext4Inode) env.open("/d/f").inode()).tree.depth()).as("the workload built index nodes")
+        assertThat(((Ext4Inode) env.open("/d/f").inode()).treeDepth()).as("the workload built index nodes")
                 .isPositive();
     }
 

@@ -50,7 +50,7 @@ abstract class XfsLikeDioContract extends DioContractTest {
 
     @Override
     @Test
-    public void tv14_writeIntoAHoleZeroesTheSubBlockEdgesAndGoesToTheWorkqueue() throws Exception {
+    public void tv14_writeIntoAHoleZeroesTheSubBlockEdgesAndIsNotCallerCompleted() throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT.with(POS, 64 * KIB, FileLayout.Shape.HOLE));
         subBlockWriteZeroesTheEdgesAndWaits(env);
         assertThat(env.calls().begins()).anySatisfy(m -> assertThat(m.hasMapFlag(Iomap.F_NEW))

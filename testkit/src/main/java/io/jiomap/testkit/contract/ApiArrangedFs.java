@@ -29,7 +29,8 @@ public final class ApiArrangedFs implements FileSystemUnderTest {
     public static final String CLONE_SOURCE = "/tck-clone-source";
     private static final Set<FsFeature> ARRANGEABLE = EnumSet.of(FsFeature.EXACT_SIZE, FsFeature.EXTENDING_WRITES,
             FsFeature.WRITE_END_IO, FsFeature.UNWRITTEN_EXTENTS, FsFeature.HOLES, FsFeature.SHARED_EXTENTS,
-            FsFeature.TRUNCATE, FsFeature.FALLOCATE, FsFeature.NOWAIT_LOCKING, FsFeature.WHOLE_DEVICE_FILE);
+            FsFeature.TRUNCATE, FsFeature.FALLOCATE, FsFeature.NOWAIT_LOCKING, FsFeature.WHOLE_DEVICE_FILE,
+            FsFeature.WAITS_FOR_EXTENDING_AND_UNALIGNED_WRITES, FsFeature.NOWAIT_REFUSED_BEFORE_MAPPING);
     private static final int CHUNK = 1 << 20;
 
     private final FileSystemType type;
@@ -95,7 +96,9 @@ public final class ApiArrangedFs implements FileSystemUnderTest {
             for (FileLayout.Region r : layout.regions()) {
                 mappedEnd = Math.max(mappedEnd, r.end());
             }
-            writeMapped(file, zeros, 0, mappedEnd, layout);
+            // Direct writes are whole blocks: an unaligned size is written up to its block's end, then truncated.
+            int bs = mount.fileSystem().blockSize();
+            writeMapped(file, zeros, 0, (mappedEnd + bs - 1) / bs * bs, layout);
             OpenFile source = null;
             for (FileLayout.Region r : layout.regions()) {
                 switch (r.shape()) {

@@ -2,8 +2,6 @@ package io.jiomap.fs.ext4like.check;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FsckReport;
-import io.jiomap.fs.ext4like.Ext4FileSystem;
-import io.jiomap.fs.ext4like.Ext4LikeFileSystemType;
 import io.jiomap.fs.ext4like.disk.DirBlock;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.ExtentNode;
@@ -13,6 +11,7 @@ import io.jiomap.fs.ext4like.disk.InodeRecord;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.meta.BlockCache;
 import io.jiomap.fs.ext4like.meta.Recovery;
+import io.jiomap.fs.ext4like.meta.SuperblockReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,14 +39,18 @@ public final class Fsck {
     /** The orphan list as read from the superblock chain. */
     private final java.util.Set<Long> orphans = new java.util.HashSet<>();
 
-    public Fsck(BlockDevice device) {
+    private final String typeName;
+
+    /** @param typeName the filesystem type the report names */
+    public Fsck(BlockDevice device, String typeName) {
         this.device = device;
+        this.typeName = typeName;
     }
 
     public FsckReport run() {
         List<String> summary = new ArrayList<>();
         try {
-            sb = Ext4FileSystem.readSuperblock(device);
+            sb = SuperblockReader.readSuperblock(device);
         } catch (FormatException e) {
             problems.add(e.getMessage() + "; the filesystem cannot be checked further.");
             return report(summary);
@@ -90,7 +93,7 @@ public final class Fsck {
     }
 
     private FsckReport report(List<String> summary) {
-        return new FsckReport(Ext4LikeFileSystemType.NAME, problems, summary);
+        return new FsckReport(typeName, problems, summary);
     }
 
     private int countSparse() {

@@ -13,7 +13,7 @@ import java.util.List;
  * transaction stay busy until it commits. Data allocations leave {@link #META_RESERVE} blocks for the extent-tree
  * nodes the same operation may need, so an ENOSPC always comes before anything was changed.
  *
- * <p>All methods run with the metadata lock held, inside a journal handle.
+ * <p>A method whose name ends in {@code Locked} runs with the metadata lock held (its changes inside a journal handle).
  */
 public final class Allocator {
     private final java.util.concurrent.atomic.AtomicLong reservedNodes = new java.util.concurrent.atomic.AtomicLong();
@@ -61,7 +61,7 @@ public final class Allocator {
      *
      * @return false when the blocks are not there (the write fails with ENOSPC before any I/O)
      */
-    public boolean reserveNodes(int n) {
+    public boolean reserveNodesLocked(int n) {
         if (freeBlocks() - META_RESERVE - reservedNodes.get() < n) {
             return false;
         }
@@ -92,7 +92,7 @@ public final class Allocator {
     }
 
     /** Called when a transaction committed: its freed extents become allocatable. */
-    public void committed(List<long[]> freed) {
+    public void committedLocked(List<long[]> freed) {
         for (long[] f : freed) {
             for (long b = f[0]; b < f[0] + f[1]; b++) {
                 int g = sb.groupOf(b);
@@ -116,7 +116,7 @@ public final class Allocator {
      * @return {start, count}
      * @throws FsError ENOSPC when nothing can be allocated
      */
-    public long[] allocate(long goal, int want, boolean forMetadata) {
+    public long[] allocateLocked(long goal, int want, boolean forMetadata) {
         long avail = forMetadata ? freeBlocks() : availableForData();
         if (avail <= 0) {
             throw new FsError(Errno.ENOSPC, "no free blocks left (" + freeBlocks() + " free, "
@@ -171,8 +171,8 @@ public final class Allocator {
         return new long[] {sb.groupFirstBlock(g) + bit, len};
     }
 
-    /** Marks blocks used at mkfs-like setup time or by a caller that chose them (metadata lock held). */
-    public void markUsed(long start, long count) {
+    /** Marks blocks used at mkfs-like setup time or by a caller that chose them. */
+    public void markUsedLocked(long start, long count) {
         for (long b = start; b < start + count; ) {
             int g = sb.groupOf(b);
             int bit = (int) (b - sb.groupFirstBlock(g));
@@ -183,7 +183,7 @@ public final class Allocator {
     }
 
     /** Frees blocks: cleared in the bitmap now, reusable once this transaction commits. */
-    public void free(long start, long count) {
+    public void freeLocked(long start, long count) {
         for (long b = start; b < start + count; ) {
             int g = sb.groupOf(b);
             int bit = (int) (b - sb.groupFirstBlock(g));
@@ -197,7 +197,7 @@ public final class Allocator {
             }
             b += n;
         }
-        journal.freed(start, count);
+        journal.freedLocked(start, count);
     }
 
     private void setBits(int g, int bit, int len, boolean used) {
@@ -217,12 +217,12 @@ public final class Allocator {
         }
         d.freeBlocks += used ? -len : len;
         d.blockBitmapCsum = GroupDesc.bitmapChecksum(g, bitmap);
-        journal.dirty(d.blockBitmap);
-        writeDesc(g);
+        journal.dirtyLocked(d.blockBitmap);
+        writeDescLocked(g);
     }
 
     /** Allocates an inode number, preferring {@code group}. */
-    public long allocateInode(int group, boolean dir) {
+    public long allocateInodeLocked(int group, boolean dir) {
         for (int i = 0; i < groups.length; i++) {
             int g = (group + i) % groups.length;
             GroupDesc d = groups[g];
@@ -242,8 +242,8 @@ public final class Allocator {
                         d.usedDirs++;
                     }
                     d.inodeBitmapCsum = GroupDesc.bitmapChecksum(g, bitmap);
-                    journal.dirty(d.inodeBitmap);
-                    writeDesc(g);
+                    journal.dirtyLocked(d.inodeBitmap);
+                    writeDescLocked(g);
                     return ino;
                 }
             }
@@ -251,7 +251,7 @@ public final class Allocator {
         throw new FsError(Errno.ENOSPC, "no free inodes left");
     }
 
-    public void freeInode(long ino, boolean dir) {
+    public void freeInodeLocked(long ino, boolean dir) {
         int g = (int) ((ino - 1) / sb.inodesPerGroup);
         int bit = (int) ((ino - 1) % sb.inodesPerGroup);
         GroupDesc d = groups[g];
@@ -262,13 +262,13 @@ public final class Allocator {
             d.usedDirs--;
         }
         d.inodeBitmapCsum = GroupDesc.bitmapChecksum(g, bitmap);
-        journal.dirty(d.inodeBitmap);
-        writeDesc(g);
+        journal.dirtyLocked(d.inodeBitmap);
+        writeDescLocked(g);
     }
 
-    public void writeDesc(int g) {
+    public void writeDescLocked(int g) {
         long block = sb.descriptorBlock(g);
         groups[g].encode(g, cache.get(block), sb.descriptorOffset(g));
-        journal.dirty(block);
+        journal.dirtyLocked(block);
     }
 }

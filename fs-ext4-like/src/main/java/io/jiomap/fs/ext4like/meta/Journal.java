@@ -204,6 +204,16 @@ public final class Journal {
         }
     }
 
+    /** Credits reserved now: by open handles and for end_io work not yet done. */
+    public long reservedCredits() {
+        meta.lock();
+        try {
+            return reserved;
+        } finally {
+            meta.unlock();
+        }
+    }
+
     /** Gives back credits reserved with {@link #reserve}. */
     public void release(int credits) {
         meta.lock();
@@ -215,8 +225,8 @@ public final class Journal {
         }
     }
 
-    /** Marks a cached metadata block changed in the running transaction (metadata lock held). */
-    public void dirty(long block) {
+    /** Marks a cached metadata block changed in the running transaction. */
+    public void dirtyLocked(long block) {
         running.dirty.add(block);
         running.revoked.remove(block);
     }
@@ -225,14 +235,14 @@ public final class Journal {
      * Records that a metadata block is freed: older copies in the journal must not be replayed over whatever the
      * block holds next (a revoke record), and the cached copy goes.
      */
-    public void revoke(long block) {
+    public void revokeLocked(long block) {
         running.dirty.remove(block);
         running.revoked.add(block);
         cache.forget(block);
     }
 
     /** Extents freed in the running transaction: they become allocatable when it commits. */
-    public void freed(long start, long count) {
+    public void freedLocked(long start, long count) {
         running.freed.add(new long[] {start, count});
     }
 

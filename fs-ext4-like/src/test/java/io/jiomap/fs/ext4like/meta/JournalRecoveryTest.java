@@ -44,7 +44,7 @@ class JournalRecoveryTest {
     private void change(long block, byte[] content) {
         try (Journal.Handle h = journal.start(2)) {
             System.arraycopy(content, 0, cache.fresh(block), 0, BS);
-            journal.dirty(block);
+            journal.dirtyLocked(block);
         }
     }
 
@@ -113,7 +113,7 @@ class JournalRecoveryTest {
         change(601, filled(5));
         journal.commit();
         try (Journal.Handle h = journal.start(2)) {
-            journal.revoke(600);
+            journal.revokeLocked(600);
         }
         journal.commit();
         Recovery.Scan s = scan();

@@ -19,6 +19,12 @@ import java.util.Set;
  * writing them, HOLEs by leaving them out, UNWRITTEN ranges with fallocate(KEEP_SIZE), any i_size with truncate,
  * and then commits the journal so every mapping starts clean (not DIRTY). It does not declare DIRTY_MAPPINGS: ext4's
  * DIRTY is a property of the whole inode (its datasync transaction), so one range cannot be DIRTY beside a clean one.
+ * It declares ext4's write checks: extending and unaligned non-overwrite writes wait in their submitter, and a NOWAIT
+ * write that is not a pure overwrite is refused before any mapping (ext4_dio_write_checks).
+ *
+ * <p>Every fixture of this package opens its devices through {@link io.jiomap.tck.FaultingDevices}, so that once the
+ * test file is arranged they can hold I/O inside themselves and fail flushes where a test asks: a device closed with
+ * I/O held inside it and a failing fsync meet this journaling filesystem on every device that can be set up for them.
  */
 public final class Ext4LikeUnderTest implements FileSystemUnderTest {
     public static final String PATH = "/tck";
@@ -38,7 +44,8 @@ public final class Ext4LikeUnderTest implements FileSystemUnderTest {
     public Set<FsFeature> features() {
         return EnumSet.of(FsFeature.EXACT_SIZE, FsFeature.EXTENDING_WRITES, FsFeature.WRITE_END_IO,
                 FsFeature.UNWRITTEN_EXTENTS, FsFeature.HOLES, FsFeature.TRUNCATE, FsFeature.FALLOCATE,
-                FsFeature.NOWAIT_LOCKING);
+                FsFeature.NOWAIT_LOCKING, FsFeature.WAITS_FOR_EXTENDING_AND_UNALIGNED_WRITES,
+                FsFeature.NOWAIT_REFUSED_BEFORE_MAPPING);
     }
 
     @Override
