@@ -2,7 +2,7 @@ package io.jiomap.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.core.CompletionContext;
+import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.tck.observe.CompletionLog.KiComplete;
 
 /**
