@@ -1,6 +1,6 @@
 package io.jiomap.core;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import java.util.Locale;
 
 /**

@@ -2,7 +2,7 @@ package io.jiomap.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.tck.observe.EndIoCall;

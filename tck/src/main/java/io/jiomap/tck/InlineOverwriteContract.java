@@ -6,7 +6,7 @@ import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.core.trace.CompletionContext;

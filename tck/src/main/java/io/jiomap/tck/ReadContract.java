@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.core.trace.DioFlags;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.text.Units;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.report;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.text.TextTable;
 import io.jiomap.cli.text.Units;
 import java.util.ArrayList;

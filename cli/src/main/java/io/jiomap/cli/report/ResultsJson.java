@@ -1,6 +1,6 @@
 package io.jiomap.cli.report;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.text.JsonReader;
 import io.jiomap.cli.text.JsonWriter;

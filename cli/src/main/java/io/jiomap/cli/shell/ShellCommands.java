@@ -1,7 +1,7 @@
 package io.jiomap.cli.shell;
 
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.fio.FioRunner;
 import io.jiomap.cli.fio.VerifyHook;

@@ -2,8 +2,8 @@ package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapType;

@@ -1,8 +1,8 @@
 package io.jiomap.fs.xfslike.file;
 
-import static io.jiomap.api.fs.Inode.FALLOC_KEEP_SIZE;
-import static io.jiomap.api.fs.Inode.FALLOC_PUNCH_HOLE;
-import static io.jiomap.api.fs.Inode.FALLOC_ZERO_RANGE;
+import static io.jiomap.api.vfs.Inode.FALLOC_KEEP_SIZE;
+import static io.jiomap.api.vfs.Inode.FALLOC_PUNCH_HOLE;
+import static io.jiomap.api.vfs.Inode.FALLOC_ZERO_RANGE;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;

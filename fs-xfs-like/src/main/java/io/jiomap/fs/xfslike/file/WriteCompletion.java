@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.file;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.fs.xfslike.log.LogItem;

@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.log;
 
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import java.nio.ByteBuffer;

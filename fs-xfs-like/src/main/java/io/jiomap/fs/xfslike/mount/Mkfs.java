@@ -3,7 +3,7 @@ package io.jiomap.fs.xfslike.mount;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;

@@ -1,4 +1,4 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 /**
  * Where direct-I/O completions ran and what bios they cost, counted by the core per mounted filesystem.

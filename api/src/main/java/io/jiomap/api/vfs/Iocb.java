@@ -1,7 +1,6 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.fs.Inode;
 
 /**
  * One I/O request as the filesystem and the direct-I/O path see it (the kernel's {@code struct kiocb}).
