@@ -98,7 +98,7 @@ class PolledIoTest {
         assertThat(device.pollCompletionThreads).containsExactly(ME);
         assertThat(device.irqCompletionThreads).isEmpty();
         assertThat(iocb.polledBio()).as("private reset at completion").isNull();
-        assertThat(file.mount().counters().inline()).isEqualTo(1);
+        assertThat(file.mount().counters().irq()).isEqualTo(1);
     }
 
     @Test
@@ -303,7 +303,7 @@ class PolledIoTest {
             DioCounters c = file.mount().counters();
             assertThat(c.caller()).isEqualTo(64);
             assertThat(c.workqueue()).isZero();
-            assertThat(c.inline()).isZero();
+            assertThat(c.irq()).isZero();
         }
     }
 

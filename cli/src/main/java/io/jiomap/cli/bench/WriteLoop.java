@@ -135,7 +135,7 @@ final class WriteLoop implements CqeConsumer {
         e.p99 = p.latency().getValueAtPercentile(99);
         e.callerCompletions = p.counters().caller();
         e.workqueueCompletions = p.counters().workqueue();
-        e.inlineCompletions = p.counters().inline();
+        e.inlineCompletions = p.counters().irq();
         e.commit();
     }
 

@@ -42,7 +42,7 @@ final class FioJsonReport {
         w.name("completions").beginObject()
                 .member("submitter", c.submitter())
                 .member("waiter", c.waiter())
-                .member("inline", c.inline())
+                .member("inline", c.irq())
                 .member("caller", c.caller())
                 .member("workqueue", c.workqueue())
                 .endObject();

@@ -306,7 +306,7 @@ public final class ShellCommands {
         t.row("completions", Long.toString(c.completions()));
         t.row("  caller (deferred, run by the issuer)", Long.toString(c.caller()));
         t.row("  workqueue", Long.toString(c.workqueue()));
-        t.row("  inline (device completion context)", Long.toString(c.inline()));
+        t.row("  inline (device completion context)", Long.toString(c.irq()));
         t.row("  submitter", Long.toString(c.submitter()));
         t.row("  waiter", Long.toString(c.waiter()));
         t.row("data bios", Long.toString(c.dataBios()));

@@ -140,8 +140,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
                 waiter = null;
                 LockSupport.unpark(t);
             }
-            case INLINE -> {
-                engine.stats.inline.increment();
+            case IRQ -> {
+                engine.stats.irq.increment();
                 io.complete(complete());
             }
             case CALLER -> {
@@ -167,7 +167,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
             return CompletionContext.WAITER;
         }
         if ((flags & INLINE_COMP) != 0 || ((flags & IRQ_COMP) != 0 && error == 0)) {
-            return CompletionContext.INLINE;
+            return CompletionContext.IRQ;
         }
         if ((flags & CALLER_COMP) != 0) {
             return CompletionContext.CALLER;

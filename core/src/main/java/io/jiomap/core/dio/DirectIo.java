@@ -119,7 +119,7 @@ public final class DirectIo implements DirectIoEngine {
         }
         Dio dio = dioFor(iocb);
         dio.start(iocb, dops, doneBefore);
-        boolean wait = iocb.isSync() || (dioFlags & FORCE_WAIT) != 0;
+        boolean wait = iocb.hasNoCompletion() || (dioFlags & FORCE_WAIT) != 0;
         int iomapFlags = IomapOps.DIRECT;
         if (!write) {
             dio.flags |= Dio.INLINE_COMP;
@@ -128,7 +128,7 @@ public final class DirectIo implements DirectIoEngine {
             dio.flags |= Dio.WRITE;
             if (iocb.hasFlag(Iocb.DIO_CALLER_COMP)) {
                 dio.flags |= Dio.CALLER_COMP;
-            } else if (iocb.hasFlag(Iocb.DIO_INLINE_COMP) && start + length <= dio.iSize) {
+            } else if (iocb.hasFlag(Iocb.DIO_IRQ_COMP) && start + length <= dio.iSize) {
                 // 6.19 forces the workqueue for pos + len > i_size (docs/dio-contract.md, "B4 later kernels").
                 dio.flags |= Dio.IRQ_COMP;
             }
@@ -377,7 +377,7 @@ public final class DirectIo implements DirectIoEngine {
             }
             Bio bio = dio.nextBio();
             int bioFlags = opFlags;
-            if (dio.iocb.hasFlag(Iocb.HIPRI) && !dio.iocb.isSync() && caps.polling()) {
+            if (dio.iocb.hasFlag(Iocb.HIPRI) && !dio.iocb.hasNoCompletion() && caps.polling()) {
                 // The one polled bio of the request, recorded in the iocb for the issuer to poll (the kernel's
                 // iocb->private, daa99c5a3319). A device that cannot poll is never asked to.
                 bioFlags |= Bio.POLLED;

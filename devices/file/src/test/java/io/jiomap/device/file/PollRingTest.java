@@ -118,7 +118,7 @@ class PollRingTest {
             DioCounters c = mount.counters();
             assertThat(c.caller()).isEqualTo(64);
             assertThat(c.workqueue()).isZero();
-            assertThat(c.inline()).isZero();
+            assertThat(c.irq()).isZero();
         }
     }
 }

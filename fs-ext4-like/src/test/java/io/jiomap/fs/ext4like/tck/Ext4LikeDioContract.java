@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class Ext4LikeDioContract extends DioContractTest {
     private static final int CALLER = CompletionMode.CALLER.iocbFlag();
-    private static final int INLINE = CompletionMode.INLINE_OVERWRITE.iocbFlag();
+    private static final int INLINE = CompletionMode.IRQ_OVERWRITE.iocbFlag();
 
     /** Replaced by {@link #ext4_subBlockWriteIntoUnwrittenZeroesAroundTheDataAndCompletesInTheWaiter}. */
     @Override

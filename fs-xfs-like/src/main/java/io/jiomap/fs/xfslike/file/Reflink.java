@@ -214,7 +214,7 @@ final class Reflink {
         }
         long newSize = Math.max(core.size(), dstOffset + len);
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), core.flags(), now, now, false));
+        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), core.flags(), now, now));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;

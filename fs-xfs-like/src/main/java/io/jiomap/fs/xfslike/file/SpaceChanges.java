@@ -57,7 +57,7 @@ final class SpaceChanges {
             }
         }
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), flags, now, now, false));
+        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), flags, now, now));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;
@@ -117,7 +117,7 @@ final class SpaceChanges {
         if (!keepSize && end > core.size()) {
             long now = System.currentTimeMillis();
             Transaction t = new Transaction(mount.metadata());
-            t.add(new LogItem.Core(core.ino(), end, core.nlink(), core.flags(), now, now, false));
+            t.add(LogItem.Core.changed(core.ino(), end, core.nlink(), core.flags(), now, now));
             mount.log().commitLocked(t);
         }
         mount.log().pushIfLargeLocked();

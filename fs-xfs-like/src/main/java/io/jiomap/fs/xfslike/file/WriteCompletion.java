@@ -63,8 +63,8 @@ final class WriteCompletion implements DioOps {
                 }
             }
             if (pos + size > core.size()) {
-                t.add(new LogItem.Core(core.ino(), pos + size, core.nlink(), core.flags(),
-                        System.currentTimeMillis(), System.currentTimeMillis(), false));
+                t.add(LogItem.Core.changed(core.ino(), pos + size, core.nlink(), core.flags(),
+                        System.currentTimeMillis(), System.currentTimeMillis()));
             }
             mount.log().commitLocked(t);
             return 0;

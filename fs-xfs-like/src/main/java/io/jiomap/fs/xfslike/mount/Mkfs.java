@@ -25,7 +25,7 @@ public final class Mkfs {
         long root = md.chooseIno(0);
         Transaction t = new Transaction(md);
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Create(root, FileKind.DIRECTORY, now)).add(new LogItem.Core(root, 0, 2, 0, now, now, false));
+        t.add(new LogItem.Create(root, FileKind.DIRECTORY, now)).add(LogItem.Core.changed(root, 0, 2, 0, now, now));
         md.setRootIno(root);
         disk.zero(g.logStart(), g.logBlocks());
         byte[] home = Checkpoint.encode(md, uuid, 1, 0);
