@@ -43,7 +43,10 @@ public enum CompletionMode {
         return iocbFlag;
     }
 
-    /** The command-line name: {@code workqueue}, {@code caller}, {@code inline}, {@code caller+poll}. */
+    /**
+     * The command-line name: {@code workqueue}, {@code caller}, {@code inline}, {@code caller+poll}. {@link
+     * #IRQ_OVERWRITE} keeps the word inline there (docs/dio-contract.md, "Completion words").
+     */
     public String cliName() {
         return switch (this) {
             case IRQ_OVERWRITE -> "inline";

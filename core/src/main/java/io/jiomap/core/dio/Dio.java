@@ -157,7 +157,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
 
     /**
      * Where the completion runs once the last reference is gone (docs/dio-contract.md, "B4"): in the submitter if it
-     * waits; in the device's completion context for a read, and for a write the inline-overwrite mode kept when no bio
+     * waits; in the device's completion context for a read, and for a write the IRQ-overwrite mode kept when no bio
      * failed (an error may need work); back in the issuer for a write that kept caller completion; else on the
      * workqueue. The flags it reads are final ("B1 step 14"); which of them survive is decided per mapping by
      * {@link DirectIo}'s completion-work rule.

@@ -405,7 +405,7 @@ public final class DirectIo implements DirectIoEngine {
      * takes the completion away from the contexts that must not do it. Caller completion is kept only by an overwrite
      * of written blocks that starts inside EOF with no sync left after the I/O: zeroing means an unwritten conversion
      * or new blocks, a sync means journal or flush I/O, a start past EOF a size update, none of which may run on the
-     * issuer's thread. The inline-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
+     * issuer's thread. The IRQ-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
      * too; a write ending past EOF never had it ("B1 step 3").
      */
     private static void completionWorkRule(Dio dio, boolean needZero, boolean syncLeft, boolean shared,

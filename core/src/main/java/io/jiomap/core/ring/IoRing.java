@@ -239,7 +239,7 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
 
     /**
      * Issues the prepared requests in order. A request that completes at once (an error, a read of a hole, a
-     * device that completes inline) posts its CQE right away. Stops early when all request slots are in flight or
+     * device that completes inside submit) posts its CQE right away. Stops early when all request slots are in flight or
      * the completion queue could overflow; the rest stay prepared.
      *
      * @return how many requests were issued
