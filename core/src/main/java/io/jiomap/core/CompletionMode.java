@@ -1,6 +1,6 @@
 package io.jiomap.core;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import java.util.Locale;
 
 /**
@@ -16,7 +16,7 @@ public enum CompletionMode {
      */
     CALLER(Iocb.DIO_CALLER_COMP),
     /** Linux 6.19: pure overwrites complete in the device completion context; the rest go to the workqueue. */
-    INLINE_OVERWRITE(Iocb.DIO_INLINE_COMP),
+    IRQ_OVERWRITE(Iocb.DIO_IRQ_COMP),
     /**
      * A jiomap extension, not in any kernel: caller completion on a polled ring. The ring is IOPOLL (every read and
      * write is HIPRI) and, unlike io_uring, still sets IOCB_DIO_CALLER_COMP on its writes, so a pure overwrite keeps
@@ -43,10 +43,13 @@ public enum CompletionMode {
         return iocbFlag;
     }
 
-    /** The command-line name: {@code workqueue}, {@code caller}, {@code inline}, {@code caller+poll}. */
+    /**
+     * The command-line name: {@code workqueue}, {@code caller}, {@code inline}, {@code caller+poll}. {@link
+     * #IRQ_OVERWRITE} keeps the word inline there (docs/dio-contract.md, "Completion words").
+     */
     public String cliName() {
         return switch (this) {
-            case INLINE_OVERWRITE -> "inline";
+            case IRQ_OVERWRITE -> "inline";
             case CALLER_POLL -> "caller+poll";
             default -> name().toLowerCase(Locale.ROOT);
         };

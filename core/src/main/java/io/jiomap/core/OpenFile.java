@@ -2,11 +2,11 @@ package io.jiomap.core;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.ring.IoRing;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ class IoRingTest {
     @Test
     void inlineOverwriteModeCompletesInTheDeviceContext() throws Exception {
         OpenFile file = mountGated();
-        try (IoRing ring = IoRing.create(2, CompletionMode.INLINE_OVERWRITE)) {
+        try (IoRing ring = IoRing.create(2, CompletionMode.IRQ_OVERWRITE)) {
             MemorySegment buf = ring.allocateBuffer(4096, 4096);
             ring.prepWrite(file, buf, 0, 4096, 0, 0, 1);
             ring.submit();
@@ -97,7 +97,7 @@ class IoRingTest {
             ring.reap((u, r) -> assertThat(r).isEqualTo(4096));
 
             assertThat(type.endIoThreads).containsExactly("test-irq");
-            assertThat(file.mount().counters().inline()).isEqualTo(1);
+            assertThat(file.mount().counters().irq()).isEqualTo(1);
         }
     }
 
@@ -198,7 +198,7 @@ class IoRingTest {
 
             assertThat(in.mismatch(out)).isEqualTo(-1);
             DioCounters c = file.mount().counters();
-            assertThat(c.inline()).isEqualTo(1);
+            assertThat(c.irq()).isEqualTo(1);
             // The blocking pwrite either slept (waiter) or found its bio already done (submitter).
             assertThat(c.waiter() + c.submitter()).isEqualTo(1);
         }

@@ -6,9 +6,9 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.io.DioCounters;
-import io.jiomap.api.io.Iocb;
-import io.jiomap.api.io.IocbCompletion;
+import io.jiomap.api.vfs.DioCounters;
+import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.IocbCompletion;
 import io.jiomap.core.ring.IoRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -98,7 +98,7 @@ class PolledIoTest {
         assertThat(device.pollCompletionThreads).containsExactly(ME);
         assertThat(device.irqCompletionThreads).isEmpty();
         assertThat(iocb.polledBio()).as("private reset at completion").isNull();
-        assertThat(file.mount().counters().inline()).isEqualTo(1);
+        assertThat(file.mount().counters().irq()).isEqualTo(1);
     }
 
     @Test
@@ -303,7 +303,7 @@ class PolledIoTest {
             DioCounters c = file.mount().counters();
             assertThat(c.caller()).isEqualTo(64);
             assertThat(c.workqueue()).isZero();
-            assertThat(c.inline()).isZero();
+            assertThat(c.irq()).isZero();
         }
     }
 

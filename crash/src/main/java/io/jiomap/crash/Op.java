@@ -1,6 +1,6 @@
 package io.jiomap.crash;
 
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import java.util.List;
 
 /**

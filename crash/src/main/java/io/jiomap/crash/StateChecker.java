@@ -3,7 +3,7 @@ package io.jiomap.crash;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;

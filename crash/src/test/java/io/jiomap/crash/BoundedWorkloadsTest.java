@@ -43,7 +43,7 @@ class BoundedWorkloadsTest {
     @Test
     void boundedWorkloadsOnRawAreClean() {
         CrashReport report = CrashTest.of(new RawFileSystemType())
-                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,fua=off,completion=inline"))
+                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,fua=off,completion=submitter"))
                 .workloads(Workloads.bounded(2, FsxOp.dataOnly()).files(1))
                 .modes(Mode.LOSE_CACHE, Mode.PREFIX_EVERY_WRITE)
                 .budget(200)
@@ -58,7 +58,7 @@ class BoundedWorkloadsTest {
     void aBudgetSmallerThanTheWorkloadsRunsASeededChoiceOfThem() {
         List<String> progress = new ArrayList<>();
         CrashReport report = CrashTest.of(new RawFileSystemType())
-                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=inline"))
+                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=submitter"))
                 .workloads(Workloads.bounded(2, FsxOp.dataOnly()).files(1))
                 .budget(5)
                 .progress(progress::add)

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * that name the damaged bytes.
  */
 class BrokenVariantsAreCaughtTest {
-    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,fua=on,completion=inline";
+    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,fua=on,completion=submitter";
 
     private static CrashReport run(CrashTest test, FsxOps ops) {
         return run(test, ops, 2);
@@ -124,7 +124,7 @@ class BrokenVariantsAreCaughtTest {
     @Test
     void aFilesystemThatCannotRecoverFailsToMountTheCrashStates() {
         CrashReport report = CrashTest.of(SlotFs.named(8, 64 << 10, SlotFs.Fault.NEEDS_CLEAN_UNMOUNT))
-                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=inline"))
+                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=submitter"))
                 .workloads(Workloads.fsx(3, 20, FsxOp.of(FsxOp.WRITE, FsxOp.FSYNC)).maxFileSize(64 << 10))
                 .modes(Mode.LOSE_CACHE)
                 .budget(20)

@@ -16,7 +16,7 @@ class CorrectFileSystemsAreCleanTest {
     @ValueSource(strings = {"lbs=512,vwc=on,fua=on", "lbs=4096,vwc=on,fua=off", "lbs=4096,vwc=off"})
     void fsxOnRawIsCleanInEveryMode(String cache) {
         CrashReport report = CrashTest.of(new RawFileSystemType())
-                .device(Memory.devices("memory:size=1m,completion=inline," + cache))
+                .device(Memory.devices("memory:size=1m,completion=submitter," + cache))
                 .workloads(Workloads.fsx(1, 3, 60, FsxOp.dataOnly()).files(1))
                 .modes(Mode.PREFIX_AT_BARRIER, Mode.LOSE_CACHE, Mode.PREFIX_EVERY_WRITE, Mode.RANDOM_SUBSET)
                 .budget(300)
@@ -32,7 +32,7 @@ class CorrectFileSystemsAreCleanTest {
     @Test
     void fsxOnACorrectMultiFileFilesystemIsClean() {
         CrashReport report = CrashTest.of(SlotFs.fixed(3, 256 << 10))
-                .device(Memory.devices("memory:size=2m,lbs=4096,vwc=on,completion=inline"))
+                .device(Memory.devices("memory:size=2m,lbs=4096,vwc=on,completion=submitter"))
                 .workloads(Workloads.fsx(40, 2, 60, FsxOp.dataOnly()).files(3))
                 .modes(Mode.LOSE_CACHE, Mode.RANDOM_SUBSET)
                 .budget(150)

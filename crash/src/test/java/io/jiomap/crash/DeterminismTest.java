@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DeterminismTest {
     private static CrashReport run(long seed) {
         return CrashTest.of(SlotFs.fixed(2, 256 << 10, SlotFs.Fault.FSYNC_LIES))
-                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=inline"))
+                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=submitter"))
                 .workloads(Workloads.fsx(5, 2, 30, FsxOp.of(FsxOp.WRITE, FsxOp.FSYNC, FsxOp.DSYNC_WRITE)))
                 .modes(Mode.LOSE_CACHE, Mode.RANDOM_SUBSET)
                 .budget(40)

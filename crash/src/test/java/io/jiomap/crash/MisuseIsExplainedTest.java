@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** A workload the filesystem cannot run is a violation that says what to change, not a puzzle. */
 class MisuseIsExplainedTest {
-    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,completion=inline";
+    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,completion=submitter";
 
     @Test
     void aFilesystemWithoutReflinkAnsweringCloneIsAViolationNamingTheOpToLeaveOut() {

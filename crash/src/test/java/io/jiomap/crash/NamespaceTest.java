@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * file's data under the old name after a crash.
  */
 class NamespaceTest {
-    private static final String MEMORY = "memory:size=2m,lbs=4096,vwc=on,completion=inline";
+    private static final String MEMORY = "memory:size=2m,lbs=4096,vwc=on,completion=submitter";
     private static final FsxOps NAMESPACE = FsxOp.of(FsxOp.WRITE, FsxOp.DSYNC_WRITE, FsxOp.READ, FsxOp.FSYNC,
             FsxOp.FDATASYNC, FsxOp.SYNC, FsxOp.CREATE, FsxOp.RENAME, FsxOp.UNLINK);
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * 
  */
 class RecoveryCrashTest {
-    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,completion=inline";
+    private static final String MEMORY = "memory:size=1m,lbs=4096,vwc=on,completion=submitter";
     private static final FsxOps OPS = FsxOp.of(FsxOp.WRITE, FsxOp.FSYNC, FsxOp.SYNC, FsxOp.CREATE, FsxOp.RENAME);
 
     private static CrashReport run(SlotFs fs, int recoveryCrashes) {

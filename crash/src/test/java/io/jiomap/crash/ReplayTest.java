@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ReplayTest {
     private static CrashTest broken() {
         return CrashTest.of(SlotFs.fixed(2, 256 << 10, SlotFs.Fault.FSYNC_LIES))
-                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=inline"))
+                .device(Memory.devices("memory:size=1m,lbs=4096,vwc=on,completion=submitter"))
                 .modes(Mode.RANDOM_SUBSET, Mode.LOSE_CACHE)
                 .seed(77);
     }

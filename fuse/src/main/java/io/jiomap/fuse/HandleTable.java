@@ -2,7 +2,7 @@ package io.jiomap.fuse;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.DirEntry;
+import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.core.OpenFile;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;

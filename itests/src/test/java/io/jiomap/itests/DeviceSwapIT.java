@@ -8,7 +8,7 @@ import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;

@@ -2,7 +2,7 @@ package io.jiomap.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.tck.observe.EndIoCall;

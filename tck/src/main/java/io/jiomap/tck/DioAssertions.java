@@ -2,7 +2,7 @@ package io.jiomap.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.tck.observe.EndIoCall;
@@ -22,7 +22,7 @@ public final class DioAssertions {
         Map<CompletionContext, Long> m = new EnumMap<>(CompletionContext.class);
         m.put(CompletionContext.SUBMITTER, c.submitter());
         m.put(CompletionContext.WAITER, c.waiter());
-        m.put(CompletionContext.INLINE, c.inline());
+        m.put(CompletionContext.IRQ, c.irq());
         m.put(CompletionContext.CALLER, c.caller());
         m.put(CompletionContext.WORKQUEUE, c.workqueue());
         return m;

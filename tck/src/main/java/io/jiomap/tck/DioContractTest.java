@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
  * part of the contract implements the theme interfaces it wants and {@link ContractBase#tck()} itself.
  */
 public abstract class DioContractTest implements WriteCompletionContract, SyncWriteContract, ReadContract,
-        ErrorContract, BadInputContract, InlineOverwriteContract, DeadlockFreedomContract, DeviceContract {
+        ErrorContract, BadInputContract, IrqOverwriteContract, DeadlockFreedomContract, DeviceContract {
     private TckSession session;
 
     /** The filesystem and device factory under test; called once per test. */

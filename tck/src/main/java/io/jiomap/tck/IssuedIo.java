@@ -1,8 +1,8 @@
 package io.jiomap.tck;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.DeferredCompletion;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.DeferredCompletion;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.tck.observe.CompletionLog;
 import io.jiomap.tck.observe.CompletionLog.KiComplete;
 import java.lang.foreign.MemorySegment;

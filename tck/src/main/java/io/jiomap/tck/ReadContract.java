@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.core.trace.DioFlags;
@@ -45,7 +45,7 @@ public interface ReadContract extends ContractBase {
         assertThat(kc.position()).as("ki_pos at ki_complete").isEqualTo(POS + 8192);
         assertThat(kc.thread()).as("ki_complete runs inside the device's completion of the bio")
                 .isEqualTo(env.completionThreadOf(0));
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
         assertThat(theCompletion(env).has(DioFlags.INLINE_COMP)).as("INLINE_COMP").isTrue();
         assertThat(theCompletion(env).has(DioFlags.CALLER_COMP)).as("CALLER_COMP on a read").isFalse();
         assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 8192));
@@ -155,7 +155,7 @@ public interface ReadContract extends ContractBase {
         assertThat(kc.result()).isEqualTo(4096);
         assertThat(kc.thread()).as("ki_complete runs in the poller").isEqualTo(Thread.currentThread().getName());
         assertThat(r.iocb().polledBio()).as("private reset at completion").isNull();
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
         assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 4096));
     }
 
@@ -176,7 +176,7 @@ public interface ReadContract extends ContractBase {
 
         env.tap().releaseAll();
         assertThat(r.awaitResult()).isEqualTo(8192);
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
         assertThat(r.buffer().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Patterns.bytes(POS, 8192));
     }
 

@@ -9,7 +9,7 @@ import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.OpenFile;

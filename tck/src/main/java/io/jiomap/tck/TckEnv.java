@@ -2,9 +2,9 @@ package io.jiomap.tck;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.DioCounters;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.DioCounters;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.io.DeferredCompletion;
-import io.jiomap.api.io.DioCounters;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.DeferredCompletion;
+import io.jiomap.api.vfs.DioCounters;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
@@ -158,7 +158,7 @@ public interface WriteCompletionContract extends ContractBase {
 
     @Test
     default void tv04_deviceCompletingInlineMakesSubmitReturnTheByteCount() throws Exception {
-        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withCompletion(DeviceCompletion.INLINE),
+        TckEnv env = tck().start(DeviceSetup.defaults().anyWriteCache().withCompletion(DeviceCompletion.SUBMITTER),
                 DEFAULT_LAYOUT);
         IssuedIo w = env.write(POS, 4096, CALLER);
 

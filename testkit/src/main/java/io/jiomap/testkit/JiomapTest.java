@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Runs the test method once for every (filesystem, device) pair, each time on a freshly made filesystem on a fresh
  * device, named after the pair in reports ({@code [raw on memory]}). Parameters it fills: {@link JiomapRig} (all
- * of it), {@link io.jiomap.core.Mount}, {@link io.jiomap.api.fs.FileSystem}, {@link io.jiomap.api.fs.FileSystemType},
+ * of it), {@link io.jiomap.core.Mount}, {@link io.jiomap.api.vfs.FileSystem}, {@link io.jiomap.api.fs.FileSystemType},
  * {@link io.jiomap.api.block.BlockDevice} (as the provider opened it), {@link io.jiomap.api.block.BlockDeviceProvider}
  * and {@link io.jiomap.core.OpenFile} (see {@link TestFile}).
  *

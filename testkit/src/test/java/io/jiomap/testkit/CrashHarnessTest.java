@@ -10,7 +10,7 @@ import io.jiomap.device.toolkit.crash.Mode;
 /** The crash harness on the pair's filesystem and devices, set up in one line. */
 class CrashHarnessTest {
     // tag::testkit-crash-harness[]
-    @JiomapTest(fs = "raw", devices = "memory:lbs=4096,vwc=on,completion=inline", size = "1m")
+    @JiomapTest(fs = "raw", devices = "memory:lbs=4096,vwc=on,completion=submitter", size = "1m")
     void boundedWorkloadsOnRawLeaveNoBrokenCrashState(JiomapRig rig) {
         CrashReport report = CrashHarness.of(rig)
                 .workloads(Workloads.bounded(2, FsxOp.dataOnly()).files(1))

@@ -2,6 +2,7 @@ package io.jiomap.api.fs;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.vfs.FileSystem;
 import java.util.Map;
 import java.util.Optional;
 

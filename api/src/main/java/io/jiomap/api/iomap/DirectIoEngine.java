@@ -1,6 +1,6 @@
 package io.jiomap.api.iomap;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,7 +1,7 @@
 package io.jiomap.api.iomap;
 
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 
 /**
  * One request's walk over a file's mappings (the kernel's {@code struct iomap_iter}), owned by the core: the core

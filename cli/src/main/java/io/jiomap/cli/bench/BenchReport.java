@@ -1,6 +1,6 @@
 package io.jiomap.cli.bench;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.report.ReportPoint;
 import io.jiomap.cli.report.RunReport;
@@ -153,7 +153,7 @@ public final class BenchReport {
             w.name(mode.cliName()).beginObject()
                     .member("submitter", c.submitter())
                     .member("waiter", c.waiter())
-                    .member("inline", c.inline())
+                    .member("inline", c.irq())
                     .member("caller", c.caller())
                     .member("workqueue", c.workqueue())
                     .member("data_bios", c.dataBios())
@@ -257,7 +257,7 @@ public final class BenchReport {
         TextTable t = new TextTable("mode", "submitter", "waiter", "inline", "caller", "workqueue", "data_bios",
                 "fua_writes", "flushes", "zeroing_bios");
         countersByMode.forEach((mode, c) -> t.row(mode.cliName(), String.valueOf(c.submitter()),
-                String.valueOf(c.waiter()), String.valueOf(c.inline()), String.valueOf(c.caller()),
+                String.valueOf(c.waiter()), String.valueOf(c.irq()), String.valueOf(c.caller()),
                 String.valueOf(c.workqueue()), String.valueOf(c.dataBios()), String.valueOf(c.fuaWrites()),
                 String.valueOf(c.flushes()), String.valueOf(c.zeroingBios())));
         return t;

@@ -2,7 +2,7 @@ package io.jiomap.cli.bench;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import java.lang.foreign.Arena;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.bench;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.CompletionMode;
 import org.HdrHistogram.Histogram;
 

@@ -1,6 +1,6 @@
 package io.jiomap.cli.bench;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.measure.Latency;
 import org.HdrHistogram.Histogram;
 
@@ -34,7 +34,7 @@ record PointSum(long ios, long elapsedNanos, long processCpuNanos, long threadCp
     }
 
     private static DioCounters plus(DioCounters a, DioCounters b) {
-        return new DioCounters(a.submitter() + b.submitter(), a.waiter() + b.waiter(), a.inline() + b.inline(),
+        return new DioCounters(a.submitter() + b.submitter(), a.waiter() + b.waiter(), a.irq() + b.irq(),
                 a.caller() + b.caller(), a.workqueue() + b.workqueue(), a.dataBios() + b.dataBios(),
                 a.fuaWrites() + b.fuaWrites(), a.flushes() + b.flushes(), a.zeroingBios() + b.zeroingBios());
     }

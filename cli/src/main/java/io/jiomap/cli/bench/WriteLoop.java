@@ -2,7 +2,7 @@ package io.jiomap.cli.bench;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.jfr.BenchPointEvent;
 import io.jiomap.cli.jfr.IoSampleEvent;
 import io.jiomap.cli.measure.CpuClock;
@@ -135,7 +135,7 @@ final class WriteLoop implements CqeConsumer {
         e.p99 = p.latency().getValueAtPercentile(99);
         e.callerCompletions = p.counters().caller();
         e.workqueueCompletions = p.counters().workqueue();
-        e.inlineCompletions = p.counters().inline();
+        e.inlineCompletions = p.counters().irq();
         e.commit();
     }
 

@@ -1,7 +1,7 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.OpenFile;
 import io.jiomap.core.ring.CqeConsumer;
 import java.lang.foreign.Arena;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.text.JsonWriter;
 import java.time.Instant;
@@ -42,7 +42,7 @@ final class FioJsonReport {
         w.name("completions").beginObject()
                 .member("submitter", c.submitter())
                 .member("waiter", c.waiter())
-                .member("inline", c.inline())
+                .member("inline", c.irq())
                 .member("caller", c.caller())
                 .member("workqueue", c.workqueue())
                 .endObject();

@@ -1,6 +1,6 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

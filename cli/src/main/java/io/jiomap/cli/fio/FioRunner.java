@@ -2,8 +2,8 @@ package io.jiomap.cli.fio;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.fio;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.text.Units;
 import java.io.PrintWriter;
@@ -63,7 +63,7 @@ final class FioTextReport {
         sb.append(String.format(Locale.ROOT, "%njiomap: device=%s fs=%s completion=%s%n", run.device(), run.fs(),
                 run.completion()));
         sb.append(String.format(Locale.ROOT, "  completions  : submitter=%d, waiter=%d, inline=%d, caller=%d,"
-                + " workqueue=%d%n", c.submitter(), c.waiter(), c.inline(), c.caller(), c.workqueue()));
+                + " workqueue=%d%n", c.submitter(), c.waiter(), c.irq(), c.caller(), c.workqueue()));
         sb.append(String.format(Locale.ROOT, "  bios         : data_bios=%d, fua_writes=%d, flushes=%d,"
                 + " zeroing_bios=%d%n", c.dataBios(), c.fuaWrites(), c.flushes(), c.zeroingBios()));
         return sb.toString();

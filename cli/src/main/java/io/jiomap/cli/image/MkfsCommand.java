@@ -4,7 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.fs.FsStat;
+import io.jiomap.api.vfs.FsStat;
 import io.jiomap.cli.Converters;
 import io.jiomap.cli.format.DeviceContents;
 import io.jiomap.cli.format.Formatter;

@@ -4,7 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.image.ImageDevice;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.core.Mount;
@@ -108,7 +108,7 @@ public final class MountCommand implements Callable<Integer> {
             DioCounters c = mount.counters();
             out.println("jiomap mount: " + img + " unmounted, everything written is on the image");
             out.println("jiomap mount: completions: caller " + c.caller() + ", workqueue " + c.workqueue()
-                    + ", inline " + c.inline() + ", waiter " + c.waiter() + ", submitter " + c.submitter()
+                    + ", inline " + c.irq() + ", waiter " + c.waiter() + ", submitter " + c.submitter()
                     + "; data bios " + c.dataBios() + ", FUA writes " + c.fuaWrites() + ", flushes " + c.flushes());
         }
         return 0;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.report;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.text.TextTable;
 import io.jiomap.cli.text.Units;
 import java.util.ArrayList;
@@ -118,7 +118,7 @@ final class HtmlPage {
                 DioCounters c = p.completions();
                 if (c != null) {
                     t.row(p.mode(), String.valueOf(p.qd()), String.valueOf(c.submitter()), String.valueOf(c.waiter()),
-                            String.valueOf(c.inline()), String.valueOf(c.caller()), String.valueOf(c.workqueue()),
+                            String.valueOf(c.irq()), String.valueOf(c.caller()), String.valueOf(c.workqueue()),
                             String.valueOf(c.dataBios()), String.valueOf(c.fuaWrites()), String.valueOf(c.flushes()),
                             String.valueOf(c.zeroingBios()));
                 }

@@ -1,6 +1,6 @@
 package io.jiomap.cli.report;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import java.util.Objects;
 
 /**

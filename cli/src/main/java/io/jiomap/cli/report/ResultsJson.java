@@ -1,6 +1,6 @@
 package io.jiomap.cli.report;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.text.JsonReader;
 import io.jiomap.cli.text.JsonWriter;
@@ -71,7 +71,7 @@ public final class ResultsJson {
             if (c == null) {
                 w.value((String) null);
             } else {
-                long[] v = {c.submitter(), c.waiter(), c.inline(), c.caller(), c.workqueue(), c.dataBios(),
+                long[] v = {c.submitter(), c.waiter(), c.irq(), c.caller(), c.workqueue(), c.dataBios(),
                         c.fuaWrites(), c.flushes(), c.zeroingBios()};
                 w.beginObject();
                 for (int k = 0; k < COUNTERS.length; k++) {

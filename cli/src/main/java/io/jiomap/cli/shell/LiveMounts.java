@@ -6,7 +6,7 @@ import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.format.Formatter;
 import io.jiomap.cli.plugin.Plugins;

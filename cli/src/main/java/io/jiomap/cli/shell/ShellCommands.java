@@ -1,7 +1,7 @@
 package io.jiomap.cli.shell;
 
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.fio.FioRunner;
 import io.jiomap.cli.fio.VerifyHook;
@@ -368,7 +368,7 @@ public final class ShellCommands {
         t.row("completions", Long.toString(c.completions()));
         t.row("  caller (deferred, run by the issuer)", Long.toString(c.caller()));
         t.row("  workqueue", Long.toString(c.workqueue()));
-        t.row("  inline (device completion context)", Long.toString(c.inline()));
+        t.row("  inline (device completion context)", Long.toString(c.irq()));
         t.row("  submitter", Long.toString(c.submitter()));
         t.row("  waiter", Long.toString(c.waiter()));
         t.row("data bios", Long.toString(c.dataBios()));

@@ -1,6 +1,6 @@
 package io.jiomap.cli.xfsio;
 
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.FileExtent;
 import java.util.List;
 import java.util.Locale;
 

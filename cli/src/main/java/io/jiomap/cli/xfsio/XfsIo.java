@@ -2,11 +2,11 @@ package io.jiomap.cli.xfsio;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FsStat;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FsStat;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.jiomap.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.cli.CliRun;
 import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.plugin.Storage;

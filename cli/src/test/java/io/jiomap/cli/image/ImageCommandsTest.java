@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;

@@ -1,6 +1,6 @@
 package io.jiomap.cli.kernel;
 
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.FileExtent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;

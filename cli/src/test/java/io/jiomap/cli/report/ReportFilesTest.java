@@ -3,7 +3,7 @@ package io.jiomap.cli.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.MiniJson;
 import io.jiomap.cli.measure.MachineInfo;
 import java.awt.image.BufferedImage;

@@ -9,7 +9,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.cli.CliRun;
 import io.jiomap.api.block.BlockDeviceProvider;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;

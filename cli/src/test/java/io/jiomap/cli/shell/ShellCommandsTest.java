@@ -3,7 +3,7 @@ package io.jiomap.cli.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.cli.CliRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,9 +3,9 @@ package io.jiomap.core.dio;
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioEndIo;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.DeferredCompletion;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.DeferredCompletion;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.core.completion.CompletionWorkqueue;
@@ -140,8 +140,8 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
                 waiter = null;
                 LockSupport.unpark(t);
             }
-            case INLINE -> {
-                engine.stats.inline.increment();
+            case IRQ -> {
+                engine.stats.irq.increment();
                 io.complete(complete());
             }
             case CALLER -> {
@@ -157,7 +157,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
 
     /**
      * Where the completion runs once the last reference is gone (docs/dio-contract.md, "B4"): in the submitter if it
-     * waits; in the device's completion context for a read, and for a write the inline-overwrite mode kept when no bio
+     * waits; in the device's completion context for a read, and for a write the IRQ-overwrite mode kept when no bio
      * failed (an error may need work); back in the issuer for a write that kept caller completion; else on the
      * workqueue. The flags it reads are final ("B1 step 14"); which of them survive is decided per mapping by
      * {@link DirectIo}'s completion-work rule.
@@ -167,7 +167,7 @@ final class Dio extends DeferredCompletion implements BioEndIo, CompletionWorkqu
             return CompletionContext.WAITER;
         }
         if ((flags & INLINE_COMP) != 0 || ((flags & IRQ_COMP) != 0 && error == 0)) {
-            return CompletionContext.INLINE;
+            return CompletionContext.IRQ;
         }
         if ((flags & CALLER_COMP) != 0) {
             return CompletionContext.CALLER;

@@ -1,6 +1,6 @@
 package io.jiomap.core.dio;
 
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DioStats {
     final LongAdder submitter = new LongAdder();
     final LongAdder waiter = new LongAdder();
-    final LongAdder inline = new LongAdder();
+    final LongAdder irq = new LongAdder();
     final LongAdder caller = new LongAdder();
     final LongAdder workqueue = new LongAdder();
     final LongAdder dataBios = new LongAdder();
@@ -29,7 +29,7 @@ public final class DioStats {
     }
 
     public DioCounters snapshot() {
-        return new DioCounters(submitter.sum(), waiter.sum(), inline.sum(), caller.sum(), workqueue.sum(),
+        return new DioCounters(submitter.sum(), waiter.sum(), irq.sum(), caller.sum(), workqueue.sum(),
                 dataBios.sum(), fuaWrites.sum(), flushes.sum(), zeroingBios.sum());
     }
 }

@@ -5,8 +5,8 @@ import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceCapabilities;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
@@ -119,7 +119,7 @@ public final class DirectIo implements DirectIoEngine {
         }
         Dio dio = dioFor(iocb);
         dio.start(iocb, dops, doneBefore);
-        boolean wait = iocb.isSync() || (dioFlags & FORCE_WAIT) != 0;
+        boolean wait = iocb.hasNoCompletion() || (dioFlags & FORCE_WAIT) != 0;
         int iomapFlags = IomapOps.DIRECT;
         if (!write) {
             dio.flags |= Dio.INLINE_COMP;
@@ -128,7 +128,7 @@ public final class DirectIo implements DirectIoEngine {
             dio.flags |= Dio.WRITE;
             if (iocb.hasFlag(Iocb.DIO_CALLER_COMP)) {
                 dio.flags |= Dio.CALLER_COMP;
-            } else if (iocb.hasFlag(Iocb.DIO_INLINE_COMP) && start + length <= dio.iSize) {
+            } else if (iocb.hasFlag(Iocb.DIO_IRQ_COMP) && start + length <= dio.iSize) {
                 // 6.19 forces the workqueue for pos + len > i_size (docs/dio-contract.md, "B4 later kernels").
                 dio.flags |= Dio.IRQ_COMP;
             }
@@ -377,7 +377,7 @@ public final class DirectIo implements DirectIoEngine {
             }
             Bio bio = dio.nextBio();
             int bioFlags = opFlags;
-            if (dio.iocb.hasFlag(Iocb.HIPRI) && !dio.iocb.isSync() && caps.polling()) {
+            if (dio.iocb.hasFlag(Iocb.HIPRI) && !dio.iocb.hasNoCompletion() && caps.polling()) {
                 // The one polled bio of the request, recorded in the iocb for the issuer to poll (the kernel's
                 // iocb->private, daa99c5a3319). A device that cannot poll is never asked to.
                 bioFlags |= Bio.POLLED;
@@ -405,7 +405,7 @@ public final class DirectIo implements DirectIoEngine {
      * takes the completion away from the contexts that must not do it. Caller completion is kept only by an overwrite
      * of written blocks that starts inside EOF with no sync left after the I/O: zeroing means an unwritten conversion
      * or new blocks, a sync means journal or flush I/O, a start past EOF a size update, none of which may run on the
-     * issuer's thread. The inline-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
+     * issuer's thread. The IRQ-overwrite mode ("B4 later kernels") gives up the same, and a copy-on-write remap
      * too; a write ending past EOF never had it ("B1 step 3").
      */
     private static void completionWorkRule(Dio dio, boolean needZero, boolean syncLeft, boolean shared,

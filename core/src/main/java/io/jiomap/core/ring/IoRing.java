@@ -4,9 +4,9 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.IdleStrategy;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.io.DeferredCompletion;
-import io.jiomap.api.io.Iocb;
-import io.jiomap.api.io.IocbCompletion;
+import io.jiomap.api.vfs.DeferredCompletion;
+import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.IocbCompletion;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.OpenFile;
 import java.lang.foreign.Arena;
@@ -239,7 +239,7 @@ public final class IoRing implements IocbCompletion, AutoCloseable {
 
     /**
      * Issues the prepared requests in order. A request that completes at once (an error, a read of a hole, a
-     * device that completes inline) posts its CQE right away. Stops early when all request slots are in flight or
+     * device that completes inside submit) posts its CQE right away. Stops early when all request slots are in flight or
      * the completion queue could overflow; the rest stay prepared.
      *
      * @return how many requests were issued

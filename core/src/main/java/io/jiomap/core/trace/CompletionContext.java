@@ -7,7 +7,7 @@ public enum CompletionContext {
     /** In a synchronous submitter that slept until its bios finished. */
     WAITER,
     /** In the device's completion context ("interrupt"). */
-    INLINE,
+    IRQ,
     /** Deferred to the issuer and run there, or by a drainer on its behalf (caller completion). */
     CALLER,
     /** On the filesystem's completion workqueue. */

@@ -1,6 +1,6 @@
 package io.jiomap.core.trace;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 
 /**
  * Trace points of the direct-I/O path, like the kernel's {@code iomap_dio_rw_queued} and

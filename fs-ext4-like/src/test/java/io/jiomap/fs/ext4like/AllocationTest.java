@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.FsStat;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.FsStat;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.OpenFile;
 import java.util.List;
 import java.util.Map;

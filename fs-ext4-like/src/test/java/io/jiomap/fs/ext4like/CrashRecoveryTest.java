@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.device.memory.MemoryDeviceProvider;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapType;

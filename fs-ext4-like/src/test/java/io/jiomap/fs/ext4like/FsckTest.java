@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FsckReport;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.OpenFile;
 import io.jiomap.fs.ext4like.disk.Bytes;
 import io.jiomap.fs.ext4like.disk.GroupDesc;

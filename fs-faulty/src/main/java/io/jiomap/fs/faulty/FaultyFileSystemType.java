@@ -3,7 +3,7 @@ package io.jiomap.fs.faulty;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;

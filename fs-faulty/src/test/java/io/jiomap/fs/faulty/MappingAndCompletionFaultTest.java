@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.core.CompletionMode;

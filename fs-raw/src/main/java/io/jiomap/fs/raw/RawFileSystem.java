@@ -4,12 +4,12 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.FsStat;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FsStat;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.List;
 

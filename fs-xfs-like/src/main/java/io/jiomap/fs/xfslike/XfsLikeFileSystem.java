@@ -2,11 +2,11 @@ package io.jiomap.fs.xfslike;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.FsStat;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FsStat;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;

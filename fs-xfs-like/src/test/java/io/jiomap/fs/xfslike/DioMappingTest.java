@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.DioCounters;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.DioCounters;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapType;

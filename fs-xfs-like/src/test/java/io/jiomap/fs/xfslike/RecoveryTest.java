@@ -3,8 +3,8 @@ package io.jiomap.fs.xfslike;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileExtent;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
@@ -90,8 +90,8 @@ class RecoveryTest {
 
             // The CoW write's data bio is held, so its end_io never runs; its staging allocation is forced to the log.
             tap.holdNext(1);
-            io.jiomap.api.io.Iocb iocb = new io.jiomap.api.io.Iocb().set(b.inode(), 4096,
-                    io.jiomap.api.io.Iocb.WRITE, (io, r) -> { });
+            io.jiomap.api.vfs.Iocb iocb = new io.jiomap.api.vfs.Iocb().set(b.inode(), 4096,
+                    io.jiomap.api.vfs.Iocb.WRITE, (io, r) -> { });
             MemorySegment buf = Devices.pattern(arena, BS, 8);
             assertThat(b.inode().write(iocb, buf, 0, BS)).isEqualTo(-io.jiomap.api.Errno.EIOCBQUEUED);
             a.fsync(false);

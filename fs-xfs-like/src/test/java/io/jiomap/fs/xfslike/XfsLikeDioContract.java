@@ -7,7 +7,7 @@ import static io.jiomap.tck.DioAssertions.assertWriteSync;
 import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.core.CompletionMode;

@@ -1,8 +1,8 @@
 package io.jiomap.nbd.server;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.OpenFile;
 import io.jiomap.core.ring.CqeConsumer;

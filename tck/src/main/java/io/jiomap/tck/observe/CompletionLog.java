@@ -1,8 +1,8 @@
 package io.jiomap.tck.observe;
 
-import io.jiomap.api.io.DeferredCompletion;
-import io.jiomap.api.io.Iocb;
-import io.jiomap.api.io.IocbCompletion;
+import io.jiomap.api.vfs.DeferredCompletion;
+import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.IocbCompletion;
 import java.util.ArrayList;
 import java.util.List;
 

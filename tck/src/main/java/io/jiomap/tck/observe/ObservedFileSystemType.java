@@ -2,13 +2,13 @@ package io.jiomap.tck.observe;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsSignature;
 import io.jiomap.api.fs.FsckReport;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.fs.MountContext;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;

@@ -1,6 +1,6 @@
 package io.jiomap.tck.observe;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.trace.CompletionContext;
 import io.jiomap.core.trace.DioFlags;
 import io.jiomap.core.trace.DioTrace;

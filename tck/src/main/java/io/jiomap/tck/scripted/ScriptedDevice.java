@@ -17,7 +17,7 @@ import java.util.Map;
  * A block device for contract tests: configurable capabilities, a record of every bio in submission order, data
  * kept in a sparse map of 4 KiB pages, and a completion policy the test chooses (and may change at any time):
  * <ul>
- *   <li>{@link Completion#INLINE}: the bio completes inside {@link #submit}, like null_blk with irqmode=0
+ *   <li>{@link Completion#SUBMITTER}: the bio completes inside {@link #submit}, like null_blk with irqmode=0
  *       (docs/dio-contract.md, "TV4");</li>
  *   <li>{@link Completion#THREAD}: a completion thread ends bios in submission order, an asynchronous
  *       "interrupt" (the default);</li>
@@ -39,7 +39,7 @@ import java.util.Map;
 public final class ScriptedDevice implements HoldingDevice {
     /** Where and when bios complete. */
     public enum Completion {
-        INLINE, THREAD, HELD
+        SUBMITTER, THREAD, HELD
     }
 
     private static final int PAGE = 4096;
@@ -132,7 +132,7 @@ public final class ScriptedDevice implements HoldingDevice {
                 }
                 bio.setFlags(bio.flags() & ~Bio.POLLED);
             }
-            if (refused == 0 && c != Completion.INLINE) {
+            if (refused == 0 && c != Completion.SUBMITTER) {
                 (c == Completion.HELD ? held : queue).add(new Pending(bio, r));
                 lock.notifyAll();
                 return;

@@ -16,7 +16,7 @@ public final class ScriptedDevices implements DeviceFactory {
     public Optional<BlockDevice> open(DeviceSetup setup) {
         ScriptedDevice.Completion completion = switch (setup.completion()) {
             case ASYNC -> ScriptedDevice.Completion.THREAD;
-            case INLINE -> ScriptedDevice.Completion.INLINE;
+            case SUBMITTER -> ScriptedDevice.Completion.SUBMITTER;
             case HELD -> ScriptedDevice.Completion.HELD;
         };
         return Optional.of(ScriptedDevice.builder()

@@ -2,12 +2,12 @@ package io.jiomap.tck.scripted;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.SyncBio;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
@@ -35,7 +35,7 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>Locking follows XFS: direct reads and writes take the I/O lock shared for submission only (released when the
  * engine returns, even with {@code -EIOCBQUEUED}), NOWAIT ones only if it is free; truncate, fallocate and unmount
- * take it exclusively and drain direct I/O ({@link io.jiomap.api.io.InodeDio#waitForDrain()}) before changing
+ * take it exclusively and drain direct I/O ({@link io.jiomap.api.vfs.InodeDio#waitForDrain()}) before changing
  * anything. {@code end_io} takes no I/O lock, because it may run on a thread that is draining (docs/design-rules.md,
  * "Rule 1").
  *

@@ -31,7 +31,7 @@ class TappedDeviceTest {
 
     private TappedDevice tap(boolean cache, boolean fua) {
         tap = new TappedDevice(ScriptedDevice.builder().volatileWriteCache(cache).fua(fua)
-                .completion(ScriptedDevice.Completion.INLINE).build());
+                .completion(ScriptedDevice.Completion.SUBMITTER).build());
         return tap;
     }
 

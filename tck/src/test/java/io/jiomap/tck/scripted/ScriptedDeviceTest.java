@@ -55,7 +55,7 @@ class ScriptedDeviceTest {
 
     @Test
     void inlineCompletionEndsTheBioInsideSubmit() {
-        open(ScriptedDevice.Completion.INLINE);
+        open(ScriptedDevice.Completion.SUBMITTER);
         submit(BioOp.WRITE, 0, 0, buffer(4096, 1), 4096);
         assertThat(ends).containsExactly(new End(0, Thread.currentThread().getName()));
     }
@@ -90,7 +90,7 @@ class ScriptedDeviceTest {
 
     @Test
     void writtenDataIsReadBackAcrossPagesAndUnwrittenBytesReadAsZero() {
-        open(ScriptedDevice.Completion.INLINE);
+        open(ScriptedDevice.Completion.SUBMITTER);
         submit(BioOp.WRITE, 0, 3584, buffer(1024, 3), 1024);
         MemorySegment in = buffer(8192, 9);
         submit(BioOp.READ, 0, 0, in, 8192);
@@ -101,7 +101,7 @@ class ScriptedDeviceTest {
 
     @Test
     void outOfRangeBiosFailWithEioAndMisalignedOrOversizedOnesWithEinval() {
-        open(ScriptedDevice.Completion.INLINE);
+        open(ScriptedDevice.Completion.SUBMITTER);
         MemorySegment buf = buffer(128 * 1024, 1);
         submit(BioOp.WRITE, 0, 1 << 20, buf, 4096);
         submit(BioOp.WRITE, 0, (1 << 20) - 512, buf, 1024);
@@ -140,7 +140,7 @@ class ScriptedDeviceTest {
 
     @Test
     void everyBioIsRecordedWithItsFlagsAndWhetherItsPayloadWasZeros() {
-        open(ScriptedDevice.Completion.INLINE);
+        open(ScriptedDevice.Completion.SUBMITTER);
         submit(BioOp.WRITE, Bio.FUA | Bio.SYNC, 0, buffer(4096, 1), 4096);
         submit(BioOp.WRITE, 0, 4096, arena.allocate(4096, 4096), 4096);
         submit(BioOp.FLUSH, Bio.PREFLUSH, 0, MemorySegment.NULL, 0);

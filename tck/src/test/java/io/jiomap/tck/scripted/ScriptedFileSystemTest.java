@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapOps;
@@ -34,7 +34,7 @@ class ScriptedFileSystemTest {
 
     private final Arena arena = Arena.ofShared();
     private final ScriptedDevice device = ScriptedDevice.builder().capacity(8 * MIB)
-            .completion(ScriptedDevice.Completion.INLINE).build();
+            .completion(ScriptedDevice.Completion.SUBMITTER).build();
     private Mount mount;
 
     @AfterEach
@@ -123,7 +123,7 @@ class ScriptedFileSystemTest {
         assertThat(trace.subList(6, 8)).as("each end_io, run later by the workqueue, sees its own request's slot")
                 .containsExactly("end_io@16384:request 2", "end_io@0:request 1");
 
-        device.setCompletion(ScriptedDevice.Completion.INLINE);
+        device.setCompletion(ScriptedDevice.Completion.SUBMITTER);
         first.set(f.inode(), 32768, Iocb.WRITE, null);
         assertThat(f.inode().write(first, data(4096, 3), 0, 4096)).isEqualTo(4096);
         assertThat(inode(f).slotTrace().get(8)).as("a reused iocb's next request starts with the slot cleared")
@@ -266,7 +266,7 @@ class ScriptedFileSystemTest {
             assertThat(d.inFlightAfter()).isZero();
         });
 
-        device.setCompletion(ScriptedDevice.Completion.INLINE);
+        device.setCompletion(ScriptedDevice.Completion.SUBMITTER);
         assertThat(f.inode().fallocate(Inode.FALLOC_ZERO_RANGE | Inode.FALLOC_KEEP_SIZE, 0, 8192)).isZero();
         assertThat(inode(f).mappingAt(0).type()).isEqualTo(IomapType.UNWRITTEN);
         assertThat(f.inode().fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, 0, 4096)).isZero();

@@ -6,7 +6,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.io.DioCounters;
+import io.jiomap.api.vfs.DioCounters;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
@@ -118,7 +118,7 @@ class PollRingTest {
             DioCounters c = mount.counters();
             assertThat(c.caller()).isEqualTo(64);
             assertThat(c.workqueue()).isZero();
-            assertThat(c.inline()).isZero();
+            assertThat(c.irq()).isZero();
         }
     }
 }

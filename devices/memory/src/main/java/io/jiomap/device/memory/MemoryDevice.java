@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  *
  * <p>With {@code completion=thread} or {@code delay} bios go through the device model's {@link HardwareQueue}: one
  * queue with its "interrupt" thread; the delay is its service time (latency, the same for a FLUSH, no bandwidth), so
- * each bio completes no earlier than the delay after it was queued, in queue order. {@code completion=inline} has no
- * queue: see {@link InlineDispatcher}.
+ * each bio completes no earlier than the delay after it was queued, in queue order. {@code completion=submitter} has no
+ * queue: see {@link SubmitterDispatcher}.
  *
  * <p>{@code queue-depth} bounds the bios between submission and the end of their data movement; a bio's slot frees
  * just before its completion callback runs, so a callback that submits again finds room.
@@ -66,7 +66,7 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
     private final Media media;
     /** Exactly one of these two is set, by the completion mode. */
     private final HardwareQueue queue;
-    private final InlineDispatcher inline;
+    private final SubmitterDispatcher submitterDispatch;
     private final Consumer<MemoryDevice> onClosed;
     private volatile boolean closed;
     @SuppressWarnings("unused") // accessed through CLOSE_REPORTED
@@ -89,10 +89,10 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
             // The memory is freed by the thread as it ends, once nothing can touch it any more.
             this.queue = new HardwareQueue("jiomap-" + name + "-irq", config.queueDepth(), media, serviceTime,
                     false, () -> { }, this::freeMemory);
-            this.inline = null;
+            this.submitterDispatch = null;
         } else {
             this.queue = null;
-            this.inline = new InlineDispatcher(media, this::freeMemory, config.queueDepth());
+            this.submitterDispatch = new SubmitterDispatcher(media, this::freeMemory, config.queueDepth());
         }
     }
 
@@ -130,7 +130,7 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
             if (queue != null) {
                 queue.submit(bio);
             } else {
-                inline.submit(bio);
+                submitterDispatch.submit(bio);
             }
         }
     }
@@ -153,7 +153,7 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
             queue.shutdown();
             queue.awaitStopped();
         } else {
-            inline.shutdown();
+            submitterDispatch.shutdown();
         }
         if (CLOSE_REPORTED.compareAndSet(this, false, true)) {
             onClosed.accept(this);
@@ -188,7 +188,7 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
         return backing.allocatedBytes();
     }
 
-    /** The interrupt thread, or null with inline completion. */
+    /** The interrupt thread, or null with completion in the submitter. */
     Thread interruptThread() {
         return queue != null ? queue.thread() : null;
     }

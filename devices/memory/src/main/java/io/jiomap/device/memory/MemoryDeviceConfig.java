@@ -18,12 +18,12 @@ import java.util.Map;
  * @param volatileWriteCache whether completed writes sit in a cache a power cut loses until a flush or FUA
  * @param fua                whether FUA is honoured per write (only meaningful with the cache)
  * @param completion         where bios complete
- * @param delayNanos         the completion delay of {@link CompletionMode#DELAY}, 0 for the other modes
+ * @param delayNanos         the completion delay of {@link IrqMode#DELAY}, 0 for the other modes
  * @param queueDepth         the number of bios in flight before a submitter waits
  * @param maxTransferBytes   the largest bio accepted
  */
 record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physicalBlockSize, boolean volatileWriteCache,
-                          boolean fua, CompletionMode completion, long delayNanos, int queueDepth,
+                          boolean fua, IrqMode completion, long delayNanos, int queueDepth,
                           int maxTransferBytes) {
     static final String SIZE = "size";
     static final String LBS = "lbs";
@@ -61,8 +61,9 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
         help.put(VWC, "volatile write cache on|off: with on, completed writes are lost by powerCut() until a"
                 + " FLUSH or a FUA write makes them durable (default off)");
         help.put(FUA, "honour FUA per write on|off; only meaningful with vwc=on (default on)");
-        help.put(COMPLETION, "where bios complete: thread (an interrupt thread), inline (in the submitter before"
-                + " submit returns) or delay (the interrupt thread, after a fixed delay) (default thread)");
+        help.put(COMPLETION, "where bios complete: thread (an interrupt thread), submitter (in the submitter"
+                + " before submit returns; inline is an alias) or delay (the interrupt thread, after a fixed delay)"
+                + " (default thread)");
         help.put(DELAY, "completion delay with completion=delay, e.g. 500ns, 10us, 2ms, up to 10s (default 10us)");
         help.put(QUEUE_DEPTH, "bios in flight before a submitter waits (or gets EAGAIN with NOWAIT): 1..65536"
                 + " (default 1024)");
@@ -87,18 +88,18 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
                 "a positive multiple of lbs (" + lbs + ") up to 4t, e.g. 1g");
         boolean vwc = r.onOff(VWC, false);
         boolean fua = r.onOff(FUA, true);
-        CompletionMode completion = CompletionMode.THREAD;
+        IrqMode completion = IrqMode.THREAD;
         if (r.has(COMPLETION)) {
-            completion = CompletionMode.fromOption(r.text(COMPLETION).strip().toLowerCase(Locale.ROOT));
+            completion = IrqMode.fromOption(r.text(COMPLETION).strip().toLowerCase(Locale.ROOT));
             if (completion == null) {
-                throw r.invalid(COMPLETION, r.text(COMPLETION), "thread, inline or delay");
+                throw r.invalid(COMPLETION, r.text(COMPLETION), "thread, submitter or delay");
             }
         }
-        if (r.has(DELAY) && completion != CompletionMode.DELAY) {
+        if (r.has(DELAY) && completion != IrqMode.DELAY) {
             throw new JiomapException(Errno.EINVAL, "memory device option delay=" + r.text(DELAY)
                     + " needs completion=delay (completion is " + completion.optionValue() + ")");
         }
-        long delayNanos = completion != CompletionMode.DELAY ? 0 : r.nanos(DELAY, DEFAULT_DELAY_NANOS,
+        long delayNanos = completion != IrqMode.DELAY ? 0 : r.nanos(DELAY, DEFAULT_DELAY_NANOS,
                 MAX_DELAY_NANOS, "a duration with unit ns, us, ms or s, up to 10s, e.g. 10us");
         int queueDepth = r.count(QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH, 1, MAX_QUEUE_DEPTH);
         int maxTransfer = (int) r.bytes(MAX_TRANSFER, DEFAULT_MAX_TRANSFER, lbs, MAX_TRANSFER_LIMIT, lbs,

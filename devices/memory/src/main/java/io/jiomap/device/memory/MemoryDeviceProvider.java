@@ -35,7 +35,7 @@ public final class MemoryDeviceProvider implements StoppableProvider {
 
     @Override
     public String description() {
-        return "in-memory block device: sparse off-heap storage, optional volatile write cache, thread, inline or"
+        return "in-memory block device: sparse off-heap storage, optional volatile write cache, thread, submitter or"
                 + " delayed completion";
     }
 

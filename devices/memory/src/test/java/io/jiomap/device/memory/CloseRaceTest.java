@@ -28,7 +28,7 @@ class CloseRaceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:size=4m,queue-depth=4", "memory:size=4m,queue-depth=4,completion=inline",
+    @ValueSource(strings = {"memory:size=4m,queue-depth=4", "memory:size=4m,queue-depth=4,completion=submitter",
             "memory:size=4m,queue-depth=4,completion=delay,delay=1us", "memory:size=4m,queue-depth=4,vwc=on"})
     void closeRacingWithSubmittersLeavesNoBioWithoutCompletion(String spec) throws Exception {
         MemorySegment buffer = io.pattern(4096, 1);

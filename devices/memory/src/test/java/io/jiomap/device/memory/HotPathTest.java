@@ -26,7 +26,7 @@ class HotPathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:size=64m", "memory:size=64m,completion=inline"})
+    @ValueSource(strings = {"memory:size=64m", "memory:size=64m,completion=submitter"})
     void hotPathAllocatesNothingPerBio(String spec) throws Exception {
         MemoryDevice device = io.open(spec);
         MemorySegment buffer = io.pattern(4096, 1);

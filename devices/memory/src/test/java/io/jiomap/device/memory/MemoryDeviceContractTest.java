@@ -32,7 +32,7 @@ class MemoryDeviceContractTest {
 
             @Override
             public boolean heldCompletionStallsTheQueue() {
-                return !completion.equals("inline");
+                return !completion.equals("submitter");
             }
         };
     }
@@ -46,10 +46,10 @@ class MemoryDeviceContractTest {
     }
 
     @Nested
-    class InlineInTheSubmitter extends BlockDeviceContractTest {
+    class CompletingInTheSubmitter extends BlockDeviceContractTest {
         @Override
         protected ContractDevices devices() {
-            return memory("inline");
+            return memory("submitter");
         }
     }
 

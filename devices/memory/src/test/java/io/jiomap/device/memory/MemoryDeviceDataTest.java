@@ -22,8 +22,8 @@ class MemoryDeviceDataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory", "memory:completion=inline", "memory:completion=delay,delay=1us",
-            "memory:lbs=4096", "memory:vwc=on", "memory:vwc=on,completion=inline"})
+    @ValueSource(strings = {"memory", "memory:completion=submitter", "memory:completion=delay,delay=1us",
+            "memory:lbs=4096", "memory:vwc=on", "memory:vwc=on,completion=submitter"})
     void writeThenReadReturnsTheData(String spec) throws Exception {
         MemoryDevice device = io.open(spec);
         MemorySegment data = io.pattern(64 << 10, 1);
@@ -105,7 +105,7 @@ class MemoryDeviceDataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory", "memory:completion=inline", "memory:vwc=on,completion=inline"})
+    @ValueSource(strings = {"memory", "memory:completion=submitter", "memory:vwc=on,completion=submitter"})
     void concurrentSubmittersEachFindTheirOwnData(String spec) throws Exception {
         MemoryDevice device = io.open(spec + (spec.contains(":") ? "," : ":") + "size=64m");
         int threads = 4;

@@ -54,7 +54,7 @@ class MemoryDeviceProviderTest {
             "memory:size=lots; size=lots; multiple of lbs",
             "memory:vwc=maybe; vwc=maybe; on or off",
             "memory:fua=sometimes; fua=sometimes; on or off",
-            "memory:completion=poll; completion=poll; thread, inline or delay",
+            "memory:completion=poll; completion=poll; thread, submitter or delay",
             "memory:completion=delay,delay=10; delay=10; unit",
             "memory:completion=delay,delay=1h; delay=1h; unit",
             "memory:delay=2ms; delay=2ms; needs completion=delay",
@@ -110,8 +110,8 @@ class MemoryDeviceProviderTest {
 
     @Test
     void devicesAreNumberedInOpeningOrder() throws Exception {
-        BlockDevice first = io.open("memory:size=1m,completion=inline");
-        BlockDevice second = io.open("memory:size=1m,completion=inline");
+        BlockDevice first = io.open("memory:size=1m,completion=submitter");
+        BlockDevice second = io.open("memory:size=1m,completion=submitter");
 
         int n = Integer.parseInt(first.name().substring("memory".length()));
         assertThat(first.name()).isEqualTo("memory" + n);

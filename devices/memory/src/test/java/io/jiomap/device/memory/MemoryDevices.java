@@ -21,7 +21,7 @@ final class MemoryDevices implements DeviceFactory {
     public Optional<BlockDevice> open(DeviceSetup setup) throws JiomapException {
         String completion = switch (setup.completion()) {
             case ASYNC -> "thread";
-            case INLINE -> "inline";
+            case SUBMITTER -> "submitter";
             case HELD -> null;
         };
         if (completion == null) {

@@ -21,7 +21,7 @@ class WriteCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:size=4m,vwc=on", "memory:size=4m,vwc=on,completion=inline"})
+    @ValueSource(strings = {"memory:size=4m,vwc=on", "memory:size=4m,vwc=on,completion=submitter"})
     void completedWriteIsVisibleBeforeAnyFlush(String spec) throws Exception {
         MemoryDevice device = io.open(spec);
         MemorySegment data = io.pattern(BLOCK, 1);
@@ -32,7 +32,7 @@ class WriteCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:size=4m,vwc=on", "memory:size=4m,vwc=on,completion=inline"})
+    @ValueSource(strings = {"memory:size=4m,vwc=on", "memory:size=4m,vwc=on,completion=submitter"})
     void fuaWriteSurvivesPowerCut(String spec) throws Exception {
         MemoryDevice device = io.open(spec);
         MemorySegment data = io.pattern(BLOCK, 2);
@@ -147,7 +147,7 @@ class WriteCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"memory:size=4m", "memory:size=4m,completion=inline"})
+    @ValueSource(strings = {"memory:size=4m", "memory:size=4m,completion=submitter"})
     void writeThroughDeviceLosesNothingOnPowerCut(String spec) throws Exception {
         MemoryDevice device = io.open(spec);
         MemorySegment data = io.pattern(BLOCK, 18);

@@ -82,7 +82,7 @@ public final class HardwareQueue implements Runnable {
     private final int depth;
     private final BioExecutor executor;
     /** Null without a service-time model: then nothing reads the clock per bio. */
-    private final Timeline timeline;
+    private final QueueSchedule schedule;
     private final Thread thread;
     private final IdleStrategy idle;
     private final Runnable onStart;
@@ -127,7 +127,7 @@ public final class HardwareQueue implements Runnable {
         this.statuses = pollQueue ? new int[slots.length] : null;
         COUNTER.setRelease(counters, LIMIT, (long) depth);
         this.executor = executor;
-        this.timeline = serviceTime.isNone() ? null : new Timeline(serviceTime, flushDrainsQueue);
+        this.schedule = serviceTime.isNone() ? null : new QueueSchedule(serviceTime, flushDrainsQueue);
         this.onStart = onStart;
         this.onExit = onExit;
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this);
@@ -233,7 +233,7 @@ public final class HardwareQueue implements Runnable {
             }
         } while (!COUNTER.compareAndSet(counters, TAIL, t, t + 1));
         int slot = (int) t & mask;
-        submitted[slot] = timeline != null ? System.nanoTime() : 0;
+        submitted[slot] = schedule != null ? System.nanoTime() : 0;
         // A release store is enough: the claim (a CAS, ordered before the read of the sleeping flag below) is what
         // a consumer going to sleep looks at, so it either sees the claim and stays awake, or this producer sees the
         // flag and wakes it.
@@ -349,7 +349,7 @@ public final class HardwareQueue implements Runnable {
                 }
                 continue;
             }
-            if (timeline == null) {
+            if (schedule == null) {
                 int status = executor.execute(bio);
                 retire(head, slot);
                 complete(bio, status);
@@ -364,16 +364,16 @@ public final class HardwareQueue implements Runnable {
      * stays taken until reaped. False if the queue is stopping instead.
      */
     private boolean servePolled(Bio bio, long head, int slot) {
-        if (timeline != null
-                && !waitUntil(timeline.due(submitted[slot], System.nanoTime(), bio.op(), bio.length()))) {
+        if (schedule != null
+                && !waitUntil(schedule.due(submitted[slot], System.nanoTime(), bio.op(), bio.length()))) {
             return false;
         }
         statuses[slot] = executor.execute(bio);
         executed = head + 1;
         reapedUnchangedSince = 0;
         COUNTER.setRelease(counters, DONE, head + 1);
-        if (timeline != null && bio.op() == BioOp.FLUSH) {
-            timeline.flushCompleted(System.nanoTime());
+        if (schedule != null && bio.op() == BioOp.FLUSH) {
+            schedule.flushCompleted(System.nanoTime());
         }
         return true;
     }
@@ -381,7 +381,7 @@ public final class HardwareQueue implements Runnable {
     /** Serves one bio at its due time; false if the queue is stopping instead (the bio is then drained). */
     private boolean serveTimed(Bio bio, long head, int slot) {
         BioOp op = bio.op();
-        if (!waitUntil(timeline.due(submitted[slot], System.nanoTime(), op, bio.length()))) {
+        if (!waitUntil(schedule.due(submitted[slot], System.nanoTime(), op, bio.length()))) {
             return false;
         }
         int status = executor.execute(bio);
@@ -389,7 +389,7 @@ public final class HardwareQueue implements Runnable {
         complete(bio, status);
         if (op == BioOp.FLUSH) {
             // Read after the completion callback returned, so nothing behind the flush starts before it ended.
-            timeline.flushCompleted(System.nanoTime());
+            schedule.flushCompleted(System.nanoTime());
         }
         return true;
     }

@@ -36,7 +36,7 @@ class AllocationTest {
 
     @Test
     void biosNoRuleHitsAllocateNothing() throws Throwable {
-        FaultyDevice device = io.track(new FaultyDevice(io.memory("memory:size=16m,lbs=4096,completion=inline"),
+        FaultyDevice device = io.track(new FaultyDevice(io.memory("memory:size=16m,lbs=4096,completion=submitter"),
                 FaultRules.builder().onReads().fail(Errno.EIO).onWrites().range(1L << 30, 2L << 30).fail(Errno.EIO)
                         .build()));
 
@@ -48,7 +48,7 @@ class AllocationTest {
 
     @Test
     void recordedWriteAllocatesItsPayloadCopyAndLittleElse() throws Throwable {
-        RecordingDevice device = io.track(new RecordingDevice(io.memory("memory:size=16m,lbs=4096,completion=inline")));
+        RecordingDevice device = io.track(new RecordingDevice(io.memory("memory:size=16m,lbs=4096,completion=submitter")));
 
         long perBio = bytesFor(device) / MEASURED;
 
@@ -58,7 +58,7 @@ class AllocationTest {
 
     @Test
     void hashOnlyRecordingAllocatesFarLessThanThePayload() throws Throwable {
-        RecordingDevice device = io.track(new RecordingDevice(io.memory("memory:size=16m,lbs=4096,completion=inline"),
+        RecordingDevice device = io.track(new RecordingDevice(io.memory("memory:size=16m,lbs=4096,completion=submitter"),
                 PayloadCapture.CRC32C));
 
         long perBio = bytesFor(device) / MEASURED;

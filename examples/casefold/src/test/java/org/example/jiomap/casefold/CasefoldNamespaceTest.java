@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.core.OpenFile;
 import io.jiomap.testkit.JiomapRig;
 import io.jiomap.testkit.JiomapTest;

@@ -1,12 +1,12 @@
 package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.Inode;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.InodeRecord;
 import io.jiomap.fs.ext4like.meta.Allocator;

@@ -1,7 +1,7 @@
 package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.ext4like.meta.ExtentTree;
 import io.jiomap.fs.ext4like.meta.FsError;

@@ -1,7 +1,7 @@
 package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;

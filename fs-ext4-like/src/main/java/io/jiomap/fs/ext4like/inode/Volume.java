@@ -1,7 +1,7 @@
 package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.meta.Allocator;
@@ -27,7 +27,7 @@ public final class Volume {
     private final InodeTable inodes;
     private final OrphanList orphans;
 
-    /** @param fileSystem what the inodes answer as their {@link io.jiomap.api.fs.Inode#fileSystem()} */
+    /** @param fileSystem what the inodes answer as their {@link io.jiomap.api.vfs.Inode#fileSystem()} */
     public Volume(FileSystem fileSystem, BlockDevice device, Superblock sb, BlockCache cache, Journal journal,
                   Allocator allocator, DirectIoEngine directIo) {
         this.fileSystem = fileSystem;

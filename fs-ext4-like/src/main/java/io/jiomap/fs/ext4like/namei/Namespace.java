@@ -2,10 +2,10 @@ package io.jiomap.fs.ext4like.namei;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.fs.ext4like.disk.DirBlock;
 import io.jiomap.fs.ext4like.disk.Superblock;
 import io.jiomap.fs.ext4like.inode.Ext4Inode;

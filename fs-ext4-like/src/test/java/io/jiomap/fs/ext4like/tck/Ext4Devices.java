@@ -33,7 +33,7 @@ public record Ext4Devices(String name) implements DeviceFactory {
                 }
                 yield Optional.of(new MemoryDeviceProvider().open(DeviceSpec.parse("memory:" + geometry
                         + ",vwc=" + onOff(setup.volatileWriteCache()) + ",fua=" + onOff(setup.fua())
-                        + ",completion=" + (setup.completion() == DeviceCompletion.INLINE ? "inline" : "thread"))));
+                        + ",completion=" + (setup.completion() == DeviceCompletion.SUBMITTER ? "submitter" : "thread"))));
             }
             case NvmeLikeProvider.TYPE -> {
                 if (setup.completion() != DeviceCompletion.ASYNC

@@ -2,7 +2,7 @@ package io.jiomap.fs.ext4like.tck;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.fs.ext4like.Ext4LikeFileSystemType;

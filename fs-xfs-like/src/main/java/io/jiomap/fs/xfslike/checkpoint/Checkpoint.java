@@ -2,7 +2,7 @@ package io.jiomap.fs.xfslike.checkpoint;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.format.BlockType;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;

@@ -2,8 +2,8 @@ package io.jiomap.fs.xfslike.file;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.FileExtent;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.FileExtent;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapType;
@@ -214,7 +214,7 @@ final class Reflink {
         }
         long newSize = Math.max(core.size(), dstOffset + len);
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), core.flags(), now, now, false));
+        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), core.flags(), now, now));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;

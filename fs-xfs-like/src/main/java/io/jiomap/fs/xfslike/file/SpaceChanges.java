@@ -1,8 +1,8 @@
 package io.jiomap.fs.xfslike.file;
 
-import static io.jiomap.api.fs.Inode.FALLOC_KEEP_SIZE;
-import static io.jiomap.api.fs.Inode.FALLOC_PUNCH_HOLE;
-import static io.jiomap.api.fs.Inode.FALLOC_ZERO_RANGE;
+import static io.jiomap.api.vfs.Inode.FALLOC_KEEP_SIZE;
+import static io.jiomap.api.vfs.Inode.FALLOC_PUNCH_HOLE;
+import static io.jiomap.api.vfs.Inode.FALLOC_ZERO_RANGE;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
@@ -57,7 +57,7 @@ final class SpaceChanges {
             }
         }
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Core(core.ino(), newSize, core.nlink(), flags, now, now, false));
+        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), flags, now, now));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;
@@ -117,7 +117,7 @@ final class SpaceChanges {
         if (!keepSize && end > core.size()) {
             long now = System.currentTimeMillis();
             Transaction t = new Transaction(mount.metadata());
-            t.add(new LogItem.Core(core.ino(), end, core.nlink(), core.flags(), now, now, false));
+            t.add(LogItem.Core.changed(core.ino(), end, core.nlink(), core.flags(), now, now));
             mount.log().commitLocked(t);
         }
         mount.log().pushIfLargeLocked();

@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.file;
 
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.fs.xfslike.log.LogItem;
@@ -63,8 +63,8 @@ final class WriteCompletion implements DioOps {
                 }
             }
             if (pos + size > core.size()) {
-                t.add(new LogItem.Core(core.ino(), pos + size, core.nlink(), core.flags(),
-                        System.currentTimeMillis(), System.currentTimeMillis(), false));
+                t.add(LogItem.Core.changed(core.ino(), pos + size, core.nlink(), core.flags(),
+                        System.currentTimeMillis(), System.currentTimeMillis()));
             }
             mount.log().commitLocked(t);
             return 0;

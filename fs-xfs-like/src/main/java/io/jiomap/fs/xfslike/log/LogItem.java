@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.log;
 
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.meta.Extent;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import java.nio.ByteBuffer;
@@ -68,6 +68,11 @@ public sealed interface LogItem {
     /** The inode core; {@code timestampsOnly} says nothing but times changed (fdatasync need not force it). */
     record Core(long ino, long isize, int nlink, int flags, long mtime, long ctime, boolean timestampsOnly)
             implements LogItem {
+        /** A core whose size, links or flags may have changed: fdatasync must force it. */
+        public static Core changed(long ino, long isize, int nlink, int flags, long mtime, long ctime) {
+            return new Core(ino, isize, nlink, flags, mtime, ctime, false);
+        }
+
         public void apply(Metadata m) {
             m.setCore(ino, isize, nlink, flags, mtime, ctime);
         }

@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.meta;
 
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.format.InodeRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;

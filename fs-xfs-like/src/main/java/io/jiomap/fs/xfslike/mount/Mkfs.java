@@ -3,7 +3,7 @@ package io.jiomap.fs.xfslike.mount;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
@@ -25,7 +25,7 @@ public final class Mkfs {
         long root = md.chooseIno(0);
         Transaction t = new Transaction(md);
         long now = System.currentTimeMillis();
-        t.add(new LogItem.Create(root, FileKind.DIRECTORY, now)).add(new LogItem.Core(root, 0, 2, 0, now, now, false));
+        t.add(new LogItem.Create(root, FileKind.DIRECTORY, now)).add(LogItem.Core.changed(root, 0, 2, 0, now, now));
         md.setRootIno(root);
         disk.zero(g.logStart(), g.logBlocks());
         byte[] home = Checkpoint.encode(md, uuid, 1, 0);

@@ -1,6 +1,6 @@
 package io.jiomap.fs.xfslike.namespace;
 
-import io.jiomap.api.fs.FileSystem;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
 import io.jiomap.fs.xfslike.file.XfsLikeInode;

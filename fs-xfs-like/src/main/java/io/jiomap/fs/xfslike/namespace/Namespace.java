@@ -2,11 +2,11 @@ package io.jiomap.fs.xfslike.namespace;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.fs.DirEntry;
-import io.jiomap.api.fs.FileKind;
-import io.jiomap.api.fs.FileStat;
-import io.jiomap.api.fs.FileSystem;
-import io.jiomap.api.fs.Inode;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.Inode;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
 import io.jiomap.fs.xfslike.file.XfsLikeInode;
@@ -138,10 +138,10 @@ public final class Namespace {
         long now = System.currentTimeMillis();
         Transaction t = new Transaction(md);
         t.add(new LogItem.Create(ino, kind, now));
-        t.add(new LogItem.Core(ino, 0, kind == FileKind.DIRECTORY ? 2 : 1, 0, now, now, false));
+        t.add(LogItem.Core.changed(ino, 0, kind == FileKind.DIRECTORY ? 2 : 1, 0, now, now));
         t.add(new LogItem.EntryAdd(parent.ino(), name, ino));
-        t.add(new LogItem.Core(parent.ino(), parent.size(), parent.nlink() + (kind == FileKind.DIRECTORY ? 1 : 0),
-                parent.flags(), now, now, false));
+        t.add(LogItem.Core.changed(parent.ino(), parent.size(), parent.nlink() + (kind == FileKind.DIRECTORY ? 1 : 0),
+                parent.flags(), now, now));
         log.commitLocked(t);
         log.pushIfLargeLocked();
         return md.inode(ino);
@@ -195,14 +195,14 @@ public final class Namespace {
         long now = System.currentTimeMillis();
         t.add(new LogItem.EntryRemove(parent.ino(), name));
         if (target.isDir()) {
-            t.add(new LogItem.Core(parent.ino(), parent.size(), parent.nlink() - 1, parent.flags(), now, now, false));
+            t.add(LogItem.Core.changed(parent.ino(), parent.size(), parent.nlink() - 1, parent.flags(), now, now));
             t.add(new LogItem.FreeInode(target.ino()));
             return;
         }
-        t.add(new LogItem.Core(parent.ino(), parent.size(), parent.nlink(), parent.flags(), now, now, false));
+        t.add(LogItem.Core.changed(parent.ino(), parent.size(), parent.nlink(), parent.flags(), now, now));
         if (target.nlink() > 1) {
-            t.add(new LogItem.Core(target.ino(), target.size(), target.nlink() - 1, target.flags(), target.mtime(),
-                    now, false));
+            t.add(LogItem.Core.changed(target.ino(), target.size(), target.nlink() - 1, target.flags(), target.mtime(),
+                    now));
             return;
         }
         blocks.unmapAndReleaseLocked(t, target, 0, Long.MAX_VALUE / 2);
@@ -331,11 +331,11 @@ public final class Namespace {
             t.add(new LogItem.EntryRemove(fromParent.ino(), fp.getLast()));
             t.add(new LogItem.EntryAdd(toParent.ino(), tp.getLast(), src.ino()));
             int moveLinks = src.isDir() && fromParent.ino() != toParent.ino() ? 1 : 0;
-            t.add(new LogItem.Core(fromParent.ino(), fromParent.size(), fromParent.nlink() - moveLinks,
-                    fromParent.flags(), now, now, false));
-            t.add(new LogItem.Core(toParent.ino(), toParent.size(), toParent.nlink() + moveLinks,
-                    toParent.flags(), now, now, false));
-            t.add(new LogItem.Core(src.ino(), src.size(), src.nlink(), src.flags(), src.mtime(), now, false));
+            t.add(LogItem.Core.changed(fromParent.ino(), fromParent.size(), fromParent.nlink() - moveLinks,
+                    fromParent.flags(), now, now));
+            t.add(LogItem.Core.changed(toParent.ino(), toParent.size(), toParent.nlink() + moveLinks,
+                    toParent.flags(), now, now));
+            t.add(LogItem.Core.changed(src.ino(), src.size(), src.nlink(), src.flags(), src.mtime(), now));
             log.commitLocked(t);
             log.pushIfLargeLocked();
         });

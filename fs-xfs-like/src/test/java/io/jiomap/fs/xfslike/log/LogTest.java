@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
-import io.jiomap.api.fs.FileKind;
+import io.jiomap.api.vfs.FileKind;
 import io.jiomap.device.memory.MemoryDeviceProvider;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
@@ -19,7 +19,7 @@ class LogTest {
 
     private static Transaction create(Metadata m, long ino) {
         return new Transaction(m).add(new LogItem.Create(ino, FileKind.REGULAR, 5))
-                .add(new LogItem.Core(ino, 4096, 1, 0, 5, 5, false));
+                .add(LogItem.Core.changed(ino, 4096, 1, 0, 5, 5));
     }
 
     @Test
@@ -90,7 +90,7 @@ class LogTest {
             log.reset(1, 0, 1);
             Transaction big = create(m, 64);
             for (int i = 0; i < 2000; i++) {
-                big.add(new LogItem.Core(64, i, 1, 0, i, i, false));
+                big.add(LogItem.Core.changed(64, i, 1, 0, i, i));
             }
             log.commit(big);
             assertThat(log.cilBlocks()).isGreaterThan(G.logBlocks());

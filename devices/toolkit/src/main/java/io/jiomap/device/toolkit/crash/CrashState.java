@@ -16,7 +16,7 @@ import java.util.Optional;
  * as a copy-on-write overlay that shares the recorded payloads.
  */
 public final class CrashState {
-    private final Timeline timeline;
+    private final WriteHistory history;
     private final BaseImage base;
     private final Mode mode;
     private final long point;
@@ -27,9 +27,9 @@ public final class CrashState {
     /** Torn writes (by write number): the sectors of each that apply. */
     private final Map<Integer, BitSet> torn;
 
-    CrashState(Timeline timeline, BaseImage base, Mode mode, long point, PointKind kind, String markLabel,
+    CrashState(WriteHistory history, BaseImage base, Mode mode, long point, PointKind kind, String markLabel,
                int choice, BitSet applied, Map<Integer, BitSet> torn) {
-        this.timeline = timeline;
+        this.history = history;
         this.base = base;
         this.mode = mode;
         this.point = point;
@@ -66,9 +66,9 @@ public final class CrashState {
     /** The writes whose data is in this image (torn ones included), in the order they are applied. */
     public List<Event.WriteSubmit> appliedWrites() {
         List<Event.WriteSubmit> result = new ArrayList<>(applied.cardinality());
-        for (int w : timeline.applyOrder) {
+        for (int w : history.applyOrder) {
             if (applied.get(w)) {
-                result.add(timeline.writes[w]);
+                result.add(history.writes[w]);
             }
         }
         return Collections.unmodifiableList(result);
@@ -76,8 +76,8 @@ public final class CrashState {
 
     /** Whether the write submitted at {@code writeSeq} is in this image, whole or torn. */
     public boolean applies(long writeSeq) {
-        for (int w = 0; w < timeline.writes.length; w++) {
-            if (timeline.writes[w].seq() == writeSeq) {
+        for (int w = 0; w < history.writes.length; w++) {
+            if (history.writes[w].seq() == writeSeq) {
                 return applied.get(w);
             }
         }
@@ -87,7 +87,7 @@ public final class CrashState {
     /** The torn writes, by the seq of their submission: which of their logical blocks (from 0) made it. */
     public Map<Long, BitSet> tornWrites() {
         Map<Long, BitSet> result = new LinkedHashMap<>();
-        torn.forEach((w, sectors) -> result.put(timeline.writes[w].seq(), (BitSet) sectors.clone()));
+        torn.forEach((w, sectors) -> result.put(history.writes[w].seq(), (BitSet) sectors.clone()));
         return Collections.unmodifiableMap(result);
     }
 
@@ -99,15 +99,15 @@ public final class CrashState {
     public BlockDevice open() {
         int blocks = 0;
         for (int w = applied.nextSetBit(0); w >= 0; w = applied.nextSetBit(w + 1)) {
-            blocks += timeline.writes[w].length() / timeline.blockSize;
+            blocks += history.writes[w].length() / history.blockSize;
         }
         SectorMap overlay = new SectorMap(blocks);
-        int shift = Integer.numberOfTrailingZeros(timeline.blockSize);
-        for (int w : timeline.applyOrder) {
+        int shift = Integer.numberOfTrailingZeros(history.blockSize);
+        for (int w : history.applyOrder) {
             if (!applied.get(w)) {
                 continue;
             }
-            Event.WriteSubmit write = timeline.writes[w];
+            Event.WriteSubmit write = history.writes[w];
             long first = write.address() >>> shift;
             int count = write.length() >>> shift;
             BitSet sectors = torn.get(w);
@@ -117,7 +117,7 @@ public final class CrashState {
                 }
             }
         }
-        return new CrashStateDevice(describeShort(), timeline, base, overlay);
+        return new CrashStateDevice(describeShort(), history, base, overlay);
     }
 
     private String describeShort() {
@@ -139,12 +139,12 @@ public final class CrashState {
         if (mode == Mode.RANDOM_SUBSET) {
             sb.append(", choice ").append(choice);
         }
-        sb.append(": ").append(applied.cardinality()).append(" of ").append(timeline.writeCount())
+        sb.append(": ").append(applied.cardinality()).append(" of ").append(history.writeCount())
                 .append(" writes applied [");
         String sep = "";
-        for (int w : timeline.applyOrder) {
+        for (int w : history.applyOrder) {
             if (applied.get(w)) {
-                sb.append(sep).append('w').append(timeline.writes[w].seq());
+                sb.append(sep).append('w').append(history.writes[w].seq());
                 BitSet sectors = torn.get(w);
                 if (sectors != null) {
                     sb.append(" torn ").append(sectors);

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class CrashStateDevice implements BlockDevice {
     private final String name;
-    private final Timeline timeline;
+    private final WriteHistory history;
     private final BaseImage base;
     private final SectorMap overlay;
     private final DeviceCapabilities capabilities;
@@ -28,12 +28,12 @@ final class CrashStateDevice implements BlockDevice {
     private final Map<Long, byte[]> written = new HashMap<>();
     private volatile boolean closed;
 
-    CrashStateDevice(String name, Timeline timeline, BaseImage base, SectorMap overlay) {
+    CrashStateDevice(String name, WriteHistory history, BaseImage base, SectorMap overlay) {
         this.name = name;
-        this.timeline = timeline;
+        this.history = history;
         this.base = base;
         this.overlay = overlay;
-        this.capabilities = timeline.recording.capabilities();
+        this.capabilities = history.recording.capabilities();
         this.blockSize = capabilities.logicalBlockSize();
         this.shift = Integer.numberOfTrailingZeros(blockSize);
         this.capacity = capabilities.capacityBytes();
@@ -101,7 +101,7 @@ final class CrashStateDevice implements BlockDevice {
             }
             int w = overlay.get(sector);
             if (w >= 0) {
-                var write = timeline.writes[w];
+                var write = history.writes[w];
                 write.payload().copyTo((int) ((sector << shift) - write.address()), dst, at, blockSize);
             }
         }

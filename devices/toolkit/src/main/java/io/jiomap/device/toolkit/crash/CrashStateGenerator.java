@@ -39,7 +39,7 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class CrashStateGenerator {
-    private final Timeline timeline;
+    private final WriteHistory history;
     private final BaseImage base;
     private long seed;
     private int randomChoices = 8;
@@ -59,7 +59,7 @@ public final class CrashStateGenerator {
                     + base.logicalBlockSize() + ") does not match the recorded device " + recording.deviceName() + " ("
                     + capacity + " bytes, logical block " + blockSize + ")");
         }
-        this.timeline = new Timeline(recording);
+        this.history = new WriteHistory(recording);
         this.base = base;
     }
 
@@ -107,8 +107,8 @@ public final class CrashStateGenerator {
         for (Point p : points.values()) {
             switch (mode) {
                 case PREFIX_AT_BARRIER, PREFIX_EVERY_WRITE ->
-                        states.add(state(mode, p, 0, timeline.completedAt(p.seq), Map.of()));
-                case LOSE_CACHE -> states.add(state(mode, p, 0, timeline.durableAt(p.seq), Map.of()));
+                        states.add(state(mode, p, 0, history.completedAt(p.seq), Map.of()));
+                case LOSE_CACHE -> states.add(state(mode, p, 0, history.durableAt(p.seq), Map.of()));
                 case RANDOM_SUBSET -> {
                     for (int choice = 0; choice < randomChoices; choice++) {
                         states.add(randomState(p, choice));
@@ -132,20 +132,20 @@ public final class CrashStateGenerator {
     }
 
     private CrashState state(Mode mode, Point p, int choice, BitSet applied, Map<Integer, BitSet> torn) {
-        return new CrashState(timeline, base, mode, p.seq, p.kind, p.label, choice, applied, torn);
+        return new CrashState(history, base, mode, p.seq, p.kind, p.label, choice, applied, torn);
     }
 
     private CrashState randomState(Point p, int choice) {
         // One generator per (seed, point, choice): a state does not depend on which other states were generated.
         SplittableRandom random = new SplittableRandom(mix(mix(seed ^ p.seq) + choice));
-        BitSet applied = timeline.durableAt(p.seq);
-        BitSet optional = timeline.optionalAt(p.seq);
+        BitSet applied = history.durableAt(p.seq);
+        BitSet optional = history.optionalAt(p.seq);
         Map<Integer, BitSet> torn = new HashMap<>();
         for (int w = optional.nextSetBit(0); w >= 0; w = optional.nextSetBit(w + 1)) {
             if (!random.nextBoolean()) {
                 continue;
             }
-            int blocks = timeline.writes[w].length() / timeline.blockSize;
+            int blocks = history.writes[w].length() / history.blockSize;
             if (tornWrites && blocks > 1 && random.nextBoolean()) {
                 BitSet sectors = new BitSet(blocks);
                 for (int i = 0; i < blocks; i++) {
@@ -179,31 +179,31 @@ public final class CrashStateGenerator {
         TreeMap<Long, Point> points = new TreeMap<>();
         // Marks first: where a mark and another kind of point coincide, the state keeps the mark's label.
         if (mode == Mode.LOSE_CACHE || mode == Mode.RANDOM_SUBSET) {
-            for (Event.Mark mark : timeline.marks) {
+            for (Event.Mark mark : history.marks) {
                 points.putIfAbsent(mark.seq(), new Point(mark.seq(), PointKind.MARK, mark.label()));
             }
         }
         switch (mode) {
             case PREFIX_AT_BARRIER, LOSE_CACHE -> {
-                for (long barrier : timeline.barriers) {
+                for (long barrier : history.barriers) {
                     points.putIfAbsent(barrier, new Point(barrier, PointKind.BARRIER, null));
                 }
             }
             case RANDOM_SUBSET -> {
-                for (long barrier : timeline.barriers) {
+                for (long barrier : history.barriers) {
                     points.putIfAbsent(barrier - 1, new Point(barrier - 1, PointKind.BEFORE_BARRIER, null));
                 }
             }
             case PREFIX_EVERY_WRITE -> {
-                for (int w = 0; w < timeline.writeCount(); w++) {
-                    long done = timeline.completeSeq[w];
-                    if (timeline.status[w] == 0) {
+                for (int w = 0; w < history.writeCount(); w++) {
+                    long done = history.completeSeq[w];
+                    if (history.status[w] == 0) {
                         points.putIfAbsent(done, new Point(done, PointKind.WRITE_COMPLETION, null));
                     }
                 }
             }
         }
-        points.putIfAbsent(timeline.endSeq, new Point(timeline.endSeq, PointKind.END, null));
+        points.putIfAbsent(history.endSeq, new Point(history.endSeq, PointKind.END, null));
         return points;
     }
 }

@@ -1,4 +1,4 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

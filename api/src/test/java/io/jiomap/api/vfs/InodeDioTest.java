@@ -1,4 +1,4 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

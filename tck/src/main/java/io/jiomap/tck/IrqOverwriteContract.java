@@ -6,7 +6,7 @@ import static io.jiomap.tck.DioAssertions.theSubmission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.Iocb;
+import io.jiomap.api.vfs.Iocb;
 import io.jiomap.core.CompletionMode;
 import io.jiomap.core.ring.IoRing;
 import io.jiomap.core.trace.CompletionContext;
@@ -15,19 +15,19 @@ import io.jiomap.tck.observe.CompletionLog.KiComplete;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Linux 6.19 completion mode ({@link CompletionMode#INLINE_OVERWRITE}): a pure overwrite completes in the
+ * The Linux 6.19 completion mode ({@link CompletionMode#IRQ_OVERWRITE}): a pure overwrite completes in the
  * device's completion context; anything that may need work (unwritten conversion, allocation, copy-on-write, a size
  * update, an O_DSYNC sync FUA cannot cover, an error) goes to the workqueue (docs/dio-contract.md,
  * "B4 later kernels").
  */
-public interface InlineOverwriteContract extends ContractBase {
-    int INLINE = CompletionMode.INLINE_OVERWRITE.iocbFlag();
+public interface IrqOverwriteContract extends ContractBase {
+    int IRQ = CompletionMode.IRQ_OVERWRITE.iocbFlag();
 
     @Test
     default void inlineMode_pureOverwriteCompletesInTheDeviceCompletionContext() throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT);
         env.tap().holdNext(1);
-        IssuedIo w = env.write(POS, 4096, INLINE);
+        IssuedIo w = env.write(POS, 4096, IRQ);
         assertThat(w.queued()).isTrue();
         assertThat(theSubmission(env).has(DioFlags.IRQ_COMP)).as("IRQ_COMP").isTrue();
         env.tap().releaseAll();
@@ -37,19 +37,19 @@ public interface InlineOverwriteContract extends ContractBase {
         assertThat(kc.result()).isEqualTo(4096);
         assertThat(kc.deferred()).isNull();
         assertThat(kc.thread()).as("ki_complete inside the device's completion").isEqualTo(env.completionThreadOf(0));
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
     }
 
     @Test
     default void inlineMode_ringPostsAPureOverwriteCompletedByTheDevice() throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT);
-        IoRing ring = env.ring(CompletionMode.INLINE_OVERWRITE);
+        IoRing ring = env.ring(CompletionMode.IRQ_OVERWRITE);
         env.tap().holdNext(1);
         ring.prepWrite(env.file(), env.patterned(4096, POS), 0, 4096, POS, 0, 5);
         assertThat(ring.submit()).isEqualTo(1);
         env.tap().releaseAll();
         assertThat(DioAssertions.reap(ring, 1)).containsExactly(new Cqe(5, 4096));
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
         assertThat(env.pread(POS, 4096)).isEqualTo(Patterns.bytes(POS, 4096));
     }
 
@@ -75,7 +75,7 @@ public interface InlineOverwriteContract extends ContractBase {
         TckEnv env = tck().start(DEFAULT_LAYOUT);
         long size = env.file().size();
         long pos = size - size % 4096;
-        HeldWrite w = HeldWrite.start(tck(), env, pos, 4096, INLINE, 1);
+        HeldWrite w = HeldWrite.start(tck(), env, pos, 4096, IRQ, 1);
         env.tap().releaseAll();
         assertThat(w.result()).isEqualTo(4096);
         assertThat(theSubmission(env).has(DioFlags.IRQ_COMP)).as("IRQ_COMP").isFalse();
@@ -96,12 +96,12 @@ public interface InlineOverwriteContract extends ContractBase {
     default void inlineMode_dsyncCoveredByFuaStaysInline() throws Exception {
         TckEnv env = tck().start(DeviceSetup.defaults().withWriteCache(true, true), DEFAULT_LAYOUT);
         env.tap().holdNext(1);
-        IssuedIo w = env.write(POS, 4096, INLINE | Iocb.DSYNC);
+        IssuedIo w = env.write(POS, 4096, IRQ | Iocb.DSYNC);
         assertThat(w.queued()).isTrue();
         assertThat(env.bios()).singleElement().satisfies(b -> assertThat(b.fua()).as("FUA").isTrue());
         env.tap().releaseAll();
         assertThat(w.awaitKiComplete().result()).isEqualTo(4096);
-        assertCompletedIn(env, CompletionContext.INLINE);
+        assertCompletedIn(env, CompletionContext.IRQ);
         assertThat(env.flushes()).isEmpty();
         assertDurable(env, POS, 4096);
     }
@@ -110,7 +110,7 @@ public interface InlineOverwriteContract extends ContractBase {
     default void inlineMode_failedWriteGoesToTheWorkqueue() throws Exception {
         TckEnv env = tck().start(DEFAULT_LAYOUT);
         env.tap().holdNext(1);
-        IssuedIo w = env.write(POS, 4096, INLINE);
+        IssuedIo w = env.write(POS, 4096, IRQ);
         assertThat(w.queued()).isTrue();
         env.tap().fail(0, Errno.EIO);
         assertThat(w.awaitKiComplete().result()).isEqualTo(-Errno.EIO);
@@ -121,7 +121,7 @@ public interface InlineOverwriteContract extends ContractBase {
     /** A 4 KiB write in inline mode at {@code pos} is queued, loses IRQ_COMP and completes on the workqueue. */
     private static void goesToTheWorkqueue(TckEnv env, long pos, int extraFlags) throws Exception {
         env.tap().holdNext(16);
-        IssuedIo w = env.write(pos, 4096, INLINE | extraFlags);
+        IssuedIo w = env.write(pos, 4096, IRQ | extraFlags);
         assertThat(w.queued()).isTrue();
         assertThat(theSubmission(env).has(DioFlags.IRQ_COMP)).as("IRQ_COMP").isFalse();
         env.tap().releaseAll();

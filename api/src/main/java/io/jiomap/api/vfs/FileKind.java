@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 /** What a name in a filesystem refers to. */
 public enum FileKind {

@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;

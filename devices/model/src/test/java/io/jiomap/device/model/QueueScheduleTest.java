@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jiomap.api.block.BioOp;
 import org.junit.jupiter.api.Test;
 
-class TimelineTest {
+class QueueScheduleTest {
     private static final ServiceTime MODEL = new ServiceTime(10_000, 50_000, 1L << 30);
 
     @Test
     void latenciesOverlapButTransfersAndCompletionsStayInOrder() {
-        Timeline t = new Timeline(MODEL, false);
+        QueueSchedule t = new QueueSchedule(MODEL, false);
 
         long first = t.due(0, 0, BioOp.WRITE, 4096);
         long second = t.due(1_000, 1_000, BioOp.WRITE, 4096);
@@ -23,7 +23,7 @@ class TimelineTest {
 
     @Test
     void queuedFlushOverlapsTheCommandsAheadOfIt() {
-        Timeline t = new Timeline(MODEL, false);
+        QueueSchedule t = new QueueSchedule(MODEL, false);
         long write = t.due(0, 0, BioOp.WRITE, 0);
 
         long flush = t.due(0, 0, BioOp.FLUSH, 0);
@@ -36,7 +36,7 @@ class TimelineTest {
 
     @Test
     void drainingFlushStartsWhenTheCommandsAheadCompletedAndHoldsBackTheOnesBehindUntilItCompleted() {
-        Timeline t = new Timeline(MODEL, true);
+        QueueSchedule t = new QueueSchedule(MODEL, true);
         long write = t.due(0, 0, BioOp.WRITE, 0);
 
         long flush = t.due(0, write + 700, BioOp.FLUSH, 0);

@@ -1,8 +1,6 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 import io.jiomap.api.Errno;
-import io.jiomap.api.io.InodeDio;
-import io.jiomap.api.io.Iocb;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

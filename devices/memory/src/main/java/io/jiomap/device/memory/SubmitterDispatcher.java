@@ -8,21 +8,21 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Inline completion: the submitter's thread moves the data and completes the bio before {@code submit} returns.
+ * Completion in the submitter: the submitter's thread moves the data and completes the bio before {@code submit} returns.
  *
  * <p>One atomic word counts the submitters inside the media and carries a closed bit, so {@link #shutdown} is atomic
  * with entering: a submitter either got in before the close (and the close waits for it to leave before freeing
  * memory) or sees the bit and fails with ENODEV. The count also bounds concurrent transfers by {@code queue-depth},
- * the inline equivalent of the queue slots. A submitter leaves before calling the completion, so a completion that
- * submits again (or closes the device) never waits for itself.
+ * what the queue slots are with an interrupt thread. A submitter leaves before calling the completion, so a
+ * completion that submits again (or closes the device) never waits for itself.
  */
-final class InlineDispatcher {
+final class SubmitterDispatcher {
     private static final int CLOSED = 1 << 30;
     private static final VarHandle INSIDE;
 
     static {
         try {
-            INSIDE = MethodHandles.lookup().findVarHandle(InlineDispatcher.class, "inside", int.class);
+            INSIDE = MethodHandles.lookup().findVarHandle(SubmitterDispatcher.class, "inside", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -35,7 +35,7 @@ final class InlineDispatcher {
     private volatile int inside;
 
     /** @param freeMemory frees the device's memory once no submitter is inside; may be called more than once */
-    InlineDispatcher(BioExecutor executor, Runnable freeMemory, int queueDepth) {
+    SubmitterDispatcher(BioExecutor executor, Runnable freeMemory, int queueDepth) {
         this.executor = executor;
         this.freeMemory = freeMemory;
         this.queueDepth = queueDepth;

@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
  * a flush submitted after its completion has completed. A write's PREFLUSH is a flush submitted with it, which has
  * completed when the write has.
  */
-final class Timeline {
+final class WriteHistory {
     static final long NEVER = Long.MAX_VALUE;
 
     final Recording recording;
@@ -38,7 +38,7 @@ final class Timeline {
     final long[] barriers;
     final List<Event.Mark> marks;
 
-    Timeline(Recording recording) {
+    WriteHistory(Recording recording) {
         this.recording = recording;
         DeviceCapabilities caps = recording.capabilities();
         this.blockSize = caps.logicalBlockSize();

@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 /**
  * What {@code statfs} reports.

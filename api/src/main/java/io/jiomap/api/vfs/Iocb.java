@@ -1,7 +1,6 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 import io.jiomap.api.block.Bio;
-import io.jiomap.api.fs.Inode;
 
 /**
  * One I/O request as the filesystem and the direct-I/O path see it (the kernel's {@code struct kiocb}).
@@ -29,7 +28,7 @@ public final class Iocb {
      * jiomap's own bit: pure overwrites may complete in the device completion context (what Linux 6.19 does for
      * every write), the rest go to the completion workqueue. Ignored when {@link #DIO_CALLER_COMP} is set.
      */
-    public static final int DIO_INLINE_COMP = 1 << 23;
+    public static final int DIO_IRQ_COMP = 1 << 23;
 
     private Inode inode;
     private long position;
@@ -90,7 +89,7 @@ public final class Iocb {
     }
 
     /** A synchronous iocb has no completion callback (is_sync_kiocb). */
-    public boolean isSync() {
+    public boolean hasNoCompletion() {
         return completion == null;
     }
 

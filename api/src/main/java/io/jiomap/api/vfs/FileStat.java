@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 /**
  * What {@code stat} reports about a file or directory.

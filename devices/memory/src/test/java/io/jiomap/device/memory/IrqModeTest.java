@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class CompletionModeTest {
+class IrqModeTest {
     private final Io io = new Io();
 
     @AfterEach
@@ -18,8 +18,8 @@ class CompletionModeTest {
     }
 
     @Test
-    void inlineModeCompletesBeforeSubmitReturns() throws Exception {
-        MemoryDevice device = io.open("memory:size=1m,completion=inline");
+    void submitterModeCompletesBeforeSubmitReturns() throws Exception {
+        MemoryDevice device = io.open("memory:size=1m,completion=submitter");
         Probe probe = new Probe();
         probe.bio.set(BioOp.WRITE, 0, 0, io.pattern(4096, 1), 0, 4096, probe, null);
 
@@ -28,7 +28,20 @@ class CompletionModeTest {
         assertThat(probe.completions()).isEqualTo(1);
         assertThat(probe.status()).isZero();
         assertThat(probe.thread()).isSameAs(Thread.currentThread());
-        assertThat(device.interruptThread()).as("inline mode has no interrupt thread").isNull();
+        assertThat(device.interruptThread()).as("submitter mode has no interrupt thread").isNull();
+    }
+
+    @Test
+    void oldSpellingInlineStillSelectsSubmitterCompletion() throws Exception {
+        // The old spelling, written apart so that renaming the value elsewhere cannot rewrite it.
+        MemoryDevice device = io.open("memory:size=1m,completion=" + "inline");
+        Probe probe = new Probe();
+        probe.bio.set(BioOp.WRITE, 0, 0, io.pattern(4096, 3), 0, 4096, probe, null);
+
+        device.submit(probe.bio);
+
+        assertThat(probe.thread()).isSameAs(Thread.currentThread());
+        assertThat(device.interruptThread()).isNull();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 /**
  * One extent of a file's data, as FIEMAP reports it ({@code struct fiemap_extent}); byte units.

@@ -1,4 +1,4 @@
-package io.jiomap.api.io;
+package io.jiomap.api.vfs;
 
 /**
  * The issuer's completion callback (the kernel's {@code ki_complete}). It may be called from any thread: a device

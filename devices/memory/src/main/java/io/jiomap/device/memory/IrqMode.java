@@ -1,9 +1,10 @@
 package io.jiomap.device.memory;
 
 /**
- * Where and when a bio of the memory device completes, the three ways a real device's completion reaches the host.
+ * Where and when a bio of the memory device completes (its {@code completion} option), the three ways a real device's
+ * completion reaches the host; named after null_blk's {@code irqmode}.
  */
-enum CompletionMode {
+enum IrqMode {
     /**
      * A dedicated "interrupt" thread takes each bio from the submission queue, moves the data and completes it: the
      * shape of an NVMe queue pair with its interrupt handler, and the default because it is what the direct-I/O
@@ -12,9 +13,11 @@ enum CompletionMode {
     THREAD("thread"),
     /**
      * The submitter's own thread moves the data and completes the bio before {@code submit} returns, like null_blk
-     * with {@code irqmode=0}: it shows the cost of the I/O path itself with no thread hand-off.
+     * with {@code irqmode=0}: it shows the cost of the I/O path itself with no thread hand-off. The option also
+     * accepts {@code inline}, its name before "inline" was kept for the dio flag that completes in the bio's end_io
+     * context, so recorded commands still run.
      */
-    INLINE("inline"),
+    SUBMITTER("submitter"),
     /**
      * Like {@link #THREAD}, but each bio completes no earlier than a fixed delay after it was queued, in queue order,
      * like null_blk's timer mode ({@code irqmode=2, completion_nsec}): a device with latency but no variance.
@@ -23,7 +26,7 @@ enum CompletionMode {
 
     private final String optionValue;
 
-    CompletionMode(String optionValue) {
+    IrqMode(String optionValue) {
         this.optionValue = optionValue;
     }
 
@@ -32,9 +35,15 @@ enum CompletionMode {
         return optionValue;
     }
 
-    /** The mode named by an option value, or null when there is none. */
-    static CompletionMode fromOption(String value) {
-        for (CompletionMode m : values()) {
+    /** The old spelling of {@code completion=submitter}, still accepted. */
+    static final String SUBMITTER_ALIAS = "inline";
+
+    /** The mode named by an option value (or {@link #SUBMITTER_ALIAS}), or null when there is none. */
+    static IrqMode fromOption(String value) {
+        if (SUBMITTER_ALIAS.equals(value)) {
+            return SUBMITTER;
+        }
+        for (IrqMode m : values()) {
             if (m.optionValue.equals(value)) {
                 return m;
             }
@@ -44,6 +53,6 @@ enum CompletionMode {
 
     /** Whether bios go through the submission queue to the interrupt thread. */
     boolean usesInterruptThread() {
-        return this != INLINE;
+        return this != SUBMITTER;
     }
 }

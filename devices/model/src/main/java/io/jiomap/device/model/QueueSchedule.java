@@ -15,7 +15,7 @@ import io.jiomap.api.block.BioOp;
  *
  * <p>Used by the queue's own thread only: no synchronisation.
  */
-final class Timeline {
+final class QueueSchedule {
     private final ServiceTime model;
     private final boolean flushDrainsQueue;
     /** When the last command given a due time completes. */
@@ -23,7 +23,7 @@ final class Timeline {
     /** Commands start no earlier than this: the end of the last draining flush. */
     private long barrier = Long.MIN_VALUE;
 
-    Timeline(ServiceTime model, boolean flushDrainsQueue) {
+    QueueSchedule(ServiceTime model, boolean flushDrainsQueue) {
         this.model = model;
         this.flushDrainsQueue = flushDrainsQueue;
     }

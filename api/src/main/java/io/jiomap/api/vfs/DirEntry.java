@@ -1,4 +1,4 @@
-package io.jiomap.api.fs;
+package io.jiomap.api.vfs;
 
 /** One entry of a directory listing ({@code readdir}). */
 public record DirEntry(String name, long ino, FileKind kind) {

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# fio's 4 KiB random O_DIRECT writes (io_uring) on a jiomap FUSE mount against the peers, interleaved per QD so that
+# all of them see the same machine:
+#   jiomap-file  xfs-like mounted by `jiomap mount` on an image on DIR (the file device: io_uring, O_DIRECT)
+#   jiomap-nvme  xfs-like mounted by `jiomap mount --device=nvme-like` on an image in /dev/shm (memory behind the model)
+#   bindfs       Debian's bindfs over a directory on DIR (a FUSE filesystem people use)
+#   kernel-xfs   the kernel's XFS on a loop device over an image on DIR (the reference no FUSE server reaches)
+# Every target's file is written in full first, so every measured write is an overwrite.
+# Usage: bench/fuse-vs-peers.sh [SECONDS] [ROUNDS] [QDS] [DIR]   (as root, from the repository root, after ./jiomap has
+# built dist). QDS is a quoted list, "1 2 4 8 16" by default; DIR is where the on-disk images live (/var/tmp). Prints one
+# markdown table per round with IOPS and the CPU time per I/O of fio plus the server (usr+sys of every process of the
+# target, from /proc), then the medians; every number is what the tools and /proc reported.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+SECS="${1:-4}"
+ROUNDS="${2:-2}"
+read -r -a QDS <<<"${3:-1 2 4 8 16}"
+BASE="${4:-/var/tmp}"
+SIZE=512m
+JAVA=""
+for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java; do
+    if [[ -x "$j" ]] && "$j" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA="$j"; break; fi
+done
+[[ -n "$JAVA" ]] || { echo "no JDK 25+ found" >&2; exit 1; }
+for tool in fio bindfs mkfs.xfs losetup; do
+    command -v "$tool" >/dev/null || { echo "fuse-vs-peers: $tool is missing" >&2; exit 1; }
+done
+JM=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar launcher/target/dist/launcher.jar)
+
+DIR="$(mktemp -d "$BASE/fuse-vs-peers.XXXXXX")"
+SHM="$(mktemp -d /dev/shm/fuse-vs-peers.XXXXXX)"
+LOOP=""
+cleanup() {
+    for m in "$DIR/m-file" "$DIR/m-nvme" "$DIR/m-bindfs" "$DIR/m-xfs"; do
+        mountpoint -q "$m" 2>/dev/null && umount "$m" 2>/dev/null || true
+    done
+    [[ -n "$LOOP" ]] && losetup -d "$LOOP" 2>/dev/null || true
+    rm -rf "$DIR" "$SHM"
+}
+trap cleanup EXIT
+mkdir -p "$DIR"/m-file "$DIR"/m-nvme "$DIR"/m-bindfs "$DIR"/m-xfs "$DIR"/bindfs-src
+
+"${JM[@]}" mkfs --fs=xfs-like --size=1g "$DIR/file.img" >/dev/null
+"${JM[@]}" mount --background "$DIR/file.img" "$DIR/m-file" >/dev/null
+"${JM[@]}" mkfs --fs=xfs-like --size=1g "$SHM/nvme.img" >/dev/null
+"${JM[@]}" mount --background --device=nvme-like "$SHM/nvme.img" "$DIR/m-nvme" >/dev/null
+bindfs "$DIR/bindfs-src" "$DIR/m-bindfs"
+truncate -s 1g "$DIR/xfs.img"
+LOOP="$(losetup --find --show --direct-io=on "$DIR/xfs.img")"
+mkfs.xfs -q -f "$LOOP"
+mount "$LOOP" "$DIR/m-xfs"
+
+declare -A TARGET=([jiomap-file]="$DIR/m-file" [jiomap-nvme]="$DIR/m-nvme" [bindfs]="$DIR/m-bindfs"
+                   [kernel-xfs]="$DIR/m-xfs")
+NAMES=(jiomap-file jiomap-nvme bindfs kernel-xfs)
+# The processes that serve each target (their CPU time counts with fio's); the kernel's XFS has none.
+server_pids() {
+    case "$1" in
+        jiomap-file) pgrep -f "launcher.jar mount --background $DIR/file.img" || true ;;
+        jiomap-nvme) pgrep -f "launcher.jar mount --background --device=nvme-like $SHM/nvme.img" || true ;;
+        bindfs) pgrep -f "bindfs $DIR/bindfs-src" || true ;;
+        *) ;;
+    esac
+}
+ticks() {   # usr+sys clock ticks of the given pids
+    local t=0 p
+    for p in "$@"; do
+        [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    done
+    echo "$t"
+}
+for n in "${NAMES[@]}"; do
+    fio --name=fill --filename="${TARGET[$n]}/f" --size=$SIZE --bs=1M --rw=write --direct=1 --ioengine=psync \
+        >/dev/null
+done
+
+HZ="$(getconf CLK_TCK)"
+run() {   # name qd -> "iops cpu_us_per_io"
+    local name="$1" qd="$2" pids before out iops ios usr sys after
+    read -r -a pids <<<"$(server_pids "$name" | tr '\n' ' ')"
+    before="$(ticks "${pids[@]}")"
+    out="$(fio --name=x --filename="${TARGET[$name]}/f" --size=$SIZE --bs=4k --rw=randwrite --direct=1 \
+        --ioengine=io_uring --iodepth="$qd" --time_based=1 --runtime="$SECS" --norandommap --output-format=json)"
+    after="$(ticks "${pids[@]}")"
+    python3 - "$out" "$((after - before))" "$HZ" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1][sys.argv[1].index("{"):])
+j = d["jobs"][0]
+ios = j["write"]["total_ios"]
+cpu_ms = float(j["usr_cpu"] + j["sys_cpu"]) / 100 * j["job_runtime"]  # fio's own CPU, in ms
+server_ms = int(sys.argv[2]) * 1000 / int(sys.argv[3])
+print(round(j["write"]["iops"]), f"{(cpu_ms + server_ms) * 1000 / max(ios, 1):.1f}")
+PY
+}
+
+declare -A RES
+for round in $(seq 1 "$ROUNDS"); do
+    echo "Round $round (load average $(cut -d' ' -f1 /proc/loadavg) at the start): IOPS, then CPU µs per I/O (fio + server)"
+    echo
+    echo "| QD | jiomap-file | jiomap-nvme | bindfs | kernel-xfs |"
+    echo "|---|---|---|---|---|"
+    for qd in "${QDS[@]}"; do
+        row="| $qd |"
+        for n in "${NAMES[@]}"; do
+            r="$(run "$n" "$qd")"
+            RES[$n,$qd]+="${r%% *} "
+            row+=" ${r%% *} (${r##* } µs) |"
+        done
+        echo "$row"
+    done
+    echo
+done
+echo "Median IOPS of $ROUNDS rounds:"
+echo
+echo "| QD | jiomap-file | jiomap-nvme | bindfs | kernel-xfs | jiomap-file/bindfs | jiomap-file/kernel-xfs |"
+echo "|---|---|---|---|---|---|---|"
+for qd in "${QDS[@]}"; do
+    python3 - "$qd" "${RES[jiomap-file,$qd]}" "${RES[jiomap-nvme,$qd]}" "${RES[bindfs,$qd]}" "${RES[kernel-xfs,$qd]}" <<'PY'
+import statistics, sys
+m = [statistics.median(int(x) for x in col.split()) for col in sys.argv[2:]]
+print(f"| {sys.argv[1]} | {m[0]:.0f} | {m[1]:.0f} | {m[2]:.0f} | {m[3]:.0f} | {m[0]/m[2]:.2f} | {m[0]/m[3]:.2f} |")
+PY
+done
+"${JM[@]}" umount "$DIR/m-file" >/dev/null
+"${JM[@]}" umount "$DIR/m-nvme" >/dev/null
