@@ -1,9 +1,11 @@
 /**
  * The jiomap command line: {@code jiomap bench} (the seed's completion-mode table), {@code jiomap fio} (a
- * fio-compatible job runner), {@code jiomap devices} and {@code jiomap filesystems}. It runs inside Felix (see
- * {@code CliActivator}) or as plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing. Inside Felix it also
- * offers the Gogo commands of {@code jiomap shell} ({@code io.jiomap.cli.shell}). {@code io.jiomap.cli.report} turns
- * results into results.json, charts and an HTML page; {@code io.jiomap.cli.jfr} holds its flight-recorder events.
+ * fio-compatible job runner), {@code jiomap mount} (FUSE), {@code jiomap serve nbd}, the image commands, {@code jiomap
+ * devices} and {@code jiomap filesystems}. It runs inside Felix (see {@code io.jiomap.cli.shell.CliActivator}) or as
+ * plain Java ({@code io.jiomap.cli.Jiomap}); it exports nothing. Inside Felix it also offers the Gogo commands of
+ * {@code jiomap shell} ({@code io.jiomap.cli.shell}). {@code io.jiomap.cli.report} turns results into results.json,
+ * charts and an HTML page; {@code io.jiomap.cli.jfr} holds its flight-recorder events. The root package composes the
+ * commands; {@code io.jiomap.cli.command} holds what every command shares, so no command package depends on the root.
  */
 module io.jiomap.cli {
     requires io.jiomap.api;
@@ -33,6 +35,7 @@ module io.jiomap.cli {
     opens io.jiomap.cli to info.picocli;
     opens io.jiomap.cli.bench to info.picocli;
     opens io.jiomap.cli.fio to info.picocli;
+    opens io.jiomap.cli.command to info.picocli;
     opens io.jiomap.cli.crashtest to info.picocli;
     opens io.jiomap.cli.image to info.picocli;
     opens io.jiomap.cli.xfsio to info.picocli;

@@ -2,6 +2,8 @@ package io.jiomap.cli;
 
 import io.jiomap.api.JiomapException;
 import io.jiomap.cli.bench.BenchCommand;
+import io.jiomap.cli.command.ExitCode;
+import io.jiomap.cli.command.JiomapVersion;
 import io.jiomap.cli.crashtest.CrashtestCommand;
 import io.jiomap.cli.fio.FioCommand;
 import io.jiomap.cli.image.FsckCommand;
@@ -12,11 +14,7 @@ import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
 import io.jiomap.cli.serve.ServeCommand;
 import io.jiomap.cli.xfsio.IoCommand;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,20 +23,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code jiomap} command. {@link #main} runs it as plain Java with plugins found by ServiceLoader; inside Felix
- * {@link CliActivator} runs the same command with the plugins registered as OSGi services.
+ * {@link io.jiomap.cli.shell.CliActivator} runs the same command with the plugins registered as OSGi services.
  *
  * <p>Exit codes: 0 success; 1 a failure while running (an I/O error, a failed verify, a plugin that refused its
  * options); 2 a usage error (unknown option, bad value, unknown device or filesystem type name in a spec that cannot
  * be parsed). Every error is one line on stderr that says what was wrong.
  */
-@Command(name = "jiomap", mixinStandardHelpOptions = true, versionProvider = Jiomap.Version.class,
+@Command(name = "jiomap", mixinStandardHelpOptions = true, versionProvider = JiomapVersion.Provider.class,
         description = "The Linux iomap direct-I/O path with caller completion, in Java.")
 public final class Jiomap implements Runnable {
-    /** Exit code of a usage error (picocli's and getopt's convention). */
-    public static final int USAGE = 2;
-    /** Exit code of a failure while running. */
-    public static final int FAILURE = 1;
-
     @Spec
     private CommandSpec spec;
 
@@ -88,17 +81,17 @@ public final class Jiomap implements Runnable {
             if (ex instanceof IllegalArgumentException) {
                 err.println(where + ": " + ex.getMessage());
                 err.flush();
-                return USAGE;
+                return ExitCode.USAGE;
             }
             if (ex instanceof JiomapException) {
                 err.println(where + ": " + ex.getMessage());
                 err.flush();
-                return FAILURE;
+                return ExitCode.FAILURE;
             }
             err.println(where + ": internal error: " + ex);
             ex.printStackTrace(err);
             err.flush();
-            return FAILURE;
+            return ExitCode.FAILURE;
         });
         int code = cl.execute(args);
         out.flush();
@@ -106,25 +99,4 @@ public final class Jiomap implements Runnable {
         return code;
     }
 
-    /** The version Maven built, from {@code version.properties}. */
-    public static String version() {
-        try (InputStream in = Jiomap.class.getResourceAsStream("version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** picocli's {@code --version}. */
-    public static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"jiomap " + version()};
-        }
-    }
 }

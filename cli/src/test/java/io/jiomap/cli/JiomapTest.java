@@ -2,6 +2,7 @@ package io.jiomap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jiomap.cli.command.ExitCode;
 import org.junit.jupiter.api.Test;
 
 class JiomapTest {
@@ -9,7 +10,7 @@ class JiomapTest {
     void anUnknownOptionIsAUsageErrorNamedOnStderr() {
         CliRun run = CliRun.of("bench", "--frobnicate=3");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("Unknown option: '--frobnicate=3'");
         assertThat(run.out()).isEmpty();
     }
@@ -18,7 +19,7 @@ class JiomapTest {
     void noCommandIsAUsageError() {
         CliRun run = CliRun.of();
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("missing command: use bench, fio, mkfs, fsck, io, mount, umount, serve, crashtest, devices or filesystems");
     }
 
@@ -45,11 +46,11 @@ class JiomapTest {
         CliRun badOption = CliRun.of("bench", "--device=memory:size=1g,colour=blue", "--runtime=0.1");
         CliRun twice = CliRun.of("bench", "--device=memory:size=1g,size=2g", "--runtime=0.1");
 
-        assertThat(unknownType.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(unknownType.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(unknownType.err()).contains("ENODEV: unknown device type 'tape'; available: ").contains("memory");
-        assertThat(badOption.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(badOption.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(badOption.err()).contains("colour");
-        assertThat(twice.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(twice.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(twice.err()).contains("--device=memory:size=1g,size=2g").contains("given twice");
     }
 

@@ -2,10 +2,10 @@ package io.jiomap.cli.bench;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.cli.Converters;
+import io.jiomap.cli.command.Converters;
+import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.jfr.BenchPointEvent;
 import io.jiomap.cli.jfr.IoSampleEvent;
-import io.jiomap.cli.format.FormatPolicy;
 import io.jiomap.cli.measure.MachineInfo;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.plugin.Storage;

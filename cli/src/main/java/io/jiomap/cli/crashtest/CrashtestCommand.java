@@ -6,7 +6,7 @@ import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.text.Progress;
 import io.jiomap.core.Mount;
@@ -162,7 +162,7 @@ public final class CrashtestCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d states checked in %.1f s%n", report.statesChecked(),
                 (System.nanoTime() - started) / 1e9);
         out.flush();
-        return report.clean() ? 0 : Jiomap.FAILURE;
+        return report.clean() ? 0 : ExitCode.FAILURE;
     }
 
     private static BlockDevice open(BlockDeviceProvider provider, DeviceSpec spec) {

@@ -1,7 +1,7 @@
 package io.jiomap.cli.fio;
 
 import io.jiomap.api.vfs.DioCounters;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.JiomapVersion;
 import io.jiomap.cli.text.JsonWriter;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -22,7 +22,7 @@ final class FioJsonReport {
     /** @param plus json+: with the latency histograms */
     static String render(FioRun run, boolean plus) {
         JsonWriter w = new JsonWriter().beginObject();
-        w.member("fio version", "jiomap-" + Jiomap.version());
+        w.member("fio version", "jiomap-" + JiomapVersion.version());
         w.member("timestamp", run.startedMillis() / 1000);
         w.member("timestamp_ms", run.startedMillis());
         w.member("time", DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT)

@@ -1,7 +1,7 @@
 package io.jiomap.cli.fio;
 
 import io.jiomap.api.vfs.DioCounters;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.JiomapVersion;
 import io.jiomap.cli.text.Units;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -22,7 +22,7 @@ final class FioTextReport {
             out.printf(Locale.ROOT, "%s: (g=0): rw=%s, bs=(R) %s, (W) %s, (T) %s, ioengine=%s, iodepth=%d%n",
                     s.name(), s.rw().fioName, bs, bs, bs, s.engine().fioName, s.iodepth());
         }
-        out.println("jiomap-" + Jiomap.version());
+        out.println("jiomap-" + JiomapVersion.version());
         out.println("Starting " + threads + " thread" + (threads == 1 ? "" : "s"));
         out.flush();
     }

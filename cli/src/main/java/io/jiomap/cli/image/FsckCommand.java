@@ -4,7 +4,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.plugin.Plugins;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ public final class FsckCommand implements Callable<Integer> {
         }
         print(out, image.toString(), report);
         out.flush();
-        return report.clean() ? 0 : Jiomap.FAILURE;
+        return report.clean() ? 0 : ExitCode.FAILURE;
     }
 
     /** The report as a person reads it: what was checked, each problem, and the verdict last. */

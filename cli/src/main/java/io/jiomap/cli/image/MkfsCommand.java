@@ -5,7 +5,7 @@ import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.vfs.FsStat;
-import io.jiomap.cli.Converters;
+import io.jiomap.cli.command.Converters;
 import io.jiomap.cli.format.DeviceContents;
 import io.jiomap.cli.format.Formatter;
 import io.jiomap.cli.plugin.Plugins;

@@ -1,7 +1,7 @@
 package io.jiomap.cli.serve;
 
 import io.jiomap.api.JiomapException;
-import io.jiomap.cli.Converters;
+import io.jiomap.cli.command.Converters;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.device.nbd.wire.NbdWire;
 import io.jiomap.nbd.server.NbdExport;

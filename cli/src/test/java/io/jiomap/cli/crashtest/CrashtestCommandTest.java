@@ -3,7 +3,7 @@ package io.jiomap.cli.crashtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import org.junit.jupiter.api.Test;
 
 class CrashtestCommandTest {
@@ -25,9 +25,9 @@ class CrashtestCommandTest {
         CliRun op = CliRun.of("crashtest", "--fs=raw", "--without=teleport");
         CliRun mode = CliRun.of("crashtest", "--fs=raw", "--modes=meteor");
 
-        assertThat(op.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(op.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(op.err()).contains("'teleport' is not an op kind");
-        assertThat(mode.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(mode.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(mode.err()).contains("'meteor' is not prefix, lose-cache, every-write or random");
     }
 }

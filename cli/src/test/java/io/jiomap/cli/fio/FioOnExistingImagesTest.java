@@ -3,7 +3,7 @@ package io.jiomap.cli.fio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.format.Images;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ class FioOnExistingImagesTest {
 
         CliRun run = fio(image, "xfs-like", "--rw=write", "--size=1m");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("EEXIST", "file:path=" + image + " holds an ext4-like filesystem (64m)",
                 "not an xfs-like filesystem", "it mounts as ext4-like, and --mkfs=1",
                 "--mkfs=1 wipes it and makes a new xfs-like filesystem");
@@ -68,7 +68,7 @@ class FioOnExistingImagesTest {
 
         CliRun run = fio(image, "raw", "--rw=write", "--size=1m");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("holds an xfs-like filesystem", "raw would write over it",
                 "it mounts as xfs-like, and --mkfs=1", "--mkfs=1 wipes it and uses the device as raw");
     }
@@ -97,7 +97,7 @@ class FioOnExistingImagesTest {
         CliRun refused = fio(image, "xfs-like", "--rw=write", "--size=1m");
         CliRun forced = fio(image, "xfs-like", "--mkfs", "--rw=write", "--size=1m");
 
-        assertThat(refused.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(refused.err()).contains("is not blank (byte " + ((8 << 20) - 1) + " is not zero) and carries no"
                 + " signature jiomap knows", "--mkfs=1 makes a new xfs-like filesystem on it");
         assertThat(forced.exitCode()).as(forced.err()).isZero();
@@ -137,7 +137,7 @@ class FioOnExistingImagesTest {
     void aMkfsValueThatIsNotOneOfAuto1Or0IsAUsageError() {
         CliRun run = CliRun.of("fio", "--mkfs=maybe", "--name=j", "--size=1m");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("--mkfs=maybe: use auto", "1 (wipe what is there and format)",
                 "0 (mount what is there)");
     }
@@ -157,7 +157,7 @@ class FioOnExistingImagesTest {
         assertThat(run.err()).contains("jiomap bench: file:path=" + image + " holds an xfs-like filesystem",
                 "mounting it as it is");
         Images.assertFileHolds(image, "xfs-like", "/keep", (byte) 0x3c);
-        assertThat(other.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(other.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(other.err()).contains("holds an xfs-like filesystem", "not an ext4-like filesystem");
     }
 }

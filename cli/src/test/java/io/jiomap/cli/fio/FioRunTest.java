@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.cli.CliRun;
 import io.jiomap.cli.MiniJson;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.core.OpenFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -352,7 +353,7 @@ class FioRunTest {
     void anUnknownFallocateModeIsRefusedNamingTheKnownOnes() {
         CliRun run = CliRun.of("fio", "--name=j", "--size=1m", "--rw=randwrite", "--fallocate=magic");
 
-        assertThat(run.exitCode()).isEqualTo(io.jiomap.cli.Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("'magic' is not one of native, posix, keep, none, truncate, 0, 1");
     }
 }

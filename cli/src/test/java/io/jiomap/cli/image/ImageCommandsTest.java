@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.BlockDeviceProvider;
-import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.MountContext;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.cli.CliRun;
 import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.plugin.Plugins;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +44,7 @@ class ImageCommandsTest {
 
         CliRun run = CliRun.of("mkfs", "--fs=raw", image.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("ENOENT").contains(image + " does not exist").contains("--size");
         assertThat(image).doesNotExist();
     }
@@ -52,7 +53,7 @@ class ImageCommandsTest {
     void mkfsRefusesOptionsTheFilesystemDoesNotKnow() {
         CliRun run = CliRun.of("mkfs", "--fs=raw", "--size=1m", "-o", "colour=blue", dir.resolve("b.img").toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("EINVAL").contains("colour");
     }
 
@@ -61,7 +62,7 @@ class ImageCommandsTest {
         CliRun run = CliRun.of("mkfs", "--fs=raw", "--size=1m", "--device=file:path=/etc/passwd",
                 dir.resolve("c.img").toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("leave path= out of --device");
     }
 
@@ -72,7 +73,7 @@ class ImageCommandsTest {
 
         CliRun run = CliRun.of("fsck", image.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("holds no filesystem that an installed type recognises (tried ext4-like, raw, xfs-like)");
     }
 
@@ -97,7 +98,7 @@ class ImageCommandsTest {
         int code = Jiomap.run(new String[] {"fsck", image.toString()}, plugins, new PrintWriter(out),
                 new PrintWriter(new StringWriter()));
 
-        assertThat(code).isEqualTo(Jiomap.FAILURE);
+        assertThat(code).isEqualTo(ExitCode.FAILURE);
         assertThat(out.toString()).contains(image + ": broken")
                 .contains("PROBLEM: block 7 is owned by inode 12 and by the free-space index")
                 .contains("PROBLEM: free block count 10 in the superblock, 9 counted")

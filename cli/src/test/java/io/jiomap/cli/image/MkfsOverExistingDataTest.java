@@ -3,7 +3,7 @@ package io.jiomap.cli.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.format.Images;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class MkfsOverExistingDataTest {
 
         CliRun run = CliRun.of("mkfs", "--fs=" + wanted, image.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("EEXIST", image + " holds an " + there + " filesystem (64m",
                 "-f wipes it and makes a new " + wanted + " filesystem");
         assertThat(Files.readAllBytes(image)).as("the image is untouched").isEqualTo(before);
@@ -61,7 +61,7 @@ class MkfsOverExistingDataTest {
 
         CliRun run = CliRun.of("mkfs", "-f", "--fs=xfs-like", "-o", "colour=blue", image.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("EINVAL", "colour");
         assertThat(run.out()).doesNotContain("wiped");
         assertThat(CliRun.of("fsck", image.toString()).out()).startsWith(image + ": ext4-like\n");
@@ -83,7 +83,7 @@ class MkfsOverExistingDataTest {
         CliRun refused = CliRun.of("mkfs", "--fs=ext4-like", image.toString());
         CliRun fsck = CliRun.of("fsck", image.toString());
 
-        assertThat(refused.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(refused.err()).contains(image + " holds an xfs filesystem (8m, uuid "
                 + "12345678-9abc-def0-0102-030405060708)", "-f wipes it");
         assertThat(fsck.err()).contains("it holds an xfs filesystem (8m", "which no jiomap type reads");
@@ -109,7 +109,7 @@ class MkfsOverExistingDataTest {
 
         CliRun run = CliRun.of("mkfs", "--fs=xfs-like", image.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains(image + " holds an " + kind + " filesystem (8m)");
     }
 

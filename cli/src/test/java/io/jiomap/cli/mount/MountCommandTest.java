@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.fuse.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ class MountCommandTest {
         CliRun missing = CliRun.of("mount", image.toString(), dir.resolve("nowhere").toString());
         CliRun notDir = CliRun.of("mount", image.toString(), file.toString());
 
-        assertThat(notEmpty.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(notEmpty.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(notEmpty.err()).contains("ENOTEMPTY").contains("is not empty");
         assertThat(missing.err()).contains("ENOENT").contains("does not exist");
         assertThat(notDir.err()).contains("ENOTDIR").contains("is not a directory");
@@ -73,7 +73,7 @@ class MountCommandTest {
 
         CliRun run = CliRun.of("mount", garbage.toString(), mountpoint.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("EINVAL").contains("holds no filesystem");
         assertThat(MountTable.isMountpoint(mountpoint)).isFalse();
     }
@@ -86,7 +86,7 @@ class MountCommandTest {
 
             CliRun again = CliRun.of("mount", image.toString(), second.toString());
 
-            assertThat(again.exitCode()).isEqualTo(Jiomap.FAILURE);
+            assertThat(again.exitCode()).isEqualTo(ExitCode.FAILURE);
             assertThat(again.err()).contains("EBUSY").contains("is in use");
             assertThat(MountTable.isMountpoint(second)).isFalse();
             assertThat(Files.readString(mount.path().resolve("kept"))).isEqualTo("still here");
@@ -98,7 +98,7 @@ class MountCommandTest {
     void unknownMountOptionsAreAUsageErrorNamingThem() {
         CliRun run = CliRun.of("mount", "-o", "ro,colour=blue", image.toString(), mountpoint.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.USAGE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.err()).contains("colour=blue").contains("known:");
     }
 
@@ -106,7 +106,7 @@ class MountCommandTest {
     void umountOfADirectoryThatIsNoJiomapMountSaysSo() {
         CliRun run = CliRun.of("umount", mountpoint.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("is not a jiomap mount");
     }
 

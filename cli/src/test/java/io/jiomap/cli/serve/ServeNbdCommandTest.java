@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import io.jiomap.cli.plugin.ServiceLoaderPlugins;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -127,7 +128,7 @@ class ServeNbdCommandTest {
         int code = Jiomap.run(new String[] {"serve", "nbd", "--device=memory:size=8m", "--file=/x",
                 "--socket=" + dir.resolve("x.sock")}, new ServiceLoaderPlugins(), new PrintWriter(new StringWriter()),
                 new PrintWriter(err));
-        assertThat(code).isEqualTo(Jiomap.USAGE);
+        assertThat(code).isEqualTo(ExitCode.USAGE);
         assertThat(err.toString()).contains("--file and --size name a file of a filesystem: give --fs too");
     }
 
@@ -136,7 +137,7 @@ class ServeNbdCommandTest {
         StringWriter err = new StringWriter();
         int code = Jiomap.run(new String[] {"serve"}, new ServiceLoaderPlugins(), new PrintWriter(new StringWriter()),
                 new PrintWriter(err));
-        assertThat(code).isEqualTo(Jiomap.USAGE);
+        assertThat(code).isEqualTo(ExitCode.USAGE);
         assertThat(err.toString()).contains("missing protocol: use nbd");
     }
 }

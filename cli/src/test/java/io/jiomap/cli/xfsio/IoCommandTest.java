@@ -3,7 +3,7 @@ package io.jiomap.cli.xfsio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.Jiomap;
+import io.jiomap.cli.command.ExitCode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class IoCommandTest {
     void aMisalignedDirectWriteFailsNamingTheAlignmentAndLaterCommandsStillRun() {
         CliRun run = io("-d", "-c", "pwrite 1 10", "-c", "pwrite -S 0x42 0 512", "-c", "pread -v 0 512");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("pwrite: Invalid argument")
                 .contains("offset 1 is not a multiple of the logical block size 512");
         assertThat(run.out()).contains("wrote 512/512 bytes at offset 0")
@@ -91,7 +91,7 @@ class IoCommandTest {
         CliRun badOption = io("-c", "pwrite -Z 0 512");
         CliRun notNumber = io("-c", "pwrite 0 lots");
 
-        assertThat(unknown.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(unknown.err()).contains("command \"frob\" not found");
         assertThat(badOption.err()).contains("pwrite: invalid option -- 'Z'");
         assertThat(notNumber.err()).contains("non-numeric argument -- lots");
@@ -101,7 +101,7 @@ class IoCommandTest {
     void reflinkOnAFilesystemWithoutSharedExtentsSaysEopnotsupp() {
         CliRun run = io("-c", "reflink /dev 0 0 4096");
 
-        assertThat(run.exitCode()).isEqualTo(Jiomap.FAILURE);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("XFS_IOC_CLONE_RANGE: Operation not supported");
     }
 }

@@ -1,11 +1,7 @@
-package io.jiomap.cli;
+package io.jiomap.cli.shell;
 
+import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.plugin.OsgiPlugins;
-import io.jiomap.cli.shell.BundleInstaller;
-import io.jiomap.cli.shell.LiveMounts;
-import io.jiomap.cli.shell.LiveServes;
-import io.jiomap.cli.shell.PluginDepartures;
-import io.jiomap.cli.shell.ShellCommands;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Hashtable;

@@ -1,4 +1,4 @@
-package io.jiomap.cli;
+package io.jiomap.cli.command;
 
 import io.jiomap.cli.text.Units;
 import io.jiomap.core.CompletionMode;
