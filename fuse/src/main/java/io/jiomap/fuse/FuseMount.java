@@ -158,13 +158,15 @@ public final class FuseMount {
         if (!Files.isDirectory(abs)) {
             throw new JiomapException(Errno.ENOTDIR, "mountpoint " + abs + " is not a directory");
         }
+        boolean empty;
         try (DirectoryStream<Path> d = Files.newDirectoryStream(abs)) {
-            if (d.iterator().hasNext()) {
-                throw new JiomapException(Errno.ENOTEMPTY, "mountpoint " + abs + " is not empty; mount on an empty "
-                        + "directory");
-            }
+            empty = !d.iterator().hasNext();
         } catch (IOException e) {
             throw new JiomapException(Errno.EIO, "cannot list mountpoint " + abs + ": " + e.getMessage(), e);
+        }
+        if (!empty) {
+            throw new JiomapException(Errno.ENOTEMPTY, "mountpoint " + abs + " is not empty; mount on an empty "
+                    + "directory");
         }
         if (MountTable.isMountpoint(abs)) {
             throw new JiomapException(Errno.EBUSY, "mountpoint " + abs + " already has a filesystem mounted on it");
