@@ -9,7 +9,8 @@
 # Usage: bench/fuse-vs-peers.sh [SECONDS] [ROUNDS] [QDS] [DIR]   (as root, from the repository root, after ./jiomap has
 # built dist). QDS is a quoted list, "1 2 4 8 16" by default; DIR is where the on-disk images live (/var/tmp). Prints one
 # markdown table per round with IOPS and the CPU time per I/O of fio plus the server (usr+sys of every process of the
-# target, from /proc), then the medians; every number is what the tools and /proc reported.
+# target, from /proc), then the medians and where each jiomap mount's completions ran; every number is what the tools
+# and /proc reported.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 SECS="${1:-4}"
@@ -123,3 +124,8 @@ PY
 done
 "${JM[@]}" umount "$DIR/m-file" >/dev/null
 "${JM[@]}" umount "$DIR/m-nvme" >/dev/null
+echo
+echo "Where the engine completed each jiomap mount's I/O (the fill and every round), as the mount reported at unmount:"
+echo
+echo "- jiomap-file: $(grep -h 'completions:' "$DIR/file.img.mount.log" | tail -n 1 | sed 's/^jiomap mount: //')"
+echo "- jiomap-nvme: $(grep -h 'completions:' "$SHM/nvme.img.mount.log" | tail -n 1 | sed 's/^jiomap mount: //')"
