@@ -145,10 +145,19 @@ final class FuseWorker implements Runnable {
         return false;
     }
 
-    private boolean read(int slot, MemorySegment s, long unique, long body) {
+    /** The READ or WRITE request's open file; null once the request is answered EBADF or EISDIR. */
+    private Handle openFile(MemorySegment s, long unique, long body) {
         Handle h = ops.handles.get(s.get(JAVA_LONG_UNALIGNED, body));
         if (h == null || h.file() == null) {
             reply(s, 0, unique, h == null ? -Errno.EBADF : -Errno.EISDIR);
+            return null;
+        }
+        return h;
+    }
+
+    private boolean read(int slot, MemorySegment s, long unique, long body) {
+        Handle h = openFile(s, unique, body);
+        if (h == null) {
             return false;
         }
         long offset = s.get(JAVA_LONG_UNALIGNED, body + 8);
@@ -165,9 +174,8 @@ final class FuseWorker implements Runnable {
     }
 
     private boolean write(int slot, MemorySegment s, long unique, long body) {
-        Handle h = ops.handles.get(s.get(JAVA_LONG_UNALIGNED, body));
-        if (h == null || h.file() == null) {
-            reply(s, 0, unique, h == null ? -Errno.EBADF : -Errno.EISDIR);
+        Handle h = openFile(s, unique, body);
+        if (h == null) {
             return false;
         }
         long offset = s.get(JAVA_LONG_UNALIGNED, body + 8);
