@@ -14,14 +14,9 @@ if [[ $# -lt 3 ]]; then
 fi
 before="$1" after="$2" rounds="$3"
 shift 3
-java=""
-for candidate in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$candidate" ]] && "$candidate" -version 2>&1 | head -n 1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
-        java="$candidate"
-        break
-    fi
-done
-[[ -n "$java" ]] || { echo "ab-builds: no JDK 25 or newer in \$JAVA_HOME or /usr/lib/jvm" >&2; exit 1; }
+# shellcheck source=bench/jdk.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/jdk.sh"
+java="$JAVA"
 for dir in "$before" "$after"; do
     [[ -f "$dir/launcher/target/dist/launcher.jar" ]] \
         || { echo "ab-builds: $dir has no launcher/target/dist/launcher.jar: build it first (./jiomap devices)" >&2; exit 1; }

@@ -11,13 +11,8 @@ SECS="${2:-4}"
 ROUNDS="${3:-2}"
 read -r -a QDS <<<"${4:-1 2 4 8 16}"
 AFC="${AFC:-1}"
-# The first JDK 25+ among $JAVA_HOME and /usr/lib/jvm, as ./jiomap picks it.
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$j" ]] && "$j" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA="$j"; break; fi
-done
-[[ -n "$JAVA" ]] || { echo "no JDK 25+ found" >&2; exit 1; }
-JM=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar launcher/target/dist/launcher.jar)
+# shellcheck source=bench/jdk.sh
+source bench/jdk.sh
 
 if [[ ! -f "$IMAGE" ]]; then
     mkdir -p "$(dirname "$IMAGE")"

@@ -18,15 +18,11 @@ ROUNDS="${2:-2}"
 read -r -a QDS <<<"${3:-1 2 4 8 16}"
 BASE="${4:-/var/tmp}"
 SIZE=512m
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$j" ]] && "$j" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA="$j"; break; fi
-done
-[[ -n "$JAVA" ]] || { echo "no JDK 25+ found" >&2; exit 1; }
+# shellcheck source=bench/jdk.sh
+source bench/jdk.sh
 for tool in fio bindfs mkfs.xfs losetup; do
     command -v "$tool" >/dev/null || { echo "fuse-vs-peers: $tool is missing" >&2; exit 1; }
 done
-JM=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar launcher/target/dist/launcher.jar)
 
 DIR="$(mktemp -d "$BASE/fuse-vs-peers.XXXXXX")"
 SHM="$(mktemp -d /dev/shm/fuse-vs-peers.XXXXXX)"

@@ -12,12 +12,8 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 SECS="${1:-4}"
 ROUNDS="${2:-2}"
 read -r -a QDS <<<"${3:-1 2 4 8 16}"
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$j" ]] && "$j" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA="$j"; break; fi
-done
-[[ -n "$JAVA" ]] || { echo "no JDK 25+ found" >&2; exit 1; }
-JM=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar launcher/target/dist/launcher.jar)
+# shellcheck source=bench/jdk.sh
+source bench/jdk.sh
 
 DIR="$(mktemp -d /tmp/nbd-export.XXXXXX)"
 PIDS=()
