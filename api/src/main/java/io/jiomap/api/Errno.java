@@ -12,9 +12,11 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int E2BIG = 7;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EFAULT = 14;
     /** "Fall back to buffered I/O": returned by a filesystem or by the page-cache invalidation of a direct write. */
     public static final int ENOTBLK = 15;
@@ -28,9 +30,13 @@ public final class Errno {
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
+    public static final int EMLINK = 31;
+    public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
+    public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
     public static final int ESHUTDOWN = 108;
     /** Metadata is corrupt (the kernel's EFSCORRUPTED): a filesystem refuses to mount or to go on. */
@@ -46,6 +52,12 @@ public final class Errno {
     public static String name(int errno) {
         return switch (Math.abs(errno)) {
             case EPERM -> "EPERM";
+            case ERANGE -> "ERANGE";
+            case E2BIG -> "E2BIG";
+            case ENODATA -> "ENODATA";
+            case ELOOP -> "ELOOP";
+            case EMLINK -> "EMLINK";
+            case EACCES -> "EACCES";
             case ENOENT -> "ENOENT";
             case EINTR -> "EINTR";
             case EIO -> "EIO";
@@ -80,6 +92,12 @@ public final class Errno {
     public static String describe(int errno) {
         return switch (Math.abs(errno)) {
             case EPERM -> "Operation not permitted";
+            case ERANGE -> "Numerical result out of range";
+            case E2BIG -> "Argument list too long";
+            case ENODATA -> "No data available";
+            case ELOOP -> "Too many levels of symbolic links";
+            case EMLINK -> "Too many links";
+            case EACCES -> "Permission denied";
             case ENOENT -> "No such file or directory";
             case EINTR -> "Interrupted system call";
             case EIO -> "Input/output error";

@@ -187,7 +187,7 @@ final class MiniFs implements FileSystemType {
 
         @Override
         public FileStat stat() {
-            return new FileStat(1, FileKind.REGULAR, size(), size(), 1, 4096, 1);
+            return new FileStat(1, 0, FileKind.REGULAR, 0644, 0, 0, 1, size(), size(), 4096, 1, 0, 0, 0);
         }
 
         @Override

@@ -3,5 +3,7 @@ package io.jiomap.api.vfs;
 /** What a name in a filesystem refers to. */
 public enum FileKind {
     REGULAR,
-    DIRECTORY
+    DIRECTORY,
+    /** A symbolic link: its content is a path, read with {@link FileSystem#readlink}. */
+    SYMLINK
 }

@@ -19,8 +19,14 @@ public abstract class Inode {
     public static final int FALLOC_KEEP_SIZE = 0x01;
     /** fallocate: deallocate the range (FALLOC_FL_PUNCH_HOLE, with KEEP_SIZE). */
     public static final int FALLOC_PUNCH_HOLE = 0x02;
+    /** fallocate: remove the range and shift what follows down (FALLOC_FL_COLLAPSE_RANGE, block-aligned). */
+    public static final int FALLOC_COLLAPSE_RANGE = 0x08;
     /** fallocate: make the range read as zeros (FALLOC_FL_ZERO_RANGE). */
     public static final int FALLOC_ZERO_RANGE = 0x10;
+    /** fallocate: insert a hole at the offset and shift what follows up (FALLOC_FL_INSERT_RANGE, block-aligned). */
+    public static final int FALLOC_INSERT_RANGE = 0x20;
+    /** fallocate: give the range blocks of its own where they are shared (FALLOC_FL_UNSHARE_RANGE). */
+    public static final int FALLOC_UNSHARE_RANGE = 0x40;
 
     private final InodeDio dio = new InodeDio();
 

@@ -7,5 +7,5 @@
  * {@code io.jiomap.api.block} only.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.jiomap.api.vfs;

@@ -78,7 +78,7 @@ final class RawFileSystem implements FileSystem {
     @Override
     public FileStat stat(String path) throws JiomapException {
         if (path.equals("/")) {
-            return new FileStat(1, FileKind.DIRECTORY, 0, 0, 2, blockSize(), 0);
+            return new FileStat(1, 0, FileKind.DIRECTORY, 0755, 0, 0, 2, 0, 0, blockSize(), 0, 0, 0, 0);
         }
         return inode.stat();
     }

@@ -165,7 +165,7 @@ final class RawInode extends Inode implements IomapOps {
 
     @Override
     public FileStat stat() {
-        return new FileStat(ino(), FileKind.REGULAR, size, size, 1, fileSystem().blockSize(), 1);
+        return new FileStat(ino(), 0, FileKind.REGULAR, 0644, 0, 0, 1, size, size, fileSystem().blockSize(), 1, 0, 0, 0);
     }
 
     /** The whole device is one written extent at device address 0. */

@@ -567,7 +567,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         synchronized (meta) {
             n = script.extents().size();
         }
-        return new FileStat(ino, FileKind.REGULAR, size, size, 1, fs.blockSize(), n);
+        return new FileStat(ino, 0, FileKind.REGULAR, 0644, 0, 0, 1, size, size, fs.blockSize(), n, 0, 0, 0);
     }
 
     /** The script as FIEMAP sees it, up to i_size: holes left out, UNWRITTEN, SHARED, DELALLOC and INLINE flagged. */

@@ -289,8 +289,8 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         journal().metaLock().lock();
         try {
             long dataBlocks = rec.blocks - tree.nodeBlocks().size();
-            return new FileStat(ino, isDir() ? FileKind.DIRECTORY : FileKind.REGULAR, size, dataBlocks * bs,
-                    rec.links, bs, tree.extents().size());
+            return new FileStat(ino, 0, isDir() ? FileKind.DIRECTORY : FileKind.REGULAR, isDir() ? 0755 : 0644, 0, 0,
+                    rec.links, size, dataBlocks * bs, bs, tree.extents().size(), 0, 0, 0);
         } finally {
             journal().metaLock().unlock();
         }

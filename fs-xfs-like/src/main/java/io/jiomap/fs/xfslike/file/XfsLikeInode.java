@@ -264,6 +264,7 @@ public final class XfsLikeInode extends Inode {
 
     /** The stat of any inode, file or directory, on a filesystem of block size {@code bs}. */
     public static FileStat statOfLocked(InodeCore c, int bs) {
-        return new FileStat(c.ino(), c.kind(), c.size(), c.data().blocks() * bs, c.nlink(), bs, c.data().size());
+        return new FileStat(c.ino(), 0, c.kind(), c.isDir() ? 0755 : 0644, 0, 0, c.nlink(), c.size(), c.data().blocks() * bs, bs,
+                c.data().size(), c.mtime(), c.mtime(), c.ctime());
     }
 }
