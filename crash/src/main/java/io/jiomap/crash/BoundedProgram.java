@@ -96,7 +96,8 @@ final class BoundedProgram implements Program {
                 }
                 case LINK, CHMOD, CHOWN, UTIMENS -> steps.add(new Step(kind, 0, 0, SLOT0, 0));
                 case SYMLINK -> {
-                    steps.add(new Step(kind, 0, 0, 0, 0));
+                    // Variant 0 points at slot 0's name, so it needs slot 0; the long target needs no file.
+                    steps.add(new Step(kind, 0, 0, SLOT0, 0));
                     steps.add(new Step(kind, 1, 0, 0, 0));
                 }
                 case RENAME_NOREPLACE -> {

@@ -46,8 +46,8 @@ class PosixMetadataTest {
         CrashReport report = CrashTest.of(PosixFs.of(16, SLOT))
                 .device(Memory.devices(MEMORY))
                 .workloads(Workloads.bounded(2, FsxOp.of(FsxOp.WRITE, FsxOp.FSYNC, FsxOp.FDATASYNC, FsxOp.SYNC,
-                        FsxOp.LINK, FsxOp.SYMLINK, FsxOp.CHMOD, FsxOp.CHOWN, FsxOp.UTIMENS, FsxOp.RENAME_NOREPLACE,
-                        FsxOp.RENAME_EXCHANGE)))
+                        FsxOp.CREATE, FsxOp.RENAME, FsxOp.UNLINK, FsxOp.LINK, FsxOp.SYMLINK, FsxOp.CHMOD, FsxOp.CHOWN,
+                        FsxOp.UTIMENS, FsxOp.RENAME_NOREPLACE, FsxOp.RENAME_EXCHANGE)))
                 .modes(Mode.LOSE_CACHE, Mode.PREFIX_AT_BARRIER)
                 .budget(400)
                 .run();
