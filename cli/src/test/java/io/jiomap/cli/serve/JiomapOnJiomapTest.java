@@ -83,8 +83,9 @@ class JiomapOnJiomapTest {
         Files.deleteIfExists(socket);
         Process p = jiomap(name, "serve", "nbd", "--device=nvme-like:size=128m,latency=200us,path=" + image,
                 "--socket=" + socket, "--export=disk");
+        // It names its address once it listens; the socket file exists a little earlier.
         Awaitility.await("serve nbd listening").atMost(Duration.ofSeconds(60))
-                .until(() -> Files.exists(socket) || !p.isAlive());
+                .until(() -> out(name).contains("socket=" + socket) || !p.isAlive());
         assertThat(p.isAlive()).as("serve nbd ended early: %s", err(name)).isTrue();
         return p;
     }
@@ -121,8 +122,9 @@ class JiomapOnJiomapTest {
         server.destroyForcibly();
 
         assertThat(finish("churn", writer)).as("the churn job after its server was killed").isEqualTo(1);
-        assertThat(err("churn")).contains("io_u error on file /churn").containsPattern("ENODEV|EIO")
-                .contains("nbd");
+        assertThat(err("churn")).as("what the job reports")
+                .contains("the connection to nbd+unix:///disk?socket=" + socket + " was lost")
+                .containsPattern("io_u error on file /churn: (ENODEV|EIO): pwrite /churn at \\d+");
         long acknowledged = ((Number) MiniJson.at(MiniJson.parse(out("churn")), "jobs", 0, "write", "io_bytes"))
                 .longValue();
         assertThat(acknowledged).as("bytes the churn job wrote before the kill").isPositive();
