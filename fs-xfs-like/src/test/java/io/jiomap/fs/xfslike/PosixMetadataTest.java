@@ -401,6 +401,22 @@ class PosixMetadataTest {
         }
     }
 
+    @Test
+    void aReadRefreshesAtimeAsRelatimeSays() throws Exception {
+        try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared(); Mount m = Devices.mkfsAndMount(dev)) {
+            try (OpenFile f = m.open("/f", OpenFile.CREATE)) {
+                f.pwrite(Devices.pattern(arena, BS, 1), 0, BS, 0);
+                m.utimens("/f", ATIME, MTIME);
+                MemorySegment back = arena.allocate(BS, 4096);
+                f.pread(back, 0, BS, 0);
+                long refreshed = m.stat("/f").atime();
+                assertThat(refreshed).as("atime older than mtime/ctime is refreshed").isGreaterThan(ATIME);
+                f.pread(back, 0, BS, 0);
+                assertThat(m.stat("/f").atime()).as("a newer atime is left alone").isEqualTo(refreshed);
+            }
+        }
+    }
+
     private static List<BioRecord> writesBelow(TappedDevice tap, long end) {
         return tap.bios().stream().filter(b -> b.op() == BioOp.WRITE && b.address() < end).toList();
     }
