@@ -183,6 +183,17 @@ public final class Mount implements AutoCloseable {
         return new OpenFile(this, inode, path, openFlags);
     }
 
+    /**
+     * Opens regular file {@code ino} for I/O, as {@link #open(String, int)} does for a path: a bridge that names
+     * files by inode (FUSE) opens them here. {@code name} only labels the file in messages.
+     *
+     * @param openFlags {@link OpenFile#DSYNC}, {@link OpenFile#SYNC}
+     */
+    public OpenFile open(long ino, String name, int openFlags) throws JiomapException {
+        requireMounted("open", name);
+        return new OpenFile(this, namespace.open(ino), name, openFlags);
+    }
+
     private FileStat createOrFind(String path, boolean exclusive, int mode) throws JiomapException {
         PathWalk walk = new PathWalk(namespace, "open", path);
         while (true) {
