@@ -74,7 +74,7 @@ public record DeviceCapabilities(int logicalBlockSize, int physicalBlockSize, lo
         }
     }
 
-    /** A device that cannot discard: the capabilities of api.block 1.2. */
+    /** The capabilities of a device that cannot discard. */
     public DeviceCapabilities(int logicalBlockSize, int physicalBlockSize, long capacityBytes, int maxTransferBytes,
                               int dmaAlignment, int queueCount, int queueDepth, boolean volatileWriteCache,
                               boolean fua, boolean polling) {

@@ -489,9 +489,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
         }
     }
 
-    /**
-     * TRIM (a hint, see {@link #trim}) and WRITE_ZEROES (zero-range, or punch without NO_HOLE).
-     */
+    /** TRIM (a hint, see {@link #trim}) and WRITE_ZEROES (zero-range, or punch without NO_HOLE). */
     private int zeroRange(int type, int cmdFlags, long offset, long length) {
         if (length == 0) {
             return 0;
@@ -520,8 +518,8 @@ final class NbdConnection implements Runnable, CqeConsumer {
     /**
      * TRIM as the export carries it out ({@link NbdExport.Trim}): a file is punched through its inode, a whole device
      * gets discards over the part of the range aligned to its discard granularity (the rest is left as it is, which
-     * a hint allows); a mode the filesystem refuses is ignored. An export that does not offer TRIM refuses it with
-     * EINVAL, as the protocol asks.
+     * a hint allows), without waiting for requests in flight, which the protocol leaves unordered; a mode the
+     * filesystem refuses is ignored. An export that does not offer TRIM refuses it with EINVAL, as the protocol asks.
      */
     private int trim(Inode inode, long offset, long length) {
         int r = switch (export.trim()) {
