@@ -20,7 +20,9 @@ import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
 import io.jiomap.fs.ext4like.meta.Recovery;
 import io.jiomap.fs.ext4like.meta.SuperblockReader;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.fs.ext4like.namei.Namespace;
+import io.jiomap.fs.ext4like.namei.PathWalker;
 import java.util.List;
 
 /**
@@ -32,6 +34,7 @@ public final class Ext4FileSystem implements FileSystem {
     private final Volume vol;
     private final Journal journal;
     private final Namespace namespace;
+    private final PathWalker paths;
     private volatile boolean unmounted;
 
     private Ext4FileSystem(String typeName, BlockDevice device, Superblock sb, GroupDesc[] groups, long nextTid,
@@ -45,6 +48,7 @@ public final class Ext4FileSystem implements FileSystem {
         alloc[0] = allocator;
         this.vol = new Volume(this, device, sb, cache, journal, allocator, directIo);
         this.namespace = new Namespace(vol);
+        this.paths = new PathWalker(namespace);
     }
 
     /** Mounts: journal recovery, checks of the superblock and group descriptors, then orphan processing. */
@@ -105,44 +109,172 @@ public final class Ext4FileSystem implements FileSystem {
     @Override
     public Inode open(String path, int flags) throws JiomapException {
         checkMounted();
-        return namespace.open(path, flags);
+        return paths.open(path, flags);
     }
 
     @Override
     public void mkdir(String path) throws JiomapException {
         checkMounted();
-        namespace.mkdir(path);
+        paths.mkdir(path);
     }
 
     @Override
     public void rmdir(String path) throws JiomapException {
         checkMounted();
-        namespace.rmdir(path);
+        paths.rmdir(path);
     }
 
     @Override
     public void unlink(String path) throws JiomapException {
         checkMounted();
-        namespace.unlink(path);
+        paths.unlink(path);
     }
 
     @Override
     public void rename(String from, String to) throws JiomapException {
         checkMounted();
-        namespace.rename(from, to);
+        paths.rename(from, to);
     }
 
     @Override
     public List<DirEntry> readdir(String path) throws JiomapException {
         checkMounted();
-        return namespace.readdir(path);
+        return paths.readdir(path);
     }
 
     @Override
     public FileStat stat(String path) throws JiomapException {
         checkMounted();
-        return namespace.stat(path);
+        return paths.stat(path);
     }
+
+    // ---------------------------------------------------------------- the inode-level namespace
+
+    @Override
+    public long rootIno() {
+        return Superblock.ROOT_INO;
+    }
+
+    @Override
+    public long lookup(long dir, String name) throws JiomapException {
+        checkMounted();
+        return namespace.lookup(dir, name);
+    }
+
+    @Override
+    public long parent(long dir) throws JiomapException {
+        checkMounted();
+        return namespace.parent(dir);
+    }
+
+    @Override
+    public FileStat getattr(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.getattr(ino);
+    }
+
+    @Override
+    public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
+        checkMounted();
+        return namespace.readdir(dir, after, max);
+    }
+
+    @Override
+    public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        checkMounted();
+        return namespace.create(dir, name, mode, uid, gid);
+    }
+
+    @Override
+    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        checkMounted();
+        return namespace.mkdir(dir, name, mode, uid, gid);
+    }
+
+    @Override
+    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
+        checkMounted();
+        return namespace.symlink(dir, name, target, uid, gid);
+    }
+
+    @Override
+    public String readlink(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.readlink(ino);
+    }
+
+    @Override
+    public FileStat link(long ino, long dir, String name) throws JiomapException {
+        checkMounted();
+        return namespace.link(ino, dir, name);
+    }
+
+    @Override
+    public void unlink(long dir, String name) throws JiomapException {
+        checkMounted();
+        namespace.unlink(dir, name);
+    }
+
+    @Override
+    public void rmdir(long dir, String name) throws JiomapException {
+        checkMounted();
+        namespace.rmdir(dir, name);
+    }
+
+    @Override
+    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
+        checkMounted();
+        namespace.rename(fromDir, fromName, toDir, toName, flags);
+    }
+
+    @Override
+    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
+        checkMounted();
+        return namespace.setattr(ino, attr);
+    }
+
+    @Override
+    public Inode open(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.open(ino);
+    }
+
+    @Override
+    public void release(Inode inode) throws JiomapException {
+        if (!(inode instanceof Ext4Inode in) || in.fileSystem() != this) {
+            throw new JiomapException(Errno.EINVAL, "release of " + inode + ", not an inode of " + this);
+        }
+        if (unmounted) {
+            return;
+        }
+        namespace.release(in);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws JiomapException {
+        checkMounted();
+        return namespace.getxattr(ino, name);
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.listxattr(ino);
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
+        checkMounted();
+        namespace.setxattr(ino, name, value, flags);
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws JiomapException {
+        checkMounted();
+        namespace.removexattr(ino, name);
+    }
+
+    // ---------------------------------------------------------------- the filesystem as a whole
 
     @Override
     public FsStat statfs() throws JiomapException {
@@ -166,12 +298,24 @@ public final class Ext4FileSystem implements FileSystem {
     @Override
     public void sync() throws JiomapException {
         checkMounted();
+        persistLazyTimes();
         int r = journal.commit();
         if (r == 0) {
             r = vol.flushCache();
         }
         if (r < 0) {
             throw new JiomapException(-r, "sync of " + vol.device().name() + ": committing the journal failed");
+        }
+    }
+
+    /** Logs the times reads and writes changed in memory only (lazytime), so that a commit makes them durable. */
+    private void persistLazyTimes() throws JiomapException {
+        try {
+            for (Ext4Inode in : vol.inodes().all()) {
+                in.persistTimesIfDirty();
+            }
+        } catch (FsError e) {
+            throw e.toException();
         }
     }
 
@@ -191,7 +335,17 @@ public final class Ext4FileSystem implements FileSystem {
                 in.lock().writeLock().unlock();
             }
         }
-        int r = journal.checkpoint();
+        int r = 0;
+        if (!vol.device().isClosed()) {
+            try {
+                namespace.freeOrphansAtUnmount();
+                persistLazyTimes();
+            } catch (JiomapException e) {
+                r = -e.errno();
+            }
+        }
+        int c = journal.checkpoint();
+        r = r < 0 ? r : c;
         if (r < 0 && !vol.device().isClosed()) {
             throw new JiomapException(-r, "unmounting " + vol.device().name() + ": writing the journal home failed");
         }
