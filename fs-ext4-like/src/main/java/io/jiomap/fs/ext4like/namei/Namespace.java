@@ -122,12 +122,13 @@ public final class Namespace {
         }
     }
 
+    /** ENOSPC before anything changed: an inode, the name, and {@code blocks} of content with its tree room. */
     private void checkNewInodeLocked(Ext4Inode parent, String name, long blocks) {
         if (allocator.freeInodes() == 0) {
             throw new FsError(Errno.ENOSPC, "no free inodes left for " + name);
         }
         checkRoomForNameLocked(parent, name);
-        if (allocator.availableForData() < blocks + 2) {
+        if (blocks > 0 && allocator.availableForData() < blocks + 1) {
             throw new FsError(Errno.ENOSPC, "no free blocks left for " + name);
         }
     }
