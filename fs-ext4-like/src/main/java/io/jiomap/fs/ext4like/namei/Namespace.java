@@ -496,7 +496,8 @@ public final class Namespace {
                     rec.gid = attr.gid() & 0xFFFFFFFFL;
                 }
                 long atime = attr.has(SetAttr.ATIME_NOW) ? now : attr.has(SetAttr.ATIME) ? attr.atime() : -1;
-                long mtime = attr.has(SetAttr.MTIME_NOW) ? now : attr.has(SetAttr.MTIME) ? attr.mtime() : -1;
+                long mtime = attr.has(SetAttr.MTIME_NOW) ? now : attr.has(SetAttr.MTIME) ? attr.mtime()
+                        : attr.has(SetAttr.SIZE) ? now : -1;
                 in.setTimes(atime, mtime, now);
                 in.persistLocked(false);
             }
