@@ -34,7 +34,7 @@ class FsckTest {
     @BeforeEach
     void workload() throws Exception {
         env = Ext4Env.memory("size=32m", Map.of("block-size", "1024", "blocks-per-group", "4096"));
-        env.mount.fileSystem().mkdir("/d");
+        env.mount.mkdir("/d");
         OpenFile f = env.open("/d/f");
         for (int i = 0; i < 400; i++) {
             env.write(f, i * 2048L, 1024, i);

@@ -54,12 +54,16 @@ class PosixCrashTest {
     @Test
     void chmodChownUtimensPersistOverUnmount() throws Exception {
         Mount m = Mount.mount(TYPE, device, Mount.Options.defaults());
-        FileSystem fs = m.fileSystem();
-        long ino = fs.create(fs.rootIno(), "f", 0644, 0, 0).ino();
-        fs.setattr(ino, SetAttr.mode(0750));
-        fs.setattr(ino, SetAttr.owner(1000, 100));
-        fs.setattr(ino, SetAttr.times(111, 222));
-        FileStat before = fs.getattr(ino);
+        m.mkdir("/d");
+        m.open("/d/f", OpenFile.CREATE).close();
+        m.chmod("/d/f", 0750);
+        m.chown("/d/f", 1000, 100);
+        m.utimens("/d/f", 111, 222);
+        FileStat before = m.stat("/d/f");
+        long ino = before.ino();
+        assertThat(before.mode()).isEqualTo(0750);
+        assertThat(before.uid()).isEqualTo(1000);
+        assertThat(before.atime()).isEqualTo(111);
         m.close();
         assertFsckClean();
 

@@ -283,9 +283,10 @@ class PosixNamespaceTest {
         assertThat(env.read(f, 0, 4096)).isEqualTo(Ext4Env.bytes(env.pattern(4096, 3)));
         env.write(f, 4096, 4096, 4);
         fs.release(a);
+        fs.release(b);
         assertThat(env.read(f, 4096, 4096)).as("one open left").isEqualTo(Ext4Env.bytes(env.pattern(4096, 4)));
         assertThat(fs.statfs().freeInodes()).isEqualTo(freeInodes);
-        fs.release(b);
+        f.close();
         assertErrno(() -> fs.getattr(ino), Errno.ENOENT);
         assertErrno(() -> fs.open(ino), Errno.ENOENT);
         assertThat(fs.statfs().freeInodes()).isEqualTo(freeInodes + 1);

@@ -22,19 +22,17 @@ import io.jiomap.fs.ext4like.meta.Recovery;
 import io.jiomap.fs.ext4like.meta.SuperblockReader;
 import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.fs.ext4like.namei.Namespace;
-import io.jiomap.fs.ext4like.namei.PathWalker;
 import java.util.List;
 
 /**
  * A mounted ext4-like filesystem (the kernel's super.c): mount (journal recovery, checks of the superblock and group
- * descriptors, orphan processing), statfs, sync and unmount; the namespace answers the path operations.
+ * descriptors, orphan processing), statfs, sync and unmount; the namespace answers the inode-level operations.
  */
 public final class Ext4FileSystem implements FileSystem {
     private final String typeName;
     private final Volume vol;
     private final Journal journal;
     private final Namespace namespace;
-    private final PathWalker paths;
     private volatile boolean unmounted;
 
     private Ext4FileSystem(String typeName, BlockDevice device, Superblock sb, GroupDesc[] groups, long nextTid,
@@ -48,7 +46,6 @@ public final class Ext4FileSystem implements FileSystem {
         alloc[0] = allocator;
         this.vol = new Volume(this, device, sb, cache, journal, allocator, directIo);
         this.namespace = new Namespace(vol);
-        this.paths = new PathWalker(namespace);
     }
 
     /** Mounts: journal recovery, checks of the superblock and group descriptors, then orphan processing. */
@@ -104,48 +101,6 @@ public final class Ext4FileSystem implements FileSystem {
     @Override
     public int blockSize() {
         return vol.blockSize();
-    }
-
-    @Override
-    public Inode open(String path, int flags) throws JiomapException {
-        checkMounted();
-        return paths.open(path, flags);
-    }
-
-    @Override
-    public void mkdir(String path) throws JiomapException {
-        checkMounted();
-        paths.mkdir(path);
-    }
-
-    @Override
-    public void rmdir(String path) throws JiomapException {
-        checkMounted();
-        paths.rmdir(path);
-    }
-
-    @Override
-    public void unlink(String path) throws JiomapException {
-        checkMounted();
-        paths.unlink(path);
-    }
-
-    @Override
-    public void rename(String from, String to) throws JiomapException {
-        checkMounted();
-        paths.rename(from, to);
-    }
-
-    @Override
-    public List<DirEntry> readdir(String path) throws JiomapException {
-        checkMounted();
-        return paths.readdir(path);
-    }
-
-    @Override
-    public FileStat stat(String path) throws JiomapException {
-        checkMounted();
-        return paths.stat(path);
     }
 
     // ---------------------------------------------------------------- the inode-level namespace
