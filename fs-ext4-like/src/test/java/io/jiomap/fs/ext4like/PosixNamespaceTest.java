@@ -305,4 +305,23 @@ class PosixNamespaceTest {
         bind();
         assertThat(fs.statfs().freeInodes()).isEqualTo(freeInodes + 1);
     }
+
+    @Test
+    void aReadRefreshesAtimeAsRelatimeSaysInMemoryAndUnmountWritesItDown() throws Exception {
+        OpenFile f = env.open("/f");
+        env.write(f, 0, 4096, 1);
+        long ino = f.inode().ino();
+        fs.setattr(ino, SetAttr.times(1, 2));
+        fs.sync();
+        var journal = ((Ext4FileSystem) fs).volume().journal();
+
+        env.read(f, 0, 4096);
+        long atime = fs.getattr(ino).atime();
+        assertThat(atime).as("atime was older than ctime: refreshed").isGreaterThan(fs.getattr(ino).ctime());
+        assertThat(journal.hasUncommitted()).as("lazytime: the read logged nothing").isFalse();
+        env.read(f, 0, 4096);
+        assertThat(fs.getattr(ino).atime()).as("newer than mtime and ctime, and fresh: kept").isEqualTo(atime);
+        remount();
+        assertThat(fs.getattr(ino).atime()).as("unmount logged it").isEqualTo(atime);
+    }
 }
