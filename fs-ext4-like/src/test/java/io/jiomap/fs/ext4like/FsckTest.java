@@ -254,4 +254,11 @@ class FsckTest {
         });
         assertThat(env.fsck().problems()).anyMatch(p -> p.contains("predates POSIX metadata"));
     }
+
+    @Test
+    void inodeWithAFileTypeOtherThanFileDirectoryOrSymlinkIsReported() throws Exception {
+        editInode(fileIno, r -> r.mode = 0x1000 | 0644);
+        assertThat(env.fsck().problems()).anyMatch(p -> p.contains("inode " + fileIno)
+                && p.contains("unknown file type 0x1000"));
+    }
 }

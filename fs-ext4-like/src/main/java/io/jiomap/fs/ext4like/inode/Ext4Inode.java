@@ -157,11 +157,8 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         opens++;
     }
 
-    /** Ends an open (namespace lock held). @return whether it was the last */
+    /** Ends an open (namespace lock held; the caller checked {@link #isOpen}). @return whether it was the last */
     public boolean released() {
-        if (opens == 0) {
-            throw new IllegalStateException("release of " + this + " without an open");
-        }
         return --opens == 0;
     }
 
@@ -213,8 +210,12 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
 
     /** Logs the times I/O changed in memory, if any (sync, unmount). */
     public void persistTimesIfDirty() {
-        if (timesDirty && !deleted) {
-            try (Journal.Handle h = journal().start(1)) {
+        if (!timesDirty) {
+            return;
+        }
+        try (Journal.Handle h = journal().start(1)) {
+            // Checked again under the metadata lock: a deleted inode's slot may be free already.
+            if (timesDirty && !deleted) {
                 persistLocked(false);
             }
         }
@@ -368,10 +369,8 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
     @Override
     public int fsync(long start, long end, boolean datasync) {
         try {
-            if (!datasync && timesDirty) {
-                try (Journal.Handle h = journal().start(1)) {
-                    persistLocked(false);
-                }
+            if (!datasync) {
+                persistTimesIfDirty();
             }
             if (datasyncDirty() || (!datasync && journal().hasUncommitted())) {
                 int r = journal().commit();

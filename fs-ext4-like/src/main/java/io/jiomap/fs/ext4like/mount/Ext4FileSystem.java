@@ -8,6 +8,7 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.disk.GroupDesc;
@@ -20,7 +21,6 @@ import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
 import io.jiomap.fs.ext4like.meta.Recovery;
 import io.jiomap.fs.ext4like.meta.SuperblockReader;
-import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.fs.ext4like.namei.Namespace;
 import java.util.List;
 
@@ -197,7 +197,8 @@ public final class Ext4FileSystem implements FileSystem {
     @Override
     public void release(Inode inode) throws JiomapException {
         if (!(inode instanceof Ext4Inode in) || in.fileSystem() != this) {
-            throw new JiomapException(Errno.EINVAL, "release of " + inode + ", not an inode of " + this);
+            throw new JiomapException(Errno.EINVAL, "release of " + inode + ", not an inode of the " + typeName
+                    + " filesystem on " + vol.device().name());
         }
         if (unmounted) {
             return;

@@ -19,7 +19,6 @@ import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -169,31 +168,12 @@ public final class Namespace {
     /** Up to {@code max} entries after the name {@code after}, in UTF-8 byte order. */
     public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
         return op(() -> {
-            Ext4Inode d = directory(dir);
-            byte[] from = after == null ? null : after.getBytes(StandardCharsets.UTF_8);
-            List<Named> all = new ArrayList<>();
-            for (List<DirBlock.Entry> b : dirs.blocks(d)) {
-                for (DirBlock.Entry e : b) {
-                    if (e.name().equals(".") || e.name().equals("..")) {
-                        continue;
-                    }
-                    byte[] key = e.name().getBytes(StandardCharsets.UTF_8);
-                    if (from == null || Arrays.compareUnsigned(key, from) > 0) {
-                        all.add(new Named(key, e));
-                    }
-                }
-            }
-            all.sort((a, b) -> Arrays.compareUnsigned(a.key, b.key));
-            List<DirEntry> out = new ArrayList<>(Math.min(all.size(), Math.max(0, max)));
-            for (int i = 0; i < all.size() && i < max; i++) {
-                DirBlock.Entry e = all.get(i).entry;
+            List<DirEntry> out = new ArrayList<>();
+            for (DirBlock.Entry e : dirs.page(directory(dir), after, max)) {
                 out.add(new DirEntry(e.name(), e.ino(), kindOf(e.type())));
             }
             return out;
         });
-    }
-
-    private record Named(byte[] key, DirBlock.Entry entry) {
     }
 
     public String readlink(long ino) throws JiomapException {
@@ -523,6 +503,9 @@ public final class Namespace {
 
     public void release(Ext4Inode in) throws JiomapException {
         op(() -> {
+            if (!in.isOpen()) {
+                throw new JiomapException(Errno.EINVAL, "release of inode " + in.ino() + ", which is not open");
+            }
             if (in.released()) {
                 freeIfUnused(in);
             }
