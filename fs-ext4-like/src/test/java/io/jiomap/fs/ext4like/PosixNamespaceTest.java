@@ -329,4 +329,18 @@ class PosixNamespaceTest {
         remount();
         assertThat(fs.getattr(ino).atime()).as("unmount logged it").isEqualTo(atime);
     }
+
+    @Test
+    void aPreconditionTheCoreCheckedButTheImageContradictsIsRefusedWithEio() throws Exception {
+        fs.create(root, "f", 0644, 0, 0);
+        long d = fs.mkdir(root, "d", 0755, 0, 0).ino();
+        assertErrno(() -> fs.unlink(root, "missing"), Errno.EIO);
+        assertErrno(() -> fs.create(root, "f", 0644, 0, 0), Errno.EIO);
+        assertErrno(() -> fs.unlink(root, "d"), Errno.EIO);
+        fs.create(d, "inside", 0644, 0, 0);
+        assertErrno(() -> fs.rmdir(root, "d"), Errno.EIO);
+        assertErrno(() -> fs.rename(root, "f", root, "missing", FileSystem.RENAME_EXCHANGE), Errno.EIO);
+        assertThat(fs.readdir(root, null, 10)).extracting(DirEntry::name).containsExactly("d", "f");
+        assertFsckClean();
+    }
 }
