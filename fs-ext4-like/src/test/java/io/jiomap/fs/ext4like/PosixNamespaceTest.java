@@ -343,4 +343,31 @@ class PosixNamespaceTest {
         assertThat(fs.readdir(root, null, 10)).extracting(DirEntry::name).containsExactly("d", "f");
         assertFsckClean();
     }
+
+    @Test
+    void theCorePathLayerOverExt4LikeFollowsSymlinksLinksAndKeepsAttributes() throws Exception {
+        var m = env.mount;
+        m.mkdir("/d");
+        m.symlink("/d", "/l");
+        try (OpenFile f = m.open("/l/f", OpenFile.CREATE)) {
+            env.write(f, 0, 4096, 9);
+        }
+        assertThat(m.readlink("/l")).isEqualTo("/d");
+        assertThat(m.lstat("/l").kind()).isEqualTo(FileKind.SYMLINK);
+        assertThat(m.stat("/l").kind()).isEqualTo(FileKind.DIRECTORY);
+        m.link("/l/f", "/g");
+        m.setxattr("/g", "user.tag", new byte[] {1, 2}, 0);
+        assertErrno(() -> env.mount.rename("/g", "/d/f", FileSystem.RENAME_NOREPLACE), Errno.EEXIST);
+        m.chmod("/d/f", 0600);
+        remount();
+        m = env.mount;
+        assertThat(m.stat("/g").links()).isEqualTo(2);
+        assertThat(m.stat("/g").mode()).isEqualTo(0600);
+        assertThat(m.getxattr("/l/f", "user.tag")).containsExactly(1, 2);
+        assertThat(m.readdir("/")).extracting(DirEntry::name).containsExactly("d", "g", "l");
+        try (OpenFile g = m.open("/g", 0)) {
+            assertThat(env.read(g, 0, 4096)).isEqualTo(Ext4Env.bytes(env.pattern(4096, 9)));
+        }
+        assertFsckClean();
+    }
 }
