@@ -59,6 +59,8 @@ final class NbdConnection implements Runnable, CqeConsumer {
     private static final int REPLY_HEADERS_SIZE = 16 << 10;
     /** The longest reply header: a structured OFFSET_DATA chunk header with its offset. */
     private static final int MAX_REPLY_HEADER = NbdWire.STRUCTURED_REPLY_SIZE + 8;
+    /** The alignment of payload buffers: direct I/O needs the logical block size, at most this. */
+    private static final int PAYLOAD_ALIGNMENT = 4096;
     private static final int NBD_ALL_CMD_FLAGS = NbdWire.CMD_FLAG_FUA | NbdWire.CMD_FLAG_NO_HOLE
             | NbdWire.CMD_FLAG_DF | NbdWire.CMD_FLAG_REQ_ONE | NbdWire.CMD_FLAG_FAST_ZERO;
 
@@ -120,6 +122,8 @@ final class NbdConnection implements Runnable, CqeConsumer {
     private int[] sentSlots;
     private int sentCount;
     private final ByteBuffer[] single = new ByteBuffer[1];
+    /** Waits in the selector hand the ready key here rather than to the selected-key set, which allocates. */
+    private final Consumer<SelectionKey> readyKey = k -> { };
     private ByteBuffer statusReply;
     private MemorySegment zeroes;
     /** The slot whose WRITE payload is being received, or -1. */
@@ -269,8 +273,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
             } else if (inputClosed) {
                 return;
             } else {
-                selector.select();
-                selector.selectedKeys().clear();
+                selector.select(readyKey);
             }
         }
     }
@@ -532,21 +535,30 @@ final class NbdConnection implements Runnable, CqeConsumer {
         }
         if (length > export.maxPayload()) {
             if (large == null || large.byteSize() < length) {
-                large = ring.allocateBuffer(NbdExport.MAX_PAYLOAD_LIMIT, 4096);
-                largeView = large.asByteBuffer();
+                largeView = payloadBuffer(NbdExport.MAX_PAYLOAD_LIMIT);
+                large = MemorySegment.ofBuffer(largeView);
             }
             largeSlot = slot;
             slotIo[slot] = large;
             slotView[slot] = largeView;
         } else {
             if (slotBuffer[slot] == null) {
-                slotBuffer[slot] = ring.allocateBuffer(export.maxPayload(), 4096);
-                slotBufferView[slot] = slotBuffer[slot].asByteBuffer();
+                slotBufferView[slot] = payloadBuffer(export.maxPayload());
+                slotBuffer[slot] = MemorySegment.ofBuffer(slotBufferView[slot]);
             }
             slotIo[slot] = slotBuffer[slot];
             slotView[slot] = slotBufferView[slot];
         }
         return slot;
+    }
+
+    /**
+     * A payload buffer aligned for direct I/O. A plain direct buffer, not one of the ring's arena segments: the socket
+     * acquires an arena segment's scope on every read and write of it, and that allocates.
+     */
+    private static ByteBuffer payloadBuffer(int size) {
+        return ByteBuffer.allocateDirect(size + 2 * PAYLOAD_ALIGNMENT).alignedSlice(PAYLOAD_ALIGNMENT).limit(size)
+                .slice();
     }
 
     private void releaseSlot(int slot) {
@@ -820,8 +832,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
             while (parts[count - 1].hasRemaining()) {
                 if (channel.write(parts, 0, count) == 0) {
                     key.interestOps(SelectionKey.OP_WRITE);
-                    int ready = selector.select(1000);
-                    selector.selectedKeys().clear();
+                    int ready = selector.select(readyKey, 1000);
                     key.interestOps(SelectionKey.OP_READ);
                     if (ready == 0 && stopping) {
                         throw new IOException("the client takes no replies while the export stops");
