@@ -41,8 +41,9 @@ import java.util.function.Consumer;
  * requests in flight are answered. When the client goes away, the requests in flight still finish (they may have
  * written), their replies are dropped, and only then is the ring closed.
  *
- * <p>Nothing is allocated per request on the READ/WRITE/FLUSH path: slots, their buffers, the byte-buffer views of
- * them, the input buffer and the reply buffers are made once (a slot's buffer on its first use).
+ * <p>Nothing is allocated per request on the READ/WRITE path: slots, their buffers, the byte-buffer views of them,
+ * the input buffer and the reply buffers are made once (a slot's buffer on its first use). A FLUSH allocates only in
+ * the filesystem's fsync.
  */
 final class NbdConnection implements Runnable, CqeConsumer {
     /** Memory one connection may pin for payloads; the slot count is this over the largest payload. */
