@@ -248,12 +248,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
 
     private void loop() throws IOException {
         while (true) {
-            int progress = 0;
-            if (ring.inFlight() > 0) {
-                ring.poll();
-            }
-            // CQEs that waitCompletions posted wait here even when nothing is in flight any more.
-            progress += ring.reap(this);
+            int progress = answerCompletions();
             if (stopping) {
                 inputClosed = true;
             }
@@ -261,11 +256,10 @@ final class NbdConnection implements Runnable, CqeConsumer {
                 progress += readRequests();
             }
             if (ring.sqReady() > 0) {
-                ring.submit();
-                progress += ring.reap(this);
+                progress += ring.submit();
+                // A device that completes in the submitter has run the batch: its replies go out at once.
+                progress += answerCompletions();
             }
-            // Freed slots let the requests still waiting in the input buffer in: that is progress too.
-            progress += flushReplies();
             if (progress > 0) {
                 continue;
             }
@@ -277,6 +271,20 @@ final class NbdConnection implements Runnable, CqeConsumer {
                 selector.select(readyKey);
             }
         }
+    }
+
+    /**
+     * Runs what completed (the deferred completions of overwrites included), and sends the replies of all of it in one
+     * write.
+     *
+     * @return completions and reply parts; replies sent free slots, which lets requests waiting in the input buffer in
+     */
+    private int answerCompletions() throws IOException {
+        if (ring.inFlight() > 0) {
+            ring.poll();
+        }
+        // CQEs that waitCompletions posted wait here even when nothing is in flight any more.
+        return ring.reap(this) + flushReplies();
     }
 
     /**
