@@ -543,7 +543,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
             return slot;
         }
         if (length > export.maxPayload()) {
-            if (large == null || large.byteSize() < length) {
+            if (large == null) {
                 largeView = payloadBuffer(NbdExport.MAX_PAYLOAD_LIMIT);
                 large = MemorySegment.ofBuffer(largeView);
             }
