@@ -17,7 +17,7 @@ command -v strace >/dev/null || { echo "$(basename "$0"): needs strace (Debian p
 source bench/jdk.sh
 DIR="$(mktemp -d /tmp/nbd-syscalls.XXXXXX)"
 SERVER=""
-trap '[[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi; rm -rf "$DIR"' EXIT
 CALLS="read readv write writev epoll_wait futex sched_yield"
 echo "| build | completion | QD | $(echo "$CALLS" | sed 's/ / | /g') |"
 echo "|---|---|---|$(for _ in $CALLS; do printf -- '---|'; done)"

@@ -32,7 +32,8 @@ fi
 
 DIR="$(mktemp -d /tmp/nbd-export.XXXXXX)"
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$DIR"' EXIT
+# A server killed here exits non-zero: `|| true` keeps errexit from skipping the rest of the list.
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$DIR"' EXIT
 nbdkit -f --exit-with-parent -U "$DIR/nbdkit.sock" memory size=1G >"$DIR/nbdkit.log" 2>&1 &
 PIDS+=($!)
 NAMES=(nbdkit)
