@@ -1,0 +1,261 @@
+package io.jiomap.cli.mount;
+
+import static io.jiomap.cli.mount.Programs.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jiomap.cli.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * POSIX metadata through a {@code jiomap mount}, set and read by programs jiomap did not write (ln, chmod, chown,
+ * touch, stat, cp -a, rsync, Python's os module for xattrs and renameat2): what they set is what stat reports, and it
+ * is the same after unmount, a clean fsck and a new mount.
+ */
+class PosixMetadataOnMountTest {
+    private static final String PYTHON = "/usr/bin/python3";
+    /** One line per name under the directory: mode, owner, group, links, kind, mtime with ns, symlink target. */
+    private static final String LISTING = "find . -printf '%P %m %U %G %n %y %T@ %l\\n' | LC_ALL=C sort";
+
+    @TempDir
+    Path dir;
+
+    private Path image;
+    private Path mountpoint;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveMount.assumeFuse();
+        // Another user must reach the mountpoint: the temporary directory is private by default.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        image = dir.resolve("fs.img");
+        mountpoint = Files.createDirectory(dir.resolve("mnt"));
+    }
+
+    private void mkfs(String type) throws Exception {
+        CliRun run = CliRun.of("mkfs", "--fs=" + type, "--size=512m", image.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        InodeLevel.assume(image);
+    }
+
+    private void assertFsckClean() {
+        CliRun fsck = CliRun.of("fsck", image.toString());
+        assertThat(fsck.exitCode()).as(fsck.out() + fsck.err()).isZero();
+        assertThat(fsck.out()).contains(image + ": clean");
+    }
+
+    private static String sh(Path cwd, String script) throws Exception {
+        return run(cwd, "sh", "-c", script);
+    }
+
+    private static String python(Path cwd, String program) throws Exception {
+        return run(cwd, PYTHON, "-c", program);
+    }
+
+    /**
+     * What the metadata test compares across mounts: links, modes, owners, mtime and ctime with ns, xattrs (not atime,
+     * which a read may move as relatime says).
+     */
+    private static String metadata(Path mnt) throws Exception {
+        return sh(mnt, "stat -c '%n %a %u %g %h %F %s' f hard soft d d/sub && readlink soft && cat soft")
+                + python(mnt, """
+                        import os
+                        s = os.stat("f")
+                        print(s.st_mtime_ns, s.st_ctime_ns, s.st_ino == os.stat("hard").st_ino)
+                        print(sorted(os.listxattr("f")), os.getxattr("f", "user.big") == b"x" * 1000)
+                        print(open("a").read(), open("b").read())
+                        """);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void linksModesOwnersTimesXattrsAndRenameFlagsAreWhatProgramsSetAndSurviveUnmountFsckAndRemount(String type)
+            throws Exception {
+        mkfs(type);
+        String before;
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            sh(mnt, """
+                    umask 022
+                    printf 'hello\\n' > f
+                    ln f hard
+                    ln -s f soft
+                    mkdir -p d/sub
+                    chmod 640 f
+                    chmod 2750 d
+                    chown 1234:5678 f
+                    touch -d '2001-02-03 04:05:06.123456789 UTC' f
+                    """);
+            assertThat(python(mnt, """
+                    import os
+                    s = os.stat("f")
+                    print(s.st_mtime_ns, s.st_atime_ns)
+                    """)).isEqualTo("981173106123456789 981173106123456789\n");
+            python(mnt, """
+                    import os
+                    os.setxattr("f", "user.colour", b"blue")
+                    os.setxattr("f", "user.big", b"x" * 1000)
+                    os.setxattr("f", "user.gone", b"1")
+                    os.removexattr("f", "user.gone")
+                    """);
+
+            assertThat(sh(mnt, "stat -c '%a %u %g %h %F' f hard soft d d/sub")).isEqualTo("""
+                    640 1234 5678 2 regular file
+                    640 1234 5678 2 regular file
+                    777 0 0 1 symbolic link
+                    2750 0 0 3 directory
+                    755 0 0 2 directory
+                    """);
+            assertThat(run(mnt, "readlink", "soft")).isEqualTo("f\n");
+            assertThat(run(mnt, "cat", "soft")).isEqualTo("hello\n");
+            assertThat(python(mnt, """
+                    import errno, os
+                    print(os.getxattr("f", "user.colour"), sorted(os.listxattr("f")))
+                    for name in ("user.gone", "trusted.x"):
+                        try:
+                            os.getxattr("f", name)
+                        except OSError as e:
+                            print(name, errno.errorcode[e.errno])
+                    try:
+                        os.setxattr("f", "trusted.x", b"1")
+                    except OSError as e:
+                        print("set trusted.x", errno.errorcode[e.errno])
+                    """)).isEqualTo("""
+                    b'blue' ['user.big', 'user.colour']
+                    user.gone ENODATA
+                    trusted.x EOPNOTSUPP
+                    set trusted.x EOPNOTSUPP
+                    """);
+
+            Files.writeString(mnt.resolve("a"), "A");
+            Files.writeString(mnt.resolve("b"), "B");
+            assertThat(python(mnt, """
+                    import ctypes, errno, os
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    AT_FDCWD, NOREPLACE, EXCHANGE = -100, 1, 2
+                    def renameat2(a, b, flags):
+                        r = libc.renameat2(AT_FDCWD, a.encode(), AT_FDCWD, b.encode(), flags)
+                        return "ok" if r == 0 else errno.errorcode[ctypes.get_errno()]
+                    print(renameat2("a", "b", EXCHANGE), open("a").read(), open("b").read())
+                    print(renameat2("a", "b", NOREPLACE), renameat2("a", "nothing", EXCHANGE))
+                    print(renameat2("d", "d/sub/inside", 0), renameat2("a", "b", NOREPLACE | EXCHANGE))
+                    """)).isEqualTo("""
+                    ok B A
+                    EEXIST ENOENT
+                    EINVAL EINVAL
+                    """);
+            before = metadata(mnt);
+            mount.unmount();
+        }
+        assertFsckClean();
+
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            assertThat(metadata(mount.path())).isEqualTo(before);
+            mount.unmount();
+        }
+        assertFsckClean();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void anotherUserIsRefusedWhereModeAndOwnerSaySoAndOwnsWhatItCreates(String type) throws Exception {
+        LiveMount.assumeRoot();
+        mkfs(type);
+        try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", "allow_other,default_permissions")) {
+            Path mnt = mount.path();
+            Files.writeString(mnt.resolve("f"), "root's\n");
+            run(mnt, "chmod", "0644", "f");
+            run(mnt, "chmod", "0755", ".");
+            run(mnt, "mkdir", "-m", "1777", "shared");
+            String[] nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c"};
+
+            Programs.Result write = exec(mnt, nobody, "echo more >> f");
+            Programs.Result create = exec(mnt, nobody, "touch new");
+            assertThat(write.exitCode()).isNotZero();
+            assertThat(write.output()).contains("Permission denied");
+            assertThat(create.exitCode()).isNotZero();
+            assertThat(create.output()).contains("Permission denied");
+
+            Programs.Result read = exec(mnt, nobody, "cat f && touch shared/mine && stat -c '%u %g %a' shared/mine");
+            assertThat(read.exitCode()).as(read.output()).isZero();
+            assertThat(read.output()).isEqualTo("root's\n65534 65534 644\n");
+            assertThat(run(mnt, "cat", "f")).isEqualTo("root's\n");
+            mount.unmount();
+        }
+        assertFsckClean();
+    }
+
+    private static Programs.Result exec(Path cwd, String[] prefix, String script) throws Exception {
+        String[] command = new String[prefix.length + 1];
+        System.arraycopy(prefix, 0, command, 0, prefix.length);
+        command[prefix.length] = "umask 022; " + script;
+        return Programs.exec(cwd, null, command);
+    }
+
+    /** A tree with modes, owners, ns times, symbolic links (dangling too) and hard links, made on the local disk. */
+    private Path makeTree() throws Exception {
+        Path tree = Files.createDirectory(dir.resolve("tree"));
+        sh(tree, """
+                mkdir -p a/b c
+                printf 'one\\n' > a/one; printf 'two\\n' > a/b/two; head -c 100000 /dev/urandom > c/big
+                ln a/one a/one-again; ln a/one c/one-elsewhere
+                ln -s ../a/b/two c/to-two; ln -s nowhere c/dangling
+                chown 1234:5678 a/b/two; chown -h 42:43 c/to-two
+                chmod 600 a/one; chmod 4755 a/b/two; chmod 700 c; chmod 1777 a/b
+                touch -d '1999-12-31 23:59:59.987654321 UTC' a/b/two a/b
+                touch -h -d '2010-01-01 00:00:00.5 UTC' c/to-two
+                """);
+        return tree;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void cpMinusAPreservesModesOwnersTimesSymbolicAndHardLinksAcrossUnmountFsckAndRemount(String type)
+            throws Exception {
+        mkfs(type);
+        Path tree = makeTree();
+        String expected = sh(tree, LISTING);
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            run(dir, "cp", "-a", tree.toString(), mnt.resolve("copy").toString());
+            run(dir, "diff", "-r", "--no-dereference", tree.toString(), mnt.resolve("copy").toString());
+            assertThat(sh(mnt.resolve("copy"), LISTING)).isEqualTo(expected);
+            mount.unmount();
+        }
+        assertFsckClean();
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            assertThat(sh(mnt.resolve("copy"), LISTING)).isEqualTo(expected);
+            // And back: what comes off the mount is the same tree again.
+            run(dir, "cp", "-a", mnt.resolve("copy").toString(), dir.resolve("back").toString());
+            assertThat(sh(dir.resolve("back"), LISTING)).isEqualTo(expected);
+            mount.unmount();
+        }
+        assertFsckClean();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void rsyncMinusAHXPreservesTheTreeWithHardLinksAndXattrs(String type) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/rsync")), "rsync is not installed (Debian package rsync)");
+        mkfs(type);
+        Path tree = makeTree();
+        python(tree, "import os; os.setxattr('a/one', 'user.note', b'kept')");
+        String expected = sh(tree, LISTING);
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            run(dir, "rsync", "-aHX", tree + "/", mnt.resolve("copy").toString());
+            assertThat(sh(mnt.resolve("copy"), LISTING)).isEqualTo(expected);
+            assertThat(python(mnt.resolve("copy"), "import os; print(os.getxattr('a/one', 'user.note'))"))
+                    .isEqualTo("b'kept'\n");
+            mount.unmount();
+        }
+        assertFsckClean();
+    }
+}
