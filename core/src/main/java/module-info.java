@@ -10,4 +10,5 @@ module io.jiomap.core {
     exports io.jiomap.core;
     exports io.jiomap.core.ring;
     exports io.jiomap.core.trace;
+    exports io.jiomap.core.vfs;
 }

@@ -2,24 +2,24 @@ package io.jiomap.core;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A file opened for direct I/O, with the open-time flags every request inherits (O_DSYNC, O_SYNC). The blocking
  * methods here are the {@code pread}/{@code pwrite} of the engine; asynchronous I/O goes through an
  * {@link io.jiomap.core.ring.IoRing}.
  */
-public final class OpenFile {
+public final class OpenFile implements AutoCloseable {
     /** Create the file if it does not exist (O_CREAT). */
-    public static final int CREATE = FileSystem.CREATE;
+    public static final int CREATE = 1;
     /** With CREATE, fail if it exists (O_EXCL). */
-    public static final int EXCLUSIVE = FileSystem.EXCLUSIVE;
+    public static final int EXCLUSIVE = 1 << 1;
     /** Every write is a data-sync write (O_DSYNC). */
     public static final int DSYNC = 1 << 8;
     /** Every write is a full-sync write (O_SYNC). */
@@ -29,6 +29,7 @@ public final class OpenFile {
     private final Inode inode;
     private final String path;
     private final int iocbFlags;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     OpenFile(Mount mount, Inode inode, String path, int openFlags) {
         this.mount = mount;
@@ -148,5 +149,16 @@ public final class OpenFile {
         requireMounted("clone");
         Errno.check(inode.cloneRange(source.inode, srcOffset, dstOffset, length), "clone " + source.path + " ["
                 + srcOffset + ", " + (srcOffset + length) + ") to " + path + " at " + dstOffset);
+    }
+
+    /**
+     * Ends this open of the inode ({@code release}); the last close of a file without names frees it. Closing again
+     * does nothing, and so does closing after the unmount, which ended every open.
+     */
+    @Override
+    public void close() throws JiomapException {
+        if (closed.compareAndSet(false, true) && !mount.isClosed()) {
+            mount.namespace().release(inode);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.jiomap.core;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.SyncBio;
@@ -25,8 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A one-file filesystem for the core's tests: everything MAPPED, end_io records the thread it ran on. */
+/**
+ * A one-file filesystem for the core's tests: the root directory holds the file {@value #FILE_NAME}, everything
+ * MAPPED, end_io records the thread it ran on.
+ */
 final class MiniFs implements FileSystemType {
+    static final String FILE_NAME = "f";
+    static final long ROOT_INO = 1;
+    static final long FILE_INO = 2;
+
     final List<String> endIoThreads = new CopyOnWriteArrayList<>();
     /** When set, mappings end at multiples of this many bytes, so one request spans several. */
     volatile long mappingBytes;
@@ -85,8 +93,44 @@ final class MiniFs implements FileSystemType {
         }
 
         @Override
-        public Inode open(String path, int flags) {
+        public long lookup(long dir, String name) throws JiomapException {
+            requireRoot(dir);
+            return name.equals(FILE_NAME) ? FILE_INO : 0;
+        }
+
+        @Override
+        public long parent(long dir) throws JiomapException {
+            requireRoot(dir);
+            return ROOT_INO;
+        }
+
+        @Override
+        public FileStat getattr(long ino) throws JiomapException {
+            if (ino == ROOT_INO) {
+                return new FileStat(ROOT_INO, 0, FileKind.DIRECTORY, 0755, 0, 0, 2, 0, 0, 4096, 0, 0, 0, 0);
+            }
+            if (ino == FILE_INO) {
+                return file.stat();
+            }
+            throw new JiomapException(Errno.ENOENT, "mini has no inode " + ino);
+        }
+
+        @Override
+        public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
+            requireRoot(dir);
+            return after == null ? List.of(new DirEntry(FILE_NAME, FILE_INO, FileKind.REGULAR)) : List.of();
+        }
+
+        @Override
+        public Inode open(long ino) throws JiomapException {
+            if (ino != FILE_INO) {
+                throw new JiomapException(Errno.EISDIR, "mini: only inode " + FILE_INO + " is a file");
+            }
             return file;
+        }
+
+        @Override
+        public void release(Inode inode) {
         }
 
         @Override
@@ -94,14 +138,11 @@ final class MiniFs implements FileSystemType {
             file.dio().waitForDrain();
         }
 
-        @Override
-        public List<DirEntry> readdir(String path) {
-            return List.of(new DirEntry("file", 1, FileKind.REGULAR));
-        }
-
-        @Override
-        public FileStat stat(String path) {
-            return file.stat();
+        private void requireRoot(long dir) throws JiomapException {
+            if (dir != ROOT_INO) {
+                throw new JiomapException(dir == FILE_INO ? Errno.ENOTDIR : Errno.ENOENT,
+                        "mini: inode " + dir + " is not its directory");
+            }
         }
 
         @Override
@@ -131,7 +172,7 @@ final class MiniFs implements FileSystemType {
 
         @Override
         public long ino() {
-            return 1;
+            return FILE_INO;
         }
 
         @Override
@@ -187,7 +228,7 @@ final class MiniFs implements FileSystemType {
 
         @Override
         public FileStat stat() {
-            return new FileStat(1, 0, FileKind.REGULAR, 0644, 0, 0, 1, size(), size(), 4096, 1, 0, 0, 0);
+            return new FileStat(FILE_INO, 0, FileKind.REGULAR, 0644, 0, 0, 1, size(), size(), 4096, 1, 0, 0, 0);
         }
 
         @Override

@@ -21,8 +21,15 @@ public interface FileSystem {
     /** The filesystem block size: the unit of allocation and of sub-block zeroing. */
     int blockSize();
 
+    /*
+     * The path methods below are the old SPI, going away once every filesystem implements the inode-level one; the
+     * core's Mount no longer calls them (it walks paths itself). Their defaults answer EOPNOTSUPP.
+     */
+
     /** Opens a file by path. @throws JiomapException ENOENT, EEXIST, ENOSPC, EINVAL with a message saying why */
-    Inode open(String path, int flags) throws JiomapException;
+    default Inode open(String path, int flags) throws JiomapException {
+        throw unsupported("open(path)");
+    }
 
     /*
      * The four namespace changes default to EPERM, which is what the VFS answers for a filesystem without the
@@ -53,10 +60,14 @@ public interface FileSystem {
     }
 
     /** Lists a directory, without "." and "..", in name order. @throws JiomapException ENOENT, ENOTDIR */
-    List<DirEntry> readdir(String path) throws JiomapException;
+    default List<DirEntry> readdir(String path) throws JiomapException {
+        throw unsupported("readdir(path)");
+    }
 
     /** Describes the file or directory at {@code path}. @throws JiomapException ENOENT */
-    FileStat stat(String path) throws JiomapException;
+    default FileStat stat(String path) throws JiomapException {
+        throw unsupported("stat(path)");
+    }
 
     /*
      * The inode-level namespace. The core walks paths, checks names and enforces the rename rules (a directory never
