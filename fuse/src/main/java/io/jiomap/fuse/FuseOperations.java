@@ -12,7 +12,6 @@ import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
-import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
@@ -321,28 +320,28 @@ final class FuseOperations {
 
     /** Opens inode {@code ino} and writes a fuse_open_out at {@code o}. */
     private int open(long ino, int flags, MemorySegment out, long o) throws JiomapException {
-        Inode inode = ns.open(ino);
+        OpenFile file = mount.open(ino, "inode " + ino, openFlags(flags));
+        boolean direct = (flags & FuseAbi.O_DIRECT) != 0;
         long fh;
         try {
-            OpenFile file = mount.openFile(inode, "inode " + ino, openFlags(flags));
-            boolean direct = (flags & FuseAbi.O_DIRECT) != 0;
             fh = handles.add(new Handle(ino, file, sizeLocks.opened(ino), direct, null));
-            out.set(JAVA_LONG_UNALIGNED, o, fh);
-            out.set(JAVA_INT_UNALIGNED, o + 8,
-                    direct ? FuseAbi.FOPEN_DIRECT_IO | FuseAbi.FOPEN_PARALLEL_DIRECT_WRITES : 0);
-            out.set(JAVA_INT_UNALIGNED, o + 12, 0);
         } catch (JiomapException | RuntimeException e) {
-            ns.release(inode);
+            sizeLocks.released(ino);
+            file.close();
             throw e;
         }
+        out.set(JAVA_LONG_UNALIGNED, o, fh);
+        out.set(JAVA_INT_UNALIGNED, o + 8, direct ? FuseAbi.FOPEN_DIRECT_IO | FuseAbi.FOPEN_PARALLEL_DIRECT_WRITES : 0);
+        out.set(JAVA_INT_UNALIGNED, o + 12, 0);
         return FuseAbi.OPEN_OUT;
     }
 
+    /** RELEASE ends the open of the inode (an unlinked one is freed with its last); RELEASEDIR forgets the cursor. */
     private int release(long fh) throws JiomapException {
         Handle h = handles.remove(fh);
         if (h != null && h.file() != null) {
             sizeLocks.released(h.ino());
-            ns.release(h.file().inode());
+            h.file().close();
         }
         return 0;
     }
@@ -415,7 +414,7 @@ final class FuseOperations {
         long dir = h.dir().dir;
         int[] used = {0};
         for (long p = offset; p < 2; p++) {
-            long dotIno = p == 0 ? dir : fs.parent(dir);
+            long dotIno = p == 0 ? dir : ns.parent(dir);
             if (!dirent(out, used, size, p == 0 ? "." : "..", dotIno, FileKind.DIRECTORY, p + 1, plus, null)) {
                 return used[0];
             }
