@@ -44,6 +44,9 @@ record FioOption(String name, boolean run, boolean bool, String help) {
         job(m, "group_reporting", true, "report the numjobs clones of a job as one");
         job(m, "verify", false, "crc32c: every written block carries a header and a checksum, read back and"
                 + " checked when the job ends (default none)");
+        job(m, "verify_only", true, "do not run the workload: replay the offsets and sequence numbers of its writes"
+                + " and check that the file still holds what the same job (same options, randseed) wrote in an"
+                + " earlier run, e.g. after a crash or a restart; needs verify and a job that is not time_based");
         job(m, "lat_percentiles", true, "also report total-latency (lat_ns) percentiles, and their json+ bins");
         job(m, "slat_percentiles", true, "also report submission-latency (slat_ns) percentiles, and their json+ bins");
         job(m, "write_lat_log", false, "log every I/O's latencies (ns) to NAME_lat.N.log, NAME_clat.N.log and"

@@ -283,7 +283,7 @@ public final class FioRunner {
         Map<String, Long> sized = new HashMap<>();
         Map<String, Integer> unsized = new HashMap<>();
         for (JobSpec s : specs) {
-            OpenFile f = storage.mount().open(s.filename(), OpenFile.CREATE | s.openFlags());
+            OpenFile f = storage.mount().open(s.filename(), (s.verifyOnly() ? 0 : OpenFile.CREATE) | s.openFlags());
             long fileSize = f.size();
             fileSizes.put(s.filename(), fileSize);
             long bytes = s.size() > 0 ? s.size() : s.sizePercent() > 0 ? percentOf(s, fileSize) : -1;
@@ -321,8 +321,13 @@ public final class FioRunner {
                 // file_append: regions follow the file's end, and the writes themselves grow it.
                 long start = cursor.getOrDefault(s.filename(), s.fileAppend() ? fileSize : 0L);
                 cursor.put(s.filename(), start + bytes);
-                OpenFile f = storage.mount().open(s.filename(), OpenFile.CREATE | s.openFlags());
-                if (!s.fileAppend()) {
+                OpenFile f = storage.mount().open(s.filename(), (s.verifyOnly() ? 0 : OpenFile.CREATE) | s.openFlags());
+                if (s.verifyOnly() && start + bytes > fileSize) {
+                    throw new IllegalArgumentException("job '" + s.name() + "': verify_only checks blocks up to "
+                            + (start + bytes) + " of " + s.filename() + ", but it is only " + fileSize
+                            + " bytes: is this the size and filename of the run that wrote it?");
+                }
+                if (!s.fileAppend() && !s.verifyOnly()) {
                     extend(f, start + bytes, storage, s.layout());
                 }
                 instances.add(new Instance(s, c, start, bytes));

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param size          region bytes per clone, or -1 when not given (then {@code sizePercent}, or a share of the file)
  * @param sizePercent   {@code size=N%}: N percent of the file, 0 when not given that way
  * @param openFlags     {@link OpenFile#DSYNC} or {@link OpenFile#SYNC} from {@code sync=}, else 0
+ * @param verifyOnly    fio's {@code verify_only}: no I/O but the verify reads of what the same job wrote before
  * @param percentiles   the percentiles reported, fio's 17 by default
  * @param hipri         fio's {@code hipri}: the io_uring engine's ring polls (IORING_SETUP_IOPOLL); as in io_uring,
  *                      writes then do not ask for caller completion unless the completion mode is
@@ -34,7 +35,7 @@ import java.util.Map;
 record JobSpec(String name, Map<String, String> options, String filename, long size, double sizePercent,
                int blockSize, Rw rw, int rwmixread, int iodepth, long runtimeNanos, boolean timeBased,
                boolean norandommap, int openFlags, int fsyncEvery, int fdatasyncEvery, Engine engine, int numjobs,
-               boolean groupReporting, boolean verify, double[] percentiles, long randseed,
+               boolean groupReporting, boolean verify, boolean verifyOnly, double[] percentiles, long randseed,
                CompletionMode completion, boolean hipri, Layout layout, boolean fileAppend, String latLog,
                String iopsLog, String bwLog, long logAvgMsec, boolean logOffset, boolean latPercentiles,
                boolean slatPercentiles) {
@@ -208,6 +209,18 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
             throw r.bad("verify", "bs " + bs + " is smaller than the " + BlockVerifier.HEADER_BYTES
                     + "-byte verify header");
         }
+        boolean verifyOnly = r.bool("verify_only", false);
+        if (verifyOnly && !verify) {
+            throw r.bad("verify_only", "it checks what an earlier run wrote with verify: add --verify=crc32c");
+        }
+        if (verifyOnly && timeBased) {
+            throw r.bad("verify_only", "a time_based job writes as much as its runtime allowed, so its writes cannot be"
+                    + " replayed: give the earlier run a size instead");
+        }
+        if (verifyOnly && r.bool("file_append", false)) {
+            throw r.bad("verify_only", "file_append regions start at the file's end, which the earlier run moved:"
+                    + " there is nothing to replay");
+        }
         double[] percentiles = r.parse("percentile_list", null, JobSpec::percentiles);
         long randseed = r.integer("randseed", DEFAULT_RANDSEED, Long.MIN_VALUE, Long.MAX_VALUE);
         CompletionMode completion = r.parse("completion", "caller", CompletionMode::parse);
@@ -236,7 +249,7 @@ record JobSpec(String name, Map<String, String> options, String filename, long s
         boolean latPercentiles = r.bool("lat_percentiles", false);
         boolean slatPercentiles = r.bool("slat_percentiles", false);
         return new JobSpec(name, options, filename, size, sizePercent, (int) bs, rw, rwmixread, iodepth, runtime,
-                timeBased, norandommap, openFlags, fsync, fdatasync, engine, numjobs, groupReporting, verify,
+                timeBased, norandommap, openFlags, fsync, fdatasync, engine, numjobs, groupReporting, verify, verifyOnly,
                 percentiles == null ? DEFAULT_PERCENTILES : percentiles, randseed, completion, hipri, layout,
                 fileAppend, latLog, iopsLog, bwLog, logAvgMsec, logOffset, latPercentiles, slatPercentiles);
     }

@@ -175,7 +175,11 @@ final class JobWorker implements CqeConsumer, Runnable {
             progress.started(start);
             iopsSampler.start(start);
             bwSampler.start(start);
-            loop(start);
+            if (spec.verifyOnly()) {
+                replayWrites();
+            } else {
+                loop(start);
+            }
             result.runtimeNanos = System.nanoTime() - start;
             if (logs != null) {
                 logs.finish(result.runtimeNanos / 1_000_000);
@@ -288,6 +292,20 @@ final class JobWorker implements CqeConsumer, Runnable {
             syncDue = IoEngine.OP_FSYNC;
         } else if (spec.fdatasyncEvery() > 0 && writesIssued % spec.fdatasyncEvery() == 0) {
             syncDue = IoEngine.OP_FDATASYNC;
+        }
+    }
+
+    /**
+     * verify_only: the offsets and sequence numbers the job's writes had, drawn exactly as {@link #round} draws them
+     * (the read/write mix, then the block), with no I/O; a block's last write is the one its verify read expects.
+     */
+    private void replayWrites() {
+        for (long b = 0; b < blocks; b++) {
+            boolean read = readPercent == 100 || (readPercent > 0 && mix.nextBelow(100) < readPercent);
+            long block = nextBlock();
+            if (!read) {
+                lastSeq[(int) block] = ++seq;
+            }
         }
     }
 

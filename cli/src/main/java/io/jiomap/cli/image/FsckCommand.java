@@ -18,12 +18,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jiomap fsck}: checks the filesystem in an image without changing it (xfs_repair -n, e2fsck -fn). The type
+ * {@code jiomap fsck}: checks the filesystem in an image, or on the device {@code --device} names when no image is
+ * given, without changing it (xfs_repair -n, e2fsck -fn). The type
  * is read from the superblock. Exit status 0 only when the filesystem is clean; 1 when problems were found or the
  * check could not run; 2 for a usage error.
  */
 @Command(name = "fsck", mixinStandardHelpOptions = true,
-        description = "Checks the filesystem in an image, read-only; exit 0 only when clean.")
+        description = "Checks the filesystem in an image, or on the device --device names when no IMAGE is given,"
+                + " read-only; exit 0 only when clean.")
 public final class FsckCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -32,13 +34,15 @@ public final class FsckCommand implements Callable<Integer> {
     private String fs;
 
     @Option(names = "--device", paramLabel = "TYPE[:key=value,...]",
-            description = "open the image behind a device model (default: the file device)")
+            description = "open the image behind a device model (default: the file device); without IMAGE, the device"
+                    + " itself, e.g. 'nbd:uri=nbd+unix:///?socket=/tmp/disk.sock'")
     private String device;
 
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "fsck option of the filesystem type, repeatable")
     private Map<String, String> options = new LinkedHashMap<>();
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image file")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE",
+            description = "the image file; left out when --device names the whole device")
     private Path image;
 
     private final Plugins plugins;
@@ -51,11 +55,12 @@ public final class FsckCommand implements Callable<Integer> {
     public Integer call() throws JiomapException {
         PrintWriter out = spec.commandLine().getOut();
         FsckReport report;
+        String what = ImageDevice.label(device, image);
         try (BlockDevice dev = ImageDevice.open(plugins, device, image, -1)) {
-            FileSystemType type = ImageDevice.detect(plugins, dev, fs, image);
+            FileSystemType type = ImageDevice.detect(plugins, dev, fs, what);
             report = type.fsck(dev, options);
         }
-        print(out, image.toString(), report);
+        print(out, what, report);
         out.flush();
         return report.clean() ? 0 : ExitCode.FAILURE;
     }

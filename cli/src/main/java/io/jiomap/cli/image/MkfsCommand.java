@@ -23,13 +23,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jiomap mkfs}: writes an empty filesystem into an image file (created or grown to {@code --size}). As
+ * {@code jiomap mkfs}: writes an empty filesystem into an image file (created or grown to {@code --size}), or onto
+ * the device {@code --device} names when no image is given (an {@code nbd} export, a file device's path). As
  * mkfs.xfs, it refuses an image that carries a signature (a jiomap type's, or the kernel's filesystems and partition
  * tables) unless forced, and when forced wipes every signature first, so that only the new type claims the image.
  */
 @Command(name = "mkfs", mixinStandardHelpOptions = true,
-        description = "Makes a filesystem in an image file (mkfs.xfs / mkfs.ext4 for jiomap's filesystem types)."
-                + " An image holding a filesystem or partition table is refused unless -f is given.")
+        description = "Makes a filesystem in an image file, or on the device --device names when no IMAGE is given"
+                + " (mkfs.xfs / mkfs.ext4 for jiomap's filesystem types). An image holding a filesystem or partition table is refused unless -f is given.")
 public final class MkfsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -42,7 +43,8 @@ public final class MkfsCommand implements Callable<Integer> {
     private Long size;
 
     @Option(names = "--device", paramLabel = "TYPE[:key=value,...]",
-            description = "put the image behind a device model, e.g. nvme-like:queues=2 or sata-like (default: the file device)")
+            description = "put the image behind a device model, e.g. nvme-like:queues=2 or sata-like (default: the file"
+                    + " device); without IMAGE, the device itself, e.g. 'nbd:uri=nbd+unix:///?socket=/tmp/disk.sock'")
     private String device;
 
     @Option(names = {"-f", "--force"}, description = "format even an image that holds a filesystem: its signatures"
@@ -52,7 +54,8 @@ public final class MkfsCommand implements Callable<Integer> {
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "mkfs option of the filesystem type, repeatable")
     private Map<String, String> options = new LinkedHashMap<>();
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image file")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE",
+            description = "the image file; left out when --device names the whole device")
     private Path image;
 
     private final Plugins plugins;
@@ -65,11 +68,12 @@ public final class MkfsCommand implements Callable<Integer> {
     public Integer call() throws JiomapException {
         PrintWriter out = spec.commandLine().getOut();
         FileSystemType type = plugins.fileSystemType(fs);
+        String what = ImageDevice.label(device, image);
         try (BlockDevice dev = ImageDevice.open(plugins, device, image, size == null ? -1 : size)) {
             if (!force) {
                 DeviceContents contents = DeviceContents.inspect(dev, plugins.fileSystemTypes());
                 if (!contents.signatures().isEmpty()) {
-                    throw new JiomapException(Errno.EEXIST, image + " holds " + contents.describe()
+                    throw new JiomapException(Errno.EEXIST, what + " holds " + contents.describe()
                             + "; mkfs does not write over it unless forced: -f wipes "
                             + (contents.signatures().size() == 1 ? "it" : "them") + " and makes a new " + type.name()
                             + " filesystem");
@@ -82,7 +86,7 @@ public final class MkfsCommand implements Callable<Integer> {
                 st = mount.fileSystem().statfs();
             }
             var caps = dev.capabilities();
-            out.printf("%s: %s on %s (%s, logical block %d)%n", image, type.name(), dev.name(),
+            out.printf("%s: %s on %s (%s, logical block %d)%n", what, type.name(), dev.name(),
                     Units.size(caps.capacityBytes()), caps.logicalBlockSize());
             out.printf("block size %d, %d blocks, %d free (%s), inodes %d, %d free%n", st.blockSize(),
                     st.totalBlocks(), st.freeBlocks(), Units.size(st.freeBlocks() * st.blockSize()),
