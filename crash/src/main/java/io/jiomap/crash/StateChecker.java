@@ -219,7 +219,7 @@ final class StateChecker implements AutoCloseable {
 
     private void verify(Mount mount, CrashExpectation exp, Map<String, Seen> seen, List<String> problems) {
         try {
-            for (DirEntry entry : mount.fileSystem().readdir("/")) {
+            for (DirEntry entry : mount.readdir("/")) {
                 String path = "/" + entry.name();
                 if (!run.baselineNames().contains(path) && !exp.namesEver().contains(path)) {
                     problems.add("unexpected name " + path + ": neither a fresh filesystem nor any op that had"

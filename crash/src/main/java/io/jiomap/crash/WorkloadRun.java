@@ -99,7 +99,7 @@ final class WorkloadRun {
                 firstPoint = recorder.eventCount() - 1;
                 step = "mount";
                 mount = Mount.mount(config.type(), config.filter(recorder), config.mountOptions());
-                for (DirEntry e : mount.fileSystem().readdir("/")) {
+                for (DirEntry e : mount.readdir("/")) {
                     baseline.add("/" + e.name());
                 }
             } catch (JiomapException | RuntimeException e) {
@@ -220,11 +220,11 @@ final class WorkloadRun {
                 model.fileDurable(index, f.path(), what);
             }
             case Op.Rename r -> {
-                mount.fileSystem().rename(r.from(), r.to());
+                mount.rename(r.from(), r.to());
                 model.rename(index, r.from(), r.to());
             }
             case Op.Unlink u -> {
-                mount.fileSystem().unlink(u.path());
+                mount.unlink(u.path());
                 model.unlink(index, u.path());
             }
             case Op.Sync s -> {

@@ -167,6 +167,10 @@ final class Mkfs {
         root.size = bs;
         root.blocks = 1;
         root.generation = sb.generation;
+        long now = io.jiomap.api.vfs.Timestamps.now();
+        root.atime = now;
+        root.mtime = now;
+        root.ctime = now;
         ExtentNode.encodeLeaf(root.iBlock, 0, ExtentNode.ROOT_MAX, List.of(new Extent(0, 1, rootBlock, false)));
         long rootItBlock = gds[0].inodeTable + (long) (Superblock.ROOT_INO - 1) * Superblock.INODE_SIZE / bs;
         byte[] it = new byte[bs];

@@ -65,7 +65,7 @@ class CrashRecoveryTest {
     void fsyncedFileAndDataSurviveAPowerCutThroughJournalReplay() throws Exception {
         PowerCutDevice view = new PowerCutDevice(device);
         Mount m = Mount.mount(TYPE, view, Mount.Options.defaults());
-        m.fileSystem().mkdir("/d");
+        m.mkdir("/d");
         OpenFile f = m.open("/d/f", OpenFile.CREATE);
         f.pwrite(data(8192, 1), 0, 8192, 0);
         f.fsync(false);
@@ -93,7 +93,7 @@ class CrashRecoveryTest {
         crash(m, view);
 
         Mount after = Mount.mount(TYPE, device, Mount.Options.defaults());
-        assertThat(after.fileSystem().readdir("/")).extracting(e -> e.name()).containsExactly("kept");
+        assertThat(after.readdir("/")).extracting(e -> e.name()).containsExactly("kept");
         after.close();
         assertThat(TYPE.fsck(device, Map.of()).problems()).isEmpty();
     }
@@ -179,11 +179,11 @@ class CrashRecoveryTest {
         crash(interrupted, second);
         // ...and one that completes: the same result, clean.
         Mount after = Mount.mount(TYPE, device, Mount.Options.defaults());
-        assertThat(after.fileSystem().readdir("/")).hasSize(20);
+        assertThat(after.readdir("/")).hasSize(20);
         after.close();
         assertThat(TYPE.fsck(device, Map.of()).problems()).isEmpty();
         Mount again = Mount.mount(TYPE, device, Mount.Options.defaults());
-        assertThat(again.fileSystem().readdir("/")).hasSize(20);
+        assertThat(again.readdir("/")).hasSize(20);
         again.close();
     }
 

@@ -18,7 +18,7 @@ class FileSystemBasicsTest {
     @Test
     void freshFilesystemMountsAndIsCleanForFsck() throws Exception {
         try (Ext4Env env = Ext4Env.memory("size=64m", Map.of())) {
-            assertThat(env.mount.fileSystem().readdir("/")).isEmpty();
+            assertThat(env.mount.readdir("/")).isEmpty();
             env.unmount();
             FsckReport r = env.fsck();
             assertThat(r.problems()).isEmpty();
@@ -61,7 +61,7 @@ class FileSystemBasicsTest {
     @Test
     void namespaceOperationsBuildAHierarchyThatSurvivesRemount() throws Exception {
         try (Ext4Env env = Ext4Env.memory("size=32m", SMALL)) {
-            var fs = env.mount.fileSystem();
+            var fs = env.mount;
             fs.mkdir("/d");
             fs.mkdir("/d/e");
             env.open("/d/e/f");
@@ -86,8 +86,8 @@ class FileSystemBasicsTest {
                 env.open("/d/file-with-a-rather-long-name-" + i);
             }
             env.remount();
-            assertThat(env.mount.fileSystem().readdir("/d")).hasSize(300);
-            assertThat(env.mount.fileSystem().readdir("/")).extracting(DirEntry::name).containsExactly("d", "h");
+            assertThat(env.mount.readdir("/d")).hasSize(300);
+            assertThat(env.mount.readdir("/")).extracting(DirEntry::name).containsExactly("d", "h");
             env.unmount();
             assertThat(env.fsck().problems()).isEmpty();
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.fs.FsckReport;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.OpenFile;
 import io.jiomap.fs.ext4like.disk.Bytes;
@@ -26,11 +27,14 @@ class FsckTest {
     private Ext4Env env;
     private Superblock sb;
     private long fileIno;
+    private long dirIno;
+    private long fastLinkIno;
+    private long slowLinkIno;
 
     @BeforeEach
     void workload() throws Exception {
         env = Ext4Env.memory("size=32m", Map.of("block-size", "1024", "blocks-per-group", "4096"));
-        env.mount.fileSystem().mkdir("/d");
+        env.mount.mkdir("/d");
         OpenFile f = env.open("/d/f");
         for (int i = 0; i < 400; i++) {
             env.write(f, i * 2048L, 1024, i);
@@ -39,6 +43,11 @@ class FsckTest {
         f.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, 4096, 8192);
         env.open("/g").truncate(12345);
         fileIno = f.inode().ino();
+        FileSystem fs = env.mount.fileSystem();
+        dirIno = fs.lookup(fs.rootIno(), "d");
+        fastLinkIno = fs.symlink(dirIno, "short", "f", 0, 0).ino();
+        slowLinkIno = fs.symlink(dirIno, "long", "t/".repeat(700), 0, 0).ino();
+        fs.setxattr(fileIno, "user.k", "v".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0);
         env.unmount();
         sb = SuperblockReader.readSuperblock(env.device);
     }
@@ -198,5 +207,58 @@ class FsckTest {
                 e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
         assertThatThrownBy(env::mount).isInstanceOfSatisfying(JiomapException.class,
                 e -> assertThat(e.errno()).isEqualTo(Errno.EUCLEAN));
+    }
+
+    @Test
+    void directoryLinkCountOtherThanTwoPlusSubdirectoriesIsReported() throws Exception {
+        editInode(dirIno, r -> r.links = 5);
+        assertThat(env.fsck().problems()).singleElement().asString()
+                .contains("Inode " + dirIno).contains("link count 5").contains("2 directory entries");
+    }
+
+    @Test
+    void fastSymlinkWithASizePastItsTargetIsReported() throws Exception {
+        editInode(fastLinkIno, r -> r.size = 70);
+        assertThat(env.fsck().problems()).singleElement().asString()
+                .contains("Fast symbolic link inode " + fastLinkIno).contains("size 70");
+    }
+
+    @Test
+    void symlinkInBlocksWithASizeItsBlocksDoNotCoverIsReported() throws Exception {
+        editInode(slowLinkIno, r -> r.size = 3000);
+        assertThat(env.fsck().problems()).singleElement().asString()
+                .contains("Symbolic link inode " + slowLinkIno).contains("maps 2 of its 3 blocks");
+    }
+
+    @Test
+    void corruptXattrBlockIsReported() throws Exception {
+        long[] block = {0};
+        editInode(fileIno, r -> block[0] = r.xattrBlock);
+        byte[] b = block(block[0]);
+        b[9] ^= 1;
+        put(block[0], b);
+        assertThat(env.fsck().problems()).singleElement().asString()
+                .contains("xattr block checksum of inode " + fileIno);
+    }
+
+    @Test
+    void imageWithoutThePosixFeatureIsRefusedAtMountSayingHowToMakeANewOne() throws Exception {
+        byte[] b = new byte[Superblock.SIZE];
+        BlockCache.readRaw(env.device, Superblock.OFFSET, b);
+        Bytes.u32(b, Superblock.INCOMPAT_OFFSET, 0);
+        Bytes.u32(b, 0x3FC, Bytes.crc(0, b, 0, 0x3FC) & 0xFFFFFFFFL);
+        BlockCache.writeRaw(env.device, Superblock.OFFSET, b, 0);
+        assertThatThrownBy(env::mount).isInstanceOfSatisfying(JiomapException.class, e -> {
+            assertThat(e.errno()).isEqualTo(Errno.EUCLEAN);
+            assertThat(e.getMessage()).contains("predates POSIX metadata").contains("jiomap mkfs --fs ext4-like");
+        });
+        assertThat(env.fsck().problems()).anyMatch(p -> p.contains("predates POSIX metadata"));
+    }
+
+    @Test
+    void inodeWithAFileTypeOtherThanFileDirectoryOrSymlinkIsReported() throws Exception {
+        editInode(fileIno, r -> r.mode = 0x1000 | 0644);
+        assertThat(env.fsck().problems()).anyMatch(p -> p.contains("inode " + fileIno)
+                && p.contains("unknown file type 0x1000"));
     }
 }

@@ -9,6 +9,7 @@ import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.disk.GroupDesc;
 import io.jiomap.fs.ext4like.disk.InodeRecord;
 import io.jiomap.fs.ext4like.disk.Superblock;
+import io.jiomap.fs.ext4like.disk.XattrBlock;
 import io.jiomap.fs.ext4like.meta.BlockCache;
 import io.jiomap.fs.ext4like.meta.Recovery;
 import io.jiomap.fs.ext4like.meta.SuperblockReader;
@@ -253,6 +254,11 @@ public final class Fsck {
     }
 
     private void checkExtents(long ino, InodeRecord r, boolean orphan) {
+        checkXattrs(ino, r);
+        if (!r.hasExtents()) {
+            checkFastSymlink(ino, r);
+            return;
+        }
         List<Extent> out = new ArrayList<>();
         long[] nodes = {0};
         try {
@@ -286,9 +292,104 @@ public final class Fsck {
         if (r.isDir() && r.size != data * bs) {
             problems.add("Directory inode " + ino + " has size " + r.size + " but " + data + " blocks.");
         }
-        if (r.blocks != data + nodes[0]) {
-            problems.add("Inode " + ino + " counts " + r.blocks + " blocks but maps " + data + " data and " + nodes[0]
-                    + " extent-tree blocks.");
+        if (r.isSymlink()) {
+            checkSlowSymlink(ino, r, out);
+        }
+        long xattr = r.xattrBlock != 0 ? 1 : 0;
+        if (r.blocks != data + nodes[0] + xattr) {
+            problems.add("Inode " + ino + " counts " + r.blocks + " blocks but maps " + data + " data, " + nodes[0]
+                    + " extent-tree and " + xattr + " xattr blocks.");
+        }
+    }
+
+    private void checkFastSymlink(long ino, InodeRecord r) {
+        if (r.size < 1 || r.size > InodeRecord.FAST_SYMLINK_MAX) {
+            problems.add("Fast symbolic link inode " + ino + " has size " + r.size + ", outside 1.."
+                    + InodeRecord.FAST_SYMLINK_MAX + ".");
+            return;
+        }
+        checkTarget(ino, java.util.Arrays.copyOf(r.iBlock, (int) r.size));
+        for (int i = (int) r.size; i < r.iBlock.length; i++) {
+            if (r.iBlock[i] != 0) {
+                problems.add("Fast symbolic link inode " + ino + " has bytes past its target in i_block.");
+                break;
+            }
+        }
+        if (r.blocks != (r.xattrBlock != 0 ? 1 : 0)) {
+            problems.add("Fast symbolic link inode " + ino + " counts " + r.blocks + " blocks.");
+        }
+    }
+
+    private void checkSlowSymlink(long ino, InodeRecord r, List<Extent> out) {
+        int bs = sb.blockSize;
+        if (r.size <= InodeRecord.FAST_SYMLINK_MAX || r.size > 4095) {
+            problems.add("Symbolic link inode " + ino + " keeps a target of " + r.size + " bytes in blocks; only "
+                    + (InodeRecord.FAST_SYMLINK_MAX + 1) + "..4095 bytes belong there.");
+            return;
+        }
+        byte[] target = new byte[(int) r.size];
+        long need = (r.size + bs - 1) / bs;
+        long have = 0;
+        for (Extent e : out) {
+            if (e.unwritten()) {
+                problems.add("Symbolic link inode " + ino + " has an unwritten extent.");
+                return;
+            }
+            for (long k = 0; k < e.length(); k++) {
+                long lblk = e.logical() + k;
+                if (lblk >= need) {
+                    continue;
+                }
+                byte[] b = BlockCache.readRaw(device, e.physical() + k, bs);
+                int from = (int) (lblk * bs);
+                System.arraycopy(b, 0, target, from, (int) Math.min(bs, r.size - from));
+                have++;
+            }
+        }
+        if (have != need || out.size() > 0 && out.getLast().end() > need) {
+            problems.add("Symbolic link inode " + ino + " of " + r.size + " bytes maps " + have + " of its " + need
+                    + " blocks (or blocks past them).");
+            return;
+        }
+        checkTarget(ino, target);
+    }
+
+    private void checkTarget(long ino, byte[] target) {
+        for (byte b : target) {
+            if (b == 0) {
+                problems.add("Symbolic link inode " + ino + " has a NUL byte in its target.");
+                return;
+            }
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(target));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            problems.add("Symbolic link inode " + ino + " has a target that is not UTF-8.");
+        }
+    }
+
+    private void checkXattrs(long ino, InodeRecord r) {
+        if (r.xattrBlock == 0) {
+            return;
+        }
+        if (r.xattrBlock < sb.firstDataBlock || r.xattrBlock >= sb.blocksCount) {
+            problems.add("Inode " + ino + " has its xattr block at " + r.xattrBlock + ", outside the filesystem.");
+            return;
+        }
+        claim(r.xattrBlock, "inode " + ino + " (xattrs)");
+        try {
+            Map<String, byte[]> attrs = XattrBlock.decode(BlockCache.readRaw(device, r.xattrBlock, sb.blockSize), ino,
+                    "block " + r.xattrBlock);
+            if (attrs.isEmpty()) {
+                problems.add("Inode " + ino + " keeps an empty xattr block " + r.xattrBlock + ".");
+            }
+            for (String name : attrs.keySet()) {
+                if (!name.startsWith("user.") || name.length() == "user.".length()) {
+                    problems.add("Inode " + ino + " has xattr '" + name + "' outside the user. namespace.");
+                }
+            }
+        } catch (FormatException e) {
+            problems.add(e.getMessage() + ".");
         }
     }
 
@@ -363,6 +464,8 @@ public final class Fsck {
 
     private Map<Long, Integer> checkDirectories() {
         Map<Long, Integer> refs = new HashMap<>();
+        Map<Long, Long> dotdots = new HashMap<>();
+        Map<Long, Long> namedBy = new HashMap<>();
         refs.put((long) Superblock.ROOT_INO, 0);
         InodeRecord root = inodes.get((long) Superblock.ROOT_INO);
         if (root == null || !root.isDir()) {
@@ -396,6 +499,9 @@ public final class Fsck {
                             }
                         } else if (d.name().equals("..")) {
                             dotdot = true;
+                            dotdots.put(ino, d.ino());
+                        } else if (inodes.containsKey(d.ino()) && inodes.get(d.ino()).isDir()) {
+                            namedBy.merge(d.ino(), ino, (a, b) -> -1L);
                         }
                         InodeRecord target = inodes.get(d.ino());
                         if (target == null) {
@@ -403,11 +509,12 @@ public final class Fsck {
                                     + ", which is not in use.");
                             continue;
                         }
-                        int wantType = target.isDir() ? DirBlock.TYPE_DIR : DirBlock.TYPE_REG;
+                        int wantType = target.isDir() ? DirBlock.TYPE_DIR
+                                : target.isSymlink() ? DirBlock.TYPE_SYMLINK : DirBlock.TYPE_REG;
                         if (d.type() != wantType) {
                             problems.add("Directory " + ino + " entry '" + d.name() + "' has file type " + d.type()
-                                    + " but inode " + d.ino() + " is a " + (target.isDir() ? "directory" : "file")
-                                    + ".");
+                                    + " but inode " + d.ino() + " is a " + (target.isDir() ? "directory"
+                                    : target.isSymlink() ? "symbolic link" : "file") + ".");
                         }
                         refs.merge(d.ino(), 1, Integer::sum);
                     }
@@ -417,6 +524,15 @@ public final class Fsck {
                 problems.add("Directory " + ino + " lacks its '.' or '..' entry.");
             }
         }
+        dotdots.forEach((dir, parent) -> {
+            long expected = dir == Superblock.ROOT_INO ? Superblock.ROOT_INO : namedBy.getOrDefault(dir, 0L);
+            if (expected == -1) {
+                problems.add("Directory " + dir + " has more than one name.");
+            } else if (expected != 0 && parent != expected) {
+                problems.add("Directory " + dir + " has '..' pointing at inode " + parent + " but directory "
+                        + expected + " names it.");
+            }
+        });
         return refs;
     }
 

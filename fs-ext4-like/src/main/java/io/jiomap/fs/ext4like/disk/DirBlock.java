@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * Codec of a linear directory block (FORMAT.md section 6): ext4 dirents {inode u32, rec_len u16, name_len u8,
- * file_type u8, name}, the last one's rec_len reaching the 12-byte checksum tail (a dirent with inode 0,
+ * file_type u8 (1 regular, 2 directory, 7 symbolic link), name}, the last one's rec_len reaching the 12-byte checksum tail (a dirent with inode 0,
  * rec_len 12, file_type 0xDE and the block's CRC32C seeded with the directory's inode).
  */
 public final class DirBlock {
     public static final int TAIL = 12;
     public static final int TYPE_REG = 1;
     public static final int TYPE_DIR = 2;
+    public static final int TYPE_SYMLINK = 7;
     public static final int MAX_NAME = 255;
 
     /** One name in a directory block. */

@@ -1,12 +1,19 @@
 package io.jiomap.fs.ext4like.disk;
 
+import java.util.Arrays;
+
 /** One 256-byte on-disk inode (FORMAT.md section 4). */
 public final class InodeRecord {
     public static final int MODE_REG = 0x8000;
     public static final int MODE_DIR = 0x4000;
+    public static final int MODE_LNK = 0xA000;
+    public static final int TYPE_MASK = 0xF000;
+    public static final int PERM_MASK = 07777;
     public static final int EXTENTS_FL = 0x80000;
     public static final int I_BLOCK = 32;
     public static final int I_BLOCK_SIZE = 60;
+    /** A symbolic link whose target is shorter than this lives in i_block (a fast symlink, as in ext4). */
+    public static final int FAST_SYMLINK_MAX = I_BLOCK_SIZE - 1;
 
     public int mode;
     public int links;
@@ -17,9 +24,30 @@ public final class InodeRecord {
     public long nextOrphan;
     public long generation;
     public final byte[] iBlock = new byte[I_BLOCK_SIZE];
+    public long uid;
+    public long gid;
+    /** Times in nanoseconds since the epoch (signed 64-bit). */
+    public long atime;
+    public long mtime;
+    public long ctime;
+    /** The inode's extended-attribute block (ext4's i_file_acl), 0 for none. */
+    public long xattrBlock;
+
+    public int type() {
+        return mode & TYPE_MASK;
+    }
 
     public boolean isDir() {
-        return (mode & 0xF000) == MODE_DIR;
+        return type() == MODE_DIR;
+    }
+
+    public boolean isSymlink() {
+        return type() == MODE_LNK;
+    }
+
+    /** Whether i_block holds an extent tree (everything but a fast symlink). */
+    public boolean hasExtents() {
+        return (flags & EXTENTS_FL) != 0;
     }
 
     public boolean inUse() {
@@ -27,7 +55,7 @@ public final class InodeRecord {
     }
 
     public void encode(long ino, byte[] b, int off) {
-        java.util.Arrays.fill(b, off, off + Superblock.INODE_SIZE, (byte) 0);
+        Arrays.fill(b, off, off + Superblock.INODE_SIZE, (byte) 0);
         if (mode == 0) {
             return;
         }
@@ -39,6 +67,12 @@ public final class InodeRecord {
         Bytes.u32(b, off + 24, nextOrphan);
         Bytes.u32(b, off + 28, generation);
         System.arraycopy(iBlock, 0, b, off + I_BLOCK, I_BLOCK_SIZE);
+        Bytes.u32(b, off + 92, uid);
+        Bytes.u32(b, off + 96, gid);
+        Bytes.u64(b, off + 100, atime);
+        Bytes.u64(b, off + 108, mtime);
+        Bytes.u64(b, off + 116, ctime);
+        Bytes.u32(b, off + 124, xattrBlock);
         Bytes.u32(b, off + 252, checksum(ino, b, off));
     }
 
@@ -65,9 +99,19 @@ public final class InodeRecord {
         r.nextOrphan = Bytes.u32(b, off + 24);
         r.generation = Bytes.u32(b, off + 28);
         System.arraycopy(b, off + I_BLOCK, r.iBlock, 0, I_BLOCK_SIZE);
-        if (!r.isDir() && (r.mode & 0xF000) != MODE_REG) {
-            throw new FormatException(where + ": inode " + ino + " has unknown file type 0x"
-                    + Integer.toHexString(r.mode & 0xF000));
+        r.uid = Bytes.u32(b, off + 92);
+        r.gid = Bytes.u32(b, off + 96);
+        r.atime = Bytes.u64(b, off + 100);
+        r.mtime = Bytes.u64(b, off + 108);
+        r.ctime = Bytes.u64(b, off + 116);
+        r.xattrBlock = Bytes.u32(b, off + 124);
+        int t = r.type();
+        if (t != MODE_DIR && t != MODE_REG && t != MODE_LNK) {
+            throw new FormatException(where + ": inode " + ino + " has unknown file type 0x" + Integer.toHexString(t));
+        }
+        if (!r.hasExtents() && !r.isSymlink()) {
+            throw new FormatException(where + ": inode " + ino + " lacks the extents flag (only a fast symbolic"
+                    + " link keeps something else in i_block)");
         }
         return r;
     }

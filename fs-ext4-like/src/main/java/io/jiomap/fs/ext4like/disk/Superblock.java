@@ -16,6 +16,12 @@ public final class Superblock {
     public static final int DESC_SIZE = 64;
     public static final int ROOT_INO = 2;
     public static final int FIRST_INO = 11;
+    /** Where the incompatible-feature bits lie (ext4's s_feature_incompat). */
+    public static final int INCOMPAT_OFFSET = 0x4C;
+    /** Incompatible feature: inodes carry POSIX metadata (owner, times, xattr block), symlinks exist (FORMAT.md 4). */
+    public static final long INCOMPAT_POSIX = 0x1;
+    /** Every incompatible feature this code understands. */
+    public static final long INCOMPAT_KNOWN = INCOMPAT_POSIX;
 
     public long inodesCount;
     public long blocksCount;
@@ -28,6 +34,7 @@ public final class Superblock {
     public long lastOrphan;
     public long groupNr;
     public long generation;
+    public long featureIncompat = INCOMPAT_POSIX;
 
     public int groupCount() {
         return (int) ((blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup);
@@ -113,6 +120,7 @@ public final class Superblock {
         Bytes.u32(b, off + 0x3C, generation);
         Bytes.u64(b, off + 0x40, SIGNATURE);
         Bytes.u32(b, off + 0x48, DESC_SIZE);
+        Bytes.u32(b, off + INCOMPAT_OFFSET, featureIncompat);
         Bytes.u32(b, off + 0x3FC, Bytes.crc(0, b, off, 0x3FC) & 0xFFFFFFFFL);
     }
 
@@ -153,6 +161,16 @@ public final class Superblock {
         s.lastOrphan = Bytes.u32(b, off + 0x28);
         s.groupNr = Bytes.u32(b, off + 0x30);
         s.generation = Bytes.u32(b, off + 0x3C);
+        s.featureIncompat = Bytes.u32(b, off + INCOMPAT_OFFSET);
+        if ((s.featureIncompat & ~INCOMPAT_KNOWN) != 0) {
+            throw new FormatException(where + ": incompatible features 0x"
+                    + Long.toHexString(s.featureIncompat & ~INCOMPAT_KNOWN) + " are unknown to this jiomap");
+        }
+        if ((s.featureIncompat & INCOMPAT_POSIX) == 0) {
+            throw new FormatException(where + ": the image predates POSIX metadata (modes, owners, times, hard and"
+                    + " symbolic links, xattrs) and lacks the posix feature; make a new one with"
+                    + " 'jiomap mkfs --fs ext4-like -f IMAGE' and copy the files over");
+        }
         String bad = s.geometryProblem(deviceBytes);
         if (bad != null) {
             throw new FormatException(where + ": " + bad);

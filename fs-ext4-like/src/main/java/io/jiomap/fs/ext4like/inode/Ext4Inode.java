@@ -7,6 +7,7 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.Timestamps;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.disk.InodeRecord;
 import io.jiomap.fs.ext4like.meta.Allocator;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A file or directory of an ext4-like filesystem (the kernel's {@code ext4_inode_info}): its record, extent tree,
+ * A file, directory or symbolic link of an ext4-like filesystem (the kernel's {@code ext4_inode_info}): its record, extent tree,
  * size and locks, and the edits of its block map. The I/O paths live beside it, one job each: {@link FileDio} (read
  * and write, file.c), {@link IomapBegin} (the iomap ops, inode.c), {@link WriteEndIo} (end_io), {@link SpaceOps}
  * (truncate, fallocate, punch, zero range: extents.c). docs/filesystems.md, "ext4-like" has the rules.
@@ -43,6 +44,17 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
     private volatile long datasyncTid;
     /** Set when the last name went and the blocks were freed: later I/O through a kept handle fails. */
     volatile boolean deleted;
+    /**
+     * The times as the VFS sees them; {@link #persistLocked} copies them into the record. A data write or read
+     * changes them here only and sets {@link #timesDirty} (lazytime): they reach the disk with the inode's next
+     * logged change, an fsync, sync or unmount.
+     */
+    private volatile long atime;
+    private volatile long mtime;
+    private volatile long ctime;
+    private volatile boolean timesDirty;
+    /** Opens not yet released ({@link io.jiomap.api.vfs.FileSystem#open(long)}); changed under the namespace lock. */
+    private int opens;
     private final FileDio io;
     private final SpaceOps space;
 
@@ -52,6 +64,9 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         this.bs = vol.blockSize();
         this.rec = rec;
         this.size = rec.size;
+        this.atime = rec.atime;
+        this.mtime = rec.mtime;
+        this.ctime = rec.ctime;
         this.io = new FileDio(this);
         this.space = new SpaceOps(this);
     }
@@ -73,6 +88,82 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
 
     public boolean isDir() {
         return rec.isDir();
+    }
+
+    public boolean isSymlink() {
+        return rec.isSymlink();
+    }
+
+    /** Directories and symbolic links keep their blocks as journaled metadata (revoked when freed). */
+    boolean metadataBlocks() {
+        return rec.isDir() || rec.isSymlink();
+    }
+
+    public FileKind kind() {
+        return isDir() ? FileKind.DIRECTORY : isSymlink() ? FileKind.SYMLINK : FileKind.REGULAR;
+    }
+
+    // ---------------------------------------------------------------- times and opens
+
+    public long atime() {
+        return atime;
+    }
+
+    public long mtime() {
+        return mtime;
+    }
+
+    public long ctime() {
+        return ctime;
+    }
+
+    /** Sets the times ({@code -1} leaves one as it is) for the next {@link #persistLocked}. */
+    public void setTimes(long newAtime, long newMtime, long newCtime) {
+        if (newAtime != -1) {
+            atime = newAtime;
+        }
+        if (newMtime != -1) {
+            mtime = newMtime;
+        }
+        if (newCtime != -1) {
+            ctime = newCtime;
+        }
+    }
+
+    /** A data write: mtime and ctime to now, in memory only (file_update_time with lazytime). */
+    void touchForWrite() {
+        long now = Timestamps.now();
+        mtime = now;
+        ctime = now;
+        timesDirty = true;
+    }
+
+    /** A read: atime to now when relatime says so, in memory only (touch_atime with lazytime). */
+    void touchForRead() {
+        long now = Timestamps.now();
+        if (Timestamps.atimeDue(atime, mtime, ctime, now)) {
+            atime = now;
+            timesDirty = true;
+        }
+    }
+
+    /** Whether times changed by I/O wait for the inode's next logged change. */
+    public boolean timesDirty() {
+        return timesDirty;
+    }
+
+    /** Counts an open (namespace lock held). */
+    public void opened() {
+        opens++;
+    }
+
+    /** Ends an open (namespace lock held; the caller checked {@link #isOpen}). @return whether it was the last */
+    public boolean released() {
+        return --opens == 0;
+    }
+
+    public boolean isOpen() {
+        return opens > 0;
     }
 
     /** The on-disk record: link count, mode, orphan chain. Changed only inside a journal handle. */
@@ -108,7 +199,7 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
 
     /** -ENOENT for I/O on an inode whose last name was removed, -EISDIR on a directory, else 0. */
     int unusable() {
-        return deleted ? -Errno.ENOENT : isDir() ? -Errno.EISDIR : 0;
+        return deleted ? -Errno.ENOENT : isDir() ? -Errno.EISDIR : isSymlink() ? -Errno.ELOOP : 0;
     }
 
     Journal journal() {
@@ -117,10 +208,30 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
 
     // ---------------------------------------------------------------- metadata edits (metadata lock held)
 
+    /** Logs the times I/O changed in memory, if any (sync, unmount). */
+    public void persistTimesIfDirty() {
+        if (!timesDirty) {
+            return;
+        }
+        try (Journal.Handle h = journal().start(1)) {
+            // Checked again under the metadata lock: a deleted inode's slot may be free already.
+            if (timesDirty && !deleted) {
+                persistLocked(false);
+            }
+        }
+    }
+
     /** Writes the in-memory inode into its inode-table block in the running transaction. */
     public void persistLocked(boolean dataChange) {
         rec.size = size;
-        tree.encodeRoot(rec.iBlock);
+        if (rec.hasExtents()) {
+            tree.encodeRoot(rec.iBlock);
+        }
+        // Cleared before the copy: a time an I/O changes meanwhile stays dirty for the next change.
+        timesDirty = false;
+        rec.atime = atime;
+        rec.mtime = mtime;
+        rec.ctime = ctime;
         vol.inodes().writeInodeLocked(ino, rec);
         if (dataChange) {
             datasyncTid = journal().runningTid();
@@ -229,7 +340,7 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         for (Extent e : gone) {
             long s = Math.max(from, e.logical());
             long n = Math.min(to, e.end()) - s;
-            if (isDir()) {
+            if (metadataBlocks()) {
                 for (long b = 0; b < n; b++) {
                     journal().revokeLocked(e.physicalAt(s) + b);
                 }
@@ -251,10 +362,16 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         return io.write(iocb, buffer, offset, length);
     }
 
-    /** ext4_sync_file: a commit when the data needs one (its PREFLUSH makes the data durable), else a flush. */
+    /**
+     * ext4_sync_file: a commit when the data needs one (its PREFLUSH makes the data durable), else a flush; fsync
+     * (not fdatasync) first logs the times I/O changed in memory.
+     */
     @Override
     public int fsync(long start, long end, boolean datasync) {
         try {
+            if (!datasync) {
+                persistTimesIfDirty();
+            }
             if (datasyncDirty() || (!datasync && journal().hasUncommitted())) {
                 int r = journal().commit();
                 if (r < 0) {
@@ -288,9 +405,9 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
     public FileStat stat() {
         journal().metaLock().lock();
         try {
-            long dataBlocks = rec.blocks - tree.nodeBlocks().size();
-            return new FileStat(ino, 0, isDir() ? FileKind.DIRECTORY : FileKind.REGULAR, isDir() ? 0755 : 0644, 0, 0,
-                    rec.links, size, dataBlocks * bs, bs, tree.extents().size(), 0, 0, 0);
+            long dataBlocks = rec.blocks - tree.nodeBlocks().size() - (rec.xattrBlock != 0 ? 1 : 0);
+            return new FileStat(ino, rec.generation, kind(), rec.mode & InodeRecord.PERM_MASK, (int) rec.uid,
+                    (int) rec.gid, rec.links, size, dataBlocks * bs, bs, tree.extents().size(), atime, mtime, ctime);
         } finally {
             journal().metaLock().unlock();
         }

@@ -45,6 +45,7 @@ final class FileDio {
             l.lock();
         }
         try {
+            in.touchForRead();
             return in.vol.directIo().rw(iocb, buffer, offset, length, iomap, null, 0, null, 0);
         } finally {
             l.unlock();
@@ -101,6 +102,7 @@ final class FileDio {
                     // ext4 completes these in the waiter (docs/dio-contract.md, "Row 4", "Row 5").
                     dioFlags = DirectIoEngine.FORCE_WAIT;
                 }
+                in.touchForWrite();
                 if (extend) {
                     int r = addOrphanForExtension();
                     if (r < 0) {

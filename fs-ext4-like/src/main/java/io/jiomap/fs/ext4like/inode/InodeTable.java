@@ -22,6 +22,7 @@ public final class InodeTable {
     private final Volume vol;
     private final Superblock sb;
     private final Map<Long, Ext4Inode> inodes = new HashMap<>();
+    private long nextGeneration = java.util.concurrent.ThreadLocalRandom.current().nextInt();
 
     InodeTable(Volume vol) {
         this.vol = vol;
@@ -52,8 +53,20 @@ public final class InodeTable {
         vol.journal().dirtyLocked(block);
     }
 
-    /** The in-memory inode, read and checked on first use. @throws FsError EUCLEAN for a corrupt one */
+    /** The in-memory inode, read and checked on first use. @throws FsError EUCLEAN for a corrupt or free one */
     public Ext4Inode get(long ino) {
+        Ext4Inode in = find(ino);
+        if (in == null) {
+            throw new FsError(Errno.EUCLEAN, "inode " + ino + " is referenced but free");
+        }
+        return in;
+    }
+
+    /**
+     * The in-memory inode, read and checked on first use, or null when its slot is free (an inode number the VFS
+     * kept after the inode went). @throws FsError EUCLEAN for a corrupt one or a number out of range
+     */
+    public Ext4Inode find(long ino) {
         Journal journal = vol.journal();
         journal.metaLock().lock();
         try {
@@ -69,10 +82,11 @@ public final class InodeTable {
             try {
                 InodeRecord rec = InodeRecord.decode(ino, vol.cache().get(block), inodeOffset(ino), where);
                 if (!rec.inUse()) {
-                    throw new FsError(Errno.EUCLEAN, "inode " + ino + " is referenced but free");
+                    return null;
                 }
                 in = new Ext4Inode(vol, ino, rec);
-                in.tree = ExtentTree.load(ino, rec.iBlock, sb.blockSize, in);
+                in.tree = rec.hasExtents() ? ExtentTree.load(ino, rec.iBlock, sb.blockSize, in)
+                        : ExtentTree.empty(ino, sb.blockSize, in);
                 checkExtents(ino, in.tree.extents());
             } catch (FormatException e) {
                 throw new FsError(Errno.EUCLEAN, e.getMessage());
@@ -116,15 +130,26 @@ public final class InodeTable {
         }
     }
 
-    /** A new inode in the group of {@code parent}, written in the running transaction. */
-    public Ext4Inode createLocked(Ext4Inode parent, boolean dir) {
+    /**
+     * A new inode in the group of {@code parent}, written in the running transaction: {@code type} is
+     * {@link InodeRecord#MODE_REG}, {@link InodeRecord#MODE_DIR} or {@link InodeRecord#MODE_LNK}; all three times
+     * are {@code now}; the generation is the mount's next one (ext4's s_next_generation, random at mount), so an
+     * inode number used again gets a new one.
+     */
+    public Ext4Inode createLocked(Ext4Inode parent, int type, int perm, int uid, int gid, long now) {
+        boolean dir = type == InodeRecord.MODE_DIR;
         int group = (int) ((parent.ino() - 1) / sb.inodesPerGroup);
         long ino = vol.allocator().allocateInodeLocked(group, dir);
         InodeRecord rec = new InodeRecord();
-        rec.mode = (dir ? InodeRecord.MODE_DIR | 0755 : InodeRecord.MODE_REG | 0644);
+        rec.mode = type | (perm & InodeRecord.PERM_MASK);
         rec.links = dir ? 2 : 1;
         rec.flags = InodeRecord.EXTENTS_FL;
-        rec.generation = (System.nanoTime() ^ ino) & 0xFFFFFFFFL;
+        rec.generation = nextGeneration++ & 0xFFFFFFFFL;
+        rec.uid = uid & 0xFFFFFFFFL;
+        rec.gid = gid & 0xFFFFFFFFL;
+        rec.atime = now;
+        rec.mtime = now;
+        rec.ctime = now;
         Ext4Inode in = new Ext4Inode(vol, ino, rec);
         in.tree = ExtentTree.empty(ino, sb.blockSize, in);
         inodes.put(ino, in);
@@ -146,6 +171,10 @@ public final class InodeTable {
         in.space().trimPastEof();
         try (Journal.Handle h = journal.start(OrphanList.CREDITS + 4)) {
             boolean dir = in.isDir();
+            if (in.rec.xattrBlock != 0) {
+                in.free(in.rec.xattrBlock);
+                in.rec.xattrBlock = 0;
+            }
             orphans.dropLocked(in);
             in.rec.mode = 0;
             in.rec.links = 0;

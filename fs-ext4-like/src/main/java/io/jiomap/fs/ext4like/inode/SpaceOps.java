@@ -2,6 +2,7 @@ package io.jiomap.fs.ext4like.inode;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.Timestamps;
 import io.jiomap.fs.ext4like.disk.Extent;
 import io.jiomap.fs.ext4like.meta.FsError;
 import io.jiomap.fs.ext4like.meta.Journal;
@@ -41,6 +42,8 @@ final class SpaceOps {
             if (in.deleted) {
                 return -Errno.ENOENT;
             }
+            long now = Timestamps.now();
+            in.setTimes(-1, now, now);
             return truncateDrained(newSize);
         } catch (FsError e) {
             return -e.errno();
@@ -133,6 +136,8 @@ final class SpaceOps {
             if (in.deleted) {
                 return -Errno.ENOENT;
             }
+            long now = Timestamps.now();
+            in.setTimes(-1, now, now);
             if (op == Inode.FALLOC_PUNCH_HOLE) {
                 punch(offset, end);
                 return 0;

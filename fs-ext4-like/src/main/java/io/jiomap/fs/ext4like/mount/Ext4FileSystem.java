@@ -8,6 +8,7 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.disk.GroupDesc;
@@ -25,7 +26,7 @@ import java.util.List;
 
 /**
  * A mounted ext4-like filesystem (the kernel's super.c): mount (journal recovery, checks of the superblock and group
- * descriptors, orphan processing), statfs, sync and unmount; the namespace answers the path operations.
+ * descriptors, orphan processing), statfs, sync and unmount; the namespace answers the inode-level operations.
  */
 public final class Ext4FileSystem implements FileSystem {
     private final String typeName;
@@ -102,47 +103,134 @@ public final class Ext4FileSystem implements FileSystem {
         return vol.blockSize();
     }
 
+    // ---------------------------------------------------------------- the inode-level namespace
+
     @Override
-    public Inode open(String path, int flags) throws JiomapException {
-        checkMounted();
-        return namespace.open(path, flags);
+    public long rootIno() {
+        return Superblock.ROOT_INO;
     }
 
     @Override
-    public void mkdir(String path) throws JiomapException {
+    public long lookup(long dir, String name) throws JiomapException {
         checkMounted();
-        namespace.mkdir(path);
+        return namespace.lookup(dir, name);
     }
 
     @Override
-    public void rmdir(String path) throws JiomapException {
+    public long parent(long dir) throws JiomapException {
         checkMounted();
-        namespace.rmdir(path);
+        return namespace.parent(dir);
     }
 
     @Override
-    public void unlink(String path) throws JiomapException {
+    public FileStat getattr(long ino) throws JiomapException {
         checkMounted();
-        namespace.unlink(path);
+        return namespace.getattr(ino);
     }
 
     @Override
-    public void rename(String from, String to) throws JiomapException {
+    public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
         checkMounted();
-        namespace.rename(from, to);
+        return namespace.readdir(dir, after, max);
     }
 
     @Override
-    public List<DirEntry> readdir(String path) throws JiomapException {
+    public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
         checkMounted();
-        return namespace.readdir(path);
+        return namespace.create(dir, name, mode, uid, gid);
     }
 
     @Override
-    public FileStat stat(String path) throws JiomapException {
+    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
         checkMounted();
-        return namespace.stat(path);
+        return namespace.mkdir(dir, name, mode, uid, gid);
     }
+
+    @Override
+    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
+        checkMounted();
+        return namespace.symlink(dir, name, target, uid, gid);
+    }
+
+    @Override
+    public String readlink(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.readlink(ino);
+    }
+
+    @Override
+    public FileStat link(long ino, long dir, String name) throws JiomapException {
+        checkMounted();
+        return namespace.link(ino, dir, name);
+    }
+
+    @Override
+    public void unlink(long dir, String name) throws JiomapException {
+        checkMounted();
+        namespace.unlink(dir, name);
+    }
+
+    @Override
+    public void rmdir(long dir, String name) throws JiomapException {
+        checkMounted();
+        namespace.rmdir(dir, name);
+    }
+
+    @Override
+    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
+        checkMounted();
+        namespace.rename(fromDir, fromName, toDir, toName, flags);
+    }
+
+    @Override
+    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
+        checkMounted();
+        return namespace.setattr(ino, attr);
+    }
+
+    @Override
+    public Inode open(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.open(ino);
+    }
+
+    @Override
+    public void release(Inode inode) throws JiomapException {
+        if (!(inode instanceof Ext4Inode in) || in.fileSystem() != this) {
+            throw new JiomapException(Errno.EINVAL, "release of " + inode + ", not an inode of the " + typeName
+                    + " filesystem on " + vol.device().name());
+        }
+        if (unmounted) {
+            return;
+        }
+        namespace.release(in);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws JiomapException {
+        checkMounted();
+        return namespace.getxattr(ino, name);
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws JiomapException {
+        checkMounted();
+        return namespace.listxattr(ino);
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
+        checkMounted();
+        namespace.setxattr(ino, name, value, flags);
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws JiomapException {
+        checkMounted();
+        namespace.removexattr(ino, name);
+    }
+
+    // ---------------------------------------------------------------- the filesystem as a whole
 
     @Override
     public FsStat statfs() throws JiomapException {
@@ -166,12 +254,24 @@ public final class Ext4FileSystem implements FileSystem {
     @Override
     public void sync() throws JiomapException {
         checkMounted();
+        persistLazyTimes();
         int r = journal.commit();
         if (r == 0) {
             r = vol.flushCache();
         }
         if (r < 0) {
             throw new JiomapException(-r, "sync of " + vol.device().name() + ": committing the journal failed");
+        }
+    }
+
+    /** Logs the times reads and writes changed in memory only (lazytime), so that a commit makes them durable. */
+    private void persistLazyTimes() throws JiomapException {
+        try {
+            for (Ext4Inode in : vol.inodes().all()) {
+                in.persistTimesIfDirty();
+            }
+        } catch (FsError e) {
+            throw e.toException();
         }
     }
 
@@ -191,7 +291,17 @@ public final class Ext4FileSystem implements FileSystem {
                 in.lock().writeLock().unlock();
             }
         }
-        int r = journal.checkpoint();
+        int r = 0;
+        if (!vol.device().isClosed()) {
+            try {
+                namespace.freeOrphansAtUnmount();
+                persistLazyTimes();
+            } catch (JiomapException e) {
+                r = -e.errno();
+            }
+        }
+        int c = journal.checkpoint();
+        r = r < 0 ? r : c;
         if (r < 0 && !vol.device().isClosed()) {
             throw new JiomapException(-r, "unmounting " + vol.device().name() + ": writing the journal home failed");
         }

@@ -7,14 +7,16 @@ import io.jiomap.fs.ext4like.disk.FormatException;
 import io.jiomap.fs.ext4like.inode.Ext4Inode;
 import io.jiomap.fs.ext4like.inode.Volume;
 import io.jiomap.fs.ext4like.meta.FsError;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The entries of directories, decoded once per directory and kept (the kernel's dir.c and the dirent half of
- * namei.c): lookup, add, remove, replace, each change written back to its block in the running transaction. Used only
+ * namei.c): lookup, listing pages in name order, add, remove, replace, each change written back to its block in the running transaction. Used only
  * by {@link Namespace}, with its namespace lock held; a method ending in {@code Locked} needs the metadata lock too
  * (a journal handle).
  */
@@ -22,6 +24,11 @@ final class Directories {
     private final Volume vol;
     private final int blockSize;
     private final Map<Long, List<List<DirBlock.Entry>>> dirs = new HashMap<>();
+    /** Each directory's names without "." and "..", in UTF-8 byte order: built by a listing, dropped by a change. */
+    private final Map<Long, List<Sorted>> sorted = new HashMap<>();
+
+    private record Sorted(byte[] key, DirBlock.Entry entry) {
+    }
 
     Directories(Volume vol) {
         this.vol = vol;
@@ -101,7 +108,44 @@ final class Directories {
         d.setSizeLocked(blockSize);
     }
 
+    /** Up to {@code max} entries after the name {@code after} ({@code null}: from the first), in UTF-8 byte order. */
+    List<DirBlock.Entry> page(Ext4Inode d, String after, int max) {
+        List<Sorted> all = sorted.computeIfAbsent(d.ino(), ino -> {
+            List<Sorted> names = new ArrayList<>();
+            for (List<DirBlock.Entry> b : blocks(d)) {
+                for (DirBlock.Entry e : b) {
+                    if (!e.name().equals(".") && !e.name().equals("..")) {
+                        names.add(new Sorted(e.name().getBytes(StandardCharsets.UTF_8), e));
+                    }
+                }
+            }
+            names.sort((x, y) -> Arrays.compareUnsigned(x.key, y.key));
+            return names;
+        });
+        int from = 0;
+        if (after != null) {
+            byte[] key = after.getBytes(StandardCharsets.UTF_8);
+            int lo = 0;
+            int hi = all.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Arrays.compareUnsigned(all.get(mid).key, key) <= 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            from = lo;
+        }
+        List<DirBlock.Entry> out = new ArrayList<>();
+        for (int i = from; i < all.size() && out.size() < max; i++) {
+            out.add(all.get(i).entry);
+        }
+        return out;
+    }
+
     private void writeBlockLocked(Ext4Inode d, int index) {
+        sorted.remove(d.ino());
         long phys = d.writtenBlockAt(index);
         DirBlock.encode(vol.cache().get(phys), d.ino(), blocks(d).get(index));
         vol.journal().dirtyLocked(phys);
@@ -153,5 +197,6 @@ final class Directories {
     /** Forgets a deleted directory's entries. */
     void forget(long ino) {
         dirs.remove(ino);
+        sorted.remove(ino);
     }
 }
