@@ -1,5 +1,6 @@
 package io.jiomap.fs.xfslike;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.vfs.DirEntry;
@@ -7,6 +8,7 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
@@ -14,27 +16,38 @@ import io.jiomap.fs.xfslike.file.XfsLikeInode;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.mount.MountState;
 import io.jiomap.fs.xfslike.namespace.Namespace;
+import io.jiomap.fs.xfslike.namespace.PathWalker;
 import java.util.List;
 
 /**
  * A mounted XFS-like filesystem as the VFS sees it: it wires the jobs together and hands each call to the one that
  * does it: {@link MountState} (the mounted state, the metadata lock and the log), {@link BlockAllocation} and
- * {@link Reservations} (space), {@link Namespace} (paths and directories) and {@link XfsLikeInode} (a regular file).
+ * {@link Reservations} (space), {@link Namespace} (inodes, directories, attributes, orphans), {@link PathWalker} (paths, until the core walks them) and {@link XfsLikeInode} (a regular file).
  * The lock rules are {@link MountState}'s.
  */
 final class XfsLikeFileSystem implements FileSystem {
     private final MountState mount;
     private final Reservations reservations;
     private final Namespace namespace;
+    private final PathWalker paths;
 
     private XfsLikeFileSystem(MountState mount) {
         this.mount = mount;
         this.reservations = new Reservations(mount);
         this.namespace = new Namespace(this, mount, new BlockAllocation(mount), reservations);
+        this.paths = new PathWalker(namespace);
     }
 
+    /** Mounts, then frees the orphans a crash left (their inodes were unlinked while open). */
     static XfsLikeFileSystem mount(BlockDevice device, DirectIoEngine directIo) throws JiomapException {
-        return new XfsLikeFileSystem(MountState.mount(device, directIo));
+        XfsLikeFileSystem fs = new XfsLikeFileSystem(MountState.mount(device, directIo));
+        fs.mount.lockMetadata();
+        try {
+            fs.namespace.freeOrphansLocked();
+        } finally {
+            fs.mount.unlockMetadata();
+        }
+        return fs;
     }
 
     @Override
@@ -52,39 +65,147 @@ final class XfsLikeFileSystem implements FileSystem {
         return mount.blockSize();
     }
 
+    // ---- paths (until the core walks them) ----
+
     @Override
     public Inode open(String path, int flags) throws JiomapException {
-        return namespace.open(path, flags);
+        return paths.open(path, flags);
     }
 
     @Override
     public void mkdir(String path) throws JiomapException {
-        namespace.mkdir(path);
+        paths.mkdir(path);
     }
 
     @Override
     public void rmdir(String path) throws JiomapException {
-        namespace.rmdir(path);
+        paths.rmdir(path);
     }
 
     @Override
     public void unlink(String path) throws JiomapException {
-        namespace.unlink(path);
+        paths.unlink(path);
     }
 
     @Override
     public void rename(String from, String to) throws JiomapException {
-        namespace.rename(from, to);
+        paths.rename(from, to);
     }
 
     @Override
     public List<DirEntry> readdir(String path) throws JiomapException {
-        return namespace.readdir(path);
+        return paths.readdir(path);
     }
 
     @Override
     public FileStat stat(String path) throws JiomapException {
-        return namespace.stat(path);
+        return paths.stat(path);
+    }
+
+    // ---- the inode-level namespace ----
+
+    @Override
+    public long rootIno() {
+        return namespace.rootIno();
+    }
+
+    @Override
+    public long lookup(long dir, String name) throws JiomapException {
+        return namespace.lookup(dir, name);
+    }
+
+    @Override
+    public long parent(long dir) throws JiomapException {
+        return namespace.parent(dir);
+    }
+
+    @Override
+    public FileStat getattr(long ino) throws JiomapException {
+        return namespace.getattr(ino);
+    }
+
+    @Override
+    public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
+        return namespace.readdir(dir, after, max);
+    }
+
+    @Override
+    public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        return namespace.create(dir, name, mode, uid, gid);
+    }
+
+    @Override
+    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        return namespace.mkdir(dir, name, mode, uid, gid);
+    }
+
+    @Override
+    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
+        return namespace.symlink(dir, name, target, uid, gid);
+    }
+
+    @Override
+    public String readlink(long ino) throws JiomapException {
+        return namespace.readlink(ino);
+    }
+
+    @Override
+    public FileStat link(long ino, long dir, String name) throws JiomapException {
+        return namespace.link(ino, dir, name);
+    }
+
+    @Override
+    public void unlink(long dir, String name) throws JiomapException {
+        namespace.unlink(dir, name);
+    }
+
+    @Override
+    public void rmdir(long dir, String name) throws JiomapException {
+        namespace.rmdir(dir, name);
+    }
+
+    @Override
+    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
+        namespace.rename(fromDir, fromName, toDir, toName, flags);
+    }
+
+    @Override
+    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
+        return namespace.setattr(ino, attr);
+    }
+
+    @Override
+    public Inode open(long ino) throws JiomapException {
+        return namespace.open(ino);
+    }
+
+    @Override
+    public void release(Inode inode) throws JiomapException {
+        if (!(inode instanceof XfsLikeInode file) || file.fileSystem() != this) {
+            throw new JiomapException(Errno.EINVAL, "release: inode " + inode.ino() + " is not a file of this "
+                    + "xfs-like mount");
+        }
+        namespace.release(file);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws JiomapException {
+        return namespace.getxattr(ino, name);
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws JiomapException {
+        return namespace.listxattr(ino);
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
+        namespace.setxattr(ino, name, value, flags);
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws JiomapException {
+        namespace.removexattr(ino, name);
     }
 
     @Override
@@ -113,7 +234,10 @@ final class XfsLikeFileSystem implements FileSystem {
         }
     }
 
-    /** Refuses new writes, drains every open file, then writes metadata home marked clean. */
+    /**
+     * Refuses new writes, drains every open file, frees the orphans still open, then writes metadata home marked
+     * clean (times that data I/O changed in memory go with it).
+     */
     @Override
     public void unmount() throws JiomapException {
         List<XfsLikeInode> all;
@@ -133,6 +257,7 @@ final class XfsLikeFileSystem implements FileSystem {
         mount.lockMetadata();
         try {
             if (!mount.device().isClosed()) {
+                namespace.freeOrphansLocked();
                 mount.log().writeHomeLocked(true);
             }
         } finally {

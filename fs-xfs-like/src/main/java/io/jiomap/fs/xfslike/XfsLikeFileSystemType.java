@@ -55,7 +55,7 @@ public final class XfsLikeFileSystemType implements FileSystemType {
                     + new TreeSet<>(MKFS_OPTIONS));
         }
         Geometry g = geometry(device, options);
-        long features = 0;
+        long features = Superblock.FEATURE_POSIX;
         String reflink = options.getOrDefault("reflink", "on").toLowerCase(Locale.ROOT);
         switch (reflink) {
             case "on", "1", "true" -> features |= Superblock.FEATURE_REFLINK;

@@ -133,6 +133,51 @@ class FsckTest {
     }
 
     @Test
+    void modeBitsOutside07777AreReported() throws Exception {
+        FsckReport r = plantAndCheck(m -> {
+            InodeCore a = file(m, "a");
+            a.loadAttributes(0100644, a.uid(), a.gid(), a.generation(), a.parent(), a.atime());
+        });
+        assertThat(r.problems()).anyMatch(p -> p.contains("has mode 0100644"));
+    }
+
+    @Test
+    void aSymbolicLinkWhoseSizeIsNotItsTargetsLengthIsReported() throws Exception {
+        FsckReport r = plantAndCheck(m -> {
+            long ino = m.chooseIno(0);
+            m.createInode(ino, FileKind.SYMLINK, 0777, 0, 0, m.nextGeneration(), 1, "target");
+            m.addEntry(m.rootIno(), "s", ino);
+            InodeCore s = m.inode(ino);
+            s.loadCore(1, 99, 0, 1, 1);
+        });
+        assertThat(r.problems()).anyMatch(p -> p.contains("has size 99 but a target of 6 bytes"));
+    }
+
+    @Test
+    void aDirectoryWhoseParentIsNotTheDirectoryNamingItIsReported() throws Exception {
+        FsckReport r = plantAndCheck(m -> {
+            InodeCore d = m.inode(m.inode(m.rootIno()).entries().get("dir"));
+            d.loadAttributes(d.mode(), d.uid(), d.gid(), d.generation(), 12345, d.atime());
+        });
+        assertThat(r.problems()).anyMatch(p -> p.contains("records parent 12345 but is named in directory"));
+    }
+
+    @Test
+    void anOrphanThatStillHasLinksIsReported() throws Exception {
+        FsckReport r = plantAndCheck(m -> {
+            InodeCore a = file(m, "a");
+            a.loadCore(a.nlink(), a.size(), a.flags() | InodeCore.FLAG_ORPHAN, a.mtime(), a.ctime());
+        });
+        assertThat(r.problems()).anyMatch(p -> p.contains("is marked an orphan") && p.contains("link count 1"));
+    }
+
+    @Test
+    void extendedAttributesOverTheInodesAttributeSpaceAreReported() throws Exception {
+        FsckReport r = plantAndCheck(m -> m.setXattr(file(m, "a").ino(), "user.huge", new byte[140_000]));
+        assertThat(r.problems()).anyMatch(p -> p.contains("attribute space"));
+    }
+
+    @Test
     void aDirectoryEntryNamingNoInodeIsReported() throws Exception {
         FsckReport r = plantAndCheck(m -> m.inode(m.rootIno()).loadEntry("ghost", 987654L));
         assertThat(r.problems()).anyMatch(p -> p.contains("'ghost' names inode 987654, which does not exist"));

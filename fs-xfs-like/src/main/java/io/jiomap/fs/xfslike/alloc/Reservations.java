@@ -4,6 +4,7 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.format.Geometry;
+import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.format.MetaBlock;
 import io.jiomap.fs.xfslike.mount.MountState;
 
@@ -62,6 +63,7 @@ public final class Reservations {
         Geometry geo = mount.geometry();
         int per = geo.blockSize() - MetaBlock.HEADER;
         long roomBlocks = Math.max(0, geo.metaBlocks() - Checkpoint.blocksNeeded(mount.metadata()) - 2);
-        return roomBlocks * (per / 64);
+        // An inode costs its record and, for a name, a short directory entry.
+        return roomBlocks * (per / (InodeRecords.INODE_FIXED + InodeRecords.ENTRY_FIXED + 12));
     }
 }

@@ -15,12 +15,15 @@ import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.InodeTally;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import io.jiomap.fs.xfslike.meta.RefcountIndex;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -30,7 +33,7 @@ import java.util.UUID;
  * point leaves one complete checkpoint plus the log written after it.
  */
 public final class Checkpoint {
-    static final int SUMMARY = 32;
+    static final int SUMMARY = 40;
     static final int ENTRY = 26;
 
     private Checkpoint() {
@@ -101,8 +104,9 @@ public final class Checkpoint {
             boolean inline = InodeRecords.isInline(n);
             ByteBuffer r = inodes.record(InodeRecords.inodeBytes(n));
             r.putLong(c.ino()).put((byte) c.kind().ordinal()).put((byte) (inline ? 0 : 1))
-                    .putShort((short) c.flags()).putInt(c.nlink()).putLong(c.size()).putLong(c.mtime())
-                    .putLong(c.ctime()).putInt(n);
+                    .putShort((short) c.flags()).putInt(c.nlink()).putLong(c.size()).putShort((short) c.mode())
+                    .putInt(c.uid()).putInt(c.gid()).putLong(c.generation()).putLong(c.parent()).putLong(c.atime())
+                    .putLong(c.mtime()).putLong(c.ctime()).putInt(n);
             if (inline) {
                 for (Extent e : c.data().all()) {
                     r.putLong(e.packedHigh()).putLong(e.packedLow());
@@ -125,6 +129,7 @@ public final class Checkpoint {
             }
         }
         segs.add(inodes);
+        segs.add(extras(m, bs, generation, uuid));
         segs.addAll(forks);
 
         List<List<byte[]>> blocks = new ArrayList<>();
@@ -141,7 +146,7 @@ public final class Checkpoint {
         }
         SegmentWriter header = new SegmentWriter(bs, BlockType.CHECKPOINT, 0, generation, uuid);
         header.record(SUMMARY).putLong(m.rootIno()).putInt(segs.size()).putInt(headerBlocks).putLong(at)
-                .putLong(lastSeq);
+                .putLong(lastSeq).putLong(m.nextGeneration());
         for (Segment s : table) {
             header.record(ENTRY).putShort((short) s.type().code()).putLong(s.owner()).putInt(s.first())
                     .putInt(s.blocks()).putLong(s.records());
@@ -164,6 +169,70 @@ public final class Checkpoint {
             }
         }
         return out;
+    }
+
+    /**
+     * The extras segment: each inode with a symlink target or extended attributes has one extras record (target
+     * length 2, target, attribute count 2, then per attribute name length 1, name, value length 4, value), cut into
+     * chunk records (inode 8, offset 4, length 2, bytes) that fill each block, so a record of any size fits.
+     */
+    private static SegmentWriter extras(Metadata m, int bs, long generation, UUID uuid) {
+        SegmentWriter w = new SegmentWriter(bs, BlockType.EXTRAS, 0, generation, uuid);
+        int fixed = InodeRecords.EXTRAS_CHUNK_FIXED;
+        for (InodeCore c : m.inodes().values()) {
+            if (c.extraBytes() == 0) {
+                continue;
+            }
+            byte[] rec = extrasRecord(c);
+            int off = 0;
+            while (off < rec.length) {
+                int room = w.room() > fixed ? w.room() - fixed : w.payloadBytes() - fixed;
+                int len = Math.min(rec.length - off, room);
+                w.record(fixed + len).putLong(c.ino()).putInt(off).putShort((short) len).put(rec, off, len);
+                off += len;
+            }
+        }
+        return w;
+    }
+
+    private static byte[] extrasRecord(InodeCore c) {
+        ByteBuffer b = ByteBuffer.allocate(c.extraBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] t = c.target() == null ? new byte[0] : c.target().getBytes(StandardCharsets.UTF_8);
+        b.putShort((short) t.length).put(t).putShort((short) c.xattrs().size());
+        for (Map.Entry<String, byte[]> e : c.xattrs().entrySet()) {
+            byte[] n = e.getKey().getBytes(StandardCharsets.UTF_8);
+            b.put((byte) n.length).put(n).putInt(e.getValue().length).put(e.getValue());
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalStateException("inode " + c.ino() + " extras: " + b.position() + " bytes encoded, "
+                    + c.extraBytes() + " counted");
+        }
+        return b.array();
+    }
+
+    /** Decodes one inode's extras record into it. */
+    private static void loadExtras(InodeCore c, byte[] rec) {
+        ByteBuffer b = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] t = new byte[b.getShort() & 0xffff];
+        b.get(t);
+        int count = b.getShort() & 0xffff;
+        Map<String, byte[]> attrs = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            byte[] n = new byte[b.get() & 0xff];
+            b.get(n);
+            byte[] v = new byte[b.getInt()];
+            b.get(v);
+            attrs.put(new String(n, StandardCharsets.UTF_8), v);
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("extras record of inode " + c.ino() + " has " + b.remaining()
+                    + " bytes after its last attribute");
+        }
+        if (c.isSymlink() != (t.length > 0)) {
+            throw new IllegalArgumentException("inode " + c.ino() + " is a " + c.kind() + " with a target of "
+                    + t.length + " bytes");
+        }
+        c.loadExtras(c.isSymlink() ? new String(t, StandardCharsets.UTF_8) : null, attrs);
     }
 
     private static long headerBlocks(int bs, long segments) {
@@ -202,7 +271,11 @@ public final class Checkpoint {
         // Each directory is a segment of at least one block; together they hold dirBytes, packed as the inodes are.
         blocks += t.dirs() + t.dirBytes() / (per - t.largestEntryRecord() + 1);
         segments += t.dirs();
-        segments++;
+        // Extras: chunks fill every block but the last to within one chunk header, and each block boundary adds at
+        // most one chunk: B blocks hold E bytes in at most N + B chunks, so B <= 1 + (c + E + cN) / (per - 2c).
+        int chunk = InodeRecords.EXTRAS_CHUNK_FIXED;
+        blocks += 1 + (chunk + t.extraBytes() + chunk * t.extraInodes()) / (per - 2 * chunk);
+        segments += 2;
         return blocks + headerBlocks(g.blockSize(), segments);
     }
 
@@ -228,6 +301,7 @@ public final class Checkpoint {
         int headerBlocks = sum.getInt();
         long total = sum.getLong();
         long lastSeq = sum.getLong();
+        long nextGeneration = sum.getLong();
         if (total != usedBlocks || headerBlocks < 1 || headerBlocks > usedBlocks || segCount < 0) {
             throw corrupt(regionStart, BlockType.CHECKPOINT, 0, "says it is " + total + " blocks with "
                     + headerBlocks + " header blocks and " + segCount + " segments; the superblock says "
@@ -261,16 +335,29 @@ public final class Checkpoint {
         }
         Metadata m = new Metadata(g);
         m.setRootIno(root);
+        m.setNextGeneration(nextGeneration);
+        Map<Long, ByteArrayOutputStream> extras = new HashMap<>();
         for (Segment s : table) {
             for (int i = 0; i < s.blocks(); i++) {
                 long blockNo = regionStart + s.first() + i;
                 ByteBuffer b = block(all, s.first() + i, bs);
                 MetaBlock.validate(b, bs, uuid, blockNo, s.type(), s.owner(), i, generation);
                 try {
-                    decodeRecords(m, s, MetaBlock.payload(b));
+                    decodeRecords(m, s, MetaBlock.payload(b), extras);
                 } catch (RuntimeException e) {
                     throw corrupt(blockNo, s.type(), s.owner(), "records do not decode: " + e.getMessage());
                 }
+            }
+        }
+        for (Map.Entry<Long, ByteArrayOutputStream> e : extras.entrySet()) {
+            try {
+                InodeCore c = m.inode(e.getKey());
+                if (c == null) {
+                    throw new IllegalArgumentException("extras of inode " + e.getKey() + ", which has no inode record");
+                }
+                loadExtras(c, e.getValue().toByteArray());
+            } catch (RuntimeException ex) {
+                throw corrupt(regionStart, BlockType.EXTRAS, 0, "records do not decode: " + ex.getMessage());
             }
         }
         // The records went straight into the inodes, past the mutators that keep the tally.
@@ -278,7 +365,8 @@ public final class Checkpoint {
         return new Loaded(m, lastSeq, table);
     }
 
-    private static void decodeRecords(Metadata m, Segment s, ByteBuffer p) {
+    private static void decodeRecords(Metadata m, Segment s, ByteBuffer p,
+                                      Map<Long, ByteArrayOutputStream> extras) {
         Geometry g = m.geometry();
         while (p.hasRemaining()) {
             switch (s.type()) {
@@ -312,6 +400,12 @@ public final class Checkpoint {
                     int flags = p.getShort() & 0xffff;
                     int nlink = p.getInt();
                     long size = p.getLong();
+                    int mode = p.getShort() & 0xffff;
+                    int uid = p.getInt();
+                    int gid = p.getInt();
+                    long generation = p.getLong();
+                    long parent = p.getLong();
+                    long atime = p.getLong();
                     long mtime = p.getLong();
                     long ctime = p.getLong();
                     int n = p.getInt();
@@ -321,6 +415,7 @@ public final class Checkpoint {
                     }
                     InodeCore c = new InodeCore(ino, FileKind.values()[kind], mtime);
                     c.loadCore(nlink, size, flags, mtime, ctime);
+                    c.loadAttributes(mode, uid, gid, generation, parent, atime);
                     m.inodes().put(ino, c);
                     if (format == 0) {
                         for (int i = 0; i < n; i++) {
@@ -351,6 +446,20 @@ public final class Checkpoint {
                     byte[] name = new byte[length];
                     p.get(name);
                     c.loadEntry(new String(name, StandardCharsets.UTF_8), child);
+                }
+                case EXTRAS -> {
+                    long ino = p.getLong();
+                    int off = p.getInt();
+                    int len = p.getShort() & 0xffff;
+                    byte[] chunk = new byte[len];
+                    p.get(chunk);
+                    ByteArrayOutputStream rec = extras.computeIfAbsent(ino,
+                            k -> new ByteArrayOutputStream());
+                    if (off != rec.size()) {
+                        throw new IllegalArgumentException("extras chunk of inode " + ino + " at offset " + off
+                                + ", expected " + rec.size());
+                    }
+                    rec.write(chunk, 0, len);
                 }
                 default -> throw new IllegalArgumentException("unexpected " + s.type() + " segment");
             }

@@ -127,8 +127,7 @@ final class FileAllocation {
         InodeCore core = ip.core();
         long eofBlocks = (core.size() + ip.blockSize() - 1) >>> ip.shift();
         if (endBlock > eofBlocks && !core.hasFlag(InodeCore.FLAG_PREALLOC)) {
-            t.add(LogItem.Core.changed(core.ino(), core.size(), core.nlink(), core.flags() | InodeCore.FLAG_PREALLOC,
-                    core.mtime(), core.ctime()));
+            t.add(LogItem.Core.of(core).flags(core.flags() | InodeCore.FLAG_PREALLOC));
         }
     }
 }

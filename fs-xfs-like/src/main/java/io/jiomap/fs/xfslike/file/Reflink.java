@@ -7,6 +7,7 @@ import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.iomap.Iomap;
 import io.jiomap.api.iomap.IomapIter;
 import io.jiomap.api.iomap.IomapType;
+import io.jiomap.api.vfs.Timestamps;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;
@@ -213,8 +214,7 @@ final class Reflink {
                     false)));
         }
         long newSize = Math.max(core.size(), dstOffset + len);
-        long now = System.currentTimeMillis();
-        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), core.flags(), now, now));
+        t.add(LogItem.Core.of(core).size(newSize).modified(Timestamps.now()));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;

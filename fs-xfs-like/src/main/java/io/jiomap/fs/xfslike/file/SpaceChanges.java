@@ -6,6 +6,7 @@ import static io.jiomap.api.vfs.Inode.FALLOC_ZERO_RANGE;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.api.vfs.Timestamps;
 import io.jiomap.fs.xfslike.log.LogItem;
 import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.Allocator;
@@ -56,8 +57,7 @@ final class SpaceChanges {
                 flags |= InodeCore.FLAG_PREALLOC;
             }
         }
-        long now = System.currentTimeMillis();
-        t.add(LogItem.Core.changed(core.ino(), newSize, core.nlink(), flags, now, now));
+        t.add(LogItem.Core.of(core).size(newSize).flags(flags).modified(Timestamps.now()));
         mount.log().commitLocked(t);
         mount.log().pushIfLargeLocked();
         return 0;
@@ -115,9 +115,8 @@ final class SpaceChanges {
             }
         }
         if (!keepSize && end > core.size()) {
-            long now = System.currentTimeMillis();
             Transaction t = new Transaction(mount.metadata());
-            t.add(LogItem.Core.changed(core.ino(), end, core.nlink(), core.flags(), now, now));
+            t.add(LogItem.Core.of(core).size(end).modified(Timestamps.now()));
             mount.log().commitLocked(t);
         }
         mount.log().pushIfLargeLocked();

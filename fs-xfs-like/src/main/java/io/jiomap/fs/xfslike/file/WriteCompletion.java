@@ -63,8 +63,8 @@ final class WriteCompletion implements DioOps {
                 }
             }
             if (pos + size > core.size()) {
-                t.add(LogItem.Core.changed(core.ino(), pos + size, core.nlink(), core.flags(),
-                        System.currentTimeMillis(), System.currentTimeMillis()));
+                // The write set mtime and ctime in memory when it started (lazytime); the size change logs them.
+                t.add(LogItem.Core.of(core).size(pos + size));
             }
             mount.log().commitLocked(t);
             return 0;

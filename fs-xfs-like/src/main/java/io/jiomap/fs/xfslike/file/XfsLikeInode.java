@@ -7,9 +7,12 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.Timestamps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.fs.xfslike.alloc.BlockAllocation;
 import io.jiomap.fs.xfslike.alloc.Reservations;
+import io.jiomap.fs.xfslike.log.LogItem;
+import io.jiomap.fs.xfslike.log.Transaction;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.mount.MountState;
 import java.lang.foreign.MemorySegment;
@@ -75,7 +78,8 @@ public final class XfsLikeInode extends Inode {
         return reservations;
     }
 
-    InodeCore core() {
+    /** The inode's metadata; read and changed with the metadata lock held. */
+    public InodeCore core() {
         return core;
     }
 
@@ -166,6 +170,9 @@ public final class XfsLikeInode extends Inode {
             return -Errno.EAGAIN;
         }
         try {
+            if (length > 0) {
+                core.touchAccessed(Timestamps.now());
+            }
             return mount.directIo().rw(iocb, buffer, offset, length, readMapping, null, 0, null, 0);
         } finally {
             iolock.readLock().unlock();
@@ -179,6 +186,10 @@ public final class XfsLikeInode extends Inode {
         }
         if (mount.isUnmounted()) {
             return -Errno.ESHUTDOWN;
+        }
+        if (length > 0) {
+            // file_modified: in memory only, logged with the inode's next change, fsync or unmount (lazytime).
+            core.touchModified(Timestamps.now());
         }
         long pos = iocb.position();
         boolean nowait = iocb.hasFlag(Iocb.NOWAIT);
@@ -223,6 +234,17 @@ public final class XfsLikeInode extends Inode {
         }
         mount.lockMetadata();
         try {
+            if (!datasync && core.timesDirty && !mount.isUnmounted()) {
+                // Times a data write or read changed (lazytime) go to the log with fsync, never with fdatasync.
+                // The force's PREFLUSH makes the data stable; the flush after it keeps the O_SYNC contract's
+                // order (a cache flush after the last write: the log write is one).
+                Transaction t = new Transaction(mount.metadata());
+                t.add(LogItem.Core.of(core).timesOnly());
+                mount.log().commitLocked(t);
+                mount.log().forceLogLocked();
+                mount.log().syncLocked();
+                return 0;
+            }
             mount.log().fsyncLocked(core, datasync);
             return 0;
         } catch (JiomapException e) {
@@ -264,7 +286,7 @@ public final class XfsLikeInode extends Inode {
 
     /** The stat of any inode, file or directory, on a filesystem of block size {@code bs}. */
     public static FileStat statOfLocked(InodeCore c, int bs) {
-        return new FileStat(c.ino(), 0, c.kind(), c.isDir() ? 0755 : 0644, 0, 0, c.nlink(), c.size(), c.data().blocks() * bs, bs,
-                c.data().size(), c.mtime(), c.mtime(), c.ctime());
+        return new FileStat(c.ino(), c.generation(), c.kind(), c.mode(), c.uid(), c.gid(), c.nlink(), c.size(),
+                c.data().blocks() * bs, bs, c.data().size(), c.atime(), c.mtime(), c.ctime());
     }
 }

@@ -11,7 +11,8 @@ public enum BlockType {
     INODES(7, "inode records"),
     BMAP(8, "extent map"),
     DIR(9, "directory entries"),
-    LOG(10, "log");
+    LOG(10, "log"),
+    EXTRAS(11, "inode extras (symlink targets, extended attributes)");
 
     private final int code;
     private final String description;

@@ -8,7 +8,7 @@ public final class InodeRecords {
     /** Extents kept inside the inode record (EXTENTS format); more go to extent blocks (XFS's BTREE format). */
     public static final int INLINE_EXTENTS = 8;
     /** An inode record without its inline extents. */
-    public static final int INODE_FIXED = 44;
+    public static final int INODE_FIXED = 78;
     /** One extent record, inline or in an extent block. */
     public static final int EXTENT = 16;
     /** The largest inode record: the fixed part and a full inline extent list. */
@@ -19,6 +19,19 @@ public final class InodeRecords {
     public static final int ENTRY_FIXED = 10;
     /** The largest directory entry record. */
     public static final int MAX_ENTRY = ENTRY_FIXED + NAME_MAX;
+    /** The longest symbolic link target, in UTF-8 bytes (PATH_MAX - 1). */
+    public static final int SYMLINK_MAX = 4095;
+    /** An inode extras record without its target and attributes: the target length and the attribute count. */
+    public static final int EXTRAS_FIXED = 4;
+    /** One extended attribute in the extras record without its name and value: their lengths. */
+    public static final int XATTR_FIXED = 5;
+    /**
+     * The attribute space of one inode: its extended attributes' names, values and {@link #XATTR_FIXED} bytes each
+     * together (a change that would pass it answers ENOSPC). One value of the largest size the VFS allows fits.
+     */
+    public static final int XATTR_SPACE = 128 * 1024;
+    /** A chunk record of an extras segment without its bytes: inode, offset, length. */
+    public static final int EXTRAS_CHUNK_FIXED = 14;
 
     private InodeRecords() {
     }

@@ -45,6 +45,16 @@ public final class SegmentWriter {
         return buf;
     }
 
+    /** Bytes left in the current block: a record of at most this many goes into it. */
+    public int room() {
+        return buf.remaining();
+    }
+
+    /** Bytes of payload in one block. */
+    public int payloadBytes() {
+        return payload.length;
+    }
+
     private void flush() {
         blocks.add(MetaBlock.build(blockSize, type, blocks.size(), owner, generation, uuid, records, payload,
                 buf.position()));

@@ -24,10 +24,27 @@ public record Superblock(Geometry geometry, UUID uuid, long features, long gener
     public static final int VERSION = 1;
     public static final int SIZE = 512;
     public static final long FEATURE_REFLINK = 1;
+    /**
+     * POSIX metadata: inode records with mode, owner, generation, parent and atime, times in nanoseconds, symbolic
+     * links, extended attributes and orphans. mkfs always sets it; an image without it is refused.
+     */
+    public static final long FEATURE_POSIX = 2;
     static final int CRC_OFFSET = 4;
 
     public boolean reflink() {
         return (features & FEATURE_REFLINK) != 0;
+    }
+
+    public boolean posix() {
+        return (features & FEATURE_POSIX) != 0;
+    }
+
+    /** Why an image without {@link #FEATURE_POSIX} cannot be used, and what to do. */
+    public static String predatesPosix(String device) {
+        return device + " holds an xfs-like image that predates POSIX metadata (no mode, owner, link counts, "
+                + "symbolic links or extended attributes in its inodes); this version cannot read it. Copy the "
+                + "files off with the jiomap version that made it, then make a new filesystem with "
+                + "`jiomap mkfs --fs=xfs-like <image>`";
     }
 
     public Superblock withCheckpoint(long newGeneration, int slot, long used, long tail, long tailSeq,

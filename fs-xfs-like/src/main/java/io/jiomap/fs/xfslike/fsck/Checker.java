@@ -4,9 +4,11 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.fs.FsckReport;
+import io.jiomap.api.vfs.FileStat;
 import io.jiomap.fs.xfslike.format.BlockType;
 import io.jiomap.fs.xfslike.format.Disk;
 import io.jiomap.fs.xfslike.format.Geometry;
+import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.format.Superblock;
 import io.jiomap.fs.xfslike.checkpoint.Checkpoint;
 import io.jiomap.fs.xfslike.log.Log;
@@ -77,7 +79,51 @@ public final class Checker {
         checkOwnership(md, claims, problems);
         checkInodeAllocation(md, problems);
         checkNamespace(md, problems);
+        checkAttributes(md, problems);
         return problems;
+    }
+
+    /** Mode bits, generations, symbolic link targets against kind and size, extended attribute records. */
+    private static void checkAttributes(Metadata md, List<String> problems) {
+        for (InodeCore c : md.inodes().values()) {
+            String inode = "inode " + c.ino();
+            if ((c.mode() & ~FileStat.MODE_MASK) != 0) {
+                problems.add(inode + " has mode 0" + Integer.toOctalString(c.mode()) + "; only the bits of 07777 "
+                        + "may be set (the kind is not in the mode)");
+            }
+            if (c.generation() < 1 || c.generation() >= md.nextGeneration()) {
+                problems.add(inode + " has generation " + c.generation() + "; generations run from 1 to below the "
+                        + "next one the checkpoint hands out, " + md.nextGeneration());
+            }
+            if (c.isSymlink()) {
+                int bytes = c.target() == null ? 0 : InodeCore.nameBytes(c.target());
+                if (bytes < 1 || bytes > InodeRecords.SYMLINK_MAX) {
+                    problems.add("symbolic link " + inode + " has a target of " + bytes + " bytes; 1 to "
+                            + InodeRecords.SYMLINK_MAX + " expected");
+                }
+                if (c.size() != bytes) {
+                    problems.add("symbolic link " + inode + " has size " + c.size() + " but a target of " + bytes
+                            + " bytes; the size is the target's length");
+                }
+                if (!c.data().isEmpty()) {
+                    problems.add("symbolic link " + inode + " has " + c.data().size() + " data extents; its target "
+                            + "lives in the inode");
+                }
+            } else if (c.target() != null) {
+                problems.add(inode + " is a " + c.kind() + " but holds a symbolic link target");
+            }
+            for (Map.Entry<String, byte[]> x : c.xattrs().entrySet()) {
+                int n = InodeCore.nameBytes(x.getKey());
+                if (n < 1 || n > InodeRecords.NAME_MAX) {
+                    problems.add(inode + " has an extended attribute name of " + n + " bytes; 1 to "
+                            + InodeRecords.NAME_MAX + " allowed");
+                }
+            }
+            if (c.xattrBytes() > InodeRecords.XATTR_SPACE) {
+                problems.add(inode + " extended attributes take " + c.xattrBytes() + " bytes, over the "
+                        + InodeRecords.XATTR_SPACE + "-byte attribute space of an inode");
+            }
+        }
     }
 
     private static void checkExtents(Geometry g, InodeCore c, List<String> problems, List<Claim> claims) {
@@ -260,8 +306,35 @@ public final class Checker {
                 }
             }
         }
+        Map<Long, Long> namedIn = new HashMap<>();
+        for (InodeCore dir : md.inodes().values()) {
+            if (dir.isDir()) {
+                for (long child : dir.entries().values()) {
+                    InodeCore cc = md.inode(child);
+                    if (cc != null && cc.isDir()) {
+                        namedIn.put(child, dir.ino());
+                    }
+                }
+            }
+        }
+        if (root.parent() != root.ino()) {
+            problems.add("the root directory's parent is inode " + root.parent() + "; the root holds itself");
+        }
         for (InodeCore c : md.inodes().values()) {
             int refs = references.getOrDefault(c.ino(), 0);
+            if (c.isDir() && c.ino() != md.rootIno() && namedIn.containsKey(c.ino())
+                    && c.parent() != namedIn.get(c.ino())) {
+                problems.add("directory inode " + c.ino() + " records parent " + c.parent() + " but is named in "
+                        + "directory " + namedIn.get(c.ino()));
+            }
+            if (c.hasFlag(InodeCore.FLAG_ORPHAN)) {
+                if (c.isDir() || refs != 0 || c.nlink() != 0) {
+                    problems.add("inode " + c.ino() + " is marked an orphan (unlinked while open) but is a "
+                            + c.kind() + " with link count " + c.nlink() + " named by " + refs
+                            + " entries; an orphan is a non-directory with no links and no names");
+                }
+                continue;
+            }
             if (c.ino() == md.rootIno()) {
                 if (refs != 0) {
                     problems.add("the root directory is named by " + refs + " directory entries");
@@ -308,6 +381,11 @@ public final class Checker {
         summary.add("superblock: " + g.agCount() + " allocation groups of " + g.agBlocks() + " blocks, block size "
                 + g.blockSize() + ", " + g.totalBlocks() + " blocks, log " + g.logBlocks() + " blocks, reflink "
                 + (sb.reflink() ? "on" : "off") + ", uuid " + sb.uuid());
+        if (!sb.posix()) {
+            problems.add(Superblock.predatesPosix(device.name()));
+            summary.add("the image predates POSIX metadata; nothing more was checked");
+            return new FsckReport(type, problems, summary);
+        }
         checkBackupSuperblocks(device, disk, sb, problems);
         Checkpoint.Loaded loaded;
         long region = g.metaStart(sb.activeSlot());
@@ -354,12 +432,18 @@ public final class Checker {
             extents += c.data().size();
             used += c.data().blocks();
         }
+        long orphans = md.inodes().values().stream().filter(c -> c.hasFlag(InodeCore.FLAG_ORPHAN)).count();
+        if (orphans > 0) {
+            summary.add(orphans + " orphan(s): inodes unlinked while open when the filesystem stopped; the next "
+                    + "mount frees them");
+        }
         summary.add(md.inodes().size() + " inodes (" + dirs + " directories), " + extents + " extents mapping "
                 + used + " blocks, " + md.refcount().sharedCount() + " shared ranges, " + md.freeBlocks()
                 + " of " + g.dataBlocks() + " data blocks free");
         summary.add("superblocks, every checkpoint block's CRC/owner/generation, free space by block and "
                 + "by size, AG counters, inode allocation, extent maps, block ownership and reference counts, "
-                + "CoW staging, the log, directories and link counts");
+                + "CoW staging, the log, directories, parents and link counts, mode bits, generations, symbolic "
+                + "links, extended attributes, orphans");
         return new FsckReport(type, problems, summary);
     }
 

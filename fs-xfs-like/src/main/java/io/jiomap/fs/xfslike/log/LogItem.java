@@ -2,6 +2,7 @@ package io.jiomap.fs.xfslike.log;
 
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.fs.xfslike.meta.Extent;
+import io.jiomap.fs.xfslike.meta.InodeCore;
 import io.jiomap.fs.xfslike.meta.Metadata;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ public sealed interface LogItem {
     int REFCOUNT = 10;
     int STAGE = 11;
     int UNSTAGE = 12;
+    int XATTR_SET = 13;
+    int XATTR_REMOVE = 14;
 
     void apply(Metadata m);
 
@@ -37,17 +40,21 @@ public sealed interface LogItem {
         return -1;
     }
 
-    record Create(long ino, FileKind kind, long time) implements LogItem {
+    /** A new inode with its attributes; {@code target} is a symbolic link's target, null for other kinds. */
+    record Create(long ino, FileKind kind, int mode, int uid, int gid, long generation, long time, String target)
+            implements LogItem {
         public void apply(Metadata m) {
-            m.createInode(ino, kind, time);
+            m.createInode(ino, kind, mode, uid, gid, generation, time, target);
         }
 
         public void encode(ByteBuffer b) {
-            b.put((byte) CREATE).putLong(ino).put((byte) kind.ordinal()).putLong(time);
+            byte[] t = target == null ? new byte[0] : target.getBytes(StandardCharsets.UTF_8);
+            b.put((byte) CREATE).putLong(ino).put((byte) kind.ordinal()).putShort((short) mode).putInt(uid)
+                    .putInt(gid).putLong(generation).putLong(time).putShort((short) t.length).put(t);
         }
 
         public int size() {
-            return 18;
+            return 38 + (target == null ? 0 : target.getBytes(StandardCharsets.UTF_8).length);
         }
     }
 
@@ -65,25 +72,100 @@ public sealed interface LogItem {
         }
     }
 
-    /** The inode core; {@code timestampsOnly} says nothing but times changed (fdatasync need not force it). */
-    record Core(long ino, long isize, int nlink, int flags, long mtime, long ctime, boolean timestampsOnly)
-            implements LogItem {
-        /** A core whose size, links or flags may have changed: fdatasync must force it. */
-        public static Core changed(long ino, long isize, int nlink, int flags, long mtime, long ctime) {
-            return new Core(ino, isize, nlink, flags, mtime, ctime, false);
+    /**
+     * The whole inode core, as it is after the change; {@code timestampsOnly} says nothing but times changed
+     * (fdatasync need not force it). Built from the inode as it is ({@link #of}) with the changed fields replaced.
+     */
+    record Core(long ino, long isize, int nlink, int flags, int mode, int uid, int gid, long atime, long mtime,
+                long ctime, boolean timestampsOnly) implements LogItem {
+        /** The core of {@code c} as it is in memory, times changed by data I/O included. */
+        public static Core of(InodeCore c) {
+            return new Core(c.ino(), c.size(), c.nlink(), c.flags(), c.mode(), c.uid(), c.gid(), c.atime(), c.mtime(),
+                    c.ctime(), false);
+        }
+
+        public Core size(long s) {
+            return new Core(ino, s, nlink, flags, mode, uid, gid, atime, mtime, ctime, false);
+        }
+
+        public Core links(int n) {
+            return new Core(ino, isize, n, flags, mode, uid, gid, atime, mtime, ctime, false);
+        }
+
+        public Core flags(int f) {
+            return new Core(ino, isize, nlink, f, mode, uid, gid, atime, mtime, ctime, false);
+        }
+
+        public Core mode(int m) {
+            return new Core(ino, isize, nlink, flags, m, uid, gid, atime, mtime, ctime, false);
+        }
+
+        public Core owner(int u, int g) {
+            return new Core(ino, isize, nlink, flags, mode, u, g, atime, mtime, ctime, false);
+        }
+
+        public Core times(long a, long m, long c) {
+            return new Core(ino, isize, nlink, flags, mode, uid, gid, a, m, c, timestampsOnly);
+        }
+
+        /** The content changed at {@code now}: mtime and ctime. */
+        public Core modified(long now) {
+            return times(atime, now, now);
+        }
+
+        /** The inode changed at {@code now}: ctime. */
+        public Core changed(long now) {
+            return times(atime, mtime, now);
+        }
+
+        /** Only times changed. */
+        public Core timesOnly() {
+            return new Core(ino, isize, nlink, flags, mode, uid, gid, atime, mtime, ctime, true);
         }
 
         public void apply(Metadata m) {
-            m.setCore(ino, isize, nlink, flags, mtime, ctime);
+            m.setCore(ino, isize, nlink, flags, mode, uid, gid, atime, mtime, ctime);
         }
 
         public void encode(ByteBuffer b) {
-            b.put((byte) CORE).putLong(ino).putLong(isize).putInt(nlink).putInt(flags).putLong(mtime)
-                    .putLong(ctime).put((byte) (timestampsOnly ? 1 : 0));
+            b.put((byte) CORE).putLong(ino).putLong(isize).putInt(nlink).putInt(flags).putShort((short) mode)
+                    .putInt(uid).putInt(gid).putLong(atime).putLong(mtime).putLong(ctime)
+                    .put((byte) (timestampsOnly ? 1 : 0));
         }
 
         public int size() {
-            return 42;
+            return 60;
+        }
+    }
+
+    /** Sets extended attribute {@code name} of {@code ino} to {@code value}. */
+    record XattrSet(long ino, String name, byte[] value) implements LogItem {
+        public void apply(Metadata m) {
+            m.setXattr(ino, name, value);
+        }
+
+        public void encode(ByteBuffer b) {
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            b.put((byte) XATTR_SET).putLong(ino).put((byte) n.length).put(n).putInt(value.length).put(value);
+        }
+
+        public int size() {
+            return 14 + name.getBytes(StandardCharsets.UTF_8).length + value.length;
+        }
+    }
+
+    record XattrRemove(long ino, String name) implements LogItem {
+        public void apply(Metadata m) {
+            m.removeXattr(ino, name);
+        }
+
+        public void encode(ByteBuffer b) {
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            b.put((byte) XATTR_REMOVE).putLong(ino).put((byte) n.length).put(n);
+        }
+
+        public int size() {
+            return 10 + name.getBytes(StandardCharsets.UTF_8).length;
         }
     }
 
@@ -229,10 +311,36 @@ public sealed interface LogItem {
     static LogItem decode(ByteBuffer b) {
         int type = b.get();
         return switch (type) {
-            case CREATE -> new Create(b.getLong(), FileKind.values()[b.get()], b.getLong());
+            case CREATE -> {
+                long ino = b.getLong();
+                FileKind kind = FileKind.values()[b.get()];
+                int mode = b.getShort() & 0xffff;
+                int uid = b.getInt();
+                int gid = b.getInt();
+                long generation = b.getLong();
+                long time = b.getLong();
+                byte[] t = new byte[b.getShort() & 0xffff];
+                b.get(t);
+                yield new Create(ino, kind, mode, uid, gid, generation, time,
+                        kind == FileKind.SYMLINK ? new String(t, StandardCharsets.UTF_8) : null);
+            }
             case FREE_INODE -> new FreeInode(b.getLong());
-            case CORE -> new Core(b.getLong(), b.getLong(), b.getInt(), b.getInt(), b.getLong(), b.getLong(),
-                    b.get() == 1);
+            case CORE -> new Core(b.getLong(), b.getLong(), b.getInt(), b.getInt(), b.getShort() & 0xffff, b.getInt(),
+                    b.getInt(), b.getLong(), b.getLong(), b.getLong(), b.get() == 1);
+            case XATTR_SET -> {
+                long ino = b.getLong();
+                byte[] n = new byte[b.get() & 0xff];
+                b.get(n);
+                byte[] v = new byte[b.getInt()];
+                b.get(v);
+                yield new XattrSet(ino, new String(n, StandardCharsets.UTF_8), v);
+            }
+            case XATTR_REMOVE -> {
+                long ino = b.getLong();
+                byte[] n = new byte[b.get() & 0xff];
+                b.get(n);
+                yield new XattrRemove(ino, new String(n, StandardCharsets.UTF_8));
+            }
             case ENTRY_ADD -> {
                 long dir = b.getLong();
                 long child = b.getLong();

@@ -16,6 +16,8 @@ public final class InodeTally {
     private long forkBlocks;
     private long dirs;
     private long dirBytes;
+    private long extraInodes;
+    private long extraBytes;
     /** Inodes by the extents their record holds (a fork inode holds none): the largest record present. */
     private final long[] byInlineExtents = new long[InodeRecords.INLINE_EXTENTS + 1];
     /** Directory entries by name length in bytes: the largest entry record present. */
@@ -34,7 +36,7 @@ public final class InodeTally {
     }
 
     void clear() {
-        inodes = inodeBytes = forkInodes = forkBlocks = dirs = dirBytes = 0;
+        inodes = inodeBytes = forkInodes = forkBlocks = dirs = dirBytes = extraInodes = extraBytes = 0;
         Arrays.fill(byInlineExtents, 0);
         Arrays.fill(byNameLength, 0);
     }
@@ -57,6 +59,10 @@ public final class InodeTally {
         if (!InodeRecords.isInline(n)) {
             forkInodes += sign;
             forkBlocks += sign * InodeRecords.fixedBlocks(n, InodeRecords.EXTENT, payload);
+        }
+        if (c.extraBytes() > 0) {
+            extraInodes += sign;
+            extraBytes += sign * c.extraBytes();
         }
         if (c.isDir()) {
             dirs += sign;
@@ -93,6 +99,16 @@ public final class InodeTally {
         return dirBytes;
     }
 
+    /** Inodes with an extras record (a symlink target or extended attributes). */
+    public long extraInodes() {
+        return extraInodes;
+    }
+
+    /** Bytes of all extras records. */
+    public long extraBytes() {
+        return extraBytes;
+    }
+
     /** The largest inode record present, in bytes. */
     public int largestInodeRecord() {
         for (int n = byInlineExtents.length - 1; n > 0; n--) {
@@ -117,6 +133,7 @@ public final class InodeTally {
     public boolean sameAs(InodeTally other) {
         return inodes == other.inodes && inodeBytes == other.inodeBytes && forkInodes == other.forkInodes
                 && forkBlocks == other.forkBlocks && dirs == other.dirs && dirBytes == other.dirBytes
+                && extraInodes == other.extraInodes && extraBytes == other.extraBytes
                 && Arrays.equals(byInlineExtents, other.byInlineExtents)
                 && Arrays.equals(byNameLength, other.byNameLength);
     }
@@ -124,7 +141,8 @@ public final class InodeTally {
     @Override
     public String toString() {
         return "inodes=" + inodes + " inodeBytes=" + inodeBytes + " forkInodes=" + forkInodes + " forkBlocks="
-                + forkBlocks + " dirs=" + dirs + " dirBytes=" + dirBytes + " largestInodeRecord="
+                + forkBlocks + " dirs=" + dirs + " dirBytes=" + dirBytes + " extraInodes=" + extraInodes + " extraBytes=" + extraBytes
+                + " largestInodeRecord="
                 + largestInodeRecord() + " largestEntryRecord=" + largestEntryRecord() + " byInlineExtents="
                 + Arrays.toString(byInlineExtents) + " byNameLength="
                 + Arrays.toString(byNameLength);

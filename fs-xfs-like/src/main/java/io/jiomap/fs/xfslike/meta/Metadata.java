@@ -22,6 +22,7 @@ public final class Metadata {
     private final TreeMap<Long, InodeCore> inodes = new TreeMap<>();
     private final InodeTally tally;
     private long rootIno;
+    private long nextGeneration = 1;
 
     @SuppressWarnings("unchecked")
     public Metadata(Geometry geometry) {
@@ -100,6 +101,15 @@ public final class Metadata {
         this.rootIno = ino;
     }
 
+    /** The generation the next new inode gets: above every generation handed out so far. */
+    public long nextGeneration() {
+        return nextGeneration;
+    }
+
+    public void setNextGeneration(long g) {
+        this.nextGeneration = g;
+    }
+
     public long freeBlocks() {
         long n = 0;
         for (FreeSpace f : free) {
@@ -133,7 +143,12 @@ public final class Metadata {
 
     // ---- mutators: one per log item ----
 
-    public void createInode(long ino, FileKind kind, long time) {
+    /**
+     * A new inode: one link (a directory two, and itself as parent until an entry names it), all times
+     * {@code time}, a symbolic link's size the length of its target.
+     */
+    public void createInode(long ino, FileKind kind, int mode, int uid, int gid, long generation, long time,
+                            String target) {
         int ag = agOfIno(ino);
         long agino = ino & 0xffffffffL;
         long chunk = agino - agino % CHUNK;
@@ -144,6 +159,13 @@ public final class Metadata {
         }
         inobt[ag].put(chunk, mask & ~bit);
         InodeCore c = new InodeCore(ino, kind, time);
+        c.nlink = kind == FileKind.DIRECTORY ? 2 : 1;
+        c.loadAttributes(mode, uid, gid, generation, kind == FileKind.DIRECTORY ? ino : 0, time);
+        if (target != null) {
+            c.setTarget(target);
+            c.size = InodeCore.nameBytes(target);
+        }
+        nextGeneration = Math.max(nextGeneration, generation + 1);
         inodes.put(ino, c);
         tally.add(c);
     }
@@ -166,13 +188,36 @@ public final class Metadata {
         }
     }
 
-    public void setCore(long ino, long size, int nlink, int flags, long mtime, long ctime) {
+    public void setCore(long ino, long size, int nlink, int flags, int mode, int uid, int gid, long atime, long mtime,
+                        long ctime) {
         InodeCore c = need(ino);
         c.size = size;
         c.nlink = nlink;
         c.flags = flags;
+        c.mode = mode;
+        c.uid = uid;
+        c.gid = gid;
+        c.atime = atime;
         c.mtime = mtime;
         c.ctime = ctime;
+    }
+
+    public void setXattr(long ino, String name, byte[] value) {
+        InodeCore c = counted(ino);
+        try {
+            c.putXattr(name, value);
+        } finally {
+            tally.add(c);
+        }
+    }
+
+    public void removeXattr(long ino, String name) {
+        InodeCore c = counted(ino);
+        try {
+            c.removeXattr(name);
+        } finally {
+            tally.add(c);
+        }
     }
 
     public void addEntry(long dir, String name, long child) {
@@ -180,6 +225,10 @@ public final class Metadata {
         try {
             d.addEntry(name, child);
             tally.addName(InodeCore.nameBytes(name));
+            InodeCore c = inodes.get(child);
+            if (c != null && c.isDir()) {
+                c.parent = dir;
+            }
         } finally {
             tally.add(d);
         }

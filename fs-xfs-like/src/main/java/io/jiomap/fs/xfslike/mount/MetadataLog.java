@@ -90,6 +90,9 @@ public final class MetadataLog {
             InodeCore c = ino >= 0 ? md.inode(ino) : null;
             if (c != null) {
                 c.anySeq = seq;
+                if (item instanceof LogItem.Core) {
+                    c.timesDirty = false;
+                }
                 if (!(item instanceof LogItem.Core core && core.timestampsOnly())) {
                     c.dataSeq = seq;
                 }

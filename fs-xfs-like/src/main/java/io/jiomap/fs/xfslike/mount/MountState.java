@@ -68,6 +68,9 @@ public final class MountState {
             }
             throw e;
         }
+        if (!sb.posix()) {
+            throw new JiomapException(Errno.EINVAL, "cannot mount " + Superblock.predatesPosix(device.name()));
+        }
         Geometry g = sb.geometry();
         Disk disk = new Disk(device, g.blockSize());
         Checkpoint.Loaded loaded = Checkpoint.load(disk, g, sb.uuid(), sb.generation(), g.metaStart(sb.activeSlot()),

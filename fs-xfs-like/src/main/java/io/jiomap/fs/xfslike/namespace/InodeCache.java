@@ -34,6 +34,11 @@ public final class InodeCache {
         return inodes.computeIfAbsent(core.ino(), i -> new XfsLikeInode(owner, mount, blocks, reservations, core));
     }
 
+    /** The file object of {@code ino} if one was made, else null. */
+    XfsLikeInode peekLocked(long ino) {
+        return inodes.get(ino);
+    }
+
     /** Forgets inode {@code ino}, whose last link went: its file object answers ENOENT from now on. */
     void evictLocked(long ino) {
         XfsLikeInode obj = inodes.remove(ino);

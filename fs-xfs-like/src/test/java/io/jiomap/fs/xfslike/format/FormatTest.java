@@ -72,17 +72,22 @@ class FormatTest {
     void checkpointRoundTripsEveryStructureAndItsSizeIsBoundedBeforeEncoding() throws Exception {
         Metadata m = Metadata.empty(G);
         long root = m.chooseIno(0);
-        m.createInode(root, FileKind.DIRECTORY, 1);
-        m.setCore(root, 0, 3, 0, 1, 1);
+        m.createInode(root, FileKind.DIRECTORY, 0644, 0, 0, m.nextGeneration(), 1, null);
+        m.setCore(root, 0, 3, 0, 0644, 0, 0, 1, 1, 1);
         m.setRootIno(root);
         long dir = m.chooseIno(1);
-        m.createInode(dir, FileKind.DIRECTORY, 2);
-        m.setCore(dir, 0, 2, 0, 2, 2);
+        m.createInode(dir, FileKind.DIRECTORY, 0644, 0, 0, m.nextGeneration(), 2, null);
+        m.setCore(dir, 0, 2, 0, 0644, 0, 0, 2, 2, 2);
         m.addEntry(root, "sub", dir);
         long file = m.chooseIno(0);
-        m.createInode(file, FileKind.REGULAR, 3);
+        m.createInode(file, FileKind.REGULAR, 0644, 0, 0, m.nextGeneration(), 3, null);
         m.addEntry(dir, "file", file);
-        m.setCore(file, 5000L * 4096, 1, InodeCore.FLAG_PREALLOC, 3, 3);
+        m.setCore(file, 5000L * 4096, 1, InodeCore.FLAG_PREALLOC, 0640, 1000, 100, 4, 3, 3);
+        m.setXattr(file, "user.small", new byte[] {1, 2, 3});
+        m.setXattr(file, "user.big", new byte[70_000]);
+        long link = m.chooseIno(0);
+        m.createInode(link, FileKind.SYMLINK, 0777, 0, 0, m.nextGeneration(), 4, "x/".repeat(2047) + "y");
+        m.addEntry(dir, "link", link);
         long block = G.agDataStart(1);
         for (int i = 0; i < 1000; i++) {
             // Every other block: 1000 extents that cannot merge, so the map goes to extent blocks.
@@ -105,6 +110,18 @@ class FormatTest {
         assertThat(back.inode(file).data().all()).containsExactlyElementsOf(m.inode(file).data().all());
         assertThat(back.inode(file).size()).isEqualTo(5000L * 4096);
         assertThat(back.inode(dir).entries()).containsEntry("file", file);
+        assertThat(back.inode(dir).parent()).isEqualTo(root);
+        assertThat(back.inode(file).mode()).isEqualTo(0640);
+        assertThat(back.inode(file).uid()).isEqualTo(1000);
+        assertThat(back.inode(file).gid()).isEqualTo(100);
+        assertThat(back.inode(file).atime()).isEqualTo(4);
+        assertThat(back.inode(file).generation()).isEqualTo(m.inode(file).generation());
+        assertThat(back.nextGeneration()).isEqualTo(m.nextGeneration());
+        assertThat(back.inode(file).xattrs()).containsOnlyKeys("user.big", "user.small");
+        assertThat(back.inode(file).xattrs().get("user.small")).containsExactly(1, 2, 3);
+        assertThat(back.inode(file).xattrs().get("user.big")).hasSize(70_000);
+        assertThat(back.inode(link).target()).isEqualTo("x/".repeat(2047) + "y");
+        assertThat(back.inode(link).size()).isEqualTo(4095);
         assertThat(back.free(1).byBlock()).isEqualTo(m.free(1).byBlock());
         assertThat(back.refcount().staging()).isEqualTo(m.refcount().staging());
         assertThat(back.refcount().counts(block, 1).getFirst().count()).isEqualTo(2);
@@ -115,7 +132,7 @@ class FormatTest {
     void theCheckpointBoundHoldsForManyInodesLongNamesAndExtentForksWithoutWalkingThem() {
         Metadata m = Metadata.empty(G);
         long root = m.chooseIno(0);
-        m.createInode(root, FileKind.DIRECTORY, 1);
+        m.createInode(root, FileKind.DIRECTORY, 0644, 0, 0, m.nextGeneration(), 1, null);
         m.setRootIno(root);
         Random random = new Random(7);
         List<Long> files = new ArrayList<>();
@@ -124,7 +141,7 @@ class FormatTest {
             int what = random.nextInt(10);
             if (what < 5 || files.isEmpty()) {
                 long ino = m.chooseIno(random.nextInt(G.agCount()));
-                m.createInode(ino, FileKind.REGULAR, step);
+                m.createInode(ino, FileKind.REGULAR, 0644, 0, 0, m.nextGeneration(), step, null);
                 // Names from 1 to 255 bytes: the directory bound must hold for the longest.
                 m.addEntry(root, "f" + ino + "-".repeat(random.nextInt(254 - Long.toString(ino).length())), ino);
                 files.add(ino);
@@ -162,12 +179,12 @@ class FormatTest {
     void theCheckpointBoundChargesOnlyTheLargestRecordPresentSoShortNamesCostLittle() {
         Metadata m = Metadata.empty(G);
         long root = m.chooseIno(0);
-        m.createInode(root, FileKind.DIRECTORY, 1);
+        m.createInode(root, FileKind.DIRECTORY, 0644, 0, 0, m.nextGeneration(), 1, null);
         m.setRootIno(root);
         long block = G.agDataStart(1);
         for (int i = 0; i < 5_000; i++) {
             long ino = m.chooseIno(i % G.agCount());
-            m.createInode(ino, FileKind.REGULAR, i);
+            m.createInode(ino, FileKind.REGULAR, 0644, 0, 0, m.nextGeneration(), i, null);
             m.addEntry(root, "f" + i, ino);
             m.map(ino, new Extent(0, block + i, 1, false));
         }

@@ -18,8 +18,8 @@ class LogTest {
     private final UUID uuid = UUID.randomUUID();
 
     private static Transaction create(Metadata m, long ino) {
-        return new Transaction(m).add(new LogItem.Create(ino, FileKind.REGULAR, 5))
-                .add(LogItem.Core.changed(ino, 4096, 1, 0, 5, 5));
+        return new Transaction(m).add(new LogItem.Create(ino, FileKind.REGULAR, 0644, 0, 0, 1, 5, null))
+                .add(new LogItem.Core(ino, 4096, 1, 0, 0644, 0, 0, 5, 5, 5, false));
     }
 
     @Test
@@ -90,7 +90,7 @@ class LogTest {
             log.reset(1, 0, 1);
             Transaction big = create(m, 64);
             for (int i = 0; i < 2000; i++) {
-                big.add(LogItem.Core.changed(64, i, 1, 0, i, i));
+                big.add(new LogItem.Core(64, i, 1, 0, 0644, 0, 0, i, i, i, false));
             }
             log.commit(big);
             assertThat(log.cilBlocks()).isGreaterThan(G.logBlocks());
