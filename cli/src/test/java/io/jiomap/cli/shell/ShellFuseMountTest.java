@@ -5,14 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jiomap.api.Errno;
-import io.jiomap.api.JiomapException;
-import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileSystemType;
-import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.cli.CliRun;
-import io.jiomap.cli.image.ImageDevice;
-import io.jiomap.core.Mount;
 import io.jiomap.fuse.MountTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -83,7 +76,6 @@ class ShellFuseMountTest {
         Path mnt = Files.createDirectory(dir.resolve("mnt"));
         CliRun mkfs = CliRun.of("mkfs", "--fs=ext4-like", "--size=256m", image.toString());
         assertThat(mkfs.exitCode()).as(mkfs.err()).isZero();
-        LiveMountsAssumptions.assumeInodeLevel(image);
 
         shell.mount("--fuse", "-o", "default_permissions", image.toString(), mnt.toString());
         assertThat(out()).contains(image + " (ext4-like) mounted on " + mnt + " through FUSE");
@@ -111,26 +103,10 @@ class ShellFuseMountTest {
         assertThat(CliRun.of("fsck", image.toString()).out()).contains(image + ": clean");
     }
 
-    /** Skips, saying why, where FUSE or the filesystem's inode-level namespace is missing. */
+    /** Skips, saying why, where FUSE is missing. */
     static final class LiveMountsAssumptions {
         static void assumeFuse() {
             assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is missing: no FUSE here");
-        }
-
-        static void assumeInodeLevel(Path image) throws JiomapException {
-            try (BlockDevice dev = ImageDevice.open(CliRun.plugins(), null, image, -1)) {
-                FileSystemType type = ImageDevice.detect(CliRun.plugins(), dev, null, image);
-                try (Mount mount = Mount.mount(type, dev, Mount.Options.defaults())) {
-                    FileSystem fs = mount.fileSystem();
-                    try {
-                        fs.getattr(fs.rootIno());
-                    } catch (JiomapException e) {
-                        assumeTrue(e.errno() != Errno.EOPNOTSUPP, type.name() + " does not implement the "
-                                + "inode-level FileSystem SPI yet: " + e.getMessage());
-                        throw e;
-                    }
-                }
-            }
         }
     }
 }
