@@ -70,7 +70,7 @@ class DeviceBundleLifecycleIT {
     @Test
     void stoppingTheDeviceBundleEndsEveryPendingIoWithAnErrorAndNoneHangs() throws Exception {
         Mount mount = mount(provider(), SLOW_DEVICE);
-        OpenFile file = mount.open("/dev/memory", 0);
+        OpenFile file = mount.open("/memory", 0);
         Bundle deviceBundle = osgi.bundleAt(PluginFramework.MEMORY_JAR);
         try (IoRing ring = IoRing.create(16, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer(16L * Blocks.SIZE, Blocks.SIZE);
@@ -127,7 +127,7 @@ class DeviceBundleLifecycleIT {
         BlockDeviceProvider second = providers.getService();
         assertThat(second).isNotSameAs(first);
 
-        OpenFile file = mount(second, "memory:size=8m,lbs=4096").open("/dev/memory", 0);
+        OpenFile file = mount(second, "memory:size=8m,lbs=4096").open("/memory", 0);
         try (IoRing ring = IoRing.create(4, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer(Blocks.SIZE, Blocks.SIZE);
             MemorySegment check = ring.allocateBuffer(Blocks.SIZE, Blocks.SIZE);

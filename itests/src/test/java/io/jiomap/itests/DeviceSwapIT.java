@@ -113,7 +113,7 @@ class DeviceSwapIT {
         Mount mount = Mount.mount(raw, device, Mount.Options.defaults());
         opened.add(mount);
         String deviceName = device.name();
-        OpenFile file = mount.open("/dev/disk", 0);
+        OpenFile file = mount.open("/disk", 0);
 
         try (IoRing ring = IoRing.create(BLOCKS, CompletionMode.CALLER)) {
             MemorySegment buf = ring.allocateBuffer((long) BLOCKS * Blocks.SIZE, Blocks.SIZE);
@@ -150,7 +150,7 @@ class DeviceSwapIT {
         assertThat(second).as("provider of the restarted bundle").isNotSameAs(first);
         Mount again = mount(second.open(DeviceSpec.parse("nvme-like:size=64m,queues=2")));
         assertThat(again.fileSystem().typeName()).isEqualTo(raw.name());
-        OpenFile fresh = again.open("/dev/disk", 0);
+        OpenFile fresh = again.open("/disk", 0);
         try (IoRing ring = IoRing.create(BLOCKS, CompletionMode.CALLER)) {
             writeReadAndVerify(ring, again, fresh, "nvme-like after the restart");
         }
@@ -169,13 +169,13 @@ class DeviceSwapIT {
              IoRing ring = IoRing.create(BLOCKS, CompletionMode.CALLER)) {
             assertThat(mount.fileSystem().typeName()).isEqualTo("raw");
 
-            DioCounters async = writeReadAndVerify(ring, mount, mount.open("/dev/disk", 0), type);
+            DioCounters async = writeReadAndVerify(ring, mount, mount.open("/disk", 0), type);
             // Every raw write is a pure overwrite: caller completion, or the submitter if the bio ended first.
             assertThat(async.caller() + async.submitter()).as(type + " write completions").isEqualTo(BLOCKS);
             assertThat(async.workqueue()).as(type + " completions punted to the workqueue").isZero();
             assertThat(async.fuaWrites()).as(type + " FUA writes without O_DSYNC").isZero();
 
-            OpenFile dsyncFile = mount.open("/dev/disk", OpenFile.DSYNC);
+            OpenFile dsyncFile = mount.open("/disk", OpenFile.DSYNC);
             DioCounters before = mount.counters();
             MemorySegment buf = ring.allocateBuffer((long) DSYNC_WRITES * Blocks.SIZE, Blocks.SIZE);
             for (int i = 0; i < DSYNC_WRITES; i++) {

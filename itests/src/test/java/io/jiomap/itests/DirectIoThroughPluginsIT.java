@@ -52,7 +52,7 @@ class DirectIoThroughPluginsIT {
         assertThat(raw).as("raw filesystem type service").isNotNull();
         device = provider.open(DeviceSpec.parse("memory:" + deviceOptions));
         mount = Mount.mount(raw, device, Mount.Options.defaults());
-        return mount.open("/dev/memory", 0);
+        return mount.open("/memory", 0);
     }
 
     @Test

@@ -87,7 +87,7 @@ class FileSystemSwapIT {
         assertThat(memory).as("memory device provider service").isNotNull();
         BlockDevice device = memory.open(DeviceSpec.parse("memory:size=4m,lbs=4096"));
         try (Mount mount = Mount.mount(type, device, Mount.Options.defaults()); Arena arena = Arena.ofShared()) {
-            OpenFile file = mount.open("/dev/memory", 0);
+            OpenFile file = mount.open("/memory", 0);
             MemorySegment written = arena.allocate(Blocks.SIZE, Blocks.SIZE);
             MemorySegment read = arena.allocate(Blocks.SIZE, Blocks.SIZE);
             Blocks.fill(written, 0, 9);

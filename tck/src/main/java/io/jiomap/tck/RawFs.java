@@ -45,6 +45,6 @@ public final class RawFs implements FileSystemUnderTest {
         if (!layout.requiredFeatures().isEmpty()) {
             throw new IllegalArgumentException("the raw filesystem cannot arrange " + layout);
         }
-        return mount.open("/dev/tck", 0);
+        return mount.open("/tck", 0);
     }
 }

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 public final class NbdSession implements AutoCloseable {
     /** The filesystem a whole device is exported through: its one file is the device. */
     static final String RAW = "raw";
+    /** The name the raw filesystem lists for the device (any name in its root opens it). */
+    static final String RAW_DEVICE = "/dev";
 
     /**
      * What to serve and where.
@@ -75,7 +77,7 @@ public final class NbdSession implements AutoCloseable {
         try {
             OpenFile file;
             if (r.fs() == null) {
-                file = storage.mount().open("/", 0);
+                file = storage.mount().open(RAW_DEVICE, 0);
             } else {
                 file = openFile(storage, r);
             }

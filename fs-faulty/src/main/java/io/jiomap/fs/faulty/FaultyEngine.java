@@ -40,6 +40,11 @@ final class FaultyEngine implements DirectIoEngine {
         }
     }
 
+    /** The paths of the {@code @/path} faults. */
+    Set<String> watchedPaths() {
+        return watched.keySet();
+    }
+
     /** Called by {@link FaultyFileSystem#open}: the file under {@code path} is {@code inode}. */
     void opened(String path, Inode inode) {
         Set<Long> inos = watched.get(path);

@@ -10,11 +10,16 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.List;
 
 /** A mounted raw filesystem: one inode, the device. */
 final class RawFileSystem implements FileSystem {
+    static final long ROOT_INO = 1;
+    /** The name the root lists for the device. */
+    static final String FILE_NAME = "dev";
+
     private final BlockDevice device;
     private final RawInode inode;
     private volatile boolean unmounted;
@@ -40,16 +45,143 @@ final class RawFileSystem implements FileSystem {
         return device.capabilities().logicalBlockSize();
     }
 
-    /** Every path names the device, as a block device node does for fio's {@code filename}. */
+    /** Every name in the root names the device, as a block device node does for fio's {@code filename}. */
     @Override
-    public Inode open(String path, int flags) throws JiomapException {
+    public long lookup(long dir, String name) throws JiomapException {
+        requireRoot("lookup " + name, dir);
+        return RawInode.INO;
+    }
+
+    @Override
+    public long parent(long dir) throws JiomapException {
+        requireRoot("parent", dir);
+        return ROOT_INO;
+    }
+
+    @Override
+    public FileStat getattr(long ino) throws JiomapException {
+        if (ino == ROOT_INO) {
+            return new FileStat(ROOT_INO, 0, FileKind.DIRECTORY, 0755, 0, 0, 2, 0, 0, blockSize(), 0, 0, 0, 0);
+        }
+        if (ino == RawInode.INO) {
+            return inode.stat();
+        }
+        throw new JiomapException(Errno.ENOENT, "the raw filesystem has no inode " + ino);
+    }
+
+    /** The root lists the one file under the name fio users give a block device. */
+    @Override
+    public List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
+        requireRoot("readdir", dir);
+        if (after != null && after.compareTo(FILE_NAME) >= 0) {
+            return List.of();
+        }
+        return List.of(new DirEntry(FILE_NAME, RawInode.INO, FileKind.REGULAR));
+    }
+
+    @Override
+    public Inode open(long ino) throws JiomapException {
         if (unmounted) {
             throw new JiomapException(Errno.ENODEV, "raw filesystem on " + device.name() + " is unmounted");
         }
-        if ((flags & (CREATE | EXCLUSIVE)) == (CREATE | EXCLUSIVE)) {
-            throw new JiomapException(Errno.EEXIST, "the raw filesystem's only file (" + path + ") always exists");
+        if (ino != RawInode.INO) {
+            throw new JiomapException(ino == ROOT_INO ? Errno.EISDIR : Errno.ENOENT,
+                    "open of inode " + ino + ": the raw filesystem's only file is inode " + RawInode.INO);
         }
         return inode;
+    }
+
+    /** The device stays open for the mount's life: nothing to let go of per open. */
+    @Override
+    public void release(Inode released) {
+    }
+
+    /*
+     * The namespace is fixed: the device under every name of the root. What would change it, or the device's
+     * attributes, is refused with EPERM, as for a filesystem without the operation.
+     */
+
+    @Override
+    public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        throw fixed("create " + name);
+    }
+
+    @Override
+    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        throw fixed("mkdir " + name);
+    }
+
+    @Override
+    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
+        throw fixed("symlink " + name);
+    }
+
+    @Override
+    public String readlink(long ino) throws JiomapException {
+        throw new JiomapException(Errno.EINVAL, "readlink of inode " + ino + ": the raw filesystem has no "
+                + "symbolic links");
+    }
+
+    @Override
+    public FileStat link(long ino, long dir, String name) throws JiomapException {
+        throw fixed("link " + name);
+    }
+
+    @Override
+    public void unlink(long dir, String name) throws JiomapException {
+        throw fixed("unlink " + name);
+    }
+
+    @Override
+    public void rmdir(long dir, String name) throws JiomapException {
+        throw fixed("rmdir " + name);
+    }
+
+    @Override
+    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
+        throw fixed("rename " + fromName);
+    }
+
+    @Override
+    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
+        throw fixed("setattr of inode " + ino);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws JiomapException {
+        getattr(ino);
+        throw new JiomapException(Errno.ENODATA, "getxattr " + name + ": the raw filesystem stores no attributes");
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws JiomapException {
+        getattr(ino);
+        return List.of();
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
+        throw new JiomapException(Errno.EOPNOTSUPP, "setxattr " + name + ": the raw filesystem stores no "
+                + "attributes");
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws JiomapException {
+        getattr(ino);
+        throw new JiomapException(Errno.ENODATA, "removexattr " + name + ": the raw filesystem stores no "
+                + "attributes");
+    }
+
+    private void requireRoot(String op, long dir) throws JiomapException {
+        if (dir != ROOT_INO) {
+            throw new JiomapException(dir == RawInode.INO ? Errno.ENOTDIR : Errno.ENOENT, op + " in inode " + dir
+                    + ": the raw filesystem's only directory is the root");
+        }
+    }
+
+    private JiomapException fixed(String what) {
+        return new JiomapException(Errno.EPERM, what + ": the raw filesystem is the device under one name, its "
+                + "namespace and attributes cannot change");
     }
 
     @Override
@@ -63,24 +195,6 @@ final class RawFileSystem implements FileSystem {
         if (r < 0 && !device.isClosed()) {
             throw new JiomapException(-r, "flushing " + device.name() + " at unmount: " + SyncBio.describe(r));
         }
-    }
-
-    /** The root lists the one file under the name fio users give a block device. */
-    @Override
-    public List<DirEntry> readdir(String path) throws JiomapException {
-        if (!path.equals("/")) {
-            throw new JiomapException(Errno.ENOTDIR, "readdir " + path + ": the raw filesystem's only directory is /");
-        }
-        return List.of(new DirEntry("dev", inode.ino(), FileKind.REGULAR));
-    }
-
-    /** Every path but the root names the device, as {@link #open} does. */
-    @Override
-    public FileStat stat(String path) throws JiomapException {
-        if (path.equals("/")) {
-            return new FileStat(1, 0, FileKind.DIRECTORY, 0755, 0, 0, 2, 0, 0, blockSize(), 0, 0, 0, 0);
-        }
-        return inode.stat();
     }
 
     /** The device is all data: nothing is free, no inode can be made. */

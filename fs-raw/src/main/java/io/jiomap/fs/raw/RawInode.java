@@ -24,6 +24,8 @@ import java.util.concurrent.locks.StampedLock;
  * exclusive and drains direct I/O first, so a zeroing never races a write.
  */
 final class RawInode extends Inode implements IomapOps {
+    /** The device's inode number (the root directory is 1). */
+    static final long INO = 2;
     private static final int ZERO_CHUNK = 1 << 20;
 
     private final RawFileSystem fs;
@@ -46,7 +48,7 @@ final class RawInode extends Inode implements IomapOps {
 
     @Override
     public long ino() {
-        return 1;
+        return INO;
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.List;
 /**
  * A mounted XFS-like filesystem as the VFS sees it: it wires the jobs together and hands each call to the one that
  * does it: {@link MountState} (the mounted state, the metadata lock and the log), {@link BlockAllocation} and
- * {@link Reservations} (space), {@link Namespace} (inodes, directories, attributes, orphans), {@link PathWalker} (paths, until the core walks them) and {@link XfsLikeInode} (a regular file).
+ * {@link Reservations} (space), {@link Namespace} (inodes, directories, attributes, orphans) and {@link XfsLikeInode} (a regular file).
  * The lock rules are {@link MountState}'s.
  */
 final class XfsLikeFileSystem implements FileSystem {
@@ -65,12 +65,7 @@ final class XfsLikeFileSystem implements FileSystem {
         return mount.blockSize();
     }
 
-    // ---- paths (until the core walks them) ----
-
-    @Override
-    public Inode open(String path, int flags) throws JiomapException {
-        return paths.open(path, flags);
-    }
+    // ---- the old path methods, until the crash harness calls Mount's ----
 
     @Override
     public void mkdir(String path) throws JiomapException {

@@ -140,7 +140,7 @@ class DioMappingTest {
         assertThat(b.hasMapFlag(Iomap.F_DIRTY)).as("DIRTY: the write crosses EOF").isTrue();
         assertThat(f.size()).isEqualTo(72 * 1024);
         assertThat(m.counters().minus(before).workqueue()).isEqualTo(1);
-        assertThat(m.fileSystem().stat("/f").size()).isEqualTo(72 * 1024);
+        assertThat(m.stat("/f").size()).isEqualTo(72 * 1024);
     }
 
     @Test

@@ -38,7 +38,7 @@ class FsckTest {
     private static BlockDevice populated() throws Exception {
         BlockDevice dev = Devices.memory("size=32m,vwc=on,fua=on");
         try (Mount m = Devices.mkfsAndMount(dev); Arena arena = Arena.ofShared()) {
-            m.fileSystem().mkdir("/dir");
+            m.mkdir("/dir");
             OpenFile a = m.open("/dir/a", OpenFile.CREATE);
             a.pwrite(Devices.pattern(arena, 128 * 1024, 1), 0, 128 * 1024, 0);
             a.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, 16 * 1024, 8 * 1024);
@@ -214,7 +214,7 @@ class FsckTest {
             });
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).anyMatch(p -> p.contains("CoW staging extent"));
             try (Mount m = Devices.mount(dev)) {
-                assertThat(m.fileSystem().readdir("/")).isNotEmpty();
+                assertThat(m.readdir("/")).isNotEmpty();
             }
             assertThat(Devices.TYPE.fsck(dev, Map.of()).problems()).as("mount freed the staging").isEmpty();
         }
@@ -354,7 +354,7 @@ class FsckTest {
                 OpenFile b = m.open("/b", OpenFile.CREATE);
                 assertThatThrownBy(() -> b.cloneFrom(a, 0, 0, 4096)).isInstanceOfSatisfying(JiomapException.class,
                         e -> assertThat(e.errno()).isEqualTo(Errno.EOPNOTSUPP));
-                assertThat(m.fileSystem().stat("/").kind()).isEqualTo(FileKind.DIRECTORY);
+                assertThat(m.stat("/").kind()).isEqualTo(FileKind.DIRECTORY);
             }
         }
     }

@@ -130,7 +130,9 @@ class PosixMetadataTest {
                 FileSystem fs = m.fileSystem();
                 long root = fs.rootIno();
                 long free = fs.statfs().freeBlocks();
-                m.open("/victim", OpenFile.CREATE).pwrite(Devices.pattern(arena, 4 * BS, 1), 0, 4 * BS, 0);
+                try (OpenFile victim = m.open("/victim", OpenFile.CREATE)) {
+                    victim.pwrite(Devices.pattern(arena, 4 * BS, 1), 0, 4 * BS, 0);
+                }
                 long src = fs.create(root, "src", 0600, 0, 0).ino();
                 fs.rename(root, "src", root, "victim", 0);
                 assertThat(fs.lookup(root, "victim")).isEqualTo(src);
@@ -198,6 +200,10 @@ class PosixMetadataTest {
             assertCleanFsck(dev);
             try (Mount m = Devices.mount(dev)) {
                 FileSystem fs = m.fileSystem();
+                m.symlink("/f", "/to-f");
+                assertThat(m.readlink("/to-f")).isEqualTo("/f");
+                assertThat(m.lstat("/to-f").kind()).isEqualTo(FileKind.SYMLINK);
+                assertThat(m.stat("/to-f").kind()).as("stat follows the link").isEqualTo(FileKind.REGULAR);
                 assertThat(fs.readlink(s)).isEqualTo("../some/where");
                 assertThat(fs.readlink(l)).isEqualTo(longest);
                 assertThat(fs.getattr(l).size()).isEqualTo(4095);
@@ -209,14 +215,15 @@ class PosixMetadataTest {
     private static final long ATIME = 1_000_000_123L;
     private static final long MTIME = 2_000_000_456L;
 
-    private static long chmodChownUtimens(FileSystem fs) throws JiomapException {
-        long ino = fs.create(fs.rootIno(), "f", 0644, 0, 0).ino();
-        fs.setattr(ino, SetAttr.mode(04750));
-        fs.setattr(ino, SetAttr.owner(1000, -1));
-        fs.setattr(ino, SetAttr.owner(-1, 100));
-        FileStat st = fs.setattr(ino, SetAttr.times(ATIME, MTIME));
+    /** Through the core's path layer; chown before chmod, as chown clears set-user-ID. */
+    private static long chmodChownUtimens(Mount m) throws JiomapException {
+        m.open("/f", OpenFile.CREATE, 0644).close();
+        m.chown("/f", 1000, -1);
+        m.chown("/f", -1, 100);
+        m.chmod("/f", 04750);
+        FileStat st = m.utimens("/f", ATIME, MTIME);
         assertThat(st.ctime()).as("ctime is now, not the time set").isGreaterThan(MTIME);
-        return ino;
+        return st.ino();
     }
 
     private static void assertAttributes(FileStat st) {
@@ -232,7 +239,7 @@ class PosixMetadataTest {
         try (BlockDevice dev = Devices.memory()) {
             long ino;
             try (Mount m = Devices.mkfsAndMount(dev)) {
-                ino = chmodChownUtimens(m.fileSystem());
+                ino = chmodChownUtimens(m);
             }
             assertCleanFsck(dev);
             try (Mount m = Devices.mount(dev)) {
@@ -247,7 +254,7 @@ class PosixMetadataTest {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
             PowerCutDevice view = new PowerCutDevice(dev);
             Mount m = Devices.mount(view);
-            long ino = chmodChownUtimens(m.fileSystem());
+            long ino = chmodChownUtimens(m);
             m.fileSystem().sync();
             long unsynced = m.fileSystem().create(m.fileSystem().rootIno(), "unsynced", 0600, 0, 0).ino();
             m.fileSystem().setattr(ino, SetAttr.mode(0600));
@@ -288,8 +295,9 @@ class PosixMetadataTest {
                 OpenFile f = m.open("/f", OpenFile.CREATE);
                 f.pwrite(data, 0, 4 * BS, 0);
                 long ino = fs.lookup(root, "f");
-                Inode opened = fs.open(ino);
-                assertThat(opened).as("every opener gets the same object").isSameAs(f.inode());
+                Inode again = fs.open(ino);
+                assertThat(again).as("every opener gets the same object").isSameAs(f.inode());
+                fs.release(again);
                 fs.unlink(root, "f");
                 assertThat(fs.lookup(root, "f")).isZero();
                 assertThat(fs.getattr(ino).links()).isZero();
@@ -297,7 +305,7 @@ class PosixMetadataTest {
                 f.pread(back, 0, 4 * BS, 0);
                 assertThat(Devices.bytes(back)).isEqualTo(Devices.bytes(data));
                 assertThat(fs.statfs().freeBlocks()).isEqualTo(free - 4);
-                fs.release(opened);
+                f.close();
                 assertErrno(() -> fs.getattr(ino), Errno.ENOENT);
                 assertThat(fs.statfs().freeBlocks()).isEqualTo(free);
             }
@@ -318,7 +326,6 @@ class PosixMetadataTest {
             OpenFile f = m.open("/f", OpenFile.CREATE);
             f.pwrite(Devices.pattern(arena, 8 * BS, 3), 0, 8 * BS, 0);
             ino = fs.lookup(fs.rootIno(), "f");
-            fs.open(ino);
             fs.unlink(fs.rootIno(), "f");
             fs.sync();
             view.powerCut();
@@ -390,6 +397,22 @@ class PosixMetadataTest {
                 assertThat(writesBelow(tap, logEnd)).as("fdatasync does not log times").isEmpty();
                 f.fsync(false);
                 assertThat(writesBelow(tap, logEnd)).as("fsync logs the times").isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aReadRefreshesAtimeAsRelatimeSays() throws Exception {
+        try (BlockDevice dev = Devices.memory(); Arena arena = Arena.ofShared(); Mount m = Devices.mkfsAndMount(dev)) {
+            try (OpenFile f = m.open("/f", OpenFile.CREATE)) {
+                f.pwrite(Devices.pattern(arena, BS, 1), 0, BS, 0);
+                m.utimens("/f", ATIME, MTIME);
+                MemorySegment back = arena.allocate(BS, 4096);
+                f.pread(back, 0, BS, 0);
+                long refreshed = m.stat("/f").atime();
+                assertThat(refreshed).as("atime older than mtime/ctime is refreshed").isGreaterThan(ATIME);
+                f.pread(back, 0, BS, 0);
+                assertThat(m.stat("/f").atime()).as("a newer atime is left alone").isEqualTo(refreshed);
             }
         }
     }

@@ -37,7 +37,7 @@ class RecoveryTest {
             assertThat(before.problems()).anyMatch(p -> p.startsWith("log needs replay"));
 
             try (Mount again = Devices.mount(dev)) {
-                assertThat(again.fileSystem().readdir("/")).extracting(DirEntry::name)
+                assertThat(again.readdir("/")).extracting(DirEntry::name)
                         .as("/a was forced by fdatasync; /b was only in the CIL").containsExactly("a");
                 OpenFile a2 = again.open("/a", 0);
                 assertThat(a2.size()).isEqualTo(64 * 1024);
@@ -55,7 +55,7 @@ class RecoveryTest {
             Mount.mkfs(Devices.TYPE, dev, Map.of());
             PowerCutDevice first = new PowerCutDevice(dev);
             Mount m = Devices.mount(first);
-            m.fileSystem().mkdir("/d");
+            m.mkdir("/d");
             m.open("/d/x", OpenFile.CREATE).fallocate(0, 0, 10 * BS);
             m.fileSystem().sync();
             first.powerCut();
@@ -63,7 +63,7 @@ class RecoveryTest {
             for (int i = 0; i < 2; i++) {
                 PowerCutDevice again = new PowerCutDevice(dev);
                 Mount r = Devices.mount(again);
-                assertThat(r.fileSystem().stat("/d/x").size()).isEqualTo(10 * BS);
+                assertThat(r.stat("/d/x").size()).isEqualTo(10 * BS);
                 assertThat(r.open("/d/x", 0).fiemap(0, 10 * BS)).singleElement()
                         .satisfies(e -> assertThat(e.has(FileExtent.UNWRITTEN)).isTrue());
                 again.powerCut();

@@ -32,12 +32,12 @@ final class ServedExport implements AutoCloseable {
 
     /** A whole device, through the raw filesystem, exported as {@code name}. */
     static ServedExport device(String deviceSpec, Path dir, String name, boolean readOnly) throws JiomapException {
-        return serve(deviceSpec, "raw", "/", -1, dir, name, readOnly, false);
+        return serve(deviceSpec, "raw", "/dev", -1, dir, name, readOnly, false);
     }
 
     /** As {@link #device}, on TCP at 127.0.0.1 on a port the system picks (and no Unix socket). */
     static ServedExport deviceOnTcp(String deviceSpec, String name) throws JiomapException {
-        return serve(deviceSpec, "raw", "/", -1, null, name, false, true);
+        return serve(deviceSpec, "raw", "/dev", -1, null, name, false, true);
     }
 
     /** {@code path} of a fresh {@code fs} on the device, created with {@code size} bytes, exported as {@code name}. */

@@ -10,20 +10,28 @@ import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A mounted scripted filesystem: files by path, each a {@link ScriptedInode}, no on-disk metadata. */
+/**
+ * A mounted scripted filesystem: files in its one directory, each a {@link ScriptedInode} known by its path
+ * ("/" and its name), no on-disk metadata.
+ */
 public final class ScriptedFileSystem implements FileSystem {
+    /** The root directory: the only one, the scripted filesystem is flat. */
+    public static final long ROOT_INO = 1;
+
     private final BlockDevice device;
     private final DirectIoEngine engine;
     private final int blockSize;
     private final Map<String, ScriptedInode> files = new LinkedHashMap<>();
-    private long nextIno = 1;
+    private long nextIno = ROOT_INO + 1;
     private volatile boolean unmounted;
 
     ScriptedFileSystem(BlockDevice device, DirectIoEngine engine, int blockSize) {
@@ -47,25 +55,173 @@ public final class ScriptedFileSystem implements FileSystem {
         return blockSize;
     }
 
-    /** Opens a file; a new one (CREATE) is empty and, until scripted, MAPPED everywhere. */
+    private ScriptedInode named(long dir, String name) throws JiomapException {
+        requireRoot("lookup " + name, dir);
+        return files.get("/" + name);
+    }
+
     @Override
-    public synchronized Inode open(String path, int flags) throws JiomapException {
+    public synchronized long lookup(long dir, String name) throws JiomapException {
+        ScriptedInode inode = named(dir, name);
+        return inode == null ? 0 : inode.ino();
+    }
+
+    @Override
+    public long parent(long dir) throws JiomapException {
+        requireRoot("parent", dir);
+        return ROOT_INO;
+    }
+
+    @Override
+    public synchronized FileStat getattr(long ino) throws JiomapException {
+        if (ino == ROOT_INO) {
+            return new FileStat(ROOT_INO, 0, FileKind.DIRECTORY, 0755, 0, 0, 2, 0, 0, blockSize, 0, 0, 0, 0);
+        }
+        return inode(ino).stat();
+    }
+
+    private ScriptedInode inode(long ino) throws JiomapException {
+        for (ScriptedInode inode : files.values()) {
+            if (inode.ino() == ino) {
+                return inode;
+            }
+        }
+        throw new JiomapException(Errno.ENOENT, "the scripted filesystem has no inode " + ino);
+    }
+
+    /** The root lists every file created, flat: scripted paths are names in the root, not a tree. */
+    @Override
+    public synchronized List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
+        requireRoot("readdir", dir);
+        return files.values().stream().map(f -> new DirEntry(f.path().substring(1), f.ino(), FileKind.REGULAR))
+                .filter(e -> after == null || e.name().compareTo(after) > 0)
+                .sorted(Comparator.comparing(DirEntry::name)).limit(max).toList();
+    }
+
+    /** A new file is empty and, until scripted, MAPPED everywhere. */
+    @Override
+    public synchronized FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        requireMounted();
+        if (named(dir, name) != null) {
+            throw new JiomapException(Errno.EIO, "create /" + name + ": it exists, against the core's check");
+        }
+        ScriptedInode inode = new ScriptedInode(this, nextIno++, "/" + name, engine, mode, uid, gid);
+        files.put(inode.path(), inode);
+        return inode.stat();
+    }
+
+    @Override
+    public synchronized Inode open(long ino) throws JiomapException {
+        requireMounted();
+        return inode(ino);
+    }
+
+    /** A scripted file lives as long as the mount: nothing to let go of per open. */
+    @Override
+    public void release(Inode inode) {
+    }
+
+    /** Size, mode, owner and group; the scripted filesystem keeps no times. */
+    @Override
+    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
+        ScriptedInode inode;
+        synchronized (this) {
+            inode = inode(ino);
+        }
+        int unsupported = attr.valid() & ~(SetAttr.SIZE | SetAttr.MODE | SetAttr.UID | SetAttr.GID);
+        if (unsupported != 0) {
+            throw new JiomapException(Errno.EOPNOTSUPP, "setattr of " + inode.path() + ": the scripted filesystem "
+                    + "keeps no times (fields 0x" + Integer.toHexString(unsupported) + ")");
+        }
+        if (attr.has(SetAttr.SIZE)) {
+            Errno.check(inode.truncate(attr.size()), "truncate " + inode.path() + " to " + attr.size());
+        }
+        inode.setOwnership(attr);
+        return inode.stat();
+    }
+
+    /*
+     * Flat and create-only: no directories, links or removals, as the scripts need none. What would need them is
+     * refused with EPERM, as for a filesystem without the operation.
+     */
+
+    @Override
+    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
+        throw flat("mkdir " + name);
+    }
+
+    @Override
+    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
+        throw flat("symlink " + name);
+    }
+
+    @Override
+    public String readlink(long ino) throws JiomapException {
+        throw new JiomapException(Errno.EINVAL, "readlink of inode " + ino + ": the scripted filesystem has no "
+                + "symbolic links");
+    }
+
+    @Override
+    public FileStat link(long ino, long dir, String name) throws JiomapException {
+        throw flat("link " + name);
+    }
+
+    @Override
+    public void unlink(long dir, String name) throws JiomapException {
+        throw flat("unlink " + name);
+    }
+
+    @Override
+    public void rmdir(long dir, String name) throws JiomapException {
+        throw flat("rmdir " + name);
+    }
+
+    @Override
+    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
+        throw flat("rename " + fromName);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws JiomapException {
+        getattr(ino);
+        throw new JiomapException(Errno.ENODATA, "getxattr " + name + ": the scripted filesystem stores no "
+                + "attributes");
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws JiomapException {
+        getattr(ino);
+        return List.of();
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
+        throw new JiomapException(Errno.EOPNOTSUPP, "setxattr " + name + ": the scripted filesystem stores no "
+                + "attributes");
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws JiomapException {
+        getattr(ino);
+        throw new JiomapException(Errno.ENODATA, "removexattr " + name + ": the scripted filesystem stores no "
+                + "attributes");
+    }
+
+    private void requireMounted() throws JiomapException {
         if (unmounted) {
             throw new JiomapException(Errno.ENODEV, "scripted filesystem on " + device.name() + " is unmounted");
         }
-        ScriptedInode inode = files.get(path);
-        if (inode != null) {
-            if ((flags & (CREATE | EXCLUSIVE)) == (CREATE | EXCLUSIVE)) {
-                throw new JiomapException(Errno.EEXIST, path + " already exists");
-            }
-            return inode;
+    }
+
+    private static void requireRoot(String op, long dir) throws JiomapException {
+        if (dir != ROOT_INO) {
+            throw new JiomapException(Errno.ENOTDIR, op + " in inode " + dir
+                    + ": the scripted filesystem's only directory is the root");
         }
-        if ((flags & CREATE) == 0) {
-            throw new JiomapException(Errno.ENOENT, path + " does not exist (open with CREATE to create it)");
-        }
-        inode = new ScriptedInode(this, nextIno++, path, engine);
-        files.put(path, inode);
-        return inode;
+    }
+
+    private static JiomapException flat(String what) {
+        return new JiomapException(Errno.EPERM, what + ": the scripted filesystem is flat and create-only");
     }
 
     /** The file at {@code path}, if it was created. */
@@ -99,25 +255,6 @@ public final class ScriptedFileSystem implements FileSystem {
         if (r < 0 && !device.isClosed()) {
             throw new JiomapException(-r, "flushing " + device.name() + " at unmount: " + SyncBio.describe(r));
         }
-    }
-
-    /** The root lists every file created, flat: scripted paths are names, not a tree. */
-    @Override
-    public synchronized List<DirEntry> readdir(String path) throws JiomapException {
-        if (!path.equals("/")) {
-            throw new JiomapException(Errno.ENOTDIR, "readdir " + path + ": the scripted filesystem is flat");
-        }
-        return files.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> new DirEntry(e.getKey(), e.getValue().ino(), FileKind.REGULAR)).toList();
-    }
-
-    @Override
-    public synchronized FileStat stat(String path) throws JiomapException {
-        ScriptedInode inode = files.get(path);
-        if (inode == null) {
-            throw new JiomapException(Errno.ENOENT, path + " does not exist");
-        }
-        return inode.stat();
     }
 
     /** No allocation happens: the device is all there is and none of it is accounted. */

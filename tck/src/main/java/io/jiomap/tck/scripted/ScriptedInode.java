@@ -8,6 +8,7 @@ import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.iomap.DioOps;
 import io.jiomap.api.iomap.DirectIoEngine;
 import io.jiomap.api.iomap.Iomap;
@@ -78,11 +79,32 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
     private volatile Duration unclaimingDrainBound;
     private volatile AtomicInteger unclaimingDrainTimeouts;
 
-    ScriptedInode(ScriptedFileSystem fs, long ino, String path, DirectIoEngine engine) {
+    /** The attributes a create or setattr gave (the scripted filesystem keeps nothing else of an inode). */
+    private volatile int mode;
+    private volatile int uid;
+    private volatile int gid;
+
+    ScriptedInode(ScriptedFileSystem fs, long ino, String path, DirectIoEngine engine, int mode, int uid, int gid) {
         this.fs = fs;
         this.ino = ino;
         this.path = path;
         this.engine = engine;
+        this.mode = mode;
+        this.uid = uid;
+        this.gid = gid;
+    }
+
+    /** Applies the mode, owner and group fields of {@code attr}. */
+    void setOwnership(SetAttr attr) {
+        if (attr.has(SetAttr.MODE)) {
+            mode = attr.mode();
+        }
+        if (attr.has(SetAttr.UID)) {
+            uid = attr.uid();
+        }
+        if (attr.has(SetAttr.GID)) {
+            gid = attr.gid();
+        }
     }
 
     // ---- scripting ----
@@ -567,7 +589,7 @@ public final class ScriptedInode extends Inode implements IomapOps, DioOps {
         synchronized (meta) {
             n = script.extents().size();
         }
-        return new FileStat(ino, 0, FileKind.REGULAR, 0644, 0, 0, 1, size, size, fs.blockSize(), n, 0, 0, 0);
+        return new FileStat(ino, 0, FileKind.REGULAR, mode, uid, gid, 1, size, size, fs.blockSize(), n, 0, 0, 0);
     }
 
     /** The script as FIEMAP sees it, up to i_size: holes left out, UNWRITTEN, SHARED, DELALLOC and INLINE flagged. */

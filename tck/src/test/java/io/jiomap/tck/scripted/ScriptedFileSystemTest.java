@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.api.vfs.DirEntry;
+import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
 import io.jiomap.api.iomap.DioOps;
@@ -308,15 +310,35 @@ class ScriptedFileSystemTest {
     }
 
     @Test
-    void openCreatesFilesAndRefusesMissingOrExclusiveExistingOnes() throws Exception {
+    void createMakesAFileInTheRootThatLookupReaddirAndOpenFind() throws Exception {
         ScriptedFileSystem fs = mount(Map.of());
-        assertThatThrownBy(() -> fs.open("/x", 0)).isInstanceOfSatisfying(JiomapException.class,
+        long root = ScriptedFileSystem.ROOT_INO;
+        assertThat(fs.lookup(root, "x")).isZero();
+        FileStat x = fs.create(root, "x", 0600, 7, 8);
+        assertThat(fs.lookup(root, "x")).isEqualTo(x.ino());
+        assertThat(fs.getattr(x.ino())).extracting(FileStat::mode, FileStat::uid, FileStat::gid)
+                .containsExactly(0600, 7, 8);
+        assertThat(fs.readdir(root, null, 10)).extracting(DirEntry::name).containsExactly("x");
+        Inode inode = fs.open(x.ino());
+        assertThat(fs.file("/x")).containsSame((ScriptedInode) inode);
+    }
+
+    @Test
+    void openThroughTheMountCreatesAndRefusesMissingOrExclusiveExistingFiles() throws Exception {
+        mount(Map.of());
+        assertThatThrownBy(() -> mount.open("/x", 0)).isInstanceOfSatisfying(JiomapException.class,
                 e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
-        Inode x = fs.open("/x", ScriptedFileSystem.CREATE);
-        assertThat(fs.open("/x", 0)).isSameAs(x);
-        assertThatThrownBy(() -> fs.open("/x", ScriptedFileSystem.CREATE | ScriptedFileSystem.EXCLUSIVE))
+        Inode x = mount.open("/x", OpenFile.CREATE).inode();
+        assertThat(mount.open("/x", 0).inode()).isSameAs(x);
+        assertThatThrownBy(() -> mount.open("/x", OpenFile.CREATE | OpenFile.EXCLUSIVE))
                 .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EEXIST));
-        assertThat(fs.file("/x")).containsSame((ScriptedInode) x);
+    }
+
+    @Test
+    void theFlatFileSystemRefusesDirectoriesWithEperm() throws Exception {
+        mount(Map.of());
+        assertThatThrownBy(() -> mount.mkdir("/d")).isInstanceOfSatisfying(JiomapException.class,
+                e -> assertThat(e.errno()).isEqualTo(Errno.EPERM));
     }
 
     @Test
@@ -343,7 +365,7 @@ class ScriptedFileSystemTest {
         assertThat(inode(a).drainCalls()).extracting(DrainCall::operation).containsExactly("unmount");
         assertThat(inode(b).drainCalls()).extracting(DrainCall::operation).containsExactly("unmount");
         assertThat(fs.isUnmounted()).isTrue();
-        assertThatThrownBy(() -> fs.open("/a", 0)).isInstanceOfSatisfying(JiomapException.class,
+        assertThatThrownBy(() -> fs.open(a.inode().ino())).isInstanceOfSatisfying(JiomapException.class,
                 e -> assertThat(e.errno()).isEqualTo(Errno.ENODEV));
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.vfs.DirEntry;
-import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.testkit.JiomapRig;
 import io.jiomap.testkit.JiomapTest;
@@ -20,7 +20,7 @@ class CasefoldNamespaceTest {
     // tag::casefold-jiomap-test[]
     @JiomapTest(fs = "casefold:over=ext4-like", devices = "memory")
     void aFileWrittenUnderOneSpellingReadsBackUnderAnotherAfterARemount(JiomapRig rig) throws Exception {
-        rig.fileSystem().mkdir("/Docs");
+        rig.mount().mkdir("/Docs");
         OpenFile file = rig.file("/DOCS/Report.TXT", OpenFile.CREATE);
         MemorySegment buffer = rig.buffer(BLOCK).fill((byte) 0x3c);
         assertThat(file.pwrite(buffer, 0, BLOCK, 0)).isEqualTo(BLOCK);
@@ -33,7 +33,7 @@ class CasefoldNamespaceTest {
 
     @JiomapTest(fs = "casefold:over=ext4-like", devices = "memory")
     void mkdirRenameUnlinkAndRmdirReachTheWrappedFilesystemUnderAnySpelling(JiomapRig rig) throws Exception {
-        FileSystem fs = rig.fileSystem();
+        Mount fs = rig.mount();
         fs.mkdir("/Photos");
         rig.file("/photos/IMG_1.jpg", OpenFile.CREATE);
 
@@ -52,25 +52,25 @@ class CasefoldNamespaceTest {
 
     @JiomapTest(fs = "casefold:over=ext4-like", devices = "memory")
     void twoSpellingsOfOneNameAreOneFile(JiomapRig rig) throws Exception {
-        FileSystem fs = rig.fileSystem();
+        Mount fs = rig.mount();
         rig.file("/Data", OpenFile.CREATE);
 
-        assertThatThrownBy(() -> fs.open("/DATA", FileSystem.CREATE | FileSystem.EXCLUSIVE))
+        assertThatThrownBy(() -> fs.open("/DATA", OpenFile.CREATE | OpenFile.EXCLUSIVE))
                 .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EEXIST));
         assertThatThrownBy(() -> fs.mkdir("/data"))
                 .isInstanceOfSatisfying(JiomapException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EEXIST));
     }
 
     @JiomapTest(fs = "casefold:over=raw", devices = "memory")
-    void overAFilesystemWithoutDirectoriesTheWrappedTypesRefusalComesThrough(JiomapRig rig) {
-        assertThatThrownBy(() -> rig.fileSystem().mkdir("/Dir"))
+    void overAFilesystemWithAFixedNamespaceTheWrappedTypesRefusalComesThrough(JiomapRig rig) {
+        assertThatThrownBy(() -> rig.mount().unlink("/Dev"))
                 .isInstanceOfSatisfying(JiomapException.class, e -> {
                     assertThat(e.errno()).isEqualTo(Errno.EPERM);
-                    assertThat(e.getMessage()).as("raw's own refusal, for the folded name").contains("/dir");
+                    assertThat(e.getMessage()).as("raw's own refusal, for the folded name").contains("unlink dev");
                 });
     }
 
-    private static List<String> names(FileSystem fs, String dir) throws JiomapException {
+    private static List<String> names(Mount fs, String dir) throws JiomapException {
         return fs.readdir(dir).stream().map(DirEntry::name).toList();
     }
 }

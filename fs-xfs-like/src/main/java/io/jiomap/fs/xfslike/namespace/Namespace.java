@@ -587,17 +587,6 @@ public final class Namespace {
         }
     }
 
-    /** The file object of {@code ino} without counting an open (the path layer until it moves to the core). */
-    Inode fileWithoutOpen(long ino) throws JiomapException {
-        mount.lockMetadata();
-        try {
-            mount.checkMounted();
-            return inodes.getLocked(needLocked(ino));
-        } finally {
-            mount.unlockMetadata();
-        }
-    }
-
     /** Ends one open; the last release of an orphan frees it. */
     public void release(XfsLikeInode file) throws JiomapException {
         InodeCore c = file.core();

@@ -4,17 +4,16 @@ import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.vfs.FileStat;
-import io.jiomap.api.vfs.FileSystem;
-import io.jiomap.api.vfs.Inode;
 import io.jiomap.fs.xfslike.format.InodeRecords;
 import io.jiomap.fs.xfslike.meta.InodeCore;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The path methods of {@code FileSystem} on top of the inode-level {@link Namespace}, until the core's path layer
- * walks paths for every filesystem: then this class and the path methods go. Paths are absolute, without "." and
- * "..", and symbolic links are not followed; files are made with mode 0644 (directories 0755) owned by root.
+ * The old path methods of {@code FileSystem} (not open) on top of the inode-level {@link Namespace}, for the callers
+ * not yet moved to the core's {@code Mount} (the crash harness): this class and the path methods go when they have.
+ * Paths are absolute, without "." and "..", and symbolic links are not followed; directories are made with mode
+ * 0755, owned by root.
  */
 public final class PathWalker {
     private final Namespace ns;
@@ -70,29 +69,6 @@ public final class PathWalker {
             throw new JiomapException(Errno.ENOENT, path + " does not exist");
         }
         return ino;
-    }
-
-    public Inode open(String path, int flags) throws JiomapException {
-        List<String> parts = split(path);
-        if (parts.isEmpty()) {
-            throw new JiomapException(Errno.EISDIR, path + " is a directory");
-        }
-        long dir = parentOf(path, parts);
-        long ino = ns.lookup(dir, parts.getLast());
-        if (ino != 0) {
-            int createExclusive = FileSystem.CREATE | FileSystem.EXCLUSIVE;
-            if ((flags & createExclusive) == createExclusive) {
-                throw new JiomapException(Errno.EEXIST, path + " exists");
-            }
-            if (ns.getattr(ino).isDirectory()) {
-                throw new JiomapException(Errno.EISDIR, path + " is a directory");
-            }
-            return ns.fileWithoutOpen(ino);
-        }
-        if ((flags & FileSystem.CREATE) == 0) {
-            throw new JiomapException(Errno.ENOENT, path + " does not exist");
-        }
-        return ns.fileWithoutOpen(ns.create(dir, parts.getLast(), 0644, 0, 0).ino());
     }
 
     public void mkdir(String path) throws JiomapException {
