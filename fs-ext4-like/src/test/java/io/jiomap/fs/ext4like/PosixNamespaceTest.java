@@ -147,6 +147,11 @@ class PosixNamespaceTest {
         assertThat(fs.readdir(root, "a", 2)).extracting(DirEntry::name).containsExactly("aa", "b");
         assertThat(fs.readdir(root, "b", 2)).extracting(DirEntry::name).containsExactly("\u00e9");
         assertThat(fs.readdir(root, "\u00e9", 2)).isEmpty();
+        // Changes between pages: a name before the position is not seen, one after it is; removed ones are gone.
+        fs.create(root, "A", 0644, 0, 0);
+        fs.unlink(root, "aa");
+        fs.create(root, "ab", 0644, 0, 0);
+        assertThat(fs.readdir(root, "a", 10)).extracting(DirEntry::name).containsExactly("ab", "b", "\u00e9");
     }
 
     @Test
