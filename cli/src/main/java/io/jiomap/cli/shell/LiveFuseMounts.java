@@ -50,18 +50,25 @@ public final class LiveFuseMounts implements AutoCloseable {
             byMountpoint.put(key, new Served(server, end));
         }
         Thread watcher = new Thread(() -> {
+            DioCounters counters = null;
+            Throwable failure = null;
             try {
-                end.complete(server.awaitEnd());
+                counters = server.awaitEnd();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                end.completeExceptionally(e);
+                failure = e;
             } catch (JiomapException | RuntimeException e) {
                 log.println("jiomap:mount --fuse " + key + ": ending the mount failed: " + e.getMessage());
-                end.completeExceptionally(e);
-            } finally {
-                synchronized (this) {
-                    byMountpoint.remove(key);
-                }
+                failure = e;
+            }
+            // Forgotten before anyone waiting in umount hears of the end, so the listing never shows it after.
+            synchronized (this) {
+                byMountpoint.remove(key);
+            }
+            if (failure == null) {
+                end.complete(counters);
+            } else {
+                end.completeExceptionally(failure);
             }
         }, "jiomap-fuse-mount " + key);
         watcher.setDaemon(true);
