@@ -192,6 +192,106 @@ class PosixMetadataOnMountTest {
         assertFsckClean();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void aDirectoryOfThousandsOfNamesListsWholeOverManyRepliesSeeksBackAndSurvivesRemovalWhileListing(String type)
+            throws Exception {
+        mkfs(type);
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            // Names of 47 bytes: a READDIR reply of a page holds about 60, so 3000 take many replies.
+            assertThat(python(mnt, """
+                    import ctypes, os
+                    os.mkdir("big")
+                    os.chdir("big")
+                    names = ["n%05d-%s" % (i, "x" * 40) for i in range(3000)]
+                    for n in names:
+                        open(n, "w").close()
+                    print(sorted(os.listdir(".")) == names, len(os.listdir(".")))
+
+                    class Dirent(ctypes.Structure):
+                        _fields_ = [("ino", ctypes.c_uint64), ("off", ctypes.c_int64), ("reclen", ctypes.c_ushort),
+                                    ("type", ctypes.c_ubyte), ("name", ctypes.c_char * 256)]
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    libc.opendir.restype = ctypes.c_void_p
+                    libc.opendir.argtypes = [ctypes.c_char_p]
+                    libc.readdir64.restype = ctypes.POINTER(Dirent)
+                    libc.readdir64.argtypes = [ctypes.c_void_p]
+                    libc.telldir.restype = ctypes.c_long
+                    libc.telldir.argtypes = [ctypes.c_void_p]
+                    libc.seekdir.argtypes = [ctypes.c_void_p, ctypes.c_long]
+                    libc.closedir.argtypes = [ctypes.c_void_p]
+                    d = libc.opendir(b".")
+                    seen, marks = [], {}
+                    while True:
+                        if len(seen) in (1, 7, 1500, 2990):
+                            marks[len(seen)] = libc.telldir(d)
+                        e = libc.readdir64(d)
+                        if not e:
+                            break
+                        seen.append(e.contents.name.decode())
+                        if seen[-1] == "..":
+                            dotdot = e.contents.ino
+                    # ".." is the root, which the kernel knows as node 1: listed and stat'ed with its own number.
+                    root = os.stat(os.path.dirname(os.getcwd())).st_ino
+                    print(seen[:2], seen[2:] == names, dotdot == os.stat("..").st_ino == root)
+                    # seekdir to a position told earlier continues from the same name, wherever the reader is.
+                    for k in (2990, 7, 1500, 1):
+                        libc.seekdir(d, marks[k])
+                        print(k, [libc.readdir64(d).contents.name.decode() for _ in range(3)] == seen[k:k + 3])
+                    libc.closedir(d)
+
+                    # Removing every name as it is listed: each comes exactly once, none is left.
+                    gone = []
+                    with os.scandir(".") as it:
+                        for e in it:
+                            os.unlink(e.name)
+                            gone.append(e.name)
+                    print(sorted(gone) == names, len(gone), os.listdir("."))
+                    """)).isEqualTo("""
+                    True 3000
+                    ['.', '..'] True True
+                    2990 True
+                    7 True
+                    1500 True
+                    1 True
+                    True 3000 []
+                    """);
+            mount.unmount();
+        }
+        assertFsckClean();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs-like", "ext4-like"})
+    void xattrSizesAreAskedWithAnEmptyBufferAndATooSmallOneIsERANGE(String type) throws Exception {
+        mkfs(type);
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path mnt = mount.path();
+            Files.writeString(mnt.resolve("f"), "x");
+            assertThat(python(mnt, """
+                    import ctypes, errno, os
+                    os.setxattr("f", "user.a", b"12345")
+                    os.setxattr("f", "user.bb", b"")
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    def call(fn, *args):
+                        r = fn(*args)
+                        return r if r >= 0 else errno.errorcode[ctypes.get_errno()]
+                    buf = ctypes.create_string_buffer(64)
+                    print(call(libc.getxattr, b"f", b"user.a", None, 0), call(libc.getxattr, b"f", b"user.a", buf, 4),
+                          call(libc.getxattr, b"f", b"user.a", buf, 5), buf.raw[:5])
+                    print(call(libc.getxattr, b"f", b"user.bb", None, 0), call(libc.getxattr, b"f", b"user.c", None, 0))
+                    print(call(libc.listxattr, b"f", None, 0), call(libc.listxattr, b"f", buf, 10),
+                          call(libc.listxattr, b"f", buf, 15), sorted(buf.raw[:15].split(b"\\0")[:2]))
+                    """)).isEqualTo("""
+                    5 ERANGE 5 b'12345'
+                    0 ENODATA
+                    15 ERANGE 15 [b'user.a', b'user.bb']
+                    """);
+            mount.unmount();
+        }
+    }
+
     private static Programs.Result exec(Path cwd, String[] prefix, String script) throws Exception {
         String[] command = new String[prefix.length + 1];
         System.arraycopy(prefix, 0, command, 0, prefix.length);
