@@ -2,6 +2,7 @@ package io.jiomap.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioEndIo;
 import io.jiomap.api.block.BioOp;
@@ -63,6 +64,93 @@ class BlockLayerTest {
         assertThat(device.bios.get(1).flags() & (Bio.FUA | Bio.PREFLUSH)).isEqualTo(Bio.FUA);
         assertThat(stats.snapshot().flushes()).isEqualTo(1);
         assertThat(stats.snapshot().fuaWrites()).isEqualTo(1);
+    }
+
+    @Test
+    void aDiscardToADeviceThatCannotDiscardFailsWithEopnotsuppBeforeReachingIt() {
+        Recording device = new Recording(new DeviceCapabilities(4096, 4096, 1 << 20, 1 << 20, 4096, 1, 32, true,
+                true, false));
+        BlockLayer layer = new BlockLayer(device, new DioStats());
+
+        assertThat(SyncBio.discard(layer, 0, 4096)).isEqualTo(-Errno.EOPNOTSUPP);
+        assertThat(submitDiscard(layer, 0, 4096)).isEqualTo(Errno.EOPNOTSUPP);
+
+        assertThat(device.ops).isEmpty();
+    }
+
+    @Test
+    void aDiscardOffTheDiscardGranularityFailsWithEinvalAndTheReasonNamesTheGranularity() {
+        DeviceCapabilities caps = new DeviceCapabilities(512, 4096, 1 << 20, 1 << 20, 512, 1, 32, true, true, false,
+                new DeviceCapabilities.Discard(4096, 64 << 10, true));
+        Recording device = new Recording(caps);
+        BlockLayer layer = new BlockLayer(device, new DioStats());
+
+        assertThat(submitDiscard(layer, 512, 4096)).as("address off the granularity").isEqualTo(Errno.EINVAL);
+        assertThat(submitDiscard(layer, 0, 1024)).as("length off the granularity").isEqualTo(Errno.EINVAL);
+        assertThat(submitDiscard(layer, 0, 128 << 10)).as("past the largest discard").isEqualTo(Errno.EINVAL);
+        assertThat(caps.discard().problem(512, 4096)).contains("discard granularity of 4096 bytes");
+        assertThat(caps.discard().problem(0, 128 << 10)).contains("largest discard of 65536 bytes");
+
+        assertThat(device.ops).isEmpty();
+    }
+
+    @Test
+    void anAlignedDiscardReachesTheDeviceWithoutFuaOrPreflushAndLargeRangesAreSplit() {
+        Recording device = new Recording(new DeviceCapabilities(512, 4096, 1 << 20, 1 << 20, 512, 1, 32, true, true,
+                false, new DeviceCapabilities.Discard(4096, 64 << 10, true)));
+        BlockLayer layer = new BlockLayer(device, new DioStats());
+
+        assertThat(submitDiscard(layer, Bio.FUA | Bio.PREFLUSH, 8192, 4096)).isZero();
+        assertThat(SyncBio.discard(layer, 64 << 10, 160 << 10)).isZero();
+
+        assertThat(device.ops).containsExactly("DISCARD@8192+4096 flags 0", "DISCARD@65536+65536 flags 4",
+                "DISCARD@131072+65536 flags 4", "DISCARD@196608+32768 flags 4");
+    }
+
+    private static int submitDiscard(BlockDevice device, long address, int length) {
+        return submitDiscard(device, 0, address, length);
+    }
+
+    private static int submitDiscard(BlockDevice device, int flags, long address, int length) {
+        Bio bio = new Bio();
+        int[] status = {-1};
+        device.submit(bio.setDiscard(flags, address, length, b -> status[0] = b.status(), null));
+        return status[0];
+    }
+
+    /** A device that completes every bio in submit and records what reached it. */
+    private static final class Recording implements BlockDevice {
+        final java.util.List<String> ops = new java.util.ArrayList<>();
+        private final DeviceCapabilities caps;
+
+        Recording(DeviceCapabilities caps) {
+            this.caps = caps;
+        }
+
+        @Override
+        public String name() {
+            return "recording0";
+        }
+
+        @Override
+        public DeviceCapabilities capabilities() {
+            return caps;
+        }
+
+        @Override
+        public void submit(Bio bio) {
+            ops.add(bio.op() + "@" + bio.address() + "+" + bio.length() + " flags " + bio.flags());
+            bio.complete(0);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /**

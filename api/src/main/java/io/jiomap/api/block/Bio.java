@@ -67,6 +67,15 @@ public final class Bio {
         return set(BioOp.FLUSH, flags, 0, MemorySegment.NULL, 0, 0, endIo, owner);
     }
 
+    /**
+     * Prepares this bio as a discard of {@code length} bytes at device byte {@code address}; it carries no memory.
+     *
+     * @since 1.3
+     */
+    public Bio setDiscard(int flags, long address, int length, BioEndIo endIo, Object owner) {
+        return set(BioOp.DISCARD, flags, address, MemorySegment.NULL, 0, length, endIo, owner);
+    }
+
     public BioOp op() {
         return op;
     }

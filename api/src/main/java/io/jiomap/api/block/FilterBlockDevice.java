@@ -14,6 +14,10 @@ import java.util.Optional;
  * polling, so the engine never marks a bio {@link Bio#POLLED} through it. Each decorator states its choice in the
  * constructor, and {@link #capabilities()} is final, so none can forget the rule.
  *
+ * <p>Discards: a decorator passes the discard support of the device below on, unless it says it cannot keep its own
+ * promises for a {@link BioOp#DISCARD} (a recorder that replays writes, say): its {@link #capabilities()} then report
+ * {@link DeviceCapabilities.Discard#NONE}, so the block layer refuses discards with EOPNOTSUPP before they reach it.
+ *
  * <p>Ownership: {@link #close()} closes the device below, for a decorator that owns it; one that only borrows it
  * overrides {@code close}.
  */
@@ -38,12 +42,26 @@ public abstract class FilterBlockDevice implements BlockDevice {
      * @param polling whether the submitter's bios stay pollable through this decorator
      */
     protected FilterBlockDevice(BlockDevice in, Polling polling) {
+        this(in, polling, true);
+    }
+
+    /**
+     * @param in             the device below, whose capabilities are read once, here
+     * @param polling        whether the submitter's bios stay pollable through this decorator
+     * @param passesDiscards whether discards go through this decorator as the device below takes them; when false,
+     *                       it reports no discard support, and its {@link #submit} must end a discard that reaches
+     *                       it anyway with EOPNOTSUPP
+     * @since 1.3
+     */
+    protected FilterBlockDevice(BlockDevice in, Polling polling, boolean passesDiscards) {
         this.in = Objects.requireNonNull(in, "the device below");
         DeviceCapabilities below = in.capabilities();
-        this.capabilities = switch (Objects.requireNonNull(polling, "polling")) {
+        DeviceCapabilities caps = switch (Objects.requireNonNull(polling, "polling")) {
             case FORWARDED -> below;
             case DROPPED -> below.withoutPolling();
         };
+        this.capabilities = passesDiscards || !caps.canDiscard() ? caps
+                : caps.withDiscard(DeviceCapabilities.Discard.NONE);
     }
 
     /** The device directly below this one. */

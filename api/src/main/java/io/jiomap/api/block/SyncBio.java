@@ -28,6 +28,35 @@ public final class SyncBio {
         return submitAndWait(device, new Bio(), BioOp.FLUSH, Bio.SYNC, 0, MemorySegment.NULL, 0, 0);
     }
 
+    /**
+     * Discards {@code length} bytes at device byte {@code address} (blkdiscard), in bios of at most the device's
+     * largest discard, one after the other.
+     *
+     * @return 0; -EOPNOTSUPP when the device cannot discard; -EINVAL when the range is not aligned to its discard
+     *         granularity ({@link DeviceCapabilities.Discard#problem} says which); or the first bio's negative errno
+     * @since 1.3
+     */
+    public static int discard(BlockDevice device, long address, long length) {
+        DeviceCapabilities.Discard d = device.capabilities().discard();
+        if (!d.supported()) {
+            return -Errno.EOPNOTSUPP;
+        }
+        if (d.problem(address, Math.min(length, d.maxBytes())) != null
+                || length % d.granularity() != 0) {
+            return -Errno.EINVAL;
+        }
+        Bio bio = new Bio();
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(d.maxBytes(), length - done);
+            int r = submitAndWait(device, bio, BioOp.DISCARD, Bio.SYNC, address + done, MemorySegment.NULL, 0, n);
+            if (r != 0) {
+                return r;
+            }
+            done += n;
+        }
+        return 0;
+    }
+
     private static int submitAndWait(BlockDevice device, Bio bio, BioOp op, int flags, long address,
                                      MemorySegment buffer, long offset, int length) {
         CountDownLatch done = new CountDownLatch(1);

@@ -26,7 +26,8 @@ class FilterBlockDeviceTest {
 
         @Override
         public DeviceCapabilities capabilities() {
-            return new DeviceCapabilities(4096, 4096, 1 << 20, 1 << 20, 4096, 1, 8, true, true, polling);
+            return new DeviceCapabilities(4096, 4096, 1 << 20, 1 << 20, 4096, 1, 8, true, true, polling,
+                    new DeviceCapabilities.Discard(4096, 1 << 20, true));
         }
 
         @Override
@@ -96,6 +97,19 @@ class FilterBlockDeviceTest {
         assertThat(bottom.calls).containsExactly("submit " + bio, "poll " + BlockDevice.POLL_BLOCK, "close");
         assertThat(d.isClosed()).isTrue();
         assertThat(d.capabilities()).isEqualTo(bottom.capabilities());
+    }
+
+    @Test
+    void aDecoratorPassesTheDiscardSupportBelowOnUnlessItSaysItCannot() {
+        Bottom bottom = new Bottom(true);
+        FilterBlockDevice passing = new Plain(bottom, FilterBlockDevice.Polling.FORWARDED);
+        FilterBlockDevice refusing = new FilterBlockDevice(bottom, FilterBlockDevice.Polling.FORWARDED, false) {
+        };
+
+        assertThat(passing.capabilities().discard()).isEqualTo(bottom.capabilities().discard());
+        assertThat(refusing.capabilities().discard()).isEqualTo(DeviceCapabilities.Discard.NONE);
+        assertThat(refusing.capabilities().polling()).as("the rest unchanged").isTrue();
+        assertThat(new Plain(refusing, FilterBlockDevice.Polling.FORWARDED).capabilities().canDiscard()).as("for every decorator above").isFalse();
     }
 
     @Test

@@ -18,6 +18,10 @@ import io.jiomap.core.dio.DioStats;
  *       completed write is already stable.</li>
  *   <li>A write cache without FUA: a FUA write becomes the write followed by a flush, completed when the flush is.</li>
  *   <li>PREFLUSH: a flush first, then the write.</li>
+ *   <li>DISCARD: to a device that cannot discard it ends with EOPNOTSUPP, and when its range is not aligned to the
+ *       device's discard granularity or is larger than the device's largest discard, with EINVAL, before it reaches
+ *       the device; FUA and PREFLUSH mean nothing to it and are stripped (a discard is made durable by a flush, like
+ *       a write).</li>
  * </ul>
  * Filesystems see this object as their {@link BlockDevice}, so the same rules hold for their metadata I/O.
  */
@@ -33,6 +37,10 @@ public final class BlockLayer extends FilterBlockDevice {
     @Override
     public void submit(Bio bio) {
         DeviceCapabilities caps = capabilities();
+        if (bio.op() == BioOp.DISCARD) {
+            submitDiscard(bio, caps);
+            return;
+        }
         if (!caps.volatileWriteCache()) {
             if (bio.op() == BioOp.FLUSH) {
                 bio.complete(0);
@@ -55,6 +63,21 @@ public final class BlockLayer extends FilterBlockDevice {
             return;
         }
         submitData(bio);
+    }
+
+    private void submitDiscard(Bio bio, DeviceCapabilities caps) {
+        if (!caps.canDiscard()) {
+            bio.complete(Errno.EOPNOTSUPP);
+            return;
+        }
+        if (caps.discard().problem(bio.address(), bio.length()) != null) {
+            bio.complete(Errno.EINVAL);
+            return;
+        }
+        if ((bio.flags() & (Bio.FUA | Bio.PREFLUSH)) != 0) {
+            bio.setFlags(bio.flags() & ~(Bio.FUA | Bio.PREFLUSH));
+        }
+        in.submit(bio);
     }
 
     private void submitData(Bio bio) {

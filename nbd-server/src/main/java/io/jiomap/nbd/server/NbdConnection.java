@@ -1,6 +1,8 @@
 package io.jiomap.nbd.server;
 
 import io.jiomap.api.Errno;
+import io.jiomap.api.block.BlockDevice;
+import io.jiomap.api.block.SyncBio;
 import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.core.CompletionMode;
@@ -487,7 +489,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
         }
     }
 
-    /** TRIM (punch, a hint: refused modes are ignored) and WRITE_ZEROES (zero-range, or punch without NO_HOLE). */
+    /** TRIM (a hint, see {@link #trim}) and WRITE_ZEROES (zero-range, or punch without NO_HOLE). */
     private int zeroRange(int type, int cmdFlags, long offset, long length) {
         if (length == 0) {
             return 0;
@@ -495,10 +497,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
         Inode inode = file.inode();
         int r;
         if (type == NbdWire.CMD_TRIM) {
-            r = inode.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, offset, length);
-            if (r == -Errno.EOPNOTSUPP) {
-                r = 0;
-            }
+            r = trim(inode, offset, length);
         } else {
             boolean mayPunch = (cmdFlags & NbdWire.CMD_FLAG_NO_HOLE) == 0;
             r = mayPunch ? inode.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, offset, length)
@@ -514,6 +513,27 @@ final class NbdConnection implements Runnable, CqeConsumer {
             r = inode.fsync(offset, offset + length - 1, true);
         }
         return r == 0 ? 0 : wireError(-r);
+    }
+
+    /**
+     * TRIM as the export carries it out ({@link NbdExport.Trim}): a file is punched through its inode, a whole device
+     * gets discards over the part of the range aligned to its discard granularity (the rest is left as it is, which
+     * a hint allows), without waiting for requests in flight, which the protocol leaves unordered; a mode the
+     * filesystem refuses is ignored. An export that does not offer TRIM refuses it with EINVAL, as the protocol asks.
+     */
+    private int trim(Inode inode, long offset, long length) {
+        int r = switch (export.trim()) {
+            case PUNCH -> inode.fallocate(Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, offset, length);
+            case DISCARD -> {
+                BlockDevice device = file.mount().fileSystem().device();
+                long granularity = device.capabilities().discard().granularity();
+                long from = Math.ceilDiv(offset, granularity) * granularity;
+                long to = (offset + length) / granularity * granularity;
+                yield to > from ? SyncBio.discard(device, from, to - from) : 0;
+            }
+            case NONE -> -Errno.EINVAL;
+        };
+        return r == -Errno.EOPNOTSUPP ? 0 : r;
     }
 
     /** WRITE_ZEROES on a file whose filesystem zeroes no range itself: plain writes of zeroes. */

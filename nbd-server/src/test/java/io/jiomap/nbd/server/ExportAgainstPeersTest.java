@@ -78,6 +78,50 @@ class ExportAgainstPeersTest {
     }
 
     @Test
+    void qemuIoDiscardOnADeviceExportReachesTheDeviceAndReadsBackZeros() throws Exception {
+        Peer.require("qemu-io", "qemu-utils");
+        try (ServedExport e = ServedExport.device(DEVICE, dir, "trim", false)) {
+            String out = Peer.ok(60, "qemu-io", "-f", "raw", e.uri(),
+                    "-c", "write -P 0x5a 0 2M",
+                    "-c", "discard 4k 1M",
+                    "-c", "discard 1536k 2k",
+                    "-c", "read -P 0x5a 0 4k",
+                    "-c", "read -P 0 4k 1M",
+                    "-c", "read -P 0x5a 1028k 508k",
+                    "-c", "read -P 0 1536k 2k",
+                    "-c", "read -P 0x5a 1538k 510k");
+            assertThat(out).doesNotContain("Pattern verification failed", "error", "failed");
+            assertThat(out).contains("read 1048576/1048576 bytes at offset 4096");
+        }
+    }
+
+    @Test
+    void aDeviceThatCannotDiscardIsExportedWithoutTrim() throws Exception {
+        Peer.require("nbdinfo", "libnbd-bin");
+        try (ServedExport e = ServedExport.device("memory:size=16m,discard=off", dir, "notrim", false)) {
+            assertThat(e.server.export().trim()).isEqualTo(NbdExport.Trim.NONE);
+            String json = Peer.ok(30, "nbdinfo", "--json", e.uri());
+            assertThat(json).contains("\"can_trim\": false", "\"can_zero\": true");
+        }
+    }
+
+    @Test
+    void aFileExportIsTrimmedByPunchingTheFile() throws Exception {
+        Peer.require("qemu-io", "qemu-utils");
+        try (ServedExport e = ServedExport.file("memory:size=64m,lbs=4096,vwc=1", "xfs-like", "/trim.img", 8 << 20,
+                dir, "ftrim")) {
+            assertThat(e.server.export().trim()).isEqualTo(NbdExport.Trim.PUNCH);
+            String out = Peer.ok(60, "qemu-io", "-f", "raw", e.uri(),
+                    "-c", "write -P 0x77 0 4M",
+                    "-c", "discard 1M 1M",
+                    "-c", "read -P 0x77 0 1M",
+                    "-c", "read -P 0 1M 1M",
+                    "-c", "read -P 0x77 2M 2M");
+            assertThat(out).doesNotContain("Pattern verification failed", "error", "failed");
+        }
+    }
+
+    @Test
     void nbdcopyRoundTripsAnImageByteForByte() throws Exception {
         Peer.require("nbdcopy", "libnbd-bin");
         Path in = dir.resolve("in.img");

@@ -197,6 +197,87 @@ public abstract class BlockDeviceContractTest {
         assertThat(DeviceIo.submit(device, BioOp.READ, 0, -4096, buffer).awaitStatus()).isEqualTo(Errno.EIO);
     }
 
+    /** The device's discard support; a test of discards is skipped on a device without it. */
+    private DeviceCapabilities.Discard discardOf(BlockDevice device) {
+        DeviceCapabilities.Discard d = device.capabilities().discard();
+        assumeTrue(d.supported(), () -> devices().name() + " cannot discard as opened here"
+                + " (capabilities().discard() is NONE)");
+        return d;
+    }
+
+    @Test
+    void discardedRangeReadsBackAsZerosAndTheRangesAroundItAreKept() throws Exception {
+        BlockDevice device = open(DeviceWish.ofCapacity(4 * MIB));
+        DeviceCapabilities.Discard d = discardOf(device);
+        int g = d.granularity();
+        MemorySegment data = io.pattern(3L * g, 15);
+        assertThat(DeviceIo.write(device, MIB, data)).isZero();
+
+        assertThat(DeviceIo.discard(device, MIB + g, g)).isZero();
+
+        byte[] expected = DeviceIo.bytes(data);
+        if (d.zeroesData()) {
+            java.util.Arrays.fill(expected, g, 2 * g, (byte) 0);
+            assertThat(io.read(device, MIB, 3 * g)).isEqualTo(expected);
+        } else {
+            assertThat(java.util.Arrays.copyOfRange(io.read(device, MIB, 3 * g), 0, g))
+                    .isEqualTo(java.util.Arrays.copyOfRange(expected, 0, g));
+            assertThat(java.util.Arrays.copyOfRange(io.read(device, MIB, 3 * g), 2 * g, 3 * g))
+                    .isEqualTo(java.util.Arrays.copyOfRange(expected, 2 * g, 3 * g));
+        }
+        assertThat(DeviceIo.write(device, MIB + g, data.asSlice(0, g))).as("writable again").isZero();
+        assertThat(io.read(device, MIB + g, g)).isEqualTo(DeviceIo.bytes(data.asSlice(0, g)));
+    }
+
+    @Test
+    void discardOffTheGranularityOrPastTheEndFails() throws Exception {
+        BlockDevice device = open(DeviceWish.ofCapacity(MIB));
+        DeviceCapabilities.Discard d = discardOf(device);
+        long capacity = device.capabilities().capacityBytes();
+        int g = d.granularity();
+
+        assertThat(DeviceIo.discard(device, g / 2, g)).as("address off the granularity").isEqualTo(Errno.EINVAL);
+        assertThat(DeviceIo.discard(device, 0, g + g / 2)).as("length off the granularity")
+                .isEqualTo(Errno.EINVAL);
+        assertThat(DeviceIo.discard(device, 0, 0)).as("empty").isEqualTo(Errno.EINVAL);
+        long last = capacity - capacity % g;
+        assertThat(DeviceIo.discard(device, last, g)).as("past the end").isEqualTo(Errno.EIO);
+    }
+
+    @Test
+    void discardToADeviceThatCannotDiscardFailsWithEopnotsupp() throws Exception {
+        BlockDevice device = open(DeviceWish.ofCapacity(MIB));
+        assumeTrue(!device.capabilities().canDiscard(), () -> devices().name() + " can discard as opened here");
+        MemorySegment data = io.pattern(4096, 16);
+        assertThat(DeviceIo.write(device, 0, data)).isZero();
+
+        assertThat(DeviceIo.discard(device, 0, 4096)).isEqualTo(Errno.EOPNOTSUPP);
+
+        assertThat(io.read(device, 0, 4096)).as("untouched").isEqualTo(DeviceIo.bytes(data));
+    }
+
+    @Test
+    void flushedDiscardSurvivesAPowerCutAndAnUnflushedOneLeavesOldDataOrItsResult() throws Exception {
+        BlockDevice device = open(DeviceWish.ofCapacity(4 * MIB).withWriteCache(true));
+        DeviceCapabilities.Discard d = discardOf(device);
+        assumeTrue(d.zeroesData(), () -> devices().name() + " does not read discarded blocks back as zeros");
+        SimulatesPowerLoss power = powerLoss(device);
+        int g = d.granularity();
+        MemorySegment data = io.pattern(2L * g, 17);
+        assertThat(DeviceIo.write(device, 0, data)).isZero();
+        assertThat(DeviceIo.flush(device)).isZero();
+        assertThat(DeviceIo.discard(device, 0, g)).isZero();
+        assertThat(DeviceIo.flush(device)).isZero();
+        assertThat(DeviceIo.discard(device, g, g)).isZero();
+
+        power.powerCut();
+
+        assertThat(io.read(device, 0, g)).as("the flushed discard").isEqualTo(DeviceIo.zeros(g));
+        assertThat(io.read(device, g, g)).as("the unflushed discard: old data or zeros")
+                .satisfiesAnyOf(b -> assertThat(b).isEqualTo(DeviceIo.zeros(g)),
+                        b -> assertThat(b).isEqualTo(DeviceIo.bytes(data.asSlice(g, g))));
+    }
+
     @Test
     void misalignedOrOversizedBioFailsWithEinval() throws Exception {
         BlockDevice device = open(DeviceWish.ofCapacity(MIB).withMaxTransfer(64 << 10));

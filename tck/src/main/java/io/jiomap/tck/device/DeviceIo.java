@@ -58,6 +58,13 @@ public final class DeviceIo implements AutoCloseable {
         return write(device, 0, address, src);
     }
 
+    /** Discards {@code length} bytes at {@code address} in one bio and waits for it. @return its status */
+    public static int discard(BlockDevice device, long address, int length) {
+        Probe p = new Probe();
+        device.submit(p.bio.setDiscard(0, address, length, p, null));
+        return p.awaitStatus();
+    }
+
     public static int flush(BlockDevice device) {
         return submit(device, BioOp.FLUSH, 0, 0, MemorySegment.NULL).awaitStatus();
     }

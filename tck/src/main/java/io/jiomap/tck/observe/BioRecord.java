@@ -54,6 +54,11 @@ public record BioRecord(long seq, BioOp op, int flags, long address, int length,
         return op == BioOp.FLUSH;
     }
 
+    /** A discard: its range's content is no longer needed. */
+    public boolean isDiscard() {
+        return op == BioOp.DISCARD;
+    }
+
     /** A write carrying data (not an all-zero sub-block zeroing write). */
     public boolean isDataWrite() {
         return op == BioOp.WRITE && !allZeros;

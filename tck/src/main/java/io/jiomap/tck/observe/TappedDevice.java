@@ -242,15 +242,17 @@ public final class TappedDevice extends FilterBlockDevice {
         BioRecord r = w.record;
         int lbs = capabilities().logicalBlockSize();
         synchronized (lock) {
+            // A discard changes the content of its range like a write, and is as durable as one.
+            boolean changes = r.op() == BioOp.WRITE || r.op() == BioOp.DISCARD;
             if (status != 0) {
-                if (r.op() == BioOp.WRITE) {
+                if (changes) {
                     for (long b = r.address() / lbs; b * lbs < r.end(); b++) {
                         volatileBlocks.put(b, FAILED_WRITE);
                     }
                 }
                 return;
             }
-            if (r.op() == BioOp.WRITE) {
+            if (changes) {
                 long index = ++writeCompletions;
                 DeviceCapabilities caps = capabilities();
                 boolean stable = !caps.volatileWriteCache() || (r.fua() && caps.fua());

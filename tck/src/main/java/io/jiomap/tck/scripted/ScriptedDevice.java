@@ -141,10 +141,16 @@ public final class ScriptedDevice implements HoldingDevice {
         finish(bio, refused);
     }
 
-    /** EINVAL for misaligned or oversized, EIO for out of range (the BlockDevice contract), else 0. */
+    /**
+     * EINVAL for misaligned or oversized, EIO for out of range (the BlockDevice contract), EOPNOTSUPP for a discard
+     * (a scripted device reports no discard support), else 0.
+     */
     private int check(Bio bio) {
         if (bio.op() == BioOp.FLUSH) {
             return 0;
+        }
+        if (bio.op() == BioOp.DISCARD) {
+            return Errno.EOPNOTSUPP;
         }
         int lbs = caps.logicalBlockSize();
         long address = bio.address();

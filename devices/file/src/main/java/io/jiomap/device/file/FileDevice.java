@@ -44,6 +44,10 @@ import java.util.function.Consumer;
  *   <li>FUA = on, expressed as RWF_DSYNC on the write (or write then {@code force(false)}): the kernel makes that
  *       write durable before completing it, by FUA or by a cache flush, whichever the disk supports.</li>
  *   <li>queue depth = the ring's entries; max transfer = the {@code max-transfer} option.</li>
+ *   <li>discard (io_uring engine only, where the file's filesystem can punch holes, or on a block device): a DISCARD
+ *       is {@code fallocate(PUNCH_HOLE | KEEP_SIZE)} over its range (IORING_OP_FALLOCATE), in units of the logical
+ *       block, up to {@link #MAX_DISCARD} bytes; the range then reads as zeros. The threads engine has no file
+ *       descriptor to punch through and reports no discard support.</li>
  * </ul>
  * A power cut cannot be simulated on a real file, so this device does not offer
  * {@link io.jiomap.api.block.SimulatesPowerLoss}.
@@ -59,6 +63,8 @@ import java.util.function.Consumer;
  * closed device with ENODEV; a full queue under {@link Bio#NOWAIT} with EAGAIN.
  */
 public final class FileDevice implements BlockDevice {
+    /** The largest discard bio: 1 GiB, a multiple of every logical block size. */
+    static final int MAX_DISCARD = 1 << 30;
     private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
     private static final VarHandle CLOSE_REPORTED;
 
@@ -144,11 +150,26 @@ public final class FileDevice implements BlockDevice {
         try {
             DeviceCapabilities caps = capabilities(config, target, target.offsetAlign(), target.memoryAlign(),
                     engine.entries(), true);
+            if (canPunch(fd, target)) {
+                caps = caps.withDiscard(new DeviceCapabilities.Discard(caps.logicalBlockSize(), MAX_DISCARD, true));
+            }
             return new FileDevice(shortName, "io_uring", target, caps, engine, true, onClosed);
         } catch (JiomapException | RuntimeException e) {
             engine.shutdown();
             throw e;
         }
+    }
+
+    /**
+     * Whether the file can have holes punched: always on a block device (the kernel zeroes or discards), on a regular
+     * file when a punch past its end (which changes nothing, with KEEP_SIZE) is not refused with EOPNOTSUPP.
+     */
+    private static boolean canPunch(int fd, FileTarget target) {
+        if (target.blockDevice()) {
+            return true;
+        }
+        long beyond = (target.sizeBytes() + (1 << 20)) & -(1L << 20);
+        return Libc.fallocate(fd, Libc.FALLOC_PUNCH_HOLE | Libc.FALLOC_KEEP_SIZE, beyond, 4096) == 0;
     }
 
     private static FileDevice openWithThreads(FileDeviceConfig config, FileTarget target, String shortName,
@@ -244,11 +265,12 @@ public final class FileDevice implements BlockDevice {
             return;
         }
         if (bio.hasFlag(Bio.POLLED)) {
-            if (engine instanceof UringEngine uring && bio.op() != BioOp.FLUSH && !bio.hasFlag(Bio.PREFLUSH)) {
+            if (engine instanceof UringEngine uring && (bio.op() == BioOp.READ || bio.op() == BioOp.WRITE)
+                    && !bio.hasFlag(Bio.PREFLUSH)) {
                 uring.submitPolled(bio, this);
                 return;
             }
-            // The threads engine cannot poll, and a flush or a PREFLUSH write needs the ring thread's sequencing:
+            // The threads engine cannot poll, and a flush, a discard or a PREFLUSH write goes through the ring thread:
             // REQ_POLLED is cleared and the bio completes by "interrupt" (the ring thread).
             bio.setFlags(bio.flags() & ~Bio.POLLED);
         }
@@ -275,6 +297,16 @@ public final class FileDevice implements BlockDevice {
         }
         long address = bio.address();
         int length = bio.length();
+        if (op == BioOp.DISCARD) {
+            DeviceCapabilities.Discard d = capabilities.discard();
+            if (!d.supported()) {
+                return Errno.EOPNOTSUPP;
+            }
+            if (length <= 0 || length > d.maxBytes() || ((address | length) & (d.granularity() - 1)) != 0) {
+                return Errno.EINVAL;
+            }
+            return address < 0 || address > capacity - length ? Errno.EIO : 0;
+        }
         if (length <= 0 || ((address | length) & blockMask) != 0 || length > maxTransfer) {
             return Errno.EINVAL;
         }

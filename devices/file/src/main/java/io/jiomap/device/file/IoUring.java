@@ -30,6 +30,8 @@ final class IoUring implements AutoCloseable {
     static final byte OP_TIMEOUT = 11;
     static final byte OP_READ_FIXED = 4;
     static final byte OP_WRITE_FIXED = 5;
+    /** IORING_OP_FALLOCATE: fallocate(fd, mode in len, offset in off, length in addr). */
+    static final byte OP_FALLOCATE = 17;
     static final byte OP_READ = 22;
     static final byte OP_WRITE = 23;
 
@@ -235,6 +237,11 @@ final class IoUring implements AutoCloseable {
         sqes.set(JAVA_LONG, sqe + SQE_ADDR3, 0L);
         sqes.set(JAVA_LONG, sqe + SQE_PAD, 0L);
         sqTail++;
+    }
+
+    /** Prepares a fallocate SQE over {@code [offset, offset + length)} with {@code mode}. */
+    void prepFallocate(byte flags, int fd, long offset, long length, int mode, long userData) {
+        prepRw(OP_FALLOCATE, flags, fd, offset, length, mode, 0, 0, userData);
     }
 
     /** Prepares an fsync SQE ({@link #FSYNC_DATASYNC} in {@code fsyncFlags} makes it fdatasync). */

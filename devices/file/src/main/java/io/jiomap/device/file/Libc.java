@@ -60,6 +60,11 @@ final class Libc {
 
     /** errno values io_uring_setup fails with that {@link io.jiomap.api.Errno} does not name. */
 
+    /** FALLOC_FL_KEEP_SIZE. */
+    static final int FALLOC_KEEP_SIZE = 0x01;
+    /** FALLOC_FL_PUNCH_HOLE: deallocate the range, which then reads as zeros (with KEEP_SIZE only). */
+    static final int FALLOC_PUNCH_HOLE = 0x02;
+
     private static final Linker LINKER = Linker.nativeLinker();
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -162,9 +167,14 @@ final class Libc {
 
     /** fallocate(2) with mode 0: allocates (unwritten) blocks and extends the size. @return 0 or -errno */
     static int fallocate(int fd, long offset, long length) {
+        return fallocate(fd, 0, offset, length);
+    }
+
+    /** fallocate(2) with {@code mode} (e.g. {@link #FALLOC_PUNCH_HOLE} | {@link #FALLOC_KEEP_SIZE}). @return 0 or -errno */
+    static int fallocate(int fd, int mode, long offset, long length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = allocateCapture(arena);
-            int r = (int) FALLOCATE.invokeExact(capture, fd, 0, offset, length);
+            int r = (int) FALLOCATE.invokeExact(capture, fd, mode, offset, length);
             return r < 0 ? -errno(capture) : 0;
         } catch (Throwable t) {
             throw rethrow(t);

@@ -429,6 +429,9 @@ final class UringEngine implements Engine, Runnable {
         inFlight++;
         if (bio.op() == BioOp.FLUSH) {
             ring.prepFsync(IoUring.SQE_FIXED_FILE, 0, IoUring.FSYNC_DATASYNC, slot);
+        } else if (bio.op() == BioOp.DISCARD) {
+            ring.prepFallocate(IoUring.SQE_FIXED_FILE, 0, bio.address(), bio.length(),
+                    Libc.FALLOC_PUNCH_HOLE | Libc.FALLOC_KEEP_SIZE, slot);
         } else if (bio.op() == BioOp.WRITE && bio.hasFlag(Bio.PREFLUSH)) {
             // REQ_PREFLUSH: the writes completed before this one become durable first, then this one is issued.
             preflushPending[slot] = true;
@@ -513,7 +516,7 @@ final class UringEngine implements Engine, Runnable {
         }
         if (result < 0) {
             finish(slot, -result);
-        } else if (bio.op() == BioOp.FLUSH) {
+        } else if (bio.op() == BioOp.FLUSH || bio.op() == BioOp.DISCARD) {
             finish(slot, 0);
         } else if (result == 0) {
             // Nothing moved: the file ended before the device did (shrunk underneath us). The block layer's answer

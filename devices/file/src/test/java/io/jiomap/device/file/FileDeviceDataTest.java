@@ -47,6 +47,45 @@ class FileDeviceDataTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void onIoUringADiscardPunchesAHoleInTheFileThatReadsBackAsZeros() throws Exception {
+        FileDevice device = open("io_uring", "size=8m,max-transfer=4m");
+        org.junit.jupiter.api.Assumptions.assumeTrue(device.capabilities().canDiscard(),
+                () -> device.path() + " is on a filesystem that cannot punch holes");
+        MemorySegment data = io.pattern(4 << 20, 3);
+        int chunk = device.capabilities().maxTransferBytes();
+        for (int at = 0; at < (4 << 20); at += chunk) {
+            assertThat(Io.write(device, at, data.asSlice(at, chunk))).isZero();
+        }
+        long allocatedBefore = allocatedBytes(device.path());
+
+        assertThat(Io.submitAndAwait(device, BioOp.DISCARD, 0, 1 << 20, MemorySegment.NULL, 0, 2 << 20)).isZero();
+
+        byte[] expected = Io.bytes(data);
+        Arrays.fill(expected, 1 << 20, 3 << 20, (byte) 0);
+        assertThat(io.readBytes(device, 0, 4 << 20)).isEqualTo(expected);
+        assertThat(allocatedBytes(device.path())).as("the file's blocks were deallocated")
+                .isLessThanOrEqualTo(allocatedBefore - (2 << 20));
+        assertThat(java.nio.file.Files.size(device.path())).as("size kept").isEqualTo(8 << 20);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theThreadsEngineOffersNoDiscardAndRefusesOneWithEopnotsupp() throws Exception {
+        FileDevice device = open("threads", "size=8m");
+
+        assertThat(device.capabilities().canDiscard()).isFalse();
+        assertThat(Io.submitAndAwait(device, BioOp.DISCARD, 0, 0, MemorySegment.NULL, 0, 4096))
+                .isEqualTo(Errno.EOPNOTSUPP);
+    }
+
+    /** The file's allocated bytes, from stat(1)'s block count (512-byte units). */
+    private static long allocatedBytes(java.nio.file.Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).isZero();
+        return Long.parseLong(out) * 512;
+    }
+
     @ParameterizedTest
     @MethodSource("io.jiomap.device.file.Engines#both")
     void sixtyFourConcurrentBiosAllCompleteWithTheirOwnData(String engine) throws Exception {

@@ -76,9 +76,10 @@ public final class MemoryDevice implements BlockDevice, SimulatesPowerLoss {
         this.name = "memory" + NEXT_NUMBER.getAndIncrement();
         this.capabilities = new DeviceCapabilities(config.logicalBlockSize(), config.physicalBlockSize(),
                 config.capacityBytes(), config.maxTransferBytes(), 512, 1, config.queueDepth(),
-                config.volatileWriteCache(), config.volatileWriteCache() && config.fua(), false);
+                config.volatileWriteCache(), config.volatileWriteCache() && config.fua(), false, config.discardLimits());
         this.capacity = config.capacityBytes();
-        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
+        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes(),
+                config.discardLimits());
         this.onClosed = onClosed;
         this.backing = new MemoryBacking(config.capacityBytes());
         this.media = new Media(backing, config.capacityBytes(), config.logicalBlockSize(),

@@ -2,6 +2,7 @@ package io.jiomap.device.memory;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.DeviceCapabilities;
 import io.jiomap.device.model.MemoryBacking;
 import io.jiomap.device.model.OptionReader;
 import java.util.Collections;
@@ -21,10 +22,12 @@ import java.util.Map;
  * @param delayNanos         the completion delay of {@link IrqMode#DELAY}, 0 for the other modes
  * @param queueDepth         the number of bios in flight before a submitter waits
  * @param maxTransferBytes   the largest bio accepted
+ * @param discard            whether DISCARD bios are taken: in units of the logical block, up to 1 GiB each; the
+ *                           range's written memory is zeroed and it reads back as zeros
  */
 record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physicalBlockSize, boolean volatileWriteCache,
                           boolean fua, IrqMode completion, long delayNanos, int queueDepth,
-                          int maxTransferBytes) {
+                          int maxTransferBytes, boolean discard) {
     static final String SIZE = "size";
     static final String LBS = "lbs";
     static final String PBS = "pbs";
@@ -34,6 +37,7 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
     static final String DELAY = "delay";
     static final String QUEUE_DEPTH = "queue-depth";
     static final String MAX_TRANSFER = "max-transfer";
+    static final String DISCARD = "discard";
 
     /** NVMe's largest queue (MQES is 16 bits, zero-based). */
     static final int MAX_QUEUE_DEPTH = 65536;
@@ -69,6 +73,8 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
                 + " (default 1024)");
         help.put(MAX_TRANSFER, "largest bio in bytes, a multiple of lbs up to 1g; larger bios fail with EINVAL"
                 + " (default 512k)");
+        help.put(DISCARD, "discard on|off: with on, the device takes discards in units of lbs, up to 1g each, and"
+                + " reads them back as zeros; with off, a discard fails with EOPNOTSUPP (default on)");
         return Collections.unmodifiableMap(help);
     }
 
@@ -104,6 +110,14 @@ record MemoryDeviceConfig(long capacityBytes, int logicalBlockSize, int physical
         int queueDepth = r.count(QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH, 1, MAX_QUEUE_DEPTH);
         int maxTransfer = (int) r.bytes(MAX_TRANSFER, DEFAULT_MAX_TRANSFER, lbs, MAX_TRANSFER_LIMIT, lbs,
                 "a multiple of lbs (" + lbs + ") up to 1g, e.g. 512k");
-        return new MemoryDeviceConfig(capacity, lbs, pbs, vwc, fua, completion, delayNanos, queueDepth, maxTransfer);
+        boolean discard = r.onOff(DISCARD, true);
+        return new MemoryDeviceConfig(capacity, lbs, pbs, vwc, fua, completion, delayNanos, queueDepth, maxTransfer,
+                discard);
+    }
+
+    /** What the device reports about discards: see {@link #discard()}. */
+    DeviceCapabilities.Discard discardLimits() {
+        return discard ? new DeviceCapabilities.Discard(logicalBlockSize, MAX_TRANSFER_LIMIT, true)
+                : DeviceCapabilities.Discard.NONE;
     }
 }

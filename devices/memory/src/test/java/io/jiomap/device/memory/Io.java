@@ -65,6 +65,10 @@ final class Io implements AutoCloseable {
         return dst.toArray(ValueLayout.JAVA_BYTE);
     }
 
+    static int discard(BlockDevice device, long address, int length) {
+        return submitAndAwait(device, BioOp.DISCARD, 0, address, MemorySegment.NULL, length);
+    }
+
     static int flush(BlockDevice device) {
         Probe probe = new Probe();
         probe.bio.setFlush(0, probe, null);

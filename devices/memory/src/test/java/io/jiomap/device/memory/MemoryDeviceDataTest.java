@@ -4,6 +4,7 @@ import io.jiomap.tck.device.Probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jiomap.api.Errno;
 import io.jiomap.api.block.BioOp;
 import io.jiomap.device.model.MemoryBacking;
 import java.lang.foreign.MemorySegment;
@@ -45,6 +46,31 @@ class MemoryDeviceDataTest {
         assertThat(unwrittenChunk).containsOnly(0);
         assertThat(unwrittenPartOfAWrittenChunk).containsOnly(0);
         assertThat(device.allocatedBytes()).as("reading allocates nothing").isEqualTo(allocated);
+    }
+
+    @Test
+    void discardAcrossExtentsReadsBackAsZerosAndAllocatesNothingForUnwrittenRanges() throws Exception {
+        MemoryDevice device = io.open("memory:size=8m,max-transfer=4m,vwc=on");
+        MemorySegment data = io.pattern(2L * MemoryBacking.EXTENT_SIZE, 6);
+        assertThat(Io.write(device, 0, data)).isZero();
+        long allocated = device.allocatedBytes();
+
+        assertThat(Io.discard(device, 4096, 2 * MemoryBacking.EXTENT_SIZE - 8192)).isZero();
+        assertThat(Io.discard(device, 4L << 20, 4 << 20)).as("never written").isZero();
+
+        byte[] back = io.readBytes(device, 0, (int) data.byteSize());
+        assertThat(Arrays.copyOfRange(back, 0, 4096)).isEqualTo(Arrays.copyOfRange(Io.bytes(data), 0, 4096));
+        assertThat(Arrays.copyOfRange(back, 4096, back.length - 4096)).containsOnly(0);
+        assertThat(Arrays.copyOfRange(back, back.length - 4096, back.length))
+                .isEqualTo(Arrays.copyOfRange(Io.bytes(data), back.length - 4096, back.length));
+        assertThat(device.allocatedBytes()).isEqualTo(allocated);
+    }
+
+    @Test
+    void withDiscardOffADiscardFailsWithEopnotsupp() throws Exception {
+        MemoryDevice device = io.open("memory:size=1m,discard=off");
+
+        assertThat(Io.discard(device, 0, 4096)).isEqualTo(Errno.EOPNOTSUPP);
     }
 
     @Test

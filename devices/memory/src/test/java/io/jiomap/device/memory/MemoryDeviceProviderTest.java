@@ -82,7 +82,7 @@ class MemoryDeviceProviderTest {
         MemoryDevice device = io.open("memory");
 
         assertThat(device.capabilities()).isEqualTo(new DeviceCapabilities(512, 4096, 1L << 30, 512 << 10, 512, 1,
-                1024, false, false, false));
+                1024, false, false, false, new DeviceCapabilities.Discard(512, 1 << 30, true)));
         assertThat(device.interruptThread()).isNotNull();
     }
 
@@ -92,7 +92,8 @@ class MemoryDeviceProviderTest {
         DeviceCapabilities noFua = io.open("memory:size=1m,vwc=on,fua=off,pbs=64k").capabilities();
 
         assertThat(big).isEqualTo(new DeviceCapabilities(4096, 4096, 8L << 30, 1 << 20, 512, 1, 32, true, true,
-                false));
+                false, new DeviceCapabilities.Discard(4096, 1 << 30, true)));
+        assertThat(io.open("memory:size=1m,discard=off").capabilities().canDiscard()).isFalse();
         assertThat(noFua.volatileWriteCache()).isTrue();
         assertThat(noFua.fua()).isFalse();
         assertThat(noFua.physicalBlockSize()).isEqualTo(65536);
@@ -103,7 +104,7 @@ class MemoryDeviceProviderTest {
         BlockDeviceProvider provider = new MemoryDeviceProvider();
 
         assertThat(provider.options()).containsOnlyKeys("size", "lbs", "pbs", "vwc", "fua", "completion", "delay",
-                "queue-depth", "max-transfer");
+                "queue-depth", "max-transfer", "discard");
         assertThat(provider.options().values()).allSatisfy(help -> assertThat(help).contains("default"));
         assertThat(provider.description()).isNotBlank();
     }

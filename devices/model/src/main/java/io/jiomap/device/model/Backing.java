@@ -14,6 +14,12 @@ public sealed interface Backing permits MemoryBacking, FileBacking {
     /** Copies {@code length} bytes from {@code src} to media byte {@code address}. */
     void write(long address, MemorySegment src, long srcOffset, int length) throws IOException;
 
+    /**
+     * Makes {@code length} bytes at media byte {@code address} read as zeros, releasing what stored them where the
+     * media can (a discard reaching the media).
+     */
+    void discard(long address, long length) throws IOException;
+
     /** Releases the media once no thread can touch it; for an image file, the data is forced to the host disk. */
     void close() throws IOException;
 

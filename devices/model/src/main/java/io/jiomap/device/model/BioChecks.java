@@ -3,13 +3,16 @@ package io.jiomap.device.model;
 import io.jiomap.api.Errno;
 import io.jiomap.api.block.Bio;
 import io.jiomap.api.block.BioOp;
+import io.jiomap.api.block.DeviceCapabilities;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The checks every bio passes on submission (the {@code BlockDevice} contract), before it reaches a queue: an empty
  * bio, one longer than the maximum transfer, or an address or length that is not a multiple of the logical block
  * size ends with EINVAL; a range past the end with EIO; memory too small for the length, or a read into read-only
- * memory, with EFAULT; a closed device with ENODEV. A FLUSH carries no data, so its range is not looked at. A refused
+ * memory, with EFAULT; a closed device with ENODEV. A FLUSH carries no data, so its range is not looked at; a DISCARD
+ * carries no memory, and to a device that cannot discard it ends with EOPNOTSUPP, one off the device's discard
+ * granularity or larger than its largest discard with EINVAL. A refused
  * bio completes in the submitter's thread, like a bio the kernel's block layer ends before it reaches the driver.
  * Allocates nothing and builds no strings: it runs for every bio.
  */
@@ -17,11 +20,20 @@ public final class BioChecks {
     private final long capacity;
     private final long blockMask;
     private final int maxTransfer;
+    private final long discardMask;
+    private final int maxDiscard;
 
+    /** Checks for a device that cannot discard. */
     public BioChecks(long capacity, int logicalBlockSize, int maxTransfer) {
+        this(capacity, logicalBlockSize, maxTransfer, DeviceCapabilities.Discard.NONE);
+    }
+
+    public BioChecks(long capacity, int logicalBlockSize, int maxTransfer, DeviceCapabilities.Discard discard) {
         this.capacity = capacity;
         this.blockMask = logicalBlockSize - 1;
         this.maxTransfer = maxTransfer;
+        this.discardMask = discard.supported() ? discard.granularity() - 1 : 0;
+        this.maxDiscard = discard.maxBytes();
     }
 
     /**
@@ -47,6 +59,15 @@ public final class BioChecks {
         }
         long address = bio.address();
         int length = bio.length();
+        if (op == BioOp.DISCARD) {
+            if (maxDiscard == 0) {
+                return Errno.EOPNOTSUPP;
+            }
+            if (length <= 0 || length > maxDiscard || ((address | length) & discardMask) != 0) {
+                return Errno.EINVAL;
+            }
+            return address < 0 || address > capacity - length ? Errno.EIO : 0;
+        }
         if (length <= 0 || length > maxTransfer || ((address | length) & blockMask) != 0) {
             return Errno.EINVAL;
         }

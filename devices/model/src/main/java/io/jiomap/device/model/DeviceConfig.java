@@ -1,6 +1,7 @@
 package io.jiomap.device.model;
 
 import io.jiomap.api.JiomapException;
+import io.jiomap.api.block.DeviceCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,10 +25,13 @@ import java.util.Map;
  * @param image              the image file holding the media, or null for sparse memory
  * @param pollQueues         poll queues besides the interrupt-driven ones (NVMe's {@code poll_queues}); 0: the
  *                           device cannot poll and completes a POLLED bio by interrupt
+ * @param discard            whether the device takes DISCARD bios (NVMe's Dataset Management deallocate, SATA's
+ *                           TRIM), in units of the physical block, up to {@link #MAX_DISCARD} bytes each; discarded
+ *                           blocks read back as zeros
  */
 public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logicalBlockSize, int physicalBlockSize,
                            int maxTransferBytes, int queues, int queueDepth, boolean volatileWriteCache,
-                           ServiceTime serviceTime, Path image, int pollQueues) {
+                           ServiceTime serviceTime, Path image, int pollQueues, boolean discard) {
     public static final String SIZE = "size";
     public static final String LBS = "lbs";
     public static final String PBS = "pbs";
@@ -40,6 +44,9 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
     public static final String BANDWIDTH = "bandwidth";
     public static final String PATH = "path";
     public static final String POLL_QUEUES = "poll-queues";
+    public static final String DISCARD = "discard";
+    /** The largest discard bio: 1 GiB, a multiple of every physical block size. */
+    public static final int MAX_DISCARD = 1 << 30;
 
     private static final long DEFAULT_CAPACITY = 1L << 30;
     private static final int DEFAULT_MAX_TRANSFER = 512 << 10;
@@ -57,6 +64,12 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
     }
 
     /** Each option of the profile with a one-line explanation and its default, in the order one sets them. */
+    /** What the device reports about discards: see {@link #discard()}. */
+    public DeviceCapabilities.Discard discardLimits() {
+        return discard ? new DeviceCapabilities.Discard(physicalBlockSize, MAX_DISCARD, true)
+                : DeviceCapabilities.Discard.NONE;
+    }
+
     public static Map<String, String> optionHelp(DeviceProfile p) {
         Map<String, String> help = new LinkedHashMap<>();
         help.put(SIZE, "device size in bytes, binary suffixes k/m/g/t, up to 4t (default 1g, or the image's size when"
@@ -91,6 +104,9 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
         help.put(BANDWIDTH, "transfer rate of " + (p.multiQueue() ? "each queue" : "the device")
                 + " in bytes per second, e.g. 2g; a bio's length/bandwidth adds to its service time (default 0:"
                 + " unlimited)");
+        help.put(DISCARD, "discard on|off: with on, the device takes discards (blkdiscard, fstrim, NBD TRIM) in units of"
+                + " pbs, up to 1g each, and discarded blocks read back as zeros; with off, a discard fails with"
+                + " EOPNOTSUPP (default on)");
         help.put(PATH, "image file holding the durable media (created sparse and extended to size); without it,"
                 + " sparse off-heap memory. The image keeps what a power cut leaves; an orderly close also writes"
                 + " the cache back (default none: memory)");
@@ -132,8 +148,9 @@ public record DeviceConfig(DeviceProfile profile, long capacityBytes, int logica
         long flushLatency = r.nanos(FLUSH_LATENCY, p.defaultFlushNanos(), MAX_LATENCY_NANOS, durations);
         long bandwidth = r.bytes(BANDWIDTH, 0, 1, Long.MAX_VALUE, 1, "bytes per second, e.g. 500m or 2g");
         int pollQueues = p.canPoll() ? r.count(POLL_QUEUES, 0, 0, p.maxPollQueues()) : 0;
+        boolean discard = r.onOff(DISCARD, true);
         return new DeviceConfig(p, capacity, lbs, pbs, maxTransfer, queues, depth, vwc,
-                new ServiceTime(latency, flushLatency, bandwidth), image, pollQueues);
+                new ServiceTime(latency, flushLatency, bandwidth), image, pollQueues, discard);
     }
 
     /** 1 GiB, or an existing image's size rounded down to the logical block size. */

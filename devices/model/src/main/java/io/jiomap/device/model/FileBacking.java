@@ -64,6 +64,20 @@ public final class FileBacking implements Backing {
         }
     }
 
+    /** Writes zeros over the range: positional channel I/O cannot punch a hole, and the image must read back zeros. */
+    @Override
+    public void discard(long address, long length) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(length, 1 << 20));
+        long position = address;
+        long end = address + length;
+        while (position < end) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - position));
+            while (zeros.hasRemaining()) {
+                position += channel.write(zeros, position);
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {

@@ -14,7 +14,8 @@ import java.io.IOException;
  * every write goes to the media and FUA and flushes have nothing to do; with one, a write lands in the cache unless it
  * is FUA on a device that honours FUA, PREFLUSH writes the cache back first, and FLUSH writes it back. A FUA write on a
  * device that does not honour FUA is cached like any other: the block layer is expected to have turned it into write +
- * flush.
+ * flush. A DISCARD makes its range read as zeros, through the cache to the media at once (a discard reaching the
+ * media before a flush is one of the outcomes a power cut may show).
  */
 public final class Media implements BioExecutor {
     private final Backing backing;
@@ -48,6 +49,13 @@ public final class Media implements BioExecutor {
                 case FLUSH -> {
                     if (cache != null) {
                         cache.flush();
+                    }
+                }
+                case DISCARD -> {
+                    if (cache == null) {
+                        backing.discard(bio.address(), bio.length());
+                    } else {
+                        cache.discard(bio.address(), bio.length());
                     }
                 }
             }

@@ -63,6 +63,26 @@ public final class MemoryBacking implements Backing {
         }
     }
 
+    /**
+     * Zeroes the written extents of the range; unwritten ones already read as zeros and stay unallocated. An extent
+     * is kept, not dropped: a write racing with the discard may still hold it, and must not land in memory that
+     * another range took over.
+     */
+    @Override
+    public void discard(long address, long length) {
+        while (length > 0) {
+            int index = (int) (address >>> EXTENT_SHIFT);
+            long within = address & (EXTENT_SIZE - 1);
+            long n = Math.min(length, EXTENT_SIZE - within);
+            MemorySegment extent = (MemorySegment) EXTENTS.getAcquire(extents, index);
+            if (extent != null) {
+                extent.asSlice(within, n).fill((byte) 0);
+            }
+            address += n;
+            length -= n;
+        }
+    }
+
     /** The extent, allocated (zeroed) on first use; two racing writers agree on one through a CAS. */
     private MemorySegment extent(int index) {
         MemorySegment extent = (MemorySegment) EXTENTS.getAcquire(extents, index);

@@ -55,9 +55,10 @@ public final class ModelDevice implements BlockDevice, SimulatesPowerLoss {
         this.config = config;
         this.capabilities = new DeviceCapabilities(config.logicalBlockSize(), config.physicalBlockSize(),
                 config.capacityBytes(), config.maxTransferBytes(), 4, config.queues(), config.queueDepth(),
-                config.volatileWriteCache(), config.fua(), config.pollQueues() > 0);
+                config.volatileWriteCache(), config.fua(), config.pollQueues() > 0, config.discardLimits());
         this.capacity = config.capacityBytes();
-        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes());
+        this.checks = new BioChecks(config.capacityBytes(), config.logicalBlockSize(), config.maxTransferBytes(),
+                config.discardLimits());
         this.onClosed = onClosed;
         this.media = new Media(backing, config.capacityBytes(), config.logicalBlockSize(),
                 config.volatileWriteCache(), config.fua());

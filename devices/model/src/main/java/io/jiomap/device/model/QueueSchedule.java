@@ -43,6 +43,10 @@ final class QueueSchedule {
             } else {
                 due = Math.max(lastDue, submittedNanos + model.flushLatencyNanos());
             }
+        } else if (op == BioOp.DISCARD) {
+            // A command like a write's, with no data to move.
+            long start = Math.max(submittedNanos, barrier);
+            due = Math.max(lastDue, start + model.latencyNanos());
         } else {
             long start = Math.max(submittedNanos, barrier);
             due = Math.max(lastDue, start + model.latencyNanos()) + model.transferNanos(length);

@@ -3,7 +3,7 @@ package io.jiomap.device.model;
 /**
  * The service-time model of a device: what one command costs before the device may complete it.
  *
- * @param latencyNanos      fixed cost of a read or write command
+ * @param latencyNanos      fixed cost of a read, write or discard command (a discard moves no data)
  * @param flushLatencyNanos fixed cost of a FLUSH command (writing the cache back to media)
  * @param bytesPerSecond    transfer rate of one queue; 0 means transfers take no time
  */

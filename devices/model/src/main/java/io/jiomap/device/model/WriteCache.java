@@ -115,6 +115,25 @@ final class WriteCache {
     }
 
     /**
+     * A discard: the media's range is discarded at once and any cached copy of those blocks stops being dirty, as
+     * for a FUA write. Durable at once is one of the outcomes a discard allows before the next flush.
+     */
+    synchronized void discard(long address, long length) throws IOException {
+        media.discard(address, length);
+        long end = address + length;
+        while (address < end) {
+            int index = (int) (address >>> LINE_SHIFT);
+            long lineEnd = Math.min(end, ((long) index + 1) << LINE_SHIFT);
+            Line line = lines[index];
+            if (line != null) {
+                line.dirty.clear((int) ((address - line.base) >>> blockShift),
+                        (int) ((lineEnd - line.base) >>> blockShift));
+            }
+            address = lineEnd;
+        }
+    }
+
+    /**
      * Writes every dirty block back to the media. A line leaves the dirty list only once written back, so a media
      * error fails the flush with the rest still dirty, and a retry writes them.
      */

@@ -22,6 +22,17 @@ class QueueScheduleTest {
     }
 
     @Test
+    void aDiscardCostsACommandsLatencyButNoTransferAndCompletesInOrder() {
+        QueueSchedule t = new QueueSchedule(MODEL, false);
+
+        long write = t.due(0, 0, BioOp.WRITE, 4096);
+        long discard = t.due(0, 0, BioOp.DISCARD, 1 << 30);
+
+        assertThat(discard).as("a gibibyte moves no data").isEqualTo(Math.max(write, 10_000));
+        assertThat(t.due(20_000, 20_000, BioOp.DISCARD, 4096)).isEqualTo(30_000);
+    }
+
+    @Test
     void queuedFlushOverlapsTheCommandsAheadOfIt() {
         QueueSchedule t = new QueueSchedule(MODEL, false);
         long write = t.due(0, 0, BioOp.WRITE, 0);

@@ -61,6 +61,20 @@ class WriteCacheTest {
     }
 
     @Test
+    void discardZeroesTheMediaAndDropsTheCachedCopySoNeitherAReadNorAFlushBringsItBack() throws IOException {
+        media.write(0, filled(2048, 6), 0, 2048);
+        cache.write(0, filled(2048, 7), 0, 2048);
+
+        cache.discard(512, 1024);
+        cache.flush();
+
+        byte[] expected = bytes(2048, 7);
+        java.util.Arrays.fill(expected, 512, 1536, (byte) 0);
+        assertThat(readCache(0, 2048)).isEqualTo(expected);
+        assertThat(readMedia(0, 2048)).isEqualTo(expected);
+    }
+
+    @Test
     void writeThroughSupersedesTheCachedCopyForReadsAndLaterFlushes() throws IOException {
         cache.write(0, filled(1024, 4), 0, 1024);
         cache.writeThrough(0, filled(512, 5), 0, 512);

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
  *
  * <p>How the export's properties become capabilities: the minimum block size (at least 512) is the logical block
  * size, the preferred block size the physical one, the maximum payload the largest bio; SEND_FLUSH is a volatile
- * write cache, SEND_FUA is FUA; READ_ONLY makes every write fail with EROFS. SEND_WRITE_ZEROES lets a write of zeros
+ * write cache, SEND_FUA is FUA; READ_ONLY makes every write and discard fail with EROFS. SEND_TRIM on a writable export
+ * is discard support: a DISCARD bio becomes one NBD_CMD_TRIM, in units of the minimum block size, up to
+ * {@link #MAX_TRIM} bytes, and the range reads back as undefined content (the protocol lets a server ignore a trim,
+ * so the device does not promise zeros). SEND_WRITE_ZEROES lets a write of zeros
  * travel without payload ({@code detect-zeroes=on}). A FLUSH on a server without SEND_FLUSH completes at once: its
  * writes are stable when answered.
  */
@@ -33,6 +36,8 @@ final class NbdDevice implements BlockDevice {
     private static final System.Logger LOG = System.getLogger("io.jiomap.device.nbd");
     private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
     private static final int ZEROES_LENGTH = 64 << 10;
+    /** The largest trim one bio asks for: 1 GiB, far below the protocol's 32-bit length. */
+    static final int MAX_TRIM = 1 << 30;
     /** How often the watchdog reaps what nobody polls for: far above any poller's reaction, so it never races one. */
     private static final long STALL_CHECK_NANOS = 200_000_000L;
     private static final MemorySegment ZEROES = Arena.global().allocate(ZEROES_LENGTH);
@@ -118,7 +123,8 @@ final class NbdDevice implements BlockDevice {
         pollQueues = Arrays.copyOfRange(connections, count, count + polled);
         capabilities = new DeviceCapabilities(capabilities.logicalBlockSize(), capabilities.physicalBlockSize(),
                 capabilities.capacityBytes(), capabilities.maxTransferBytes(), capabilities.dmaAlignment(), count,
-                capabilities.queueDepth(), capabilities.volatileWriteCache(), capabilities.fua(), polled > 0);
+                capabilities.queueDepth(), capabilities.volatileWriteCache(), capabilities.fua(), polled > 0,
+                capabilities.discard());
         Thread.Builder threads = Thread.ofPlatform().daemon();
         for (int i = 0; i < count + polled; i++) {
             connections[i].start(threads);
@@ -171,9 +177,12 @@ final class NbdDevice implements BlockDevice {
         flushes = info.has(TF_SEND_FLUSH);
         fua = flushes && info.has(TF_SEND_FUA);
         zeroesWithoutPayload = config.detectZeroes() && info.has(TF_SEND_WRITE_ZEROES);
+        DeviceCapabilities.Discard discard = info.has(TF_SEND_TRIM) && !readOnly
+                ? new DeviceCapabilities.Discard(lbs, MAX_TRIM - MAX_TRIM % lbs, false)
+                : DeviceCapabilities.Discard.NONE;
         capabilities = new DeviceCapabilities(lbs, physical, capacity, maxTransfer, 512, 1, config.queueDepth(),
-                flushes, fua, false);
-        checks = new BioChecks(capacity, lbs, maxTransfer);
+                flushes, fua, false, discard);
+        checks = new BioChecks(capacity, lbs, maxTransfer, discard);
     }
 
     /** A reconnect or a second connection must find the export it was opened on. */
@@ -210,7 +219,7 @@ final class NbdDevice implements BlockDevice {
             return;
         }
         BioOp op = bio.op();
-        if (op == BioOp.WRITE && readOnly) {
+        if ((op == BioOp.WRITE || op == BioOp.DISCARD) && readOnly) {
             bio.complete(Errno.EROFS);
             return;
         }
@@ -246,6 +255,7 @@ final class NbdDevice implements BlockDevice {
         return switch (bio.op()) {
             case READ -> (short) CMD_READ;
             case FLUSH -> (short) CMD_FLUSH;
+            case DISCARD -> (short) CMD_TRIM;
             case WRITE -> (short) (zeroesWithoutPayload && allZero(bio) ? CMD_WRITE_ZEROES : CMD_WRITE);
         };
     }

@@ -201,6 +201,34 @@ class NbdDeviceTest {
                 "Zero offset=0x0 count=0x1000 trim=1 fua=0 fast=0");
     }
 
+    @Test
+    void aServerThatCanTrimGetsEachDiscardAsOneTrimCommand() throws Exception {
+        Path log = peers.dir().resolve("trim.log");
+        BlockDevice device = open(peers.nbdkit("--filter=log", "memory", "size=8m", "logfile=" + log), "");
+        DeviceCapabilities caps = device.capabilities();
+        assertThat(caps.discard()).as("SEND_TRIM, in units of the minimum block, no promise of zeros")
+                .isEqualTo(new DeviceCapabilities.Discard(512, NbdDevice.MAX_TRIM, false));
+        MemorySegment data = io.pattern(12288, 11);
+        assertThat(DeviceIo.write(device, 0, data)).isZero();
+
+        assertThat(DeviceIo.discard(device, 4096, 4096)).isZero();
+        assertThat(DeviceIo.discard(device, 100, 512)).as("off the granularity").isEqualTo(Errno.EINVAL);
+
+        // nbdkit's memory plugin zeroes what it trims.
+        assertThat(io.read(device, 0, 12288)).isEqualTo(withAt(DeviceIo.bytes(data), 4096, new byte[4096]));
+        device.close();
+        assertThat(commands(log)).containsExactly("Write offset=0x0 count=0x3000 fua=0",
+                "Trim offset=0x1000 count=0x1000 fua=0");
+    }
+
+    @Test
+    void aReadOnlyExportOffersNoDiscard() throws Exception {
+        BlockDevice device = open(peers.nbdkit("-r", "memory", "size=8m"), "");
+
+        assertThat(device.capabilities().canDiscard()).isFalse();
+        assertThat(DeviceIo.discard(device, 0, 4096)).isEqualTo(Errno.EOPNOTSUPP);
+    }
+
     /** The client's commands as nbdkit's log filter saw them, without ids, reads left out. */
     private static List<String> commands(Path log) throws IOException {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("Disconnect"));

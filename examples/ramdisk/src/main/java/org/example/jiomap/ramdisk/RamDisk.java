@@ -75,10 +75,16 @@ final class RamDisk implements BlockDevice {
         bio.complete(errno);
     }
 
-    /** The BlockDevice contract's refusals: EINVAL misaligned or too long, EIO out of range, EFAULT bad memory. */
+    /**
+     * The BlockDevice contract's refusals: EINVAL misaligned or too long, EIO out of range, EFAULT bad memory,
+     * EOPNOTSUPP for a discard (this device reports no discard support).
+     */
     private int check(Bio bio) {
         if (bio.op() == BioOp.FLUSH) {
             return 0;
+        }
+        if (bio.op() == BioOp.DISCARD) {
+            return Errno.EOPNOTSUPP;
         }
         long address = bio.address();
         int length = bio.length();

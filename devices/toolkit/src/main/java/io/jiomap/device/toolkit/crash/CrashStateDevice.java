@@ -61,6 +61,10 @@ final class CrashStateDevice implements BlockDevice {
         if (bio.op() == BioOp.FLUSH) {
             return 0;
         }
+        if (bio.op() == BioOp.DISCARD) {
+            // Its capabilities are the recording's, which has no discard support: a recording holds no discards.
+            return Errno.EOPNOTSUPP;
+        }
         long address = bio.address();
         int length = bio.length();
         if (length <= 0 || length > capabilities.maxTransferBytes() || ((address | length) & (blockSize - 1)) != 0) {

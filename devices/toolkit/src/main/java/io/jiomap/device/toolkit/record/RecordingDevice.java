@@ -18,7 +18,8 @@ import java.util.zip.CRC32C;
  * A block device that records every write and flush it passes to an inner device (docs/crash-consistency.md,
  * "Recording device"): {@link Event.WriteSubmit} with a copy (or CRC32C) of the data, {@link
  * Event.WriteComplete}, {@link Event.FlushSubmit}, {@link Event.FlushComplete}, and the workload's {@link #mark} after
- * each fsync-family call returned. Reads pass through unrecorded.
+ * each fsync-family call returned. Reads pass through unrecorded. Discards are refused: crash states replay recorded
+ * payloads, and a discard has none, so this device reports no discard support and ends a discard with EOPNOTSUPP.
  *
  * <p>A submit event is logged before the bio reaches the inner device and a completion event before the submitter's
  * callback runs, so a {@link #mark} made after a write returned always follows that write's completion.
@@ -55,7 +56,7 @@ public final class RecordingDevice extends FilterBlockDevice {
 
     /** Writes and flushes reach the inner device as shadows, so a polled one could not be polled through here. */
     public RecordingDevice(BlockDevice inner, PayloadCapture capture) {
-        super(inner, Polling.DROPPED);
+        super(inner, Polling.DROPPED, false);
         this.capture = Objects.requireNonNull(capture, "capture");
         this.name = "recording(" + inner.name() + ")";
     }
@@ -75,6 +76,10 @@ public final class RecordingDevice extends FilterBlockDevice {
         BioOp op = bio.op();
         if (op == BioOp.READ) {
             in.submit(bio);
+            return;
+        }
+        if (op == BioOp.DISCARD) {
+            bio.complete(io.jiomap.api.Errno.EOPNOTSUPP);
             return;
         }
         Pending pending = take();
@@ -135,7 +140,7 @@ public final class RecordingDevice extends FilterBlockDevice {
                 events.add(event(i));
             }
         }
-        return new Recording(in.name(), in.capabilities(), capture, events);
+        return new Recording(in.name(), capabilities(), capture, events);
     }
 
     /** The number of events recorded so far. */

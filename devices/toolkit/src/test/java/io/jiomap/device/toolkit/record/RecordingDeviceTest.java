@@ -38,6 +38,24 @@ class RecordingDeviceTest {
     }
 
     @Test
+    void aDiscardIsRefusedAndLeftOutOfTheRecordingWhoseCapabilitiesOfferNone() throws Exception {
+        BlockDevice memory = io.memory("memory:size=16m,lbs=4096,vwc=on");
+        RecordingDevice device = io.track(new RecordingDevice(memory));
+        assertThat(memory.capabilities().canDiscard()).isTrue();
+        assertThat(write(device, 0, io.pattern(BLOCK, 5))).isZero();
+
+        assertThat(device.capabilities().canDiscard()).isFalse();
+        assertThat(SyncBio.discard(device, 0, BLOCK)).as("through SyncBio").isEqualTo(-Errno.EOPNOTSUPP);
+        int[] status = {-1};
+        device.submit(new Bio().setDiscard(0, 0, BLOCK, b -> status[0] = b.status(), null));
+        assertThat(status[0]).as("submitted anyway: ended in submit").isEqualTo(Errno.EOPNOTSUPP);
+
+        assertThat(io.read(device, 0, BLOCK)).isEqualTo(Devices.bytes(io.pattern(BLOCK, 5)));
+        assertThat(device.recording().events()).hasSize(2);
+        assertThat(device.recording().capabilities().canDiscard()).isFalse();
+    }
+
+    @Test
     void recordsSubmitCompleteFlushAndMarkInOrderWithPayloads() throws Exception {
         RecordingDevice device = io.track(new RecordingDevice(io.memory("memory:size=16m,lbs=4096,vwc=on")));
         MemorySegment a = io.pattern(BLOCK, 1);
