@@ -329,4 +329,45 @@ class PosixNamespaceTest {
         remount();
         assertThat(fs.getattr(ino).atime()).as("unmount logged it").isEqualTo(atime);
     }
+
+    @Test
+    void aPreconditionTheCoreCheckedButTheImageContradictsIsRefusedWithEio() throws Exception {
+        fs.create(root, "f", 0644, 0, 0);
+        long d = fs.mkdir(root, "d", 0755, 0, 0).ino();
+        assertErrno(() -> fs.unlink(root, "missing"), Errno.EIO);
+        assertErrno(() -> fs.create(root, "f", 0644, 0, 0), Errno.EIO);
+        assertErrno(() -> fs.unlink(root, "d"), Errno.EIO);
+        fs.create(d, "inside", 0644, 0, 0);
+        assertErrno(() -> fs.rmdir(root, "d"), Errno.EIO);
+        assertErrno(() -> fs.rename(root, "f", root, "missing", FileSystem.RENAME_EXCHANGE), Errno.EIO);
+        assertThat(fs.readdir(root, null, 10)).extracting(DirEntry::name).containsExactly("d", "f");
+        assertFsckClean();
+    }
+
+    @Test
+    void theCorePathLayerOverExt4LikeFollowsSymlinksLinksAndKeepsAttributes() throws Exception {
+        var m = env.mount;
+        m.mkdir("/d");
+        m.symlink("/d", "/l");
+        try (OpenFile f = m.open("/l/f", OpenFile.CREATE)) {
+            env.write(f, 0, 4096, 9);
+        }
+        assertThat(m.readlink("/l")).isEqualTo("/d");
+        assertThat(m.lstat("/l").kind()).isEqualTo(FileKind.SYMLINK);
+        assertThat(m.stat("/l").kind()).isEqualTo(FileKind.DIRECTORY);
+        m.link("/l/f", "/g");
+        m.setxattr("/g", "user.tag", new byte[] {1, 2}, 0);
+        assertErrno(() -> env.mount.rename("/g", "/d/f", FileSystem.RENAME_NOREPLACE), Errno.EEXIST);
+        m.chmod("/d/f", 0600);
+        remount();
+        m = env.mount;
+        assertThat(m.stat("/g").links()).isEqualTo(2);
+        assertThat(m.stat("/g").mode()).isEqualTo(0600);
+        assertThat(m.getxattr("/l/f", "user.tag")).containsExactly(1, 2);
+        assertThat(m.readdir("/")).extracting(DirEntry::name).containsExactly("d", "g", "l");
+        try (OpenFile g = m.open("/g", 0)) {
+            assertThat(env.read(g, 0, 4096)).isEqualTo(Ext4Env.bytes(env.pattern(4096, 9)));
+        }
+        assertFsckClean();
+    }
 }

@@ -132,12 +132,10 @@ public final class Namespace {
         }
     }
 
-    private DirBlock.Entry absentOrBroken(Ext4Inode d, String name) throws JiomapException {
-        DirBlock.Entry e = dirs.lookup(d, name);
-        if (e != null) {
+    private void absentOrBroken(Ext4Inode d, String name) throws JiomapException {
+        if (dirs.lookup(d, name) != null) {
             throw broken("'" + name + "' already exists in directory " + d.ino());
         }
-        return null;
     }
 
     private DirBlock.Entry presentOrBroken(Ext4Inode d, String name) throws JiomapException {
