@@ -28,6 +28,11 @@ import java.util.function.Consumer;
  * go out in completion order. It blocks only when there is nothing to do: in the socket when nothing is in flight,
  * in the ring when the socket has nothing more.
  *
+ * <p>Syscalls are paid per batch, not per request: the socket is read in large chunks into one buffer and every
+ * complete request in it (header and payload) is prepared before the batch is submitted; the replies of every
+ * completion reaped in one pass go out in one gathering write (reply headers packed in one buffer, read data straight
+ * from the slots' buffers). A payload too large to pass through the input buffer is read straight into its slot.
+ *
  * <p>TRIM, WRITE_ZEROES (fallocate punch and zero-range) and BLOCK_STATUS (the extent map) run synchronously in this
  * thread; fallocate drains the inode's direct I/O first, which caller completion cannot deadlock (deferred
  * completions are claimable).
@@ -38,8 +43,9 @@ import java.util.function.Consumer;
  * requests in flight are answered. When the client goes away, the requests in flight still finish (they may have
  * written), their replies are dropped, and only then is the ring closed.
  *
- * <p>Nothing is allocated per request on the READ/WRITE/FLUSH path: slots, their buffers and the byte-buffer views
- * of them are made once (a slot's buffer on its first use).
+ * <p>Nothing is allocated per request on the READ/WRITE path: slots, their buffers, the byte-buffer views of them,
+ * the input buffer and the reply buffers are made once (a slot's buffer on its first use). A FLUSH allocates only in
+ * the filesystem's fsync.
  */
 final class NbdConnection implements Runnable, CqeConsumer {
     /** Memory one connection may pin for payloads; the slot count is this over the largest payload. */
@@ -48,6 +54,16 @@ final class NbdConnection implements Runnable, CqeConsumer {
     private static final int MIN_SLOTS = 2;
     /** Most descriptors in one BLOCK_STATUS reply (the client asks again for the rest). */
     private static final int MAX_DESCRIPTORS = 1024;
+    /** The input buffer: a batch of requests with their payloads, read in one syscall. */
+    private static final int INPUT_SIZE = 256 << 10;
+    /** A payload with more than this still to come goes straight into its slot instead of through the input buffer. */
+    private static final int DIRECT_PAYLOAD = INPUT_SIZE / 4;
+    /** Room for the reply headers of one gathering write (simple replies and read-data chunk headers). */
+    private static final int REPLY_HEADERS_SIZE = 16 << 10;
+    /** The longest reply header: a structured OFFSET_DATA chunk header with its offset. */
+    private static final int MAX_REPLY_HEADER = NbdWire.STRUCTURED_REPLY_SIZE + 8;
+    /** The alignment of payload buffers: direct I/O needs the logical block size, at most this. */
+    private static final int PAYLOAD_ALIGNMENT = 4096;
     private static final int NBD_ALL_CMD_FLAGS = NbdWire.CMD_FLAG_FUA | NbdWire.CMD_FLAG_NO_HOLE
             | NbdWire.CMD_FLAG_DF | NbdWire.CMD_FLAG_REQ_ONE | NbdWire.CMD_FLAG_FAST_ZERO;
 
@@ -90,10 +106,27 @@ final class NbdConnection implements Runnable, CqeConsumer {
     private MemorySegment large;
     private ByteBuffer largeView;
     private int largeSlot = -1;
-    private final ByteBuffer header = ByteBuffer.allocateDirect(NbdWire.REQUEST_SIZE);
-    private final ByteBuffer replyHeader = ByteBuffer.allocateDirect(64);
-    private final ByteBuffer[] gather = new ByteBuffer[2];
-    private final ByteBuffer discard = ByteBuffer.allocateDirect(64 << 10);
+    /** Bytes received and not parsed yet: {@code [inStart, in.position())}. */
+    private ByteBuffer in;
+    private MemorySegment inSegment;
+    private int inStart;
+    /**
+     * Replies waiting for the next gathering write: {@code out[0..outCount)}, views of {@link #replyHeaders} and of
+     * slot buffers (read data) in the order they go out. The slots whose data is referenced are freed once written.
+     */
+    private ByteBuffer[] out;
+    private int outCount;
+    private ByteBuffer replyHeaders;
+    /** Views of {@link #replyHeaders}, one per run of consecutive headers in {@link #out}. */
+    private ByteBuffer[] headerViews;
+    private int headerViewCount;
+    /** Whether {@code out[outCount - 1]} is a header view still open for more headers. */
+    private boolean headerRunOpen;
+    private int[] sentSlots;
+    private int sentCount;
+    private final ByteBuffer[] single = new ByteBuffer[1];
+    /** Waits in the selector hand the ready key here rather than to the selected-key set, which allocates. */
+    private final Consumer<SelectionKey> readyKey = k -> { };
     private ByteBuffer statusReply;
     private MemorySegment zeroes;
     /** The slot whose WRITE payload is being received, or -1. */
@@ -189,6 +222,15 @@ final class NbdConnection implements Runnable, CqeConsumer {
         slotBufferView = new ByteBuffer[slots];
         slotIo = new MemorySegment[slots];
         slotView = new ByteBuffer[slots];
+        in = ByteBuffer.allocateDirect(INPUT_SIZE);
+        inSegment = MemorySegment.ofBuffer(in);
+        out = new ByteBuffer[2 * slots + 1];
+        replyHeaders = ByteBuffer.allocateDirect(REPLY_HEADERS_SIZE);
+        headerViews = new ByteBuffer[slots + 1];
+        for (int i = 0; i < headerViews.length; i++) {
+            headerViews[i] = replyHeaders.duplicate();
+        }
+        sentSlots = new int[slots];
         channel.configureBlocking(false);
         selector = Selector.open();
         try (Selector sel = selector) {
@@ -208,12 +250,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
 
     private void loop() throws IOException {
         while (true) {
-            int progress = 0;
-            if (ring.inFlight() > 0) {
-                ring.poll();
-            }
-            // CQEs that waitCompletions posted wait here even when nothing is in flight any more.
-            progress += ring.reap(this);
+            int progress = answerCompletions();
             if (stopping) {
                 inputClosed = true;
             }
@@ -221,8 +258,9 @@ final class NbdConnection implements Runnable, CqeConsumer {
                 progress += readRequests();
             }
             if (ring.sqReady() > 0) {
-                ring.submit();
-                progress += ring.reap(this);
+                progress += ring.submit();
+                // A device that completes in the submitter has run the batch: its replies go out at once.
+                progress += answerCompletions();
             }
             if (progress > 0) {
                 continue;
@@ -232,61 +270,131 @@ final class NbdConnection implements Runnable, CqeConsumer {
             } else if (inputClosed) {
                 return;
             } else {
-                selector.select();
-                selector.selectedKeys().clear();
+                selector.select(readyKey);
             }
         }
     }
 
     /**
-     * Reads what the socket holds without blocking: headers, write payloads, skipped payloads.
+     * Runs what completed (the deferred completions of overwrites included), and sends the replies of all of it in one
+     * write.
      *
-     * @return messages or parts consumed
+     * @return completions and reply parts; replies sent free slots, which lets requests waiting in the input buffer in
+     */
+    private int answerCompletions() throws IOException {
+        if (ring.inFlight() > 0) {
+            ring.poll();
+        }
+        // CQEs that waitCompletions posted wait here even when nothing is in flight any more.
+        return ring.reap(this) + flushReplies();
+    }
+
+    /**
+     * Takes in what the socket holds without blocking, and prepares every complete request of it: reads in large
+     * chunks until a read leaves room in the buffer (the socket is drained) or no slot is free.
+     *
+     * @return reads and requests done
      */
     private int readRequests() throws IOException {
+        int progress = parseRequests();
+        while (!inputClosed && (freeCount > 0 || payloadSlot >= 0 || discardLeft > 0)) {
+            int n;
+            int offered;
+            if (payloadSlot >= 0 && slotView[payloadSlot].remaining() > DIRECT_PAYLOAD) {
+                // parseRequests took what the buffer held: the rest of a large payload skips the copy.
+                ByteBuffer view = slotView[payloadSlot];
+                offered = view.remaining();
+                n = receive(view);
+                if (n > 0 && !view.hasRemaining()) {
+                    payloadReceived();
+                }
+            } else {
+                if (inStart == in.position()) {
+                    in.clear();
+                    inStart = 0;
+                } else if (in.remaining() < DIRECT_PAYLOAD) {
+                    compactInput();
+                }
+                if (!in.hasRemaining()) {
+                    // Full of requests that wait for a slot.
+                    return progress;
+                }
+                offered = in.remaining();
+                n = receive(in);
+            }
+            if (n <= 0) {
+                return endOrWait(n, progress);
+            }
+            progress += 1 + parseRequests();
+            if (n < offered) {
+                // The socket had no more; the loop comes back after the batch is submitted.
+                return progress;
+            }
+        }
+        return progress;
+    }
+
+    /**
+     * Dispatches every complete request in the input buffer, copying write payloads into their slots, until the
+     * buffer holds only a part of one or no slot is free.
+     *
+     * @return requests dispatched and payload parts taken
+     */
+    private int parseRequests() throws IOException {
         int progress = 0;
         while (!inputClosed) {
+            int available = in.position() - inStart;
             if (discardLeft > 0) {
-                discard.clear().limit((int) Math.min(discard.capacity(), discardLeft));
-                int n = receive(discard);
-                if (n <= 0) {
-                    return endOrWait(n, progress);
+                int n = (int) Math.min(available, discardLeft);
+                if (n == 0) {
+                    return progress;
                 }
+                inStart += n;
                 discardLeft -= n;
                 progress++;
                 continue;
             }
             if (payloadSlot >= 0) {
                 ByteBuffer view = slotView[payloadSlot];
-                int n = receive(view);
-                if (n <= 0) {
-                    return endOrWait(n, progress);
+                int n = Math.min(available, view.remaining());
+                if (n == 0) {
+                    return progress;
                 }
+                MemorySegment.copy(inSegment, inStart, slotIo[payloadSlot], view.position(), n);
+                view.position(view.position() + n);
+                inStart += n;
                 progress++;
                 if (!view.hasRemaining()) {
-                    int slot = payloadSlot;
-                    payloadSlot = -1;
-                    // FUA: the direct-I/O path makes a data-sync write durable with the bio's FUA where it can.
-                    int rw = slotFua[slot] ? IoRing.RWF_DSYNC : 0;
-                    ring.prepWrite(file, slotIo[slot], 0, slotLength[slot], slotOffset[slot], rw, slot);
+                    payloadReceived();
                 }
                 continue;
             }
-            if (freeCount == 0) {
+            if (available < NbdWire.REQUEST_SIZE || freeCount == 0) {
                 return progress;
             }
-            int n = receive(header);
-            if (n <= 0) {
-                return endOrWait(n, progress);
-            }
+            int at = inStart;
+            inStart += NbdWire.REQUEST_SIZE;
+            request(at);
             progress++;
-            if (!header.hasRemaining()) {
-                header.flip();
-                request();
-                header.clear();
-            }
         }
         return progress;
+    }
+
+    /** The payload of the WRITE in {@link #payloadSlot} is all in its slot: the write goes into the ring. */
+    private void payloadReceived() {
+        int slot = payloadSlot;
+        payloadSlot = -1;
+        // FUA: the direct-I/O path makes a data-sync write durable with the bio's FUA where it can.
+        int rw = slotFua[slot] ? IoRing.RWF_DSYNC : 0;
+        ring.prepWrite(file, slotIo[slot], 0, slotLength[slot], slotOffset[slot], rw, slot);
+    }
+
+    /** Moves the unparsed bytes to the start of the input buffer. */
+    private void compactInput() {
+        int left = in.position() - inStart;
+        MemorySegment.copy(inSegment, inStart, inSegment, 0, left);
+        in.position(left);
+        inStart = 0;
     }
 
     /** Reads without blocking; a connection reset counts as the end of the stream. */
@@ -311,14 +419,14 @@ final class NbdConnection implements Runnable, CqeConsumer {
         return progress;
     }
 
-    /** Decodes and dispatches the request in {@link #header}. */
-    private void request() throws IOException {
-        int magic = header.getInt(0);
-        int cmdFlags = Short.toUnsignedInt(header.getShort(4));
-        int type = Short.toUnsignedInt(header.getShort(6));
-        long cookie = header.getLong(8);
-        long offset = header.getLong(16);
-        long length = Integer.toUnsignedLong(header.getInt(24));
+    /** Decodes and dispatches the request whose header starts at {@code at} in the input buffer. */
+    private void request(int at) throws IOException {
+        int magic = in.getInt(at);
+        int cmdFlags = Short.toUnsignedInt(in.getShort(at + 4));
+        int type = Short.toUnsignedInt(in.getShort(at + 6));
+        long cookie = in.getLong(at + 8);
+        long offset = in.getLong(at + 16);
+        long length = Integer.toUnsignedLong(in.getInt(at + 24));
         if (magic != NbdWire.REQUEST_MAGIC) {
             // The stream cannot be re-synchronised: answer what is in flight, then hang up.
             inputClosed = true;
@@ -418,13 +526,14 @@ final class NbdConnection implements Runnable, CqeConsumer {
         return 0;
     }
 
-    private int takeSlot(long cookie, int type, long offset, int length) {
+    private int takeSlot(long cookie, int type, long offset, int length) throws IOException {
         if (length > export.maxPayload()) {
             while (largeSlot >= 0) {
                 // The one oversized request in flight must finish first; its reply goes out meanwhile.
                 ring.submit();
                 ring.waitCompletions(1);
                 ring.reap(this);
+                flushReplies();
             }
         }
         int slot = freeSlots[--freeCount];
@@ -436,22 +545,31 @@ final class NbdConnection implements Runnable, CqeConsumer {
             return slot;
         }
         if (length > export.maxPayload()) {
-            if (large == null || large.byteSize() < length) {
-                large = ring.allocateBuffer(NbdExport.MAX_PAYLOAD_LIMIT, 4096);
-                largeView = large.asByteBuffer();
+            if (large == null) {
+                largeView = payloadBuffer(NbdExport.MAX_PAYLOAD_LIMIT);
+                large = MemorySegment.ofBuffer(largeView);
             }
             largeSlot = slot;
             slotIo[slot] = large;
             slotView[slot] = largeView;
         } else {
             if (slotBuffer[slot] == null) {
-                slotBuffer[slot] = ring.allocateBuffer(export.maxPayload(), 4096);
-                slotBufferView[slot] = slotBuffer[slot].asByteBuffer();
+                slotBufferView[slot] = payloadBuffer(export.maxPayload());
+                slotBuffer[slot] = MemorySegment.ofBuffer(slotBufferView[slot]);
             }
             slotIo[slot] = slotBuffer[slot];
             slotView[slot] = slotBufferView[slot];
         }
         return slot;
+    }
+
+    /**
+     * A payload buffer aligned for direct I/O. A plain direct buffer, not one of the ring's arena segments: the socket
+     * acquires an arena segment's scope on every read and write of it, and that allocates.
+     */
+    private static ByteBuffer payloadBuffer(int size) {
+        return ByteBuffer.allocateDirect(size + 2 * PAYLOAD_ALIGNMENT).alignedSlice(PAYLOAD_ALIGNMENT).limit(size)
+                .slice();
     }
 
     private void releaseSlot(int slot) {
@@ -467,10 +585,13 @@ final class NbdConnection implements Runnable, CqeConsumer {
         int slot = (int) userData;
         int type = slotCommand[slot];
         long cookie = slotCookie[slot];
+        boolean sent = false;
         try {
             if (type == NbdWire.CMD_READ) {
                 if (result == slotLength[slot]) {
                     readData(cookie, slot);
+                    // The data goes out from the slot's buffer: the slot is freed once it is written.
+                    sent = true;
                 } else {
                     int error = result < 0 ? wireError((int) -result) : NbdWire.EIO;
                     readError(cookie, error, slotOffset[slot], message(error, type));
@@ -485,7 +606,9 @@ final class NbdConnection implements Runnable, CqeConsumer {
             outputBroken = true;
             inputClosed = true;
         } finally {
-            releaseSlot(slot);
+            if (!sent) {
+                releaseSlot(slot);
+            }
         }
     }
 
@@ -612,14 +735,12 @@ final class NbdConnection implements Runnable, CqeConsumer {
             structuredError(cookie, error, message(error, type));
             return;
         }
-        ByteBuffer h = replyHeader.clear();
-        h.putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip();
-        send(h);
+        replyHeader().putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie);
     }
 
     private void readData(long cookie, int slot) throws IOException {
         int length = slotLength[slot];
-        ByteBuffer h = replyHeader.clear();
+        ByteBuffer h = replyHeader();
         if (structured) {
             h.putInt(NbdWire.STRUCTURED_REPLY_MAGIC).putShort((short) NbdWire.REPLY_FLAG_DONE)
                     .putShort((short) NbdWire.REPLY_TYPE_OFFSET_DATA).putLong(cookie).putInt(8 + length)
@@ -627,23 +748,19 @@ final class NbdConnection implements Runnable, CqeConsumer {
         } else {
             h.putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
         }
-        h.flip();
-        ByteBuffer data = slotView[slot].clear().limit(length);
-        gather[0] = h;
-        gather[1] = data;
-        send(gather);
+        closeHeaderRun();
+        out[outCount++] = slotView[slot].clear().limit(length);
+        sentSlots[sentCount++] = slot;
     }
 
     private void readEmpty(long cookie) throws IOException {
-        ByteBuffer h = replyHeader.clear();
+        ByteBuffer h = replyHeader();
         if (structured) {
             h.putInt(NbdWire.STRUCTURED_REPLY_MAGIC).putShort((short) NbdWire.REPLY_FLAG_DONE)
                     .putShort((short) NbdWire.REPLY_TYPE_NONE).putLong(cookie).putInt(0);
         } else {
             h.putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
         }
-        h.flip();
-        send(h);
     }
 
     /** A failed READ: a simple error without payload, or an error chunk when structured replies are on. */
@@ -651,9 +768,7 @@ final class NbdConnection implements Runnable, CqeConsumer {
         if (structured) {
             structuredError(cookie, error, message);
         } else {
-            ByteBuffer h = replyHeader.clear();
-            h.putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip();
-            send(h);
+            replyHeader().putInt(NbdWire.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie);
         }
     }
 
@@ -678,25 +793,75 @@ final class NbdConnection implements Runnable, CqeConsumer {
         };
     }
 
-    private void send(ByteBuffer b) throws IOException {
-        gather[0] = b;
-        gather[1] = EMPTY;
-        send(gather);
+    /**
+     * Room for one reply header at the end of the pending replies, whose limit grows by what the caller puts there;
+     * the pending replies go out first when their buffers are full.
+     */
+    private ByteBuffer replyHeader() throws IOException {
+        if (replyHeaders.remaining() < MAX_REPLY_HEADER || outCount + 2 > out.length) {
+            flushReplies();
+        }
+        if (!headerRunOpen) {
+            ByteBuffer v = headerViews[headerViewCount++];
+            v.limit(v.capacity()).position(replyHeaders.position());
+            out[outCount++] = v;
+            headerRunOpen = true;
+        }
+        return replyHeaders;
     }
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+    /** Ends the run of headers in {@code out[outCount - 1]} where the last header put there ends. */
+    private void closeHeaderRun() {
+        if (headerRunOpen) {
+            out[outCount - 1].limit(replyHeaders.position());
+            headerRunOpen = false;
+        }
+    }
 
-    /** Writes the whole reply; a client slow to read makes this thread wait for room, not drop bytes. */
-    private void send(ByteBuffer[] parts) throws IOException {
+    /** A reply that does not go through the pending replies (its own buffer): they go out first, then it. */
+    private void send(ByteBuffer b) throws IOException {
+        flushReplies();
+        single[0] = b;
+        write(single, 1);
+    }
+
+    /**
+     * Writes the pending replies in one gathering write (more only when the socket takes less) and frees the slots
+     * whose data they carried.
+     *
+     * @return replies and data parts written
+     */
+    private int flushReplies() throws IOException {
+        if (outCount == 0) {
+            return 0;
+        }
+        closeHeaderRun();
+        int n = outCount;
+        write(out, outCount);
+        for (int i = 0; i < outCount; i++) {
+            out[i] = null;
+        }
+        outCount = 0;
+        headerViewCount = 0;
+        headerRunOpen = false;
+        replyHeaders.clear();
+        for (int i = 0; i < sentCount; i++) {
+            releaseSlot(sentSlots[i]);
+        }
+        sentCount = 0;
+        return n;
+    }
+
+    /** Writes the whole of {@code parts[0..count)}; a client slow to read makes this thread wait for room. */
+    private void write(ByteBuffer[] parts, int count) throws IOException {
         if (outputBroken) {
             return;
         }
         try {
-            while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
-                if (channel.write(parts) == 0) {
+            while (parts[count - 1].hasRemaining()) {
+                if (channel.write(parts, 0, count) == 0) {
                     key.interestOps(SelectionKey.OP_WRITE);
-                    int ready = selector.select(1000);
-                    selector.selectedKeys().clear();
+                    int ready = selector.select(readyKey, 1000);
                     key.interestOps(SelectionKey.OP_READ);
                     if (ready == 0 && stopping) {
                         throw new IOException("the client takes no replies while the export stops");

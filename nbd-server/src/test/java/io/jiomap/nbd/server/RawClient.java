@@ -123,6 +123,20 @@ final class RawClient implements AutoCloseable {
         return new Reply(h.getInt(0), error, h.getLong(8), type, data);
     }
 
+    /** Reads a reply without data (a simple reply) or one structured chunk, whichever comes. */
+    Reply chunkOrSimple() throws IOException {
+        ByteBuffer m = read(4);
+        if (m.getInt(0) == NbdWire.SIMPLE_REPLY_MAGIC) {
+            ByteBuffer h = read(12);
+            return new Reply(NbdWire.SIMPLE_REPLY_MAGIC, h.getInt(0), h.getLong(4), -1, new byte[0]);
+        }
+        ByteBuffer h = read(16);
+        int type = Short.toUnsignedInt(h.getShort(2));
+        ByteBuffer p = read(h.getInt(12));
+        int error = (type & 0x8000) != 0 ? p.getInt(0) : 0;
+        return new Reply(m.getInt(0), error, h.getLong(4), type, p.array());
+    }
+
     ByteBuffer read(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n);
         while (b.hasRemaining()) {

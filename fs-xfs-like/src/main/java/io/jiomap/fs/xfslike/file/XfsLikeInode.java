@@ -236,13 +236,11 @@ public final class XfsLikeInode extends Inode {
         try {
             if (!datasync && core.timesDirty && !mount.isUnmounted()) {
                 // Times a data write or read changed (lazytime) go to the log with fsync, never with fdatasync.
-                // The force's PREFLUSH makes the data stable; the flush after it keeps the O_SYNC contract's
-                // order (a cache flush after the last write: the log write is one).
+                // The force's PREFLUSH makes the data stable before the log write that names it.
                 Transaction t = new Transaction(mount.metadata());
                 t.add(LogItem.Core.of(core).timesOnly());
                 mount.log().commitLocked(t);
                 mount.log().forceLogLocked();
-                mount.log().syncLocked();
                 return 0;
             }
             mount.log().fsyncLocked(core, datasync);
