@@ -1,12 +1,12 @@
 package io.jiomap.fuse;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
@@ -17,6 +17,7 @@ import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.core.vfs.Namespace;
 import io.jiomap.fuse.HandleTable.Handle;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -149,7 +150,7 @@ final class FuseOperations {
     /** The byte after the NUL that ends the string at {@code at}. */
     private static long after(MemorySegment in, long at) {
         long i = at;
-        while (in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0) {
+        while (in.get(JAVA_BYTE, i) != 0) {
             i++;
         }
         return i + 1;
@@ -511,7 +512,7 @@ final class FuseOperations {
 
     /** The names, each ending in NUL. */
     private int listxattr(long ino, MemorySegment in, long body, MemorySegment out) throws JiomapException {
-        java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream names = new ByteArrayOutputStream();
         for (String n : ns.listxattr(ino)) {
             names.writeBytes(n.getBytes(StandardCharsets.UTF_8));
             names.write(0);
@@ -525,7 +526,7 @@ final class FuseOperations {
         int flags = in.get(JAVA_INT_UNALIGNED, body + 4);
         long nameAt = body + FuseAbi.SETXATTR_IN;
         String name = name(in, nameAt);
-        byte[] value = in.asSlice(after(in, nameAt), size).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] value = in.asSlice(after(in, nameAt), size).toArray(JAVA_BYTE);
         ns.setxattr(ino, name, value, flags & (FileSystem.XATTR_CREATE | FileSystem.XATTR_REPLACE));
         return 0;
     }
