@@ -79,6 +79,11 @@ final class MiniFs implements FileSystemType {
         }
 
         @Override
+        public long rootIno() {
+            return ROOT_INO;
+        }
+
+        @Override
         public String typeName() {
             return "mini";
         }

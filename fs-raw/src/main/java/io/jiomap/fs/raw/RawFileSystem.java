@@ -30,6 +30,11 @@ final class RawFileSystem implements FlatNamespace {
     }
 
     @Override
+    public long rootIno() {
+        return ROOT_INO;
+    }
+
+    @Override
     public String typeName() {
         return RawFileSystemType.NAME;
     }

@@ -42,6 +42,11 @@ public final class ScriptedFileSystem implements FlatNamespace {
     }
 
     @Override
+    public long rootIno() {
+        return ROOT_INO;
+    }
+
+    @Override
     public String typeName() {
         return ScriptedFileSystemType.NAME;
     }
