@@ -29,7 +29,10 @@ final class NbdPeer implements AutoCloseable {
     private final Path socket;
     private final int port;
     private final Path log;
-    /** Whether the socket file appears before the server listens (qemu-nbd): then readiness is a connection. */
+    /**
+     * Whether the socket file appears before the server listens: a Unix socket's file exists from bind(2), before
+     * listen(2), for every server here, so readiness is a connection that succeeds.
+     */
     private final boolean bindsBeforeListening;
     private Process process;
 
@@ -60,7 +63,7 @@ final class NbdPeer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-U",
                 socket.toString()));
         command.addAll(List.of(arguments));
-        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), false).start();
+        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), true).start();
     }
 
     /** nbdkit with these arguments on a free TCP port of 127.0.0.1. */
