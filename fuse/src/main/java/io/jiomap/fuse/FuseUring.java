@@ -18,7 +18,8 @@ import java.lang.invoke.VarHandle;
  * The io_uring a {@link FuseUringTransport} queue talks to the kernel's FUSE over: set up with 128-byte SQEs
  * (IORING_SETUP_SQE128, which IORING_OP_URING_CMD with a {@code fuse_uring_cmd_req} needs), driven with raw
  * io_uring_setup/io_uring_enter system calls and the rings mapped into this process (include/uapi/linux/io_uring.h
- * offsets). It only prepares FUSE ring commands: REGISTER (an entry's header and payload buffers) and
+ * offsets), single issuer with deferred task work, so a request is copied into its entry when this thread
+ * asks for completions and never interrupts it otherwise. It only prepares FUSE ring commands: REGISTER (an entry's header and payload buffers) and
  * COMMIT_AND_FETCH (a reply, and the entry back for the next request).
  *
  * <p>One thread owns it: it prepares, enters and reaps. Head and tail indices shared with the kernel are read with
@@ -32,6 +33,8 @@ final class FuseUring implements AutoCloseable {
     private static final long SYS_IO_URING_SETUP = 425;
     private static final long SYS_IO_URING_ENTER = 426;
     private static final int SETUP_SQE128 = 1 << 10;
+    private static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    private static final int SETUP_DEFER_TASKRUN = 1 << 13;
     private static final int ENTER_GETEVENTS = 1;
     private static final byte OP_URING_CMD = 46;
     private static final long OFF_SQ_RING = 0;
@@ -96,7 +99,7 @@ final class FuseUring implements AutoCloseable {
     private int cqHead;
 
     /**
-     * Sets up a ring of {@code entries} SQEs for the FUSE queue {@code qid} of the connection on {@code fuseFd}.
+     * Sets up, on the thread that will own it, a ring of {@code entries} SQEs for the FUSE queue {@code qid} of the connection on {@code fuseFd}.
      *
      * @throws IllegalStateException with the errno when io_uring_setup or the mapping fails
      */
@@ -104,26 +107,33 @@ final class FuseUring implements AutoCloseable {
         this.fuseFd = fuseFd;
         this.qid = qid;
         MemorySegment params = arena.allocate(PARAMS_SIZE, 8);
-        params.set(JAVA_INT, P_FLAGS, SETUP_SQE128);
+        // Task work (the kernel copying a request into an entry) runs only when this thread enters to wait for it.
+        params.set(JAVA_INT, P_FLAGS, SETUP_SQE128 | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN);
         long fd = syscall(SYS_IO_URING_SETUP, entries, params.address(), 0, 0);
         if (fd < 0) {
             throw new IllegalStateException("io_uring_setup with SQE128 failed: " + Errno.describe((int) -fd));
         }
         ringFd = (int) fd;
-        int sqEntries = params.get(JAVA_INT, P_SQ_ENTRIES);
-        int cqEntries = params.get(JAVA_INT, P_CQ_ENTRIES);
-        int sqArray = params.get(JAVA_INT, P_SQ_OFF + SQ_OFF_ARRAY);
-        cqesOffset = params.get(JAVA_INT, P_CQ_OFF + CQ_OFF_CQES);
-        sqRing = map(sqArray + 4L * sqEntries, OFF_SQ_RING);
-        cqRing = map(cqesOffset + (long) CQE_SIZE * cqEntries, OFF_CQ_RING);
-        sqes = map((long) SQE_SIZE * sqEntries, OFF_SQES);
-        sqTailOffset = params.get(JAVA_INT, P_SQ_OFF + OFF_TAIL);
-        sqMask = sqRing.get(JAVA_INT, params.get(JAVA_INT, P_SQ_OFF + OFF_RING_MASK));
-        cqHeadOffset = params.get(JAVA_INT, P_CQ_OFF + OFF_HEAD);
-        cqTailOffset = params.get(JAVA_INT, P_CQ_OFF + OFF_TAIL);
-        cqMask = cqRing.get(JAVA_INT, params.get(JAVA_INT, P_CQ_OFF + OFF_RING_MASK));
-        for (int i = 0; i < sqEntries; i++) {
-            sqRing.set(JAVA_INT, sqArray + 4L * i, i);
+        try {
+            int sqEntries = params.get(JAVA_INT, P_SQ_ENTRIES);
+            int cqEntries = params.get(JAVA_INT, P_CQ_ENTRIES);
+            int sqArray = params.get(JAVA_INT, P_SQ_OFF + SQ_OFF_ARRAY);
+            cqesOffset = params.get(JAVA_INT, P_CQ_OFF + CQ_OFF_CQES);
+            sqRing = map(sqArray + 4L * sqEntries, OFF_SQ_RING);
+            cqRing = map(cqesOffset + (long) CQE_SIZE * cqEntries, OFF_CQ_RING);
+            sqes = map((long) SQE_SIZE * sqEntries, OFF_SQES);
+            sqTailOffset = params.get(JAVA_INT, P_SQ_OFF + OFF_TAIL);
+            sqMask = sqRing.get(JAVA_INT, params.get(JAVA_INT, P_SQ_OFF + OFF_RING_MASK));
+            cqHeadOffset = params.get(JAVA_INT, P_CQ_OFF + OFF_HEAD);
+            cqTailOffset = params.get(JAVA_INT, P_CQ_OFF + OFF_TAIL);
+            cqMask = cqRing.get(JAVA_INT, params.get(JAVA_INT, P_CQ_OFF + OFF_RING_MASK));
+            for (int i = 0; i < sqEntries; i++) {
+                sqRing.set(JAVA_INT, sqArray + 4L * i, i);
+            }
+        } catch (RuntimeException e) {
+            arena.close();
+            Libc.close(ringFd);
+            throw e;
         }
         sqTail = (int) INT.getAcquire(sqRing, sqTailOffset);
         cqHead = (int) INT.getAcquire(cqRing, cqHeadOffset);
