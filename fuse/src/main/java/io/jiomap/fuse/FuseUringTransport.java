@@ -152,9 +152,6 @@ final class FuseUringTransport {
 
         @Override
         public void run() {
-            // The kernel fills the queue of the CPU the calling program runs on: serving it from that CPU keeps the
-            // request, its I/O and the reply on one CPU.
-            Libc.pinToCpu(qid);
             try (Arena arena = Arena.ofConfined()) {
                 engine = IoRing.create(Integer.highestOneBit(Math.max(1, depth) * 2 - 1), mode);
                 try (FuseUring r = new FuseUring(Integer.highestOneBit(Math.max(1, depth) * 2 - 1), fd, qid)) {

@@ -60,8 +60,6 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
     private static final MethodHandle FCNTL = downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = downcall("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEUID = downcall("geteuid", FunctionDescriptor.of(JAVA_INT));
@@ -169,17 +167,6 @@ final class Libc {
             int flags = (int) FCNTL.invokeExact(fd, 3, 0);
             int ignored = (int) FCNTL.invokeExact(fd, 4, flags | O_NONBLOCK);
             ignored = (int) FCNTL.invokeExact(fd, 2, 1);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Binds the calling thread to one CPU; false when the kernel refused (the CPU is offline or not allowed). */
-    static boolean pinToCpu(int cpu) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment mask = a.allocate(Math.max(128, (cpu / 64 + 1) * 8L), 8);
-            mask.set(JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
-            return (int) SCHED_SETAFFINITY.invokeExact(0, mask.byteSize(), mask) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
