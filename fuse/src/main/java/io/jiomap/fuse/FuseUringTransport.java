@@ -255,12 +255,15 @@ final class FuseUringTransport {
                 write(slot, s, unique);
                 return;
             }
-            // The handlers read the opcode's header and what follows it as one run, as /dev/fuse delivers it.
+            // The handlers read the request header, the opcode's header and what follows as one run, as /dev/fuse
+            // delivers it (the caller's uid and gid are in the request header).
             int opIn = Math.max(0, len - FuseAbi.IN_HEADER - payload);
-            MemorySegment.copy(s, OP_IN, request, 0, opIn);
-            MemorySegment.copy(s, PAYLOAD, request, opIn, payload);
-            request.set(java.lang.foreign.ValueLayout.JAVA_BYTE, opIn + payload, (byte) 0);
-            int r = ops.handle(opcode, nodeid, request, 0, s.asSlice(PAYLOAD - FuseAbi.OUT_HEADER), scratch);
+            long body = FuseAbi.IN_HEADER;
+            MemorySegment.copy(s, 0, request, 0, FuseAbi.IN_HEADER);
+            MemorySegment.copy(s, OP_IN, request, body, opIn);
+            MemorySegment.copy(s, PAYLOAD, request, body + opIn, payload);
+            request.set(java.lang.foreign.ValueLayout.JAVA_BYTE, body + opIn + payload, (byte) 0);
+            int r = ops.handle(opcode, nodeid, request, body, s.asSlice(PAYLOAD - FuseAbi.OUT_HEADER), scratch);
             commit(slot, unique, r == FuseOperations.NO_REPLY ? 0 : r);
         }
 
