@@ -501,6 +501,70 @@ public final class ExtentTree {
     }
 
     /**
+     * One step of a shift of the logical blocks (collapse and insert range, the kernel's ext4_ext_shift_extents):
+     * moves by {@code delta} every extent of one leaf that starts in {@code [lo, hi)}. Moving down ({@code delta}
+     * &lt; 0) takes the leaf of the first such extent, moving up the leaf of the last, so steps from the edge the
+     * extents move towards keep the keys in order after every step: the moved extents land in the room the caller
+     * made (a removed range, a range past the last extent). Only that leaf and the index keys above it change.
+     *
+     * @return the new bound of the unmoved extents (moving down: the next {@code lo}; up: the next {@code hi}), or
+     *     -1 when no extent starts in {@code [lo, hi)}
+     */
+    public long shiftStep(long lo, long hi, long delta) {
+        Node leaf = delta < 0 ? leafStartingFrom(lo, hi) : leafStartingBefore(lo, hi);
+        if (leaf == null) {
+            return -1;
+        }
+        List<Extent> entries = leaf.extents();
+        long bound = delta < 0 ? lo : hi;
+        for (int i = 0; i < entries.size(); i++) {
+            Extent e = entries.get(i);
+            if (e.logical() >= lo && e.logical() < hi) {
+                entries.set(i, new Extent(e.logical() + delta, e.length(), e.physical(), e.unwritten()));
+                bound = delta < 0 ? Math.max(bound, e.logical() + 1) : Math.min(bound, e.logical());
+            }
+        }
+        nodeDelta = 0;
+        if (leaf == root) {
+            root.setExtents(entries);
+        } else {
+            rewriteLeaf(leaf, entries);
+        }
+        store.rootChanged();
+        return bound;
+    }
+
+    /** The leaf holding the first extent starting in [lo, hi), or null. */
+    private Node leafStartingFrom(long lo, long hi) {
+        for (Node leaf = leafFor(lo); leaf != null; leaf = neighbour(leaf, 1)) {
+            for (long k : leaf.keys) {
+                if (k >= hi) {
+                    return null;
+                }
+                if (k >= lo) {
+                    return leaf;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The leaf holding the last extent starting in [lo, hi), or null. */
+    private Node leafStartingBefore(long lo, long hi) {
+        for (Node leaf = leafFor(hi - 1); leaf != null; leaf = neighbour(leaf, -1)) {
+            for (int i = leaf.keys.length - 1; i >= 0; i--) {
+                if (leaf.keys[i] < lo) {
+                    return null;
+                }
+                if (leaf.keys[i] < hi) {
+                    return leaf;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The usual edit: one leaf changes and still fits, so the tree keeps its shape. Only the leaf is rewritten, and
      * an index node above it only where the key it holds for the child changed (the leaf's first extent moved):
      * re-splitting the parents would write the same bytes to the same blocks, hundreds of index entries per edit.
