@@ -301,8 +301,8 @@ class ShiftRangeTest {
     }
 
     /**
-     * A shift over thousands of extents spans several journal commits; the power goes before the last. Whatever
-     * prefix was replayed, fsck is clean and every surviving block is there exactly once, in its order: blocks
+     * A shift over thousands of extents spans several journal commits; the power goes before the last. In the
+     * replayed state, fsck is clean and every surviving block is there exactly once, in its order: blocks
      * moved or not yet moved, none lost, none mapped twice.
      */
     private static void aCutMidShiftLeavesEveryBlockOnceInOrder(int mode, long offset, long length) throws Exception {
@@ -321,7 +321,15 @@ class ShiftRangeTest {
 
             env.mount = Mount.mount(Ext4Env.TYPE, device, Mount.Options.defaults());
             OpenFile g = env.mount.open("/f", 0);
-            List<Long> survivors = nonZero(tags(env, g));
+            long[] layout = tags(env, g);
+            List<Long> survivors = nonZero(layout);
+            long[] done = mode == COLLAPSE ? collapsed(sparse(extents), (int) (offset / K), (int) (length / K))
+                    : inserted(sparse(extents), (int) (offset / K), (int) (length / K));
+            // Commits come only from a full journal (no timer): the replayed state is one from inside the shift.
+            assertThat(layout).as("a state from the middle of the shift").isNotEqualTo(sparse(extents))
+                    .isNotEqualTo(done);
+            assertThat(g.size()).as("the size changes where the kernel's ext4 changes it").isEqualTo(
+                    mode == COLLAPSE ? sparse(extents).length * (long) K : (long) done.length * K);
             List<Long> all = new ArrayList<>();
             List<Long> notCollapsed = new ArrayList<>();
             for (long i = 1; i <= extents; i++) {

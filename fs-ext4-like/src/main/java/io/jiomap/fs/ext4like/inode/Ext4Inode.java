@@ -308,6 +308,12 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
         tree.replace(lblk, lblk + count, with);
     }
 
+    /** Cuts the extent straddling {@code lblk} in two there ({@link ExtentTree#splitAt}). */
+    void splitLocked(long lblk) {
+        checkTreeSpaceLocked(false);
+        tree.splitAt(lblk);
+    }
+
     /**
      * Allocates up to {@code count} blocks for logical block {@code lblk} near the goal (end of the previous
      * extent, else the inode's group), as one extent.

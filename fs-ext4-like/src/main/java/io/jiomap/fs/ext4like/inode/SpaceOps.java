@@ -177,9 +177,9 @@ final class SpaceOps {
 
     /**
      * Collapse range (ext4_collapse_range) or insert range (ext4_insert_range): whole blocks only, the range inside
-     * the file. Collapse unmaps the range and moves every extent after it down; insert grows the size first (so an
-     * extent moved past the old end stays inside the file), then moves every extent at or after the offset up and
-     * splits the one straddling the offset last. Each step is its own bounded transaction and leaves a consistent
+     * the file. Collapse unmaps the range and moves every extent after it down, then shrinks the size; insert splits
+     * the extent straddling the offset and grows the size first (so an extent moved past the old end stays inside
+     * the file), then moves every extent at or after the offset up. Each step is its own bounded transaction and leaves a consistent
      * tree: extents move only into room made for them, from the edge they move towards. A crash between steps
      * leaves part of the extents moved, as the kernel's ext4 does, never a block mapped twice or lost.
      */
@@ -244,7 +244,9 @@ final class SpaceOps {
         } finally {
             journal().metaLock().unlock();
         }
-        try (Journal.Handle h = journal().start(2)) {
+        try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
+            // The split first: an ENOSPC for its tree block leaves the file as it was.
+            in.splitLocked(first);
             long now = Timestamps.now();
             in.setTimes(-1, now, now);
             in.setSizeLocked(newSize);
@@ -253,15 +255,6 @@ final class SpaceOps {
         while (hi >= 0) {
             try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
                 hi = in.tree.shiftStep(first, hi, count);
-                in.persistLocked(true);
-            }
-        }
-        try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
-            Extent straddling = in.tree.findBefore(first);
-            if (straddling != null && straddling.end() > first) {
-                long tail = straddling.end() - first;
-                in.mapLocked(first, tail + count, List.of(new Extent(first + count, (int) tail,
-                        straddling.physicalAt(first), straddling.unwritten())));
                 in.persistLocked(true);
             }
         }

@@ -479,16 +479,36 @@ public final class ExtentTree {
      * @return the blocks the tree gained (positive) or gave back (negative) for its own nodes
      */
     public int replace(long start, long end, List<Extent> inserted) {
+        return replace(start, end, inserted, true);
+    }
+
+    /**
+     * Cuts the extent holding {@code lblk} (if it starts before it) in two at {@code lblk}, halves left unmerged:
+     * what an insert range does first, so the shift that follows moves whole extents only.
+     *
+     * @return the blocks the tree gained for its own nodes
+     */
+    public int splitAt(long lblk) {
+        Extent e = findFrom(lblk);
+        if (e == null || e.logical() >= lblk) {
+            return 0;
+        }
+        int head = (int) (lblk - e.logical());
+        return replace(e.logical(), e.end(), List.of(new Extent(e.logical(), head, e.physical(), e.unwritten()),
+                new Extent(lblk, e.length() - head, e.physicalAt(lblk), e.unwritten())), false);
+    }
+
+    private int replace(long start, long end, List<Extent> inserted, boolean merge) {
         nodeDelta = 0;
         if (root.depth == 0) {
-            root.setExtents(edit(root.extents(), start, end, inserted));
+            root.setExtents(edit(root.extents(), start, end, inserted, merge));
         } else {
             List<Node> oldRun = leavesFor(start, end);
             List<Extent> entries = new ArrayList<>();
             for (Node leaf : oldRun) {
                 entries.addAll(leaf.extents());
             }
-            entries = edit(entries, start, end, inserted);
+            entries = edit(entries, start, end, inserted, merge);
             if (oldRun.size() == 1 && !entries.isEmpty() && entries.size() <= nodeMax) {
                 rewriteLeaf(oldRun.getFirst(), entries);
             } else {
@@ -631,7 +651,8 @@ public final class ExtentTree {
         }
     }
 
-    private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted) {
+    private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted,
+            boolean merge) {
         List<Extent> out = new ArrayList<>();
         for (Extent e : entries) {
             if (e.end() <= start || e.logical() >= end) {
@@ -654,7 +675,7 @@ public final class ExtentTree {
                 if (p.end() > e.logical()) {
                     throw new FsError(Errno.EUCLEAN, "extent " + e + " overlaps " + p);
                 }
-                if (p.end() == e.logical() && p.unwritten() == e.unwritten()
+                if (merge && p.end() == e.logical() && p.unwritten() == e.unwritten()
                         && p.physicalAt(p.end()) == e.physical()
                         && p.length() + e.length() <= Extent.maxLength(e.unwritten())) {
                     merged.set(merged.size() - 1, new Extent(p.logical(), p.length() + e.length(), p.physical(),
