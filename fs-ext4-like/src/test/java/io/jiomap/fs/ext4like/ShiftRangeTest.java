@@ -2,23 +2,30 @@ package io.jiomap.fs.ext4like;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import io.jiomap.api.block.DeviceSpec;
 import io.jiomap.api.vfs.Inode;
+import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
+import io.jiomap.core.ring.IoRing;
 import io.jiomap.device.memory.MemoryDeviceProvider;
 import io.jiomap.device.toolkit.fault.PowerCutDevice;
 import io.jiomap.fs.ext4like.inode.Ext4Inode;
+import io.jiomap.tck.observe.TappedDevice;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** fallocate's COLLAPSE_RANGE and INSERT_RANGE (ext4_collapse_range, ext4_insert_range) and UNSHARE_RANGE. */
@@ -26,6 +33,7 @@ class ShiftRangeTest {
     private static final int COLLAPSE = Inode.FALLOC_COLLAPSE_RANGE;
     private static final int INSERT = Inode.FALLOC_INSERT_RANGE;
     private static final int K = 1024;
+    private static final Duration BOUND = Duration.ofSeconds(10);
 
     private static void refused(OpenFile f, int mode, long offset, long length, int errno) {
         assertThatThrownBy(() -> f.fallocate(mode, offset, length))
@@ -153,6 +161,50 @@ class ShiftRangeTest {
             assertThat(f.size()).isEqualTo(64 * K);
             env.unmount();
             assertThat(env.fsck().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aCollapseWaitsForTheDirectIoInFlightAndMovesItsData() throws Exception {
+        BlockDevice device = device();
+        TappedDevice tap = new TappedDevice(device);
+        try (Ext4Env env = Ext4Env.on(tap, Map.of()); IoRing ring = IoRing.create(8, CompletionMode.WORKQUEUE)) {
+            OpenFile f = env.open("/f");
+            env.write(f, 0, 64 * K, 8);
+            byte[] before = env.read(f, 0, 64 * K);
+            MemorySegment data = env.pattern(4 * K, 9);
+            CompletableFuture<Void> collapse;
+            try {
+                // A ring write: submitted, the inode lock released, the data still in flight (only the drain waits).
+                ring.prepWrite(f, data, 0, 4 * K, 40 * K, 0, 1);
+                tap.holdNext(1);
+                ring.submit();
+                await().atMost(BOUND).until(() -> tap.heldCount() == 1);
+                collapse = CompletableFuture.runAsync(() -> {
+                    try {
+                        f.fallocate(COLLAPSE, 16 * K, 16 * K);
+                    } catch (JiomapException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                await().during(Duration.ofMillis(300)).atMost(BOUND).until(() -> !collapse.isDone());
+                assertThat(f.size()).as("nothing shifted while the write is in flight").isEqualTo(64 * K);
+            } finally {
+                tap.releaseAll();
+            }
+            collapse.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            long[] result = new long[1];
+            await().atMost(BOUND).pollInSameThread().until(() -> ring.poll() >= 1);
+            ring.reap((userData, res) -> result[0] = res);
+            assertThat(result[0]).isEqualTo(4 * K);
+            byte[] expected = concat(Arrays.copyOfRange(before, 0, 16 * K), Arrays.copyOfRange(before, 32 * K, 40 * K),
+                    Ext4Env.bytes(data), Arrays.copyOfRange(before, 44 * K, 64 * K));
+            assertThat(env.read(f, 0, 48 * K)).isEqualTo(expected);
+            env.unmount();
+            assertThat(env.fsck().problems()).isEmpty();
+        } finally {
+            tap.close();
+            device.close();
         }
     }
 
