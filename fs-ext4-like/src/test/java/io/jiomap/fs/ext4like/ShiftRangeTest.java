@@ -236,7 +236,8 @@ class ShiftRangeTest {
         for (int i = 0; i < blocks; i++) {
             long tag = all.getAtIndex(ValueLayout.JAVA_LONG, (long) i * K / 8);
             for (int j = 0; j < K / 8; j++) {
-                assertThat(all.getAtIndex(ValueLayout.JAVA_LONG, (long) i * K / 8 + j)).as("block %d", i).isEqualTo(tag);
+                assertThat(all.getAtIndex(ValueLayout.JAVA_LONG, (long) i * K / 8 + j)).as("block %d", i)
+                        .isEqualTo(tag);
             }
             out[i] = tag;
         }

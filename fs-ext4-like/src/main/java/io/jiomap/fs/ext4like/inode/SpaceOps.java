@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * The space changes of one inode (the kernel's extents.c: {@code ext4_truncate}, {@code ext4_fallocate},
- * {@code ext4_punch_hole}, {@code ext4_zero_range}): each keeps new direct I/O out with the inode lock held
- * exclusively, drains what is in flight, and changes the extent tree in bounded transactions. A truncate puts the
- * inode on the orphan list first, so a crash before every block is freed finishes it at mount.
+ * {@code ext4_punch_hole}, {@code ext4_zero_range}, {@code ext4_collapse_range}, {@code ext4_insert_range}): each
+ * keeps new direct I/O out with the inode lock held exclusively, drains what is in flight, and changes the extent
+ * tree in bounded transactions. A truncate puts the inode on the orphan list first, so a crash before every block is
+ * freed finishes it at mount.
  */
 final class SpaceOps {
     private final Ext4Inode in;
@@ -179,9 +180,9 @@ final class SpaceOps {
      * Collapse range (ext4_collapse_range) or insert range (ext4_insert_range): whole blocks only, the range inside
      * the file. Collapse unmaps the range and moves every extent after it down, then shrinks the size; insert splits
      * the extent straddling the offset and grows the size first (so an extent moved past the old end stays inside
-     * the file), then moves every extent at or after the offset up. Each step is its own bounded transaction and leaves a consistent
-     * tree: extents move only into room made for them, from the edge they move towards. A crash between steps
-     * leaves part of the extents moved, as the kernel's ext4 does, never a block mapped twice or lost.
+     * the file), then moves every extent at or after the offset up. Each step is its own bounded transaction and
+     * leaves a consistent tree: extents move only into room made for them, from the edge they move towards. A crash
+     * between steps leaves part of the extents moved, as the kernel's ext4 does, never a block mapped twice or lost.
      */
     private int shiftRange(boolean insert, long offset, long length) {
         if (!in.rec.hasExtents()) {
