@@ -134,7 +134,7 @@ public final class OpenFile implements AutoCloseable {
         requireMounted("fallocate");
         String what = "fallocate " + path + " mode 0x" + Integer.toHexString(mode) + " [" + offset + ", "
                 + (offset + length) + ")";
-        FallocateRules.check(mode, offset, length, what);
+        FallocateRules.check(mode, offset, length, mount.fileSystem().blockSize(), what);
         Errno.check(inode.fallocate(mode, offset, length), what);
     }
 

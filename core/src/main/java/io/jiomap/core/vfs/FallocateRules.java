@@ -7,8 +7,9 @@ import io.jiomap.api.vfs.Inode;
 /**
  * What the VFS checks of a fallocate request before the filesystem sees it ({@code vfs_fallocate}): the mode is one
  * operation (allocate, punch, zero, collapse, insert or unshare) with KEEP_SIZE only where it means something, and
- * the range is non-negative and does not overflow. Alignment and the file's size are the filesystem's to check, since
- * they depend on its block size.
+ * the range is non-negative and does not overflow; collapse and insert move whole blocks, so their range is
+ * block-aligned. What depends on the file (a collapse must end before EOF, an insert start before it) is the
+ * filesystem's to check.
  */
 public final class FallocateRules {
     /** Every mode bit the filesystems know. */
@@ -21,7 +22,7 @@ public final class FallocateRules {
     }
 
     /** @throws JiomapException EOPNOTSUPP for unknown bits or a punch without KEEP_SIZE, EINVAL, EFBIG */
-    public static void check(int mode, long offset, long length, String what) throws JiomapException {
+    public static void check(int mode, long offset, long length, int blockSize, String what) throws JiomapException {
         if ((mode & ~KNOWN) != 0) {
             throw new JiomapException(Errno.EOPNOTSUPP, what + ": mode 0x" + Integer.toHexString(mode)
                     + " has bits no filesystem here knows (0x" + Integer.toHexString(mode & ~KNOWN) + ")");
@@ -44,6 +45,11 @@ public final class FallocateRules {
         }
         if (offset + length < 0) {
             throw new JiomapException(Errno.EFBIG, what + ": offset + length overflows");
+        }
+        if ((op == Inode.FALLOC_COLLAPSE_RANGE || op == Inode.FALLOC_INSERT_RANGE)
+                && (offset % blockSize != 0 || length % blockSize != 0)) {
+            throw new JiomapException(Errno.EINVAL, what + ": collapse and insert move whole blocks; offset and length"
+                    + " must be multiples of the block size " + blockSize);
         }
     }
 }

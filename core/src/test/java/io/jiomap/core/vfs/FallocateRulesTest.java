@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class FallocateRulesTest {
     private static void refused(int mode, long offset, long length, int errno, String says) {
-        assertThatThrownBy(() -> FallocateRules.check(mode, offset, length, "fallocate /f"))
+        assertThatThrownBy(() -> FallocateRules.check(mode, offset, length, 4096, "fallocate /f"))
                 .isInstanceOfSatisfying(JiomapException.class, e -> org.assertj.core.api.Assertions
                         .assertThat(e.errno()).isEqualTo(errno))
                 .hasMessageContaining(says);
@@ -23,7 +23,7 @@ class FallocateRulesTest {
                 Inode.FALLOC_COLLAPSE_RANGE, Inode.FALLOC_INSERT_RANGE, Inode.FALLOC_UNSHARE_RANGE,
                 Inode.FALLOC_UNSHARE_RANGE | Inode.FALLOC_KEEP_SIZE};
         for (int mode : modes) {
-            assertThatCode(() -> FallocateRules.check(mode, 0, 4096, "fallocate /f")).doesNotThrowAnyException();
+            assertThatCode(() -> FallocateRules.check(mode, 0, 4096, 4096, "fallocate /f")).doesNotThrowAnyException();
         }
     }
 
@@ -59,5 +59,11 @@ class FallocateRulesTest {
     @Test
     void aRangeThatOverflowsIsEfbig() {
         refused(0, Long.MAX_VALUE - 10, 4096, Errno.EFBIG, "overflows");
+    }
+
+    @Test
+    void collapseOrInsertOfPartBlocksIsEinvalNamingTheBlockSize() {
+        refused(Inode.FALLOC_COLLAPSE_RANGE, 512, 4096, Errno.EINVAL, "multiples of the block size 4096");
+        refused(Inode.FALLOC_INSERT_RANGE, 0, 1000, Errno.EINVAL, "multiples of the block size 4096");
     }
 }
