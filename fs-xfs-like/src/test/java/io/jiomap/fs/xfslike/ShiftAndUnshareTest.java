@@ -50,9 +50,9 @@ class ShiftAndUnshareTest {
         return out;
     }
 
-    /** Writes one block at every other block of {@code [0, 2 * count)}: {@code count} extents, with holes between. */
+    /** Writes blocks 0, 2, 4, ... {@code 2 * count - 2}: {@code count} extents with holes between. @return the file */
     private static byte[] writeEveryOtherBlock(Arena arena, OpenFile f, int count) throws JiomapException {
-        byte[] want = new byte[2 * count * BS];
+        byte[] want = new byte[(2 * count - 1) * BS];
         for (int i = 0; i < count; i++) {
             MemorySegment block = Devices.pattern(arena, BS, 100 + i);
             f.pwrite(block, 0, BS, 2L * i * BS);
