@@ -42,7 +42,14 @@ public final class Jiomap implements Runnable {
                         + " (jiomap --help lists them)");
     }
 
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     public static void main(String[] args) {
+        // What the plugins log (a lost NBD connection, a reconnect) reaches stderr as one line, like the commands'
+        // own messages, unless the user configured the JDK's logging format.
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "jiomap: %4$s: %5$s%6$s%n");
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = run(args, new ServiceLoaderPlugins(), out, err);

@@ -6,6 +6,7 @@ import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.Iocb;
+import io.jiomap.core.vfs.FallocateRules;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -131,8 +132,10 @@ public final class OpenFile implements AutoCloseable {
 
     public void fallocate(int mode, long offset, long length) throws JiomapException {
         requireMounted("fallocate");
-        Errno.check(inode.fallocate(mode, offset, length),
-                "fallocate " + path + " mode " + mode + " [" + offset + ", " + (offset + length) + ")");
+        String what = "fallocate " + path + " mode 0x" + Integer.toHexString(mode) + " [" + offset + ", "
+                + (offset + length) + ")";
+        FallocateRules.check(mode, offset, length, what);
+        Errno.check(inode.fallocate(mode, offset, length), what);
     }
 
     public FileStat stat() {

@@ -1,5 +1,6 @@
 package io.jiomap.crash;
 
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.crash.oracle.Model;
 import java.util.ArrayList;
@@ -31,6 +32,12 @@ final class BoundedProgram implements Program {
         }
     }
 
+    /** A symbolic link target longer than a block of most filesystems' inline room: 3000 bytes. */
+    private static final String LONG_TARGET = "long/".repeat(600);
+    /** utimens' access time, 2100-01-01T00:00:00.123456789Z: later than any ctime, so relatime leaves it alone. */
+    private static final long ATIME_NS = 4_102_444_800_123_456_789L;
+    /** utimens' modification time, 2001-09-09T01:46:40.000000001Z. */
+    private static final long MTIME_NS = 1_000_000_000_000_000_001L;
     private static final int SLOT0 = 1;
     private static final int SLOT1 = 2;
     private static final int NEW_SLOT = 2;
@@ -85,6 +92,23 @@ final class BoundedProgram implements Program {
                 case UNLINK -> {
                     if (two) {
                         steps.add(new Step(kind, 0, 0, SLOT1, SLOT1));
+                    }
+                }
+                case LINK, CHMOD, CHOWN, UTIMENS -> steps.add(new Step(kind, 0, 0, SLOT0, 0));
+                case SYMLINK -> {
+                    // Variant 0 points at slot 0's name, so it needs slot 0; the long target needs no file.
+                    steps.add(new Step(kind, 0, 0, SLOT0, 0));
+                    steps.add(new Step(kind, 1, 0, 0, 0));
+                }
+                case RENAME_NOREPLACE -> {
+                    steps.add(new Step(kind, 0, 0, SLOT0, 0));
+                    if (two) {
+                        steps.add(new Step(kind, 1, 1, SLOT0 | SLOT1, 0));
+                    }
+                }
+                case RENAME_EXCHANGE -> {
+                    if (two) {
+                        steps.add(new Step(kind, 0, 0, SLOT0 | SLOT1, 0));
                     }
                 }
                 case READ, FSYNC, FDATASYNC, SYNC -> {
@@ -240,6 +264,21 @@ final class BoundedProgram implements Program {
                 slots[1] = null;
                 yield unlink;
             }
+            case LINK -> new Op.Link(f0, "/l" + names++);
+            case SYMLINK -> new Op.Symlink(step.variant() == 0 ? f0.substring(1) : LONG_TARGET, "/s" + names++);
+            case CHMOD -> new Op.Chmod(f0, 04751);
+            case CHOWN -> new Op.Chown(f0, 1000, 100);
+            case UTIMENS -> new Op.Utimens(f0, ATIME_NS, MTIME_NS);
+            case RENAME_NOREPLACE -> {
+                if (step.variant() == 0) {
+                    String to = "/r" + names++;
+                    slots[0] = to;
+                    yield new Op.Rename(f0, to, FileSystem.RENAME_NOREPLACE);
+                }
+                // Onto an existing name: fails with EEXIST, nothing changes.
+                yield new Op.Rename(slots[1], f0, FileSystem.RENAME_NOREPLACE);
+            }
+            case RENAME_EXCHANGE -> new Op.Rename(f0, slots[1], FileSystem.RENAME_EXCHANGE);
             case READ, FSYNC, FDATASYNC, SYNC -> null;
         };
         if (op == null || outOfBounds(op, max)) {

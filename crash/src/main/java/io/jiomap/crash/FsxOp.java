@@ -3,7 +3,8 @@ package io.jiomap.crash;
 /**
  * The kinds of op a generated workload may use ({@link Workloads#fsx}, {@link Workloads#bounded}). Pick the set a
  * filesystem supports: {@code FsxOp.all()}, {@code FsxOp.all().without(FsxOp.CLONE)} for one without reflink,
- * {@link #dataOnly()} for raw (no metadata, fixed size, one file).
+ * {@link #dataOnly()} for raw (no metadata, fixed size, one file), {@link #posix()} for one that keeps POSIX metadata
+ * (hard links, symbolic links, mode, owner, times, the rename flags).
  */
 public enum FsxOp {
     /** A direct write aligned to the filesystem block size, anywhere in the file (may extend it). */
@@ -41,10 +42,36 @@ public enum FsxOp {
     CREATE,
     /** Rename a file, to a new name or over another file. */
     RENAME,
-    UNLINK;
+    UNLINK,
+    /** A further name for a file (hard link); the link count must match the names after a crash. */
+    LINK,
+    /** A symbolic link with a target of 1 to 4095 bytes, relative, absolute or dangling; read back exactly. */
+    SYMLINK,
+    /** chmod with any of the 07777 bits. */
+    CHMOD,
+    /** chown to another owner and group (which clears set-user-ID, as the namespace's rule says). */
+    CHOWN,
+    /** utimens with explicit access and modification times. */
+    UTIMENS,
+    /** rename with RENAME_NOREPLACE: to a fresh name, or onto an existing one, which must fail with EEXIST. */
+    RENAME_NOREPLACE,
+    /** rename with RENAME_EXCHANGE: two names swap, both or neither after a crash. */
+    RENAME_EXCHANGE;
 
-    /** Every op kind. */
+    /** The POSIX metadata kinds: what {@link #posix()} adds to {@link #all()}. */
+    private static final FsxOp[] POSIX = {LINK, SYMLINK, CHMOD, CHOWN, UTIMENS, RENAME_NOREPLACE, RENAME_EXCHANGE};
+
+    /**
+     * Every data and namespace kind of the base file api: writes, reads, truncate, fallocate, clone, the persistence
+     * kinds, create, rename, unlink. Not the POSIX metadata kinds, which a filesystem without that metadata cannot
+     * keep ({@link #posix()}).
+     */
     public static FsxOps all() {
+        return FsxOps.of(values()).without(POSIX);
+    }
+
+    /** {@link #all()} and the POSIX metadata kinds: link, symlink, chmod, chown, utimens, the two rename flags. */
+    public static FsxOps posix() {
         return FsxOps.of(values());
     }
 

@@ -1,9 +1,13 @@
 package io.jiomap.crash;
 
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.crash.oracle.Model;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,11 +15,27 @@ import java.util.SplittableRandom;
 /**
  * The fsx-like random op stream (docs/crash-consistency.md, "Workloads"): it creates its files and syncs, then
  * draws {@code ops} ops from the chosen kinds with a seeded generator, each fitted to the current state (offsets
- * inside the size bound, clones within the source's data, renames to fresh names or over another file).
+ * inside the size bound, clones within the source's data, renames to fresh names or over another file, links and
+ * symbolic links up to a bound on the names).
  */
 final class FsxProgram implements Program {
     /** Relative weights: data ops dominate, as in fsx. */
     private static final int[] WEIGHT = weights();
+
+    /** Owners and groups chown picks from. */
+    private static final int[] IDS = {0, 1, 1000, 65534, 100000};
+    private static final long YEAR_NS = 365L * 24 * 3600 * 1_000_000_000L;
+    /**
+     * Access times utimens sets lie in 2100 and later: later than any ctime, so relatime never refreshes them when a
+     * file is read (the checker reads every file), and only an explicit set changes them.
+     */
+    private static final long FUTURE_NS = 4_102_444_800L * 1_000_000_000L;
+    /** Modification times utimens sets lie in 2000 to 2020. */
+    private static final long PAST_NS = 946_684_800L * 1_000_000_000L;
+    /** The longest symbolic link target, in bytes (PATH_MAX less its NUL). */
+    private static final int PATH_MAX = 4095;
+    private static final String[] PATH_CHARS = {"a", "b", "c", "d", "e", "k", "q", "z", "0", "7", ".", "-", "_", "/",
+            "\u00e9", "\u20ac", "\ud83d\ude00"};
 
     private final SplittableRandom random;
     private final List<FsxOp> choices = new ArrayList<>();
@@ -126,8 +146,72 @@ final class FsxProgram implements Program {
                 }
                 yield new Op.Rename(path, freshName());
             }
-            case UNLINK -> paths.size() > 1 ? new Op.Unlink(path) : null;
+            case UNLINK -> {
+                List<String> names = model.names();
+                if (names.size() > paths.size()) {
+                    // Symbolic links exist (POSIX op sets only): any name may go.
+                    String victim = names.get(random.nextInt(names.size()));
+                    yield model.kind(victim) == FileKind.SYMLINK || paths.size() > 1 ? new Op.Unlink(victim) : null;
+                }
+                yield paths.size() > 1 ? new Op.Unlink(path) : null;
+            }
+            case LINK -> model.names().size() < 3 * g.files() + 4 ? new Op.Link(path, freshName()) : null;
+            case SYMLINK -> model.names().size() - paths.size() < g.files() + 1
+                    ? new Op.Symlink(symlinkTarget(model), freshName()) : null;
+            case CHMOD -> new Op.Chmod(path, random.nextInt(FileStat.MODE_MASK + 1));
+            case CHOWN -> new Op.Chown(path, IDS[random.nextInt(IDS.length)], IDS[random.nextInt(IDS.length)]);
+            case UTIMENS -> new Op.Utimens(path, FUTURE_NS + random.nextLong(YEAR_NS),
+                    PAST_NS + random.nextLong(20 * YEAR_NS));
+            case RENAME_NOREPLACE -> {
+                List<String> names = model.names();
+                String from = names.get(random.nextInt(names.size()));
+                if (names.size() > 1 && random.nextInt(4) == 0) {
+                    String onto = names.get(random.nextInt(names.size()));
+                    // Onto an existing name: the workload expects EEXIST and no change.
+                    yield onto.equals(from) ? null : new Op.Rename(from, onto, FileSystem.RENAME_NOREPLACE);
+                }
+                yield new Op.Rename(from, freshName(), FileSystem.RENAME_NOREPLACE);
+            }
+            case RENAME_EXCHANGE -> {
+                List<String> names = model.names();
+                String a = names.get(random.nextInt(names.size()));
+                String b = names.get(random.nextInt(names.size()));
+                yield a.equals(b) ? null : new Op.Rename(a, b, FileSystem.RENAME_EXCHANGE);
+            }
         };
+    }
+
+    /**
+     * A target of 1 to 4095 bytes of UTF-8: the name of a file (relative or absolute), a dangling path, one around
+     * the 60 bytes an inode holds inline, or a long one spanning blocks.
+     */
+    private String symlinkTarget(Model model) {
+        List<String> names = model.names();
+        return switch (random.nextInt(5)) {
+            case 0 -> names.get(random.nextInt(names.size())).substring(1);
+            case 1 -> names.get(random.nextInt(names.size()));
+            case 2 -> "../nowhere/" + freshName().substring(1);
+            case 3 -> randomPath(50 + random.nextInt(21));
+            default -> randomPath(100 + random.nextInt(PATH_MAX - 100));
+        };
+    }
+
+    /** A path of exactly {@code bytes} bytes in UTF-8, with multi-byte characters among its ASCII ones. */
+    private String randomPath(int bytes) {
+        StringBuilder sb = new StringBuilder();
+        int used = 0;
+        while (used < bytes) {
+            int left = bytes - used;
+            String c = PATH_CHARS[random.nextInt(PATH_CHARS.length)];
+            int n = c.getBytes(StandardCharsets.UTF_8).length;
+            if (n > left) {
+                c = "x";
+                n = 1;
+            }
+            sb.append(c);
+            used += n;
+        }
+        return sb.toString();
     }
 
     /** 2..8 block-aligned ranges of 1..4 blocks, none overlapping another (their order of completion is free). */
@@ -164,7 +248,8 @@ final class FsxProgram implements Program {
             return null;
         }
         long at = random.nextLong(maxBlocks - count + 1);
-        if (source.equals(target) && at < first + count && first < at + count) {
+        // Within one file (one name, or two hard links to it) the ranges must not overlap: clone answers EINVAL.
+        if (model.sameFile(source, target) && at < first + count && first < at + count) {
             return null;
         }
         return new Op.Clone(source, first * bs, target, at * bs, count * bs);

@@ -1,6 +1,8 @@
 package io.jiomap.crash;
 
+import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.Inode;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -97,11 +99,69 @@ public sealed interface Op {
         }
     }
 
-    /** rename(2), replacing a file at {@code to}. */
-    record Rename(String from, String to) implements Op {
+    /**
+     * rename(2), replacing what {@code to} names; with {@link FileSystem#RENAME_NOREPLACE} it fails with EEXIST when
+     * {@code to} exists (and the workload expects that failure when its model says so); with
+     * {@link FileSystem#RENAME_EXCHANGE} the two names swap.
+     */
+    record Rename(String from, String to, int flags) implements Op {
+        public Rename(String from, String to) {
+            this(from, to, 0);
+        }
+
         @Override
         public String toString() {
-            return "rename " + from + " to " + to;
+            return switch (flags) {
+                case 0 -> "rename " + from + " to " + to;
+                case FileSystem.RENAME_NOREPLACE -> "rename-noreplace " + from + " to " + to;
+                case FileSystem.RENAME_EXCHANGE -> "rename-exchange " + from + " and " + to;
+                default -> "rename with flags " + flags + " " + from + " to " + to;
+            };
+        }
+    }
+
+    /** link(2): {@code existing}'s file gets the further name {@code newPath}. */
+    record Link(String existing, String newPath) implements Op {
+        @Override
+        public String toString() {
+            return "link " + existing + " as " + newPath;
+        }
+    }
+
+    /** symlink(2): a symbolic link {@code path} holding {@code target}. */
+    record Symlink(String target, String path) implements Op {
+        @Override
+        public String toString() {
+            String shown = target.length() <= 40 ? target : target.substring(0, 40) + "...";
+            return "symlink " + path + " -> '" + shown + "' (" + target.length() + " chars)";
+        }
+    }
+
+    /** chmod(2): the permission bits, 07777. */
+    record Chmod(String path, int mode) implements Op {
+        @Override
+        public String toString() {
+            return "chmod 0" + Integer.toOctalString(mode) + " " + path;
+        }
+    }
+
+    /** chown(2). */
+    record Chown(String path, int uid, int gid) implements Op {
+        @Override
+        public String toString() {
+            return "chown " + uid + ":" + gid + " " + path;
+        }
+    }
+
+    /** utimensat(2) with explicit access and modification times, ns since the epoch. */
+    record Utimens(String path, long atime, long mtime) implements Op {
+        @Override
+        public String toString() {
+            return "utimens " + path + " atime " + instant(atime) + " mtime " + instant(mtime);
+        }
+
+        private static Instant instant(long ns) {
+            return Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
         }
     }
 

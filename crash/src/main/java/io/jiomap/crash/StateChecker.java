@@ -7,6 +7,9 @@ import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.crash.oracle.Attribute;
 import io.jiomap.crash.oracle.CrashExpectation;
 import io.jiomap.crash.oracle.SectorPayload;
 import io.jiomap.device.toolkit.crash.CrashState;
@@ -20,9 +23,13 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Checks one crash state (docs/crash-consistency.md, "Checking a state"): mount (recovery), compare with the oracle,
@@ -34,8 +41,27 @@ final class StateChecker implements AutoCloseable {
     private static final int CHUNK = 256 << 10;
     private static final int MAX_RANGES = 8;
 
-    /** What one mount showed: per path, its size and the value of each checked sector. */
-    private record Seen(long size, long[] sectors) {
+    /**
+     * What one mount showed of a name: the inode's number, kind, attributes that must survive a clean unmount, a
+     * symbolic link's target, and each checked sector's value. Not atime: the checker's own reads may refresh it.
+     */
+    private record Seen(long ino, FileKind kind, long size, int mode, int uid, int gid, int links, long mtime,
+                        String target, long[] sectors) {
+        String describe() {
+            return kind.name().toLowerCase(Locale.ROOT) + " ino " + ino + " size " + size + " mode 0"
+                    + Integer.toOctalString(mode) + " owner " + uid + ":" + gid + " links " + links + " mtime "
+                    + CrashExpectation.format(Attribute.MTIME, mtime) + (target == null ? "" : " target '" + target
+                    + "'");
+        }
+    }
+
+    /** A name found in the crash state: what lstat said, and a symbolic link's target. */
+    private record Found(String name, FileStat stat, String target) {
+        String describe() {
+            return stat.kind() == FileKind.SYMLINK ? "a symbolic link to '" + abbreviate(target) + "' (ino "
+                    + stat.ino() + ")" : "a " + stat.kind().name().toLowerCase(Locale.ROOT) + " (ino " + stat.ino()
+                    + ")";
+        }
     }
 
     private final CrashTest config;
@@ -218,84 +244,265 @@ final class StateChecker implements AutoCloseable {
     }
 
     private void verify(Mount mount, CrashExpectation exp, Map<String, Seen> seen, List<String> problems) {
+        // Every name the workload may have left, and whatever else "/" lists.
+        Map<String, Long> listed = new TreeMap<>();
         try {
             for (DirEntry entry : mount.readdir("/")) {
-                String path = "/" + entry.name();
-                if (!run.baselineNames().contains(path) && !exp.namesEver().contains(path)) {
-                    problems.add("unexpected name " + path + ": neither a fresh filesystem nor any op that had"
-                            + " started by the crash made it");
-                }
+                listed.put("/" + entry.name(), entry.ino());
             }
         } catch (JiomapException e) {
             problems.add("readdir / failed: " + e.getMessage());
         }
-        Map<Integer, List<String>> foundAs = new HashMap<>();
-        Map<Integer, List<String>> onlyCandidate = new HashMap<>();
-        for (String path : exp.namesEver()) {
-            OpenFile file;
+        Set<String> names = new TreeSet<>(exp.namesEver());
+        for (String path : listed.keySet()) {
+            if (!run.baselineNames().contains(path) && !names.contains(path)) {
+                problems.add("unexpected name " + path + ": neither a fresh filesystem nor any op that had"
+                        + " started by the crash made it");
+            }
+        }
+        Map<Long, List<Found>> groups = new TreeMap<>();
+        for (String path : names) {
+            FileStat st;
+            String target = null;
             try {
-                file = mount.open(path, 0);
+                st = mount.lstat(path);
+                if (st.kind() == FileKind.SYMLINK) {
+                    target = mount.readlink(path);
+                }
             } catch (JiomapException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    problems.add("open " + path + " failed: " + e.getMessage());
+                    problems.add("lstat " + path + " failed: " + e.getMessage());
                 }
                 continue;
             }
-            List<Integer> candidates = exp.candidates(path);
-            if (candidates.isEmpty()) {
-                problems.add(path + " exists, but no file may have that name at this crash point (its"
-                        + " removal or rename had been made durable)");
-                continue;
+            groups.computeIfAbsent(st.ino(), k -> new ArrayList<>()).add(new Found(path, st, target));
+        }
+        checkLinkCounts(groups, listed, problems);
+        List<List<Found>> found = new ArrayList<>(groups.values());
+        // Per group (one inode), the files it may be, and what comparing it with each finds wrong.
+        List<List<Integer>> candidates = new ArrayList<>();
+        List<Map<Integer, List<String>>> content = new ArrayList<>();
+        for (List<Found> group : found) {
+            List<Integer> ids = candidates(group, exp);
+            candidates.add(ids);
+            content.add(compareAll(mount, group, ids, exp, seen, problems));
+        }
+        int[] best = assign(found, candidates, content, exp);
+        if (best != null) {
+            for (int g = 0; g < found.size(); g++) {
+                problems.addAll(content.get(g).get(best[g]));
             }
-            long size = file.size();
-            long sectors = 0;
-            for (int id : candidates) {
-                sectors = Math.max(sectors, exp.sectorsToCheck(id, size));
-            }
-            long[] values;
-            try {
-                values = read(file, sectors);
-            } catch (JiomapException e) {
-                problems.add("reading " + path + " failed: " + e.getMessage());
-                // It exists, whichever file it is: not reported missing on top.
-                for (int id : candidates) {
-                    foundAs.computeIfAbsent(id, k -> new ArrayList<>()).add(path);
+            return;
+        }
+        // No assignment of files to the inodes found is a state the ops leave: say what is wrong with the likeliest.
+        Map<String, Integer> likeliest = new TreeMap<>();
+        Map<Integer, List<String>> namesOf = new TreeMap<>();
+        for (int g = 0; g < found.size(); g++) {
+            List<Found> group = found.get(g);
+            if (candidates.get(g).isEmpty()) {
+                for (Found f : group) {
+                    problems.add(f.name() + " is " + f.describe() + ", but at this crash point it may hold only "
+                            + describe(exp.possible(f.name()), exp));
                 }
                 continue;
             }
-            seen.put(path, new Seen(size, values));
-            List<String> best = null;
-            int bestId = -1;
-            for (int id : candidates) {
-                List<String> mine = compare(path, id, size, values, exp);
-                if (best == null || mine.size() < best.size()) {
-                    best = mine;
-                    bestId = id;
-                }
-                if (mine.isEmpty()) {
-                    break;
-                }
-            }
-            for (String p : best) {
-                problems.add(p);
-            }
-            foundAs.computeIfAbsent(bestId, k -> new ArrayList<>()).add(path);
-            if (candidates.size() == 1 && best.isEmpty()) {
-                onlyCandidate.computeIfAbsent(bestId, k -> new ArrayList<>()).add(path);
+            int id = fewestProblems(candidates.get(g), content.get(g));
+            problems.addAll(content.get(g).get(id));
+            for (Found f : group) {
+                likeliest.put(f.name(), id);
+                namesOf.computeIfAbsent(id, k -> new ArrayList<>()).add(f.name());
             }
         }
+        int before = problems.size();
         for (int id : exp.fileIds()) {
             String reason = exp.mustExist(id);
-            if (reason != null && !foundAs.containsKey(id)) {
-                problems.add("file #" + id + " is missing: none of its names " + exp.namesOf(id) + " exists,"
-                        + " but " + reason + " and no op that had started removed it");
+            if (reason != null && !namesOf.containsKey(id)) {
+                problems.add(what(id, exp) + " is missing: none of its names " + exp.namesOf(id) + " exists, but "
+                        + reason + " and no op that had started removed it");
             }
-            List<String> names = onlyCandidate.get(id);
-            if (names != null && names.size() > 1) {
-                problems.add("file #" + id + " exists under several names at once " + names + ": a rename"
-                        + " was not atomic");
+            List<String> as = namesOf.get(id);
+            if (as != null && as.size() > exp.maxNames(id)) {
+                problems.add(what(id, exp) + " exists under several names at once " + as + ": it never had more"
+                        + " than " + exp.maxNames(id) + " since the last sync, so a rename was not atomic");
             }
         }
+        for (String name : names) {
+            if (!exp.changedSinceSync(name) && exp.durableValue(name) != 0
+                    && likeliest.getOrDefault(name, 0) != exp.durableValue(name)
+                    && namesOf.containsKey(exp.durableValue(name)) && likeliest.containsKey(name)) {
+                problems.add(name + " holds " + what(likeliest.get(name), exp) + ", but the last sync made it "
+                        + what(exp.durableValue(name), exp) + " and no op since changed it");
+            }
+        }
+        if (problems.size() == before && likeliest.size() == groups.values().stream().mapToInt(List::size).sum()) {
+            List<String> ops = new ArrayList<>();
+            for (int op : exp.namespaceOpsSinceSync()) {
+                ops.add("#" + op + " " + run.ops().get(op));
+            }
+            Map<String, String> shown = new TreeMap<>();
+            likeliest.forEach((name, id) -> shown.put(name, what(id, exp)));
+            problems.add("the names found " + shown + " are no state the namespace ops started since the last sync"
+                    + " (" + (exp.syncOp() < 0 ? "none yet" : describeOp(exp.syncOp())) + ") leave when each is"
+                    + " applied whole or not at all: " + ops);
+        }
+    }
+
+    /** Every name a directory lists counts one link of its inode; lstat must say as many. */
+    private static void checkLinkCounts(Map<Long, List<Found>> groups, Map<String, Long> listed,
+                                        List<String> problems) {
+        for (Map.Entry<Long, List<Found>> g : groups.entrySet()) {
+            List<String> names = new ArrayList<>();
+            listed.forEach((name, ino) -> {
+                if (ino.longValue() == g.getKey()) {
+                    names.add(name);
+                }
+            });
+            Found first = g.getValue().getFirst();
+            if (names.isEmpty() || first.stat().isDirectory()) {
+                // Not listed at all: a filesystem whose every path names one inode (raw); nothing to count.
+                continue;
+            }
+            if (first.stat().links() != names.size()) {
+                problems.add(first.name() + " (ino " + g.getKey() + ") has link count " + first.stat().links()
+                        + ", but / lists " + names.size() + " name" + (names.size() == 1 ? "" : "s") + " for it "
+                        + names);
+            }
+        }
+    }
+
+    /** The files every name of the group may hold, of the kind found (and a symbolic link's exact target). */
+    private static List<Integer> candidates(List<Found> group, CrashExpectation exp) {
+        List<Integer> ids = new ArrayList<>(exp.candidates(group.getFirst().name()));
+        for (Found f : group) {
+            ids.retainAll(exp.candidates(f.name()));
+        }
+        Found first = group.getFirst();
+        ids.removeIf(id -> exp.kind(id) != first.stat().kind()
+                || first.stat().kind() == FileKind.SYMLINK && !exp.target(id).equals(first.target()));
+        return ids;
+    }
+
+    /** The problems of the group as each candidate; records what the mount saw. */
+    private Map<Integer, List<String>> compareAll(Mount mount, List<Found> group, List<Integer> ids,
+                                                  CrashExpectation exp, Map<String, Seen> seen,
+                                                  List<String> problems) {
+        Found first = group.getFirst();
+        FileStat st = first.stat();
+        Map<Integer, List<String>> result = new HashMap<>();
+        long[] values = new long[0];
+        if (st.kind() == FileKind.REGULAR && !ids.isEmpty()) {
+            long sectors = 0;
+            for (int id : ids) {
+                sectors = Math.max(sectors, exp.sectorsToCheck(id, st.size()));
+            }
+            try (OpenFile file = mount.open(first.name(), 0)) {
+                values = read(file, sectors);
+            } catch (JiomapException e) {
+                problems.add("reading " + first.name() + " failed: " + e.getMessage());
+                values = null;
+            }
+        }
+        for (Found f : group) {
+            seen.put(f.name(), new Seen(st.ino(), st.kind(), st.size(), st.mode(), st.uid(), st.gid(), st.links(),
+                    st.mtime(), first.target(), values == null ? new long[0] : values));
+        }
+        for (int id : ids) {
+            List<String> mine = new ArrayList<>();
+            String file = first.name() + " (" + what(id, exp) + ")";
+            if (st.kind() == FileKind.REGULAR && values != null) {
+                mine.addAll(compare(first.name(), id, st.size(), values, exp));
+            }
+            attribute(mine, file, id, Attribute.MODE, st.mode(), exp);
+            attribute(mine, file, id, Attribute.UID, st.uid(), exp);
+            attribute(mine, file, id, Attribute.GID, st.gid(), exp);
+            if (st.kind() == FileKind.REGULAR) {
+                attribute(mine, file, id, Attribute.ATIME, st.atime(), exp);
+                attribute(mine, file, id, Attribute.MTIME, st.mtime(), exp);
+            }
+            result.put(id, mine);
+        }
+        return result;
+    }
+
+    private static void attribute(List<String> problems, String file, int id, Attribute a, long found,
+                                  CrashExpectation exp) {
+        String wrong = exp.checkAttribute(id, a, found);
+        if (wrong != null) {
+            problems.add(file + " has " + wrong);
+        }
+    }
+
+    /**
+     * The files the groups are, one each and all different, such that the names are a state the started ops leave,
+     * with the fewest problems; null when there is none.
+     */
+    private static int[] assign(List<List<Found>> found, List<List<Integer>> candidates,
+                                List<Map<Integer, List<String>>> content, CrashExpectation exp) {
+        int[] current = new int[found.size()];
+        int[][] best = {null};
+        int[] bestCount = {Integer.MAX_VALUE};
+        search(0, current, new HashSet<>(), 0, found, candidates, content, exp, best, bestCount);
+        return best[0];
+    }
+
+    private static void search(int g, int[] current, Set<Integer> used, int count, List<List<Found>> found,
+                               List<List<Integer>> candidates, List<Map<Integer, List<String>>> content,
+                               CrashExpectation exp, int[][] best, int[] bestCount) {
+        if (count >= bestCount[0]) {
+            return;
+        }
+        if (g == found.size()) {
+            Map<String, Integer> names = new HashMap<>();
+            for (int i = 0; i < found.size(); i++) {
+                for (Found f : found.get(i)) {
+                    names.put(f.name(), current[i]);
+                }
+            }
+            if (exp.reachable(names)) {
+                best[0] = current.clone();
+                bestCount[0] = count;
+            }
+            return;
+        }
+        for (int id : candidates.get(g)) {
+            if (used.add(id)) {
+                current[g] = id;
+                search(g + 1, current, used, count + content.get(g).get(id).size(), found, candidates, content, exp,
+                        best, bestCount);
+                used.remove(id);
+                if (bestCount[0] == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static int fewestProblems(List<Integer> ids, Map<Integer, List<String>> content) {
+        int best = ids.getFirst();
+        for (int id : ids) {
+            if (content.get(id).size() < content.get(best).size()) {
+                best = id;
+            }
+        }
+        return best;
+    }
+
+    private static String describe(Set<Integer> ids, CrashExpectation exp) {
+        List<String> shown = new ArrayList<>();
+        for (int id : ids) {
+            shown.add(id == 0 ? "nothing" : what(id, exp));
+        }
+        return String.join(" or ", shown);
+    }
+
+    /** {@code file #3} or {@code symbolic link #4 -> 'target'}. */
+    private static String what(int id, CrashExpectation exp) {
+        return exp.kind(id) == FileKind.SYMLINK ? "symbolic link #" + id + " -> '" + abbreviate(exp.target(id))
+                + "'" : "file #" + id;
+    }
+
+    private static String abbreviate(String target) {
+        return target.length() <= 60 ? target : target.substring(0, 60) + "... (" + target.length() + " chars)";
     }
 
     /** The problems of reading {@code values} as file {@code id}: size bounds, then each damaged byte range. */
@@ -365,8 +572,9 @@ final class StateChecker implements AutoCloseable {
             if (a == null) {
                 return e.getKey() + " appeared only after the remount";
             }
-            if (a.size() != b.size()) {
-                return e.getKey() + " had size " + a.size() + " after recovery and " + b.size() + " after the remount";
+            if (!a.describe().equals(b.describe())) {
+                return e.getKey() + " was " + a.describe() + " after recovery and " + b.describe()
+                        + " after the remount";
             }
             for (int s = 0; s < Math.min(a.sectors().length, b.sectors().length); s++) {
                 if (a.sectors()[s] != b.sectors()[s]) {

@@ -10,6 +10,11 @@ import io.jiomap.core.CompletionMode;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
 import io.jiomap.core.ring.IoRing;
+import io.jiomap.api.vfs.FileKind;
+import io.jiomap.api.vfs.FileStat;
+import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.crash.oracle.Attribute;
+import io.jiomap.crash.oracle.CrashExpectation;
 import io.jiomap.crash.oracle.Model;
 import io.jiomap.crash.oracle.SectorPayload;
 import io.jiomap.device.toolkit.crash.Snapshot;
@@ -20,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -115,7 +121,7 @@ final class WorkloadRun {
                 opStart.add(recorder.eventCount());
                 try {
                     execute(index, op);
-                    checkSizes(index, op);
+                    checkNames(index, op);
                 } catch (JiomapException | RuntimeException e) {
                     String why = e instanceof JiomapException ? e.getMessage() : e.toString();
                     fail(index, "op #" + index + " (" + op + ") failed: " + why + hint(op, e));
@@ -183,25 +189,35 @@ final class WorkloadRun {
     private void execute(int index, Op op) throws JiomapException {
         switch (op) {
             case Op.Create c -> {
-                OpenFile file = mount.open(c.path(), OpenFile.CREATE);
-                for (String other : model.paths()) {
-                    if (open(other).inode().ino() == file.inode().ino()) {
+                long size;
+                long ino;
+                try (OpenFile file = mount.open(c.path(), OpenFile.CREATE)) {
+                    size = file.size();
+                    ino = file.inode().ino();
+                }
+                for (String other : model.names()) {
+                    if (mount.lstat(other).ino() == ino) {
                         throw new JiomapException(Errno.EEXIST, "create " + c.path() + " gave the inode of " + other
-                                + " (ino " + file.inode().ino() + "): a filesystem with a single file (raw) needs"
+                                + " (ino " + ino + "): a filesystem with a single file (raw) needs"
                                 + " Workloads...files(1) and an op set without CREATE");
                     }
                 }
-                model.create(index, c.path(), file.size());
+                FileStat st = mount.lstat(c.path());
+                model.create(index, c.path(), size, st.mode(), st.uid(), st.gid());
             }
             case Op.Write w -> write(index, w);
             case Op.RingWrites r -> ringWrites(index, r);
             case Op.Read r -> read(index, r);
             case Op.Truncate t -> {
-                open(t.path()).truncate(t.size());
+                try (OpenFile file = open(t.path())) {
+                    file.truncate(t.size());
+                }
                 model.truncate(index, t.path(), t.size());
             }
             case Op.Fallocate f -> {
-                open(f.path()).fallocate(f.mode(), f.offset(), f.length());
+                try (OpenFile file = open(f.path())) {
+                    file.fallocate(f.mode(), f.offset(), f.length());
+                }
                 boolean keep = (f.mode() & Inode.FALLOC_KEEP_SIZE) != 0;
                 if ((f.mode() & (Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_ZERO_RANGE)) != 0) {
                     model.zero(index, f.path(), f.offset(), f.length(), !keep);
@@ -210,29 +226,72 @@ final class WorkloadRun {
                 }
             }
             case Op.Clone c -> {
-                open(c.target()).cloneFrom(open(c.source()), c.sourceOffset(), c.targetOffset(), c.length());
+                try (OpenFile target = open(c.target()); OpenFile source = open(c.source())) {
+                    target.cloneFrom(source, c.sourceOffset(), c.targetOffset(), c.length());
+                }
                 model.cloneRange(index, c.source(), c.sourceOffset(), c.target(), c.targetOffset(), c.length());
             }
             case Op.Fsync f -> {
-                open(f.path()).fsync(f.datasync());
+                try (OpenFile file = open(f.path())) {
+                    file.fsync(f.datasync());
+                }
                 String what = "op #" + index + " " + op;
                 mark(index, what);
-                model.fileDurable(index, f.path(), what);
+                model.fileDurable(index, f.path(), f.datasync(), what);
             }
-            case Op.Rename r -> {
-                mount.rename(r.from(), r.to());
-                model.rename(index, r.from(), r.to());
-            }
+            case Op.Rename r -> rename(index, r);
             case Op.Unlink u -> {
                 mount.unlink(u.path());
                 model.unlink(index, u.path());
             }
+            case Op.Link l -> {
+                mount.link(l.existing(), l.newPath());
+                model.link(index, l.existing(), l.newPath());
+            }
+            case Op.Symlink l -> {
+                FileStat st = mount.symlink(l.target(), l.path());
+                model.symlink(index, l.path(), l.target(), st.uid(), st.gid());
+            }
+            case Op.Chmod c -> {
+                mount.chmod(c.path(), c.mode());
+                model.chmod(index, c.path(), c.mode());
+            }
+            case Op.Chown c -> {
+                mount.chown(c.path(), c.uid(), c.gid());
+                model.chown(index, c.path(), c.uid(), c.gid());
+            }
+            case Op.Utimens u -> {
+                mount.utimens(u.path(), u.atime(), u.mtime());
+                model.utimens(index, u.path(), u.atime(), u.mtime());
+            }
             case Op.Sync s -> {
-                mount.fileSystem().sync();
+                mount.sync();
                 String what = "op #" + index + " sync";
                 mark(index, what);
                 model.allDurable(index, what);
             }
+        }
+    }
+
+    /** A rename as its flags say; RENAME_NOREPLACE onto a name the model has must fail with EEXIST, changing nothing. */
+    private void rename(int index, Op.Rename r) throws JiomapException {
+        boolean mustFail = r.flags() == FileSystem.RENAME_NOREPLACE && model.exists(r.to());
+        try {
+            mount.rename(r.from(), r.to(), r.flags());
+        } catch (JiomapException e) {
+            if (mustFail && e.errno() == Errno.EEXIST) {
+                return;
+            }
+            throw e;
+        }
+        if (mustFail) {
+            throw new JiomapException(Errno.EIO, r + " succeeded, but " + r.to() + " exists: RENAME_NOREPLACE must"
+                    + " fail with EEXIST");
+        }
+        if (r.flags() == FileSystem.RENAME_EXCHANGE) {
+            model.exchange(index, r.from(), r.to());
+        } else {
+            model.rename(index, r.from(), r.to());
         }
     }
 
@@ -246,8 +305,10 @@ final class WorkloadRun {
         for (long o = 0; o < w.length(); o += SectorPayload.SIZE) {
             SectorPayload.fill(data, o, model.payload(w.path(), w.offset() + o, seq));
         }
-        OpenFile file = mount.open(w.path(), w.dsync() ? OpenFile.DSYNC : 0);
-        long n = file.pwrite(data, 0, w.length(), w.offset());
+        long n;
+        try (OpenFile file = mount.open(w.path(), w.dsync() ? OpenFile.DSYNC : 0)) {
+            n = file.pwrite(data, 0, w.length(), w.offset());
+        }
         if (n != w.length()) {
             throw new JiomapException(Errno.EIO, "short write: " + n + " of " + w.length() + " bytes");
         }
@@ -270,7 +331,12 @@ final class WorkloadRun {
         if (r.ranges().size() > RING_ENTRIES) {
             throw new IllegalArgumentException(r + ": at most " + RING_ENTRIES + " writes in flight");
         }
-        OpenFile file = open(r.path());
+        try (OpenFile file = open(r.path())) {
+            ringWrites(index, r, file);
+        }
+    }
+
+    private void ringWrites(int index, Op.RingWrites r, OpenFile file) throws JiomapException {
         long total = 0;
         for (Op.Range range : r.ranges()) {
             total += range.length();
@@ -315,7 +381,11 @@ final class WorkloadRun {
         data.asSlice(0, r.length()).fill((byte) 0);
         long size = model.size(r.path());
         long expected = Math.max(0, Math.min(r.length(), size - r.offset()));
-        long n = open(r.path()).pread(data, 0, r.length(), r.offset());
+        long n;
+        try (OpenFile file = open(r.path())) {
+            n = file.pread(data, 0, r.length(), r.offset());
+        }
+        model.read(index, r.path());
         if (n != expected) {
             fail(index, "op #" + index + " (" + r + ") returned " + n + " bytes; the file's size " + size
                     + " allows " + expected);
@@ -332,16 +402,51 @@ final class WorkloadRun {
         }
     }
 
-    /** Every live file must have the size the model says, after every op. */
-    private void checkSizes(int index, Op op) throws JiomapException {
-        for (String path : model.paths()) {
-            long size = open(path).size();
-            if (size != model.size(path)) {
-                fail(index, "after op #" + index + " (" + op + "), " + path + " has size " + size + "; the ops so"
-                        + " far give " + model.size(path));
+    /**
+     * After every op, every name must be what the model says: its kind, a symbolic link's target, a file's size, link
+     * count, mode, owner and the times last set explicitly.
+     */
+    private void checkNames(int index, Op op) throws JiomapException {
+        for (String path : model.names()) {
+            String wrong = mismatch(path, mount.lstat(path));
+            if (wrong != null) {
+                fail(index, "after op #" + index + " (" + op + "), " + path + " " + wrong);
                 return;
             }
         }
+    }
+
+    private String mismatch(String path, FileStat st) throws JiomapException {
+        FileKind kind = model.kind(path);
+        if (st.kind() != kind) {
+            return "is a " + st.kind() + "; the ops so far make it a " + kind;
+        }
+        if (kind == FileKind.SYMLINK) {
+            String target = mount.readlink(path);
+            if (!target.equals(model.target(path))) {
+                return "holds the target '" + target + "'; symlink wrote '" + model.target(path) + "'";
+            }
+        } else if (st.size() != model.size(path)) {
+            return "has size " + st.size() + "; the ops so far give " + model.size(path);
+        }
+        if (st.links() != model.links(path)) {
+            return "has link count " + st.links() + "; the ops so far give it " + model.links(path) + " names";
+        }
+        for (Attribute a : Attribute.values()) {
+            Long want = model.attribute(path, a);
+            long found = switch (a) {
+                case MODE -> st.mode();
+                case UID -> st.uid();
+                case GID -> st.gid();
+                case ATIME -> st.atime();
+                case MTIME -> st.mtime();
+            };
+            if (want != null && want != found) {
+                return "has " + a.name().toLowerCase(Locale.ROOT) + " " + CrashExpectation.format(a, found)
+                        + "; the ops so far set " + CrashExpectation.format(a, want);
+            }
+        }
+        return null;
     }
 
     private void mark(int index, String label) {

@@ -70,6 +70,10 @@ public final class CrashtestCommand implements Callable<Integer> {
             description = "longest bounded sequence, 1..3 (default ${DEFAULT-VALUE}; 3 is about 5000 workloads)")
     private int maxOps;
 
+    @Option(names = "--posix", description = "also hard links, symbolic links, chmod, chown, utimens and rename with"
+            + " RENAME_NOREPLACE and RENAME_EXCHANGE, for a filesystem that keeps POSIX metadata")
+    private boolean posix;
+
     @Option(names = "--without", paramLabel = "OP", split = ",",
             description = "op kinds to leave out, e.g. clone,rename (FsxOp names, any case)")
     private List<String> without = new ArrayList<>();
@@ -106,7 +110,7 @@ public final class CrashtestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Arguments first, so a typo is a usage error before any device is touched.
         DeviceSpec deviceSpec = parse(device);
-        FsxOps ops = FsxOp.all();
+        FsxOps ops = posix ? FsxOp.posix() : FsxOp.all();
         for (String name : without) {
             ops = ops.without(op(name));
         }

@@ -21,6 +21,26 @@ class CrashtestCommandTest {
     }
 
     @Test
+    void posixAddsLinksSymbolicLinksAttributesAndRenameFlagsAndACorrectFilesystemPasses() {
+        CliRun run = CliRun.of("crashtest", "--fs=xfs-like", "--posix", "--device=memory:size=64m,vwc=on",
+                "--workloads=fsx", "--fsx-count=2", "--fsx-ops=60", "--budget=40", "--seed=11");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.err())
+                .contains("UNLINK, LINK, SYMLINK, CHMOD, CHOWN, UTIMENS, RENAME_NOREPLACE, RENAME_EXCHANGE]");
+        assertThat(run.out()).contains("crash test of xfs-like: CLEAN").contains("40 states checked in");
+    }
+
+    @Test
+    void withoutPosixTheMetadataKindsStayOut() {
+        CliRun run = CliRun.of("crashtest", "--fs=xfs-like", "--device=memory:size=64m,vwc=on", "--workloads=fsx",
+                "--fsx-count=1", "--fsx-ops=10", "--budget=2", "--seed=11");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.err()).contains("CREATE, RENAME, UNLINK]").doesNotContain("SYMLINK");
+    }
+
+    @Test
     void anUnknownOpKindOrModeIsAUsageErrorNamingIt() {
         CliRun op = CliRun.of("crashtest", "--fs=raw", "--without=teleport");
         CliRun mode = CliRun.of("crashtest", "--fs=raw", "--modes=meteor");

@@ -1,8 +1,14 @@
 package io.jiomap.crash.oracle;
 
+import io.jiomap.api.vfs.FileKind;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -13,11 +19,13 @@ import java.util.TreeSet;
  * that had started by the crash ({@code lastOp}) may or may not have reached the media.
  *
  * <ul>
+ *   <li>The names are what the last sync left after some of the namespace ops started since, each whole or not at
+ *       all ({@link #reachable}); a file has as many links as names.
  *   <li>A sector covered by a persistence point holds the value it had then, or a value a later started op gave it.
  *   <li>Any other sector holds one of the values it ever had (zeros included: creation, hole, truncate, punch).
  *   <li>The size lies between what the persistence points guarantee and the largest size the file could have.
- *   <li>A file whose name was durable (a sync after its creation) and that no started op removed exists under one of
- *       the names it had since.
+ *   <li>An attribute holds a value it had; after an fsync or sync, the value then or a later one
+ *       ({@link #checkAttribute}).
  * </ul>
  */
 public final class CrashExpectation {
@@ -38,17 +46,38 @@ public final class CrashExpectation {
     }
 
     private final List<FileHistory> files;
+    /** The namespace ops that had started, in op order. */
+    private final List<Model.NameChange> changes;
     private final int durableOp;
     private final int lastOp;
     private final int syncOp;
     private final String syncWhat;
+    /** What each name held after the last sync (absent: nothing). */
+    private final Map<String, Integer> atSync = new TreeMap<>();
+    /** The namespace ops since the last sync that had started, in op order. */
+    private final List<Model.NameChange> window = new ArrayList<>();
 
-    CrashExpectation(List<FileHistory> files, int durableOp, int lastOp, int syncOp, String syncWhat) {
+    CrashExpectation(List<FileHistory> files, List<Model.NameChange> changes, int durableOp, int lastOp, int syncOp,
+                     String syncWhat) {
         this.files = files;
+        this.changes = changes;
         this.durableOp = durableOp;
         this.lastOp = lastOp;
         this.syncOp = syncOp;
         this.syncWhat = syncWhat;
+        for (Model.NameChange c : changes) {
+            if (c.op() <= syncOp) {
+                c.names().forEach((name, id) -> {
+                    if (id == 0) {
+                        atSync.remove(name);
+                    } else {
+                        atSync.put(name, id);
+                    }
+                });
+            } else {
+                window.add(c);
+            }
+        }
     }
 
     public int durableOp() {
@@ -57,6 +86,11 @@ public final class CrashExpectation {
 
     public int lastOp() {
         return lastOp;
+    }
+
+    /** The op of the last sync before the crash, -1 if none: what made the names durable. */
+    public int syncOp() {
+        return syncOp;
     }
 
     /** The ids of the files created by ops that had started. */
@@ -71,58 +105,298 @@ public final class CrashExpectation {
     /** Every name a started op gave any file: the only names the workload may have left. */
     public Set<String> namesEver() {
         Set<String> names = new TreeSet<>();
-        for (FileHistory f : files) {
-            for (FileHistory.Named n : f.names()) {
-                if (n.op() <= lastOp && n.name() != null) {
-                    names.add(n.name());
+        for (Model.NameChange c : changes) {
+            c.names().forEach((name, id) -> {
+                if (id != 0) {
+                    names.add(name);
                 }
-            }
+            });
         }
         return names;
     }
 
-    /** The names the file may be found under: the one it had at the last sync and every one it got since. */
-    public List<String> namesOf(int fileId) {
-        FileHistory f = file(fileId);
-        Set<String> names = new LinkedHashSet<>();
-        String durable = f.nameAt(syncOp);
-        if (durable != null) {
-            names.add(durable);
-        }
-        for (FileHistory.Named n : f.names()) {
-            if (n.op() > syncOp && n.op() <= lastOp && n.name() != null) {
-                names.add(n.name());
+    /** What the name may hold: what it held at the last sync and what every later started op left there (0: none). */
+    public Set<Integer> possible(String name) {
+        Set<Integer> values = new LinkedHashSet<>();
+        values.add(atSync.getOrDefault(name, 0));
+        for (Model.NameChange c : window) {
+            Integer id = c.names().get(name);
+            if (id != null) {
+                values.add(id);
             }
+        }
+        return values;
+    }
+
+    /** What the name held at the last sync (0: nothing). */
+    public int durableValue(String name) {
+        return atSync.getOrDefault(name, 0);
+    }
+
+    /** Whether an op since the last sync that had started changed the name. */
+    public boolean changedSinceSync(String name) {
+        for (Model.NameChange c : window) {
+            if (c.names().containsKey(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The ops since the last sync that changed names and had started. */
+    public List<Integer> namespaceOpsSinceSync() {
+        List<Integer> ops = new ArrayList<>();
+        for (Model.NameChange c : window) {
+            ops.add(c.op());
+        }
+        return ops;
+    }
+
+    /** The names the file may be found under: those it had at the last sync, then those it got since. */
+    public List<String> namesOf(int fileId) {
+        Set<String> names = new LinkedHashSet<>();
+        atSync.forEach((name, id) -> {
+            if (id == fileId) {
+                names.add(name);
+            }
+        });
+        for (Model.NameChange c : window) {
+            c.names().forEach((name, id) -> {
+                if (id == fileId) {
+                    names.add(name);
+                }
+            });
         }
         return List.copyOf(names);
     }
 
-    /** The files that may be found at {@code path}, by id. */
+    /** The files that may be found at {@code path}, by id, ascending. */
     public List<Integer> candidates(String path) {
         List<Integer> ids = new ArrayList<>();
-        for (FileHistory f : files) {
-            if (namesOf(f.id).contains(path)) {
-                ids.add(f.id);
+        for (int id : possible(path)) {
+            if (id != 0) {
+                ids.add(id);
             }
         }
+        ids.sort(null);
         return ids;
     }
 
+    /** Regular file or symbolic link. */
+    public FileKind kind(int fileId) {
+        return file(fileId).kind;
+    }
+
+    /** A symbolic link's target, exactly as it was written. */
+    public String target(int fileId) {
+        return file(fileId).target;
+    }
+
     /**
-     * Why the file must exist, or null when it need not: its name was made durable by a sync and no started op has
-     * removed it since.
+     * Why the file must exist, or null when it need not: it had a name at the last sync and no started op since left
+     * it without one.
      */
     public String mustExist(int fileId) {
-        FileHistory f = file(fileId);
-        if (f.nameAt(syncOp) == null) {
+        String durable = null;
+        for (Map.Entry<String, Integer> e : atSync.entrySet()) {
+            if (e.getValue() == fileId) {
+                durable = e.getKey();
+                break;
+            }
+        }
+        if (durable == null) {
             return null;
         }
-        for (FileHistory.Named n : f.names()) {
-            if (n.op() > syncOp && n.op() <= lastOp && n.name() == null) {
+        Map<String, Integer> names = new TreeMap<>(atSync);
+        for (Model.NameChange c : window) {
+            apply(names, c);
+            if (!names.containsValue(fileId)) {
                 return null;
             }
         }
-        return "its name " + f.nameAt(syncOp) + " was made durable by " + syncWhat;
+        return "its name " + durable + " was made durable by " + syncWhat;
+    }
+
+    /** The most names the file had at once from the last sync on: more found at once is a non-atomic rename. */
+    public int maxNames(int fileId) {
+        Map<String, Integer> names = new TreeMap<>(atSync);
+        int max = count(names, fileId);
+        for (Model.NameChange c : window) {
+            apply(names, c);
+            max = Math.max(max, count(names, fileId));
+        }
+        return max;
+    }
+
+    private static void apply(Map<String, Integer> names, Model.NameChange c) {
+        c.names().forEach((name, id) -> {
+            if (id == 0) {
+                names.remove(name);
+            } else {
+                names.put(name, id);
+            }
+        });
+    }
+
+    private static int count(Map<String, Integer> names, int fileId) {
+        int n = 0;
+        for (int id : names.values()) {
+            if (id == fileId) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether the names found (name to file id; a name not in the map holds nothing) are what the last sync left
+     * after some of the namespace ops started since, each applied whole or not at all, in their order: a rename is
+     * both its names changed or neither, an exchange both names swapped or neither, a link the new name or not.
+     */
+    public boolean reachable(Map<String, Integer> found) {
+        List<String> universe = new ArrayList<>();
+        for (Model.NameChange c : window) {
+            for (String name : c.names().keySet()) {
+                if (!universe.contains(name)) {
+                    universe.add(name);
+                }
+            }
+        }
+        // A name no op since the sync touched holds what the sync left.
+        Set<String> all = new TreeSet<>(atSync.keySet());
+        all.addAll(found.keySet());
+        for (String name : all) {
+            if (!universe.contains(name) && found.getOrDefault(name, 0) != durableValue(name)) {
+                return false;
+            }
+        }
+        int[] want = new int[universe.size()];
+        int[] sync = new int[universe.size()];
+        for (int i = 0; i < want.length; i++) {
+            want[i] = found.getOrDefault(universe.get(i), 0);
+            sync[i] = durableValue(universe.get(i));
+        }
+        int[][] effectName = new int[window.size()][];
+        int[][] effectId = new int[window.size()][];
+        for (int k = 0; k < window.size(); k++) {
+            Map<String, Integer> names = window.get(k).names();
+            effectName[k] = new int[names.size()];
+            effectId[k] = new int[names.size()];
+            int j = 0;
+            for (Map.Entry<String, Integer> e : names.entrySet()) {
+                effectName[k][j] = universe.indexOf(e.getKey());
+                effectId[k][j++] = e.getValue();
+            }
+        }
+        return search(window.size() - 1, new BitSet(), want, sync, effectName, effectId, new HashSet<>());
+    }
+
+    /**
+     * Ops {@code 0..k} still to decide, last first; {@code decided}: names a later included op already fixed. An op
+     * may be included when every name it touches is decided or gets the value found.
+     */
+    private static boolean search(int k, BitSet decided, int[] want, int[] sync, int[][] effectName,
+                                  int[][] effectId, Set<String> failed) {
+        if (k < 0) {
+            for (int i = 0; i < want.length; i++) {
+                if (!decided.get(i) && want[i] != sync[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        String key = k + ":" + decided;
+        if (failed.contains(key)) {
+            return false;
+        }
+        boolean fits = true;
+        for (int j = 0; j < effectName[k].length && fits; j++) {
+            int name = effectName[k][j];
+            fits = decided.get(name) || effectId[k][j] == want[name];
+        }
+        if (fits) {
+            BitSet with = (BitSet) decided.clone();
+            for (int name : effectName[k]) {
+                with.set(name);
+            }
+            if (search(k - 1, with, want, sync, effectName, effectId, failed)) {
+                return true;
+            }
+        }
+        if (search(k - 1, decided, want, sync, effectName, effectId, failed)) {
+            return true;
+        }
+        failed.add(key);
+        return false;
+    }
+
+    /**
+     * Null when {@code found} may be the file's {@code attribute}; otherwise what is wrong. After a persistence point
+     * covering the attributes (fsync, sync) the value then or one a later started op gave it; before, any value it
+     * had. A value the filesystem chose lazily (times a write or read changed) anywhere in that range: not checked.
+     */
+    public String checkAttribute(int fileId, Attribute attribute, long found) {
+        FileHistory f = file(fileId);
+        FileHistory.Durability durable = null;
+        for (FileHistory.Durability d : f.durability()) {
+            if (d.attributes() && d.op() <= durableOp && (durable == null || d.op() > durable.op())) {
+                durable = d;
+            }
+        }
+        Long base = null;
+        boolean hasBase = false;
+        Set<Long> allowed = new LinkedHashSet<>();
+        for (FileHistory.Valued v : f.attributeHistory(attribute)) {
+            if (v.op() > lastOp) {
+                break;
+            }
+            if (durable != null && v.op() <= durable.op()) {
+                base = v.value();
+                hasBase = true;
+            } else {
+                if (v.value() == null) {
+                    return null;
+                }
+                allowed.add(v.value());
+            }
+        }
+        if (hasBase) {
+            if (base == null) {
+                return null;
+            }
+            allowed.add(base);
+        }
+        if (allowed.isEmpty() || allowed.contains(found)) {
+            return null;
+        }
+        String name = attribute.name().toLowerCase(Locale.ROOT);
+        if (durable != null) {
+            return name + " " + format(attribute, found) + ", but " + durable.what() + " made it "
+                    + format(attribute, base) + (allowed.size() > 1 ? " (later ops allow "
+                    + formatAll(attribute, allowed, base) + ")" : "");
+        }
+        return name + " " + format(attribute, found) + ", never a value it had (" + formatAll(attribute, allowed,
+                null) + ")";
+    }
+
+    private static String formatAll(Attribute a, Set<Long> values, Long except) {
+        List<String> shown = new ArrayList<>();
+        for (Long v : values) {
+            if (!v.equals(except)) {
+                shown.add(format(a, v));
+            }
+        }
+        return String.join(", ", shown);
+    }
+
+    /** An attribute value as stat(1) would show it: a mode in octal, a time as an instant. */
+    public static String format(Attribute a, long value) {
+        return switch (a) {
+            case MODE -> "0" + Long.toOctalString(value);
+            case UID, GID -> Long.toString(value);
+            case ATIME, MTIME -> Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000_000L),
+                    Math.floorMod(value, 1_000_000_000L)).toString();
+        };
     }
 
     /** The smallest size the file may have. */

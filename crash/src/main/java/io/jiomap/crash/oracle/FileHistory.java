@@ -1,14 +1,18 @@
 package io.jiomap.crash.oracle;
 
+import io.jiomap.api.vfs.FileKind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Everything one file went through, by op index: the value each sector took and when, the sizes it had, the names it
- * had, and the persistence points that covered it. The model of fsx's {@code .markN} dumps, kept as history so the
- * expected state at any crash point can be derived, not only at marks.
+ * Everything one file or symbolic link went through, by op index: the value each sector took and when, the sizes it
+ * had, the attribute values it had, and the persistence points that covered it. The model of fsx's {@code .markN}
+ * dumps, kept as history so the expected state at any crash point can be derived, not only at marks. Its names are
+ * the {@link Model}'s: a file may have several (hard links).
  */
 final class FileHistory {
     /** A sector's value from op {@code op} on. */
@@ -19,28 +23,40 @@ final class FileHistory {
     record Sized(int op, long size) {
     }
 
-    /** The file's name from op {@code op} on; null: unlinked. */
-    record Named(int op, String name) {
+    /** An attribute's value from op {@code op} on; null: one the filesystem chose and need not keep (lazytime). */
+    record Valued(int op, Long value) {
     }
 
-    /** A persistence point at op {@code op} covering sectors [{@code from}, {@code to}) and size at least {@code minSize}. */
-    record Durability(int op, long from, long to, long minSize, boolean wholeFile, String what) {
+    /**
+     * A persistence point at op {@code op} covering sectors [{@code from}, {@code to}) and size at least
+     * {@code minSize}; {@code attributes}: also the inode's attributes (fsync and sync, not fdatasync or O_DSYNC).
+     */
+    record Durability(int op, long from, long to, long minSize, boolean wholeFile, boolean attributes, String what) {
     }
 
     final int id;
     final int createOp;
+    final FileKind kind;
+    /** A symbolic link's target; null for a regular file. */
+    final String target;
     private final Map<Long, List<Entry>> sectors = new HashMap<>();
     /** In op order; the first is the size at creation. */
     private final List<Sized> sizes = new ArrayList<>();
-    /** In op order; the first is the name at creation. */
-    private final List<Named> names = new ArrayList<>();
+    /** Per attribute, in op order; the first is the value at creation. */
+    private final Map<Attribute, List<Valued>> attributes = new EnumMap<>(Attribute.class);
     private final List<Durability> durability = new ArrayList<>();
 
-    FileHistory(int id, int createOp, String name, long initialSize) {
+    FileHistory(int id, int createOp, FileKind kind, String target, long initialSize, Map<Attribute, Long> initial) {
         this.id = id;
         this.createOp = createOp;
+        this.kind = kind;
+        this.target = target;
         sizes.add(new Sized(createOp, initialSize));
-        names.add(new Named(createOp, name));
+        for (Attribute a : Attribute.values()) {
+            List<Valued> h = new ArrayList<>(2);
+            h.add(new Valued(createOp, initial.get(a)));
+            attributes.put(a, h);
+        }
     }
 
     long size() {
@@ -53,8 +69,19 @@ final class FileHistory {
         }
     }
 
-    void setName(int op, String name) {
-        names.add(new Named(op, name));
+    /** The attribute's value now; null when the filesystem chose it. */
+    Long attribute(Attribute a) {
+        return attributes.get(a).getLast().value();
+    }
+
+    void setAttribute(int op, Attribute a, Long value) {
+        if (!Objects.equals(attribute(a), value)) {
+            attributes.get(a).add(new Valued(op, value));
+        }
+    }
+
+    List<Valued> attributeHistory(Attribute a) {
+        return attributes.get(a);
     }
 
     long current(long sector) {
@@ -98,10 +125,6 @@ final class FileHistory {
         return sizes;
     }
 
-    List<Named> names() {
-        return names;
-    }
-
     List<Durability> durability() {
         return durability;
     }
@@ -116,20 +139,5 @@ final class FileHistory {
             size = s.size();
         }
         return size;
-    }
-
-    /** The name in effect after op {@code op} (null: unlinked or not yet created). */
-    String nameAt(int op) {
-        if (op < createOp) {
-            return null;
-        }
-        String name = null;
-        for (Named n : names) {
-            if (n.op() > op) {
-                break;
-            }
-            name = n.name();
-        }
-        return name;
     }
 }

@@ -18,7 +18,7 @@ class CrashExpectationTest {
     void fdatasyncMakesTheDataRequiredAndALaterWriteOptional() {
         int f = model.create(0, "/a", 0);
         long first = write(1, "/a", 0, 4096);
-        model.fileDurable(2, "/a", "op #2 fdatasync /a");
+        model.fileDurable(2, "/a", true, "op #2 fdatasync /a");
         long second = write(3, "/a", 0, 4096);
 
         CrashExpectation atMark = model.at(2, 2);
@@ -70,7 +70,7 @@ class CrashExpectationTest {
     void aTruncateAfterFsyncMayOrMayNotHaveHappened() {
         int f = model.create(0, "/a", 0);
         long data = write(1, "/a", 0, 65536);
-        model.fileDurable(2, "/a", "op #2 fsync /a");
+        model.fileDurable(2, "/a", false, "op #2 fsync /a");
         model.truncate(3, "/a", 8192);
 
         CrashExpectation e = model.at(2, 3);
@@ -79,7 +79,7 @@ class CrashExpectationTest {
         assertThat(e.check(f, 100, SectorPayload.ZERO)).isNull();
         assertThat(e.check(f, 100, SectorPayload.value(f, 100 * 512, SectorPayload.writeSeq(data)))).isNull();
 
-        model.fileDurable(4, "/a", "op #4 fsync /a");
+        model.fileDurable(4, "/a", false, "op #4 fsync /a");
         CrashExpectation after = model.at(4, 4);
         assertThat(after.minSize(f)).isEqualTo(8192);
         assertThat(after.maxSize(f)).isEqualTo(8192);
@@ -124,7 +124,7 @@ class CrashExpectationTest {
         int b = model.create(1, "/b", 0);
         long data = write(2, "/a", 0, 4096);
         model.cloneRange(3, "/a", 0, "/b", 4096, 4096);
-        model.fileDurable(4, "/b", "op #4 fsync /b");
+        model.fileDurable(4, "/b", false, "op #4 fsync /b");
 
         CrashExpectation e = model.at(4, 4);
         assertThat(e.check(b, 8, data)).isNull();

@@ -16,7 +16,6 @@ import io.jiomap.fs.xfslike.file.XfsLikeInode;
 import io.jiomap.fs.xfslike.format.Geometry;
 import io.jiomap.fs.xfslike.mount.MountState;
 import io.jiomap.fs.xfslike.namespace.Namespace;
-import io.jiomap.fs.xfslike.namespace.PathWalker;
 import java.util.List;
 
 /**
@@ -29,13 +28,11 @@ final class XfsLikeFileSystem implements FileSystem {
     private final MountState mount;
     private final Reservations reservations;
     private final Namespace namespace;
-    private final PathWalker paths;
 
     private XfsLikeFileSystem(MountState mount) {
         this.mount = mount;
         this.reservations = new Reservations(mount);
         this.namespace = new Namespace(this, mount, new BlockAllocation(mount), reservations);
-        this.paths = new PathWalker(namespace);
     }
 
     /** Mounts, then frees the orphans a crash left (their inodes were unlinked while open). */
@@ -63,38 +60,6 @@ final class XfsLikeFileSystem implements FileSystem {
     @Override
     public int blockSize() {
         return mount.blockSize();
-    }
-
-    // ---- the old path methods, until the crash harness calls Mount's ----
-
-    @Override
-    public void mkdir(String path) throws JiomapException {
-        paths.mkdir(path);
-    }
-
-    @Override
-    public void rmdir(String path) throws JiomapException {
-        paths.rmdir(path);
-    }
-
-    @Override
-    public void unlink(String path) throws JiomapException {
-        paths.unlink(path);
-    }
-
-    @Override
-    public void rename(String from, String to) throws JiomapException {
-        paths.rename(from, to);
-    }
-
-    @Override
-    public List<DirEntry> readdir(String path) throws JiomapException {
-        return paths.readdir(path);
-    }
-
-    @Override
-    public FileStat stat(String path) throws JiomapException {
-        return paths.stat(path);
     }
 
     // ---- the inode-level namespace ----

@@ -149,7 +149,8 @@ final class Connection implements Runnable {
             return info;
         } catch (AsynchronousCloseException e) {
             closeQuietly(ch);
-            throw new IOException("no answer to the handshake within the timeout", e);
+            throw new IOException("no answer to the handshake from " + device.uri() + " within the timeout of "
+                    + TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()) + " ms", e);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             throw e;
