@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * Blocks shared between files (the kernel's {@code xfs_reflink.c}): sharing them (clone), breaking the sharing on
- * write (copy-on-write staging in the CoW fork, ended or cancelled by end_io), and reporting it (fiemap's SHARED).
+ * write (copy-on-write staging in the CoW fork, ended or cancelled by end_io) or on request (fallocate's unshare),
+ * and reporting it (fiemap's SHARED).
  */
 final class Reflink {
     private Reflink() {
