@@ -100,6 +100,10 @@ final class FuseAbi {
     static final int STATFS_OUT = 80;
     static final int WRITE_OUT = 8;
     static final int LSEEK_OUT = 8;
+    /** fuse_getxattr_out: the size a GETXATTR or LISTXATTR of size 0 asks for. */
+    static final int GETXATTR_OUT = 8;
+    /** fuse_setxattr_in without FUSE_SETXATTR_EXT, which the bridge does not ask for: size, flags. */
+    static final int SETXATTR_IN = 8;
     static final int DIRENT_NAME = 24;
 
     // open(2) flags the kernel passes through (x86_64 and arm64 differ for O_DIRECT; the bridge asks the runtime).
@@ -112,17 +116,19 @@ final class FuseAbi {
     static final int O_SYNC = 0x101000;
     static final int O_DIRECT = isArm64() ? 0x10000 : 0x4000;
 
+    static final int S_IFMT = 0xF000;
     static final int S_IFDIR = 0x4000;
     static final int S_IFREG = 0x8000;
+    static final int S_IFLNK = 0xA000;
     static final int DT_DIR = 4;
     static final int DT_REG = 8;
+    static final int DT_LNK = 10;
 
     static final int SEEK_DATA = 3;
     static final int SEEK_HOLE = 4;
     static final int RENAME_NOREPLACE = 1;
     static final int RENAME_EXCHANGE = 2;
     static final int ENXIO = 6;
-    static final int ENODATA = 61;
     static final int FSYNC_FDATASYNC = 1;
 
     private FuseAbi() {
@@ -148,6 +154,13 @@ final class FuseAbi {
             case RMDIR -> "RMDIR";
             case RENAME -> "RENAME";
             case LINK -> "LINK";
+            case SETXATTR -> "SETXATTR";
+            case GETXATTR -> "GETXATTR";
+            case LISTXATTR -> "LISTXATTR";
+            case REMOVEXATTR -> "REMOVEXATTR";
+            case ACCESS -> "ACCESS";
+            case FSYNCDIR -> "FSYNCDIR";
+            case SYNCFS -> "SYNCFS";
             case OPEN -> "OPEN";
             case READ -> "READ";
             case WRITE -> "WRITE";

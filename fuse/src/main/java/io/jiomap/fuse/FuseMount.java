@@ -222,9 +222,4 @@ public final class FuseMount {
         Libc.close(fd);
         return true;
     }
-
-    /** Nodes the kernel holds (for tests and diagnostics). */
-    int nodesHeld() {
-        return ops.nodes.size();
-    }
 }

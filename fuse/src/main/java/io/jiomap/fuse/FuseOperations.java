@@ -1,27 +1,28 @@
 package io.jiomap.fuse;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
 import io.jiomap.api.vfs.FsStat;
-import io.jiomap.api.vfs.Inode;
+import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.core.Mount;
 import io.jiomap.core.OpenFile;
+import io.jiomap.core.vfs.Namespace;
 import io.jiomap.fuse.HandleTable.Handle;
-import io.jiomap.fuse.NodeTable.Node;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Answers the FUSE requests that are not data transfers, synchronously, on the worker that read them: each handler
@@ -29,100 +30,109 @@ import java.util.List;
  * length, a negative errno, or {@link #NO_REPLY}. Also the synchronous write path ({@link #writeAt}) that turns an
  * unaligned or extending write into the aligned direct writes jiomap takes.
  *
- * <p>What the filesystems cannot store (mode, owner, times: the FileSystem API has none yet) is reported from the
- * kind and the mount's {@code uid}, {@code gid} and {@code umask}; times live in the node table while the kernel
- * holds the node. A chmod or chown that would change what is reported fails with EPERM, as on a filesystem without
- * ownership (vfat), unless the mount has {@code quiet}.
+ * <p>A node id is an inode number: the filesystem's root inode is {@link FuseAbi#ROOT_ID} to the kernel and the
+ * inode numbered {@code ROOT_ID}, if any, goes by the root's number (a swap, so both directions are one function).
+ * The generation, mode, owner, link count and times come from the filesystem's {@code getattr}; the bridge keeps no
+ * names, counts or times of its own, so FORGET has nothing to drop. Namespace rules and the checks they need are the
+ * core's {@link Namespace}; what reaches the kernel is its errno.
+ *
+ * <p>With {@code uid=}, {@code gid=} or {@code umask=} the mount reports that owner and mode for every inode instead
+ * of what the filesystem stores (for a filesystem that keeps none, as vfat's options of those names); chmod and chown
+ * then fail with EPERM unless they change nothing, or succeed without effect with {@code quiet}.
  */
 final class FuseOperations {
     static final int NO_REPLY = Integer.MIN_VALUE;
     /** The largest write the kernel sends and the largest read it asks for (max_pages 256). */
     static final int MAX_IO = 1 << 20;
     private static final long VALID_SECONDS = 1;
+    private static final int NAME_MAX = 255;
 
     private final Mount mount;
     private final FileSystem fs;
+    private final Namespace ns;
+    private final long rootIno;
     private final FuseOptions options;
-    final NodeTable nodes;
     final HandleTable handles = new HandleTable();
+    private final SizeLocks sizeLocks = new SizeLocks();
     /** The direct-I/O alignment of the device: offsets and lengths of what reaches the engine are multiples of it. */
     final int align;
     private final PrintStream log;
-    /** Serialises namespace changes with the node table's view of them. */
-    private final Object namespace = new Object();
 
     FuseOperations(Mount mount, FuseOptions options, PrintStream log) {
         this.mount = mount;
         this.fs = mount.fileSystem();
+        this.ns = mount.namespace();
+        this.rootIno = fs.rootIno();
         this.options = options;
-        this.nodes = new NodeTable(nowNanos());
         this.align = mount.device().capabilities().logicalBlockSize();
         this.log = log;
-    }
-
-    static long nowNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     Mount mount() {
         return mount;
     }
 
+    /** The inode number of a node id, and the node id of an inode number: the root and ROOT_ID swap. */
+    private long swapRoot(long id) {
+        return id == FuseAbi.ROOT_ID ? rootIno : id == rootIno ? FuseAbi.ROOT_ID : id;
+    }
+
     /** Dispatches one request other than READ and WRITE. */
     int handle(int opcode, long nodeid, MemorySegment in, long body, MemorySegment out, MemorySegment scratch) {
         try {
+            long ino = swapRoot(nodeid);
             return switch (opcode) {
                 case FuseAbi.INIT -> init(in, body, out);
                 case FuseAbi.DESTROY -> 0;
-                case FuseAbi.LOOKUP -> lookup(nodeid, string(in, body), out);
-                case FuseAbi.FORGET -> {
-                    nodes.forget(nodeid, in.get(JAVA_LONG_UNALIGNED, body));
-                    yield NO_REPLY;
-                }
-                case FuseAbi.BATCH_FORGET -> {
-                    int count = in.get(JAVA_INT_UNALIGNED, body);
-                    for (int i = 0; i < count; i++) {
-                        long at = body + 8 + 16L * i;
-                        nodes.forget(in.get(JAVA_LONG_UNALIGNED, at), in.get(JAVA_LONG_UNALIGNED, at + 8));
-                    }
-                    yield NO_REPLY;
-                }
-                case FuseAbi.INTERRUPT -> NO_REPLY;
-                case FuseAbi.GETATTR -> getattr(nodeid, in, body, out);
-                case FuseAbi.SETATTR -> setattr(nodeid, in, body, out);
-                case FuseAbi.OPEN -> open(nodeid, in.get(JAVA_INT_UNALIGNED, body), out);
-                case FuseAbi.CREATE -> create(nodeid, in, body, out);
-                case FuseAbi.MKNOD -> mknod(nodeid, in, body, out);
-                case FuseAbi.RELEASE, FuseAbi.RELEASEDIR -> {
-                    handles.remove(in.get(JAVA_LONG_UNALIGNED, body));
+                case FuseAbi.LOOKUP -> entry(ns.lookup(ino, name(in, body)), out, FuseAbi.OUT_HEADER);
+                // Nothing to drop: the bridge holds no state per node the kernel looked up.
+                case FuseAbi.FORGET, FuseAbi.BATCH_FORGET, FuseAbi.INTERRUPT -> NO_REPLY;
+                case FuseAbi.GETATTR -> attrOut(ns.getattr(ino), out);
+                case FuseAbi.SETATTR -> setattr(ino, in, body, out);
+                case FuseAbi.OPEN -> open(ino, in.get(JAVA_INT_UNALIGNED, body), out, FuseAbi.OUT_HEADER);
+                case FuseAbi.CREATE -> create(ino, in, body, out);
+                case FuseAbi.MKNOD -> mknod(ino, in, body, out);
+                case FuseAbi.MKDIR -> entry(ns.mkdir(ino, name(in, body + 8), in.get(JAVA_INT_UNALIGNED, body)
+                        & FileStat.MODE_MASK, uid(in, body), gid(in, body)), out, FuseAbi.OUT_HEADER);
+                case FuseAbi.SYMLINK -> symlink(ino, in, body, out);
+                case FuseAbi.READLINK -> readlink(ino, out);
+                case FuseAbi.LINK -> entry(ns.link(swapRoot(in.get(JAVA_LONG_UNALIGNED, body)), ino,
+                        name(in, body + 8)), out, FuseAbi.OUT_HEADER);
+                case FuseAbi.UNLINK -> {
+                    ns.unlink(ino, name(in, body));
                     yield 0;
                 }
+                case FuseAbi.RMDIR -> {
+                    ns.rmdir(ino, name(in, body));
+                    yield 0;
+                }
+                case FuseAbi.RENAME -> rename(ino, in.get(JAVA_LONG_UNALIGNED, body), 0, in, body + 8);
+                case FuseAbi.RENAME2 -> rename(ino, in.get(JAVA_LONG_UNALIGNED, body),
+                        in.get(JAVA_INT_UNALIGNED, body + 8), in, body + 16);
+                case FuseAbi.RELEASE, FuseAbi.RELEASEDIR -> release(in.get(JAVA_LONG_UNALIGNED, body));
+                // Permission checks are the kernel's, with default_permissions.
                 case FuseAbi.FLUSH, FuseAbi.ACCESS -> 0;
                 case FuseAbi.FSYNC -> fsync(in, body);
                 case FuseAbi.FSYNCDIR, FuseAbi.SYNCFS -> {
-                    fs.sync();
+                    ns.sync();
                     yield 0;
                 }
-                case FuseAbi.MKDIR -> mkdir(nodeid, string(in, body + 8), out);
-                case FuseAbi.UNLINK -> remove(nodeid, string(in, body), false);
-                case FuseAbi.RMDIR -> remove(nodeid, string(in, body), true);
-                case FuseAbi.RENAME -> rename(nodeid, in.get(JAVA_LONG_UNALIGNED, body), 0, in, body + 8);
-                case FuseAbi.RENAME2 -> rename(nodeid, in.get(JAVA_LONG_UNALIGNED, body),
-                        in.get(JAVA_INT_UNALIGNED, body + 8), in, body + 16);
-                case FuseAbi.OPENDIR -> opendir(nodeid, out);
+                case FuseAbi.OPENDIR -> opendir(ino, out);
                 case FuseAbi.READDIR -> readdir(in, body, out, false);
                 case FuseAbi.READDIRPLUS -> readdir(in, body, out, true);
                 case FuseAbi.STATFS -> statfs(out);
+                case FuseAbi.GETXATTR -> getxattr(ino, in, body, out);
+                case FuseAbi.LISTXATTR -> listxattr(ino, in, body, out);
+                case FuseAbi.SETXATTR -> setxattr(ino, in, body);
+                case FuseAbi.REMOVEXATTR -> {
+                    ns.removexattr(ino, name(in, body));
+                    yield 0;
+                }
                 case FuseAbi.FALLOCATE -> fallocate(in, body);
                 case FuseAbi.LSEEK -> lseek(in, body, out);
                 case FuseAbi.COPY_FILE_RANGE -> copyFileRange(in, body, out, scratch);
-                // No symbolic or hard links in the filesystems yet: what link(2) and symlink(2) answer there.
-                case FuseAbi.SYMLINK, FuseAbi.LINK -> -Errno.EPERM;
-                case FuseAbi.READLINK -> -Errno.EINVAL;
-                // No extended attributes stored: ENOTSUP, which the kernel hands to the program.
-                case FuseAbi.SETXATTR, FuseAbi.GETXATTR, FuseAbi.LISTXATTR, FuseAbi.REMOVEXATTR, FuseAbi.TMPFILE ->
-                        -Errno.EOPNOTSUPP;
+                // O_TMPFILE: the namespace has no nameless creation.
+                case FuseAbi.TMPFILE -> -Errno.EOPNOTSUPP;
                 default -> -Errno.ENOSYS;
             };
         } catch (JiomapException e) {
@@ -133,8 +143,26 @@ final class FuseOperations {
         }
     }
 
-    private static String string(MemorySegment in, long at) {
+    private static String name(MemorySegment in, long at) {
         return in.getString(at, StandardCharsets.UTF_8);
+    }
+
+    /** The byte after the NUL that ends the string at {@code at}. */
+    private static long after(MemorySegment in, long at) {
+        long i = at;
+        while (in.get(JAVA_BYTE, i) != 0) {
+            i++;
+        }
+        return i + 1;
+    }
+
+    /** The caller's uid from the request header (the body follows the header). */
+    private static int uid(MemorySegment in, long body) {
+        return in.get(JAVA_INT_UNALIGNED, body - FuseAbi.IN_HEADER + FuseAbi.IN_UID);
+    }
+
+    private static int gid(MemorySegment in, long body) {
+        return in.get(JAVA_INT_UNALIGNED, body - FuseAbi.IN_HEADER + FuseAbi.IN_GID);
     }
 
     private int init(MemorySegment in, long body, MemorySegment out) {
@@ -169,61 +197,57 @@ final class FuseOperations {
         return FuseAbi.INIT_OUT;
     }
 
-    private String pathOf(long nodeid) throws JiomapException {
-        String p = nodes.path(nodeid);
-        if (p == null) {
-            throw new JiomapException(Errno.ENOENT, "node " + nodeid + " has no name (removed or forgotten)");
-        }
-        return p;
-    }
-
-    private String childOf(long parent, String name) throws JiomapException {
-        if (name.length() > 255) {
-            throw new JiomapException(Errno.ENAMETOOLONG, name);
-        }
-        String p = nodes.child(parent, name);
-        if (p == null) {
-            throw new JiomapException(Errno.ENOENT, "directory node " + parent + " has no name");
-        }
-        return p;
-    }
-
-    private int lookup(long parent, String name, MemorySegment out) throws JiomapException {
-        String path = childOf(parent, name);
-        synchronized (namespace) {
-            FileStat st = fs.stat(path);
-            return entry(nodes.lookedUp(path), st, out, FuseAbi.OUT_HEADER);
-        }
-    }
-
-    /** Writes a fuse_entry_out for a node the caller has just counted a lookup of. */
-    private int entry(Node node, FileStat st, MemorySegment out, long o) {
-        out.set(JAVA_LONG_UNALIGNED, o, node.id);
-        out.set(JAVA_LONG_UNALIGNED, o + 8, 0);
+    /** Writes a fuse_entry_out: the node id and generation of the inode and its attributes. */
+    private int entry(FileStat st, MemorySegment out, long o) {
+        out.set(JAVA_LONG_UNALIGNED, o, swapRoot(st.ino()));
+        out.set(JAVA_LONG_UNALIGNED, o + 8, st.generation());
         out.set(JAVA_LONG_UNALIGNED, o + 16, VALID_SECONDS);
         out.set(JAVA_LONG_UNALIGNED, o + 24, VALID_SECONDS);
         out.set(JAVA_INT_UNALIGNED, o + 32, 0);
         out.set(JAVA_INT_UNALIGNED, o + 36, 0);
-        attr(node, st, out, o + 40);
+        attr(st, out, o + 40);
         return FuseAbi.ENTRY_OUT;
     }
 
-    private int mode(FileKind kind) {
-        return kind == FileKind.DIRECTORY ? FuseAbi.S_IFDIR | (0777 & ~options.umask())
-                : FuseAbi.S_IFREG | (0666 & ~options.umask());
+    private static int kindBits(FileKind kind) {
+        return switch (kind) {
+            case DIRECTORY -> FuseAbi.S_IFDIR;
+            case SYMLINK -> FuseAbi.S_IFLNK;
+            case REGULAR -> FuseAbi.S_IFREG;
+        };
     }
 
-    private void attr(Node node, FileStat st, MemorySegment out, long o) {
+    /** The permission bits the kernel sees: the filesystem's, or those the mount's umask= says. */
+    private int permissions(FileStat st) {
+        if (!options.overridesOwnership()) {
+            return st.mode();
+        }
+        return switch (st.kind()) {
+            case DIRECTORY -> 0777 & ~options.reportedUmask();
+            case SYMLINK -> 0777;
+            case REGULAR -> 0666 & ~options.reportedUmask();
+        };
+    }
+
+    private int owner(FileStat st) {
+        return options.overridesOwnership() ? options.reportedUid() : st.uid();
+    }
+
+    private int group(FileStat st) {
+        return options.overridesOwnership() ? options.reportedGid() : st.gid();
+    }
+
+    private void attr(FileStat st, MemorySegment out, long o) {
         out.set(JAVA_LONG_UNALIGNED, o, st.ino());
         out.set(JAVA_LONG_UNALIGNED, o + 8, st.size());
         out.set(JAVA_LONG_UNALIGNED, o + 16, (st.allocatedBytes() + 511) / 512);
-        putTime(out, o + 24, o + 48, node.atimeNanos);
-        putTime(out, o + 32, o + 52, node.mtimeNanos);
-        putTime(out, o + 40, o + 56, node.ctimeNanos);
-        out.set(JAVA_INT_UNALIGNED, o + 60, mode(st.kind()));
-        out.set(JAVA_INT_UNALIGNED, o + 64, Math.max(1, st.links()));
-        out.set(JAVA_INT_UNALIGNED, o + 68, options.uid());
-        out.set(JAVA_INT_UNALIGNED, o + 72, options.gid());
+        putTime(out, o + 24, o + 48, st.atime());
+        putTime(out, o + 32, o + 52, st.mtime());
+        putTime(out, o + 40, o + 56, st.ctime());
+        out.set(JAVA_INT_UNALIGNED, o + 60, kindBits(st.kind()) | permissions(st));
+        out.set(JAVA_INT_UNALIGNED, o + 64, st.links());
+        out.set(JAVA_INT_UNALIGNED, o + 68, owner(st));
+        out.set(JAVA_INT_UNALIGNED, o + 72, group(st));
         out.set(JAVA_INT_UNALIGNED, o + 76, 0);
         out.set(JAVA_INT_UNALIGNED, o + 80, st.blockSize());
         out.set(JAVA_INT_UNALIGNED, o + 84, 0);
@@ -234,87 +258,55 @@ final class FuseOperations {
         out.set(JAVA_INT_UNALIGNED, nsecAt, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    private Node node(long nodeid) throws JiomapException {
-        Node n = nodes.get(nodeid);
-        if (n == null) {
-            throw new JiomapException(Errno.ENOENT, "unknown node " + nodeid);
-        }
-        return n;
+    private static long nanos(MemorySegment in, long secAt, long nsecAt) {
+        return in.get(JAVA_LONG_UNALIGNED, secAt) * 1_000_000_000L
+                + Integer.toUnsignedLong(in.get(JAVA_INT_UNALIGNED, nsecAt));
     }
 
-    private FileStat stat(Node node, long fh) throws JiomapException {
-        Handle h = fh != 0 ? handles.get(fh) : null;
-        if (h != null && h.file() != null) {
-            return h.file().stat();
-        }
-        return fs.stat(pathOf(node.id));
-    }
-
-    private int getattr(long nodeid, MemorySegment in, long body, MemorySegment out) throws JiomapException {
-        Node node = node(nodeid);
-        boolean byFh = (in.get(JAVA_INT_UNALIGNED, body) & 1) != 0;
-        FileStat st = stat(node, byFh ? in.get(JAVA_LONG_UNALIGNED, body + 8) : 0);
-        return attrOut(node, st, out);
-    }
-
-    private int attrOut(Node node, FileStat st, MemorySegment out) {
+    private int attrOut(FileStat st, MemorySegment out) {
         long o = FuseAbi.OUT_HEADER;
         out.set(JAVA_LONG_UNALIGNED, o, VALID_SECONDS);
         out.set(JAVA_INT_UNALIGNED, o + 8, 0);
         out.set(JAVA_INT_UNALIGNED, o + 12, 0);
-        attr(node, st, out, o + 16);
+        attr(st, out, o + 16);
         return FuseAbi.ATTR_OUT;
     }
 
-    private int setattr(long nodeid, MemorySegment in, long body, MemorySegment out) throws JiomapException {
-        Node node = node(nodeid);
-        int valid = in.get(JAVA_INT_UNALIGNED, body);
-        long fh = (valid & FuseAbi.FATTR_FH) != 0 ? in.get(JAVA_LONG_UNALIGNED, body + 8) : 0;
-        FileStat before = stat(node, fh);
-        if (!options.quiet()) {
-            if ((valid & FuseAbi.FATTR_MODE) != 0
-                    && (in.get(JAVA_INT_UNALIGNED, body + 68) & 07777) != (mode(before.kind()) & 07777)) {
+    /**
+     * fuse_setattr_in to {@link SetAttr} (same FATTR numbering). The kernel's ctime request is dropped: the
+     * filesystem sets ctime to now on every change. Under uid=/gid=/umask= a mode or owner change fails with EPERM
+     * unless it changes nothing of what is reported, or is dropped with quiet.
+     */
+    private int setattr(long ino, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+        int valid = in.get(JAVA_INT_UNALIGNED, body) & SetAttr.KNOWN;
+        int mode = in.get(JAVA_INT_UNALIGNED, body + 68) & FileStat.MODE_MASK;
+        int uid = in.get(JAVA_INT_UNALIGNED, body + 76);
+        int gid = in.get(JAVA_INT_UNALIGNED, body + 80);
+        if (options.overridesOwnership() && (valid & (SetAttr.MODE | SetAttr.UID | SetAttr.GID)) != 0) {
+            FileStat st = ns.getattr(ino);
+            boolean changes = (valid & SetAttr.MODE) != 0 && mode != permissions(st)
+                    || (valid & SetAttr.UID) != 0 && uid != owner(st)
+                    || (valid & SetAttr.GID) != 0 && gid != group(st);
+            if (changes && !options.quiet()) {
                 return -Errno.EPERM;
             }
-            if ((valid & FuseAbi.FATTR_UID) != 0 && in.get(JAVA_INT_UNALIGNED, body + 76) != options.uid()) {
-                return -Errno.EPERM;
-            }
-            if ((valid & FuseAbi.FATTR_GID) != 0 && in.get(JAVA_INT_UNALIGNED, body + 80) != options.gid()) {
-                return -Errno.EPERM;
-            }
+            valid &= ~(SetAttr.MODE | SetAttr.UID | SetAttr.GID);
         }
-        long now = nowNanos();
-        if ((valid & FuseAbi.FATTR_SIZE) != 0) {
-            if (before.kind() == FileKind.DIRECTORY) {
-                return -Errno.EISDIR;
-            }
-            long size = in.get(JAVA_LONG_UNALIGNED, body + 16);
-            Handle h = fh != 0 ? handles.get(fh) : null;
-            OpenFile file = h != null && h.file() != null ? h.file() : mount.open(pathOf(nodeid), 0);
-            node.sizeLock.lock();
-            try {
-                file.truncate(size);
-            } finally {
-                node.sizeLock.unlock();
-            }
-            node.mtimeNanos = now;
+        SetAttr change = new SetAttr(valid, mode, uid, gid, in.get(JAVA_LONG_UNALIGNED, body + 16),
+                nanos(in, body + 32, body + 56), nanos(in, body + 40, body + 60));
+        if ((valid & SetAttr.SIZE) == 0) {
+            return attrOut(ns.setattr(ino, change), out);
         }
-        if ((valid & FuseAbi.FATTR_ATIME_NOW) != 0) {
-            node.atimeNanos = now;
-        } else if ((valid & FuseAbi.FATTR_ATIME) != 0) {
-            node.atimeNanos = in.get(JAVA_LONG_UNALIGNED, body + 32) * 1_000_000_000L
-                    + Integer.toUnsignedLong(in.get(JAVA_INT_UNALIGNED, body + 56));
+        ReentrantLock lock = sizeLocks.of(ino);
+        if (lock == null) {
+            return attrOut(ns.setattr(ino, change), out);
         }
-        if ((valid & FuseAbi.FATTR_MTIME_NOW) != 0) {
-            node.mtimeNanos = now;
-        } else if ((valid & FuseAbi.FATTR_MTIME) != 0) {
-            node.mtimeNanos = in.get(JAVA_LONG_UNALIGNED, body + 40) * 1_000_000_000L
-                    + Integer.toUnsignedLong(in.get(JAVA_INT_UNALIGNED, body + 60));
+        lock.lock();
+        try {
+            return attrOut(ns.setattr(ino, change), out);
+        } finally {
+            lock.unlock();
         }
-        node.ctimeNanos = (valid & FuseAbi.FATTR_CTIME) != 0
-                ? in.get(JAVA_LONG_UNALIGNED, body + 48) * 1_000_000_000L
-                + Integer.toUnsignedLong(in.get(JAVA_INT_UNALIGNED, body + 64)) : now;
-        return attrOut(node, stat(node, fh), out);
     }
 
     private static int openFlags(int flags) {
@@ -327,125 +319,81 @@ final class FuseOperations {
         return f;
     }
 
-    private int openOut(Node node, OpenFile file, int flags, MemorySegment out, long o) throws JiomapException {
+    /** Opens inode {@code ino} and writes a fuse_open_out at {@code o}. */
+    private int open(long ino, int flags, MemorySegment out, long o) throws JiomapException {
+        OpenFile file = mount.open(ino, "inode " + ino, openFlags(flags));
         boolean direct = (flags & FuseAbi.O_DIRECT) != 0;
-        long fh = handles.add(new Handle(node, file, direct, null));
+        long fh;
+        try {
+            fh = handles.add(new Handle(ino, file, sizeLocks.opened(ino), direct, null));
+        } catch (JiomapException | RuntimeException e) {
+            sizeLocks.released(ino);
+            file.close();
+            throw e;
+        }
         out.set(JAVA_LONG_UNALIGNED, o, fh);
         out.set(JAVA_INT_UNALIGNED, o + 8, direct ? FuseAbi.FOPEN_DIRECT_IO | FuseAbi.FOPEN_PARALLEL_DIRECT_WRITES : 0);
         out.set(JAVA_INT_UNALIGNED, o + 12, 0);
         return FuseAbi.OPEN_OUT;
     }
 
-    private int open(long nodeid, int flags, MemorySegment out) throws JiomapException {
-        Node node = node(nodeid);
-        OpenFile file = mount.open(pathOf(nodeid), openFlags(flags));
-        return openOut(node, file, flags, out, FuseAbi.OUT_HEADER);
-    }
-
-    private int create(long parent, MemorySegment in, long body, MemorySegment out) throws JiomapException {
-        int flags = in.get(JAVA_INT_UNALIGNED, body);
-        String path = childOf(parent, string(in, body + 16));
-        synchronized (namespace) {
-            OpenFile file = mount.open(path, OpenFile.CREATE | ((flags & FuseAbi.O_EXCL) != 0 ? OpenFile.EXCLUSIVE : 0)
-                    | openFlags(flags));
-            Node node = nodes.lookedUp(path);
-            node.atimeNanos = node.mtimeNanos = node.ctimeNanos = nowNanos();
-            touch(parent);
-            int n = entry(node, file.stat(), out, FuseAbi.OUT_HEADER);
-            return n + openOut(node, file, flags, out, FuseAbi.OUT_HEADER + n);
+    /** RELEASE ends the open of the inode (an unlinked one is freed with its last); RELEASEDIR forgets the cursor. */
+    private int release(long fh) throws JiomapException {
+        Handle h = handles.remove(fh);
+        if (h != null && h.file() != null) {
+            sizeLocks.released(h.ino());
+            h.file().close();
         }
+        return 0;
     }
 
-    private int mknod(long parent, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+    /** fuse_create_in {flags, mode, umask, open_flags} and the name; the kernel has applied the umask to mode. */
+    private int create(long dir, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+        int flags = in.get(JAVA_INT_UNALIGNED, body);
+        int mode = in.get(JAVA_INT_UNALIGNED, body + 4);
+        FileStat st = ns.create(dir, name(in, body + 16), mode & FileStat.MODE_MASK, uid(in, body), gid(in, body),
+                (flags & FuseAbi.O_EXCL) != 0);
+        int n = entry(st, out, FuseAbi.OUT_HEADER);
+        return n + open(st.ino(), flags, out, FuseAbi.OUT_HEADER + n);
+    }
+
+    /** fuse_mknod_in {mode, rdev, umask, padding} and the name: regular files only. */
+    private int mknod(long dir, MemorySegment in, long body, MemorySegment out) throws JiomapException {
         int mode = in.get(JAVA_INT_UNALIGNED, body);
-        if ((mode & 0xF000) != FuseAbi.S_IFREG) {
+        if ((mode & FuseAbi.S_IFMT) != FuseAbi.S_IFREG) {
+            // Device nodes, FIFOs and sockets: the filesystems store none.
             return -Errno.EPERM;
         }
-        String path = childOf(parent, string(in, body + 16));
-        synchronized (namespace) {
-            OpenFile file = mount.open(path, OpenFile.CREATE | OpenFile.EXCLUSIVE);
-            Node node = nodes.lookedUp(path);
-            node.atimeNanos = node.mtimeNanos = node.ctimeNanos = nowNanos();
-            touch(parent);
-            return entry(node, file.stat(), out, FuseAbi.OUT_HEADER);
-        }
+        return entry(ns.create(dir, name(in, body + 16), mode & FileStat.MODE_MASK, uid(in, body), gid(in, body),
+                true), out, FuseAbi.OUT_HEADER);
     }
 
-    private void touch(long dir) {
-        Node d = nodes.get(dir);
-        if (d != null) {
-            d.mtimeNanos = d.ctimeNanos = nowNanos();
-        }
+    /** The link's name, then its target, each ending in NUL. */
+    private int symlink(long dir, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+        String name = name(in, body);
+        String target = name(in, after(in, body));
+        return entry(ns.symlink(dir, name, target, uid(in, body), gid(in, body)), out, FuseAbi.OUT_HEADER);
     }
 
-    private int mkdir(long parent, String name, MemorySegment out) throws JiomapException {
-        String path = childOf(parent, name);
-        synchronized (namespace) {
-            fs.mkdir(path);
-            Node node = nodes.lookedUp(path);
-            node.atimeNanos = node.mtimeNanos = node.ctimeNanos = nowNanos();
-            touch(parent);
-            return entry(node, fs.stat(path), out, FuseAbi.OUT_HEADER);
-        }
+    /** The target's bytes, without a NUL. */
+    private int readlink(long ino, MemorySegment out) throws JiomapException {
+        byte[] target = ns.readlink(ino).getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(MemorySegment.ofArray(target), 0, out, FuseAbi.OUT_HEADER, target.length);
+        return target.length;
     }
 
-    private int remove(long parent, String name, boolean dir) throws JiomapException {
-        String path = childOf(parent, name);
-        synchronized (namespace) {
-            if (dir) {
-                fs.rmdir(path);
-            } else {
-                fs.unlink(path);
-            }
-            nodes.removed(path);
-            touch(parent);
-        }
+    private int rename(long dir, long newDirNode, int flags, MemorySegment in, long names) throws JiomapException {
+        String oldName = name(in, names);
+        String newName = name(in, after(in, names));
+        ns.rename(dir, oldName, swapRoot(newDirNode), newName, flags);
         return 0;
     }
 
-    private int rename(long parent, long newParent, int flags, MemorySegment in, long names) throws JiomapException {
-        String oldName = string(in, names);
-        String newName = string(in, names + oldName.getBytes(StandardCharsets.UTF_8).length + 1);
-        if ((flags & ~FuseAbi.RENAME_NOREPLACE) != 0) {
-            // RENAME_EXCHANGE and RENAME_WHITEOUT need support the filesystems do not have yet.
-            return -Errno.EINVAL;
+    private int opendir(long ino, MemorySegment out) throws JiomapException {
+        if (!ns.getattr(ino).isDirectory()) {
+            return -Errno.ENOTDIR;
         }
-        String from = childOf(parent, oldName);
-        String to = childOf(newParent, newName);
-        synchronized (namespace) {
-            if ((flags & FuseAbi.RENAME_NOREPLACE) != 0 && exists(to)) {
-                return -Errno.EEXIST;
-            }
-            fs.rename(from, to);
-            nodes.renamed(from, to);
-            touch(parent);
-            touch(newParent);
-        }
-        return 0;
-    }
-
-    private boolean exists(String path) throws JiomapException {
-        try {
-            fs.stat(path);
-            return true;
-        } catch (JiomapException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private int opendir(long nodeid, MemorySegment out) throws JiomapException {
-        Node node = node(nodeid);
-        String path = pathOf(nodeid);
-        List<DirEntry> listing = fs.readdir(path);
-        List<DirEntry> entries = new ArrayList<>(listing.size() + 2);
-        FileStat self = fs.stat(path);
-        entries.add(new DirEntry(".", self.ino(), FileKind.DIRECTORY));
-        entries.add(new DirEntry("..", self.ino(), FileKind.DIRECTORY));
-        entries.addAll(listing);
-        long fh = handles.add(new Handle(node, null, false, List.copyOf(entries)));
+        long fh = handles.add(new Handle(ino, null, null, false, new DirCursor(ino)));
         long o = FuseAbi.OUT_HEADER;
         out.set(JAVA_LONG_UNALIGNED, o, fh);
         out.set(JAVA_INT_UNALIGNED, o + 8, 0);
@@ -453,61 +401,76 @@ final class FuseOperations {
         return FuseAbi.OPEN_OUT;
     }
 
+    /**
+     * READDIR and READDIRPLUS: dirents whose offsets are positions in the listing ({@link DirCursor}); with plus,
+     * each also carries an entry (none for "." and "..", which the kernel does not look up from it).
+     */
     private int readdir(MemorySegment in, long body, MemorySegment out, boolean plus) throws JiomapException {
         Handle h = handles.require(in.get(JAVA_LONG_UNALIGNED, body));
-        if (h.entries() == null) {
+        if (h.dir() == null) {
             return -Errno.ENOTDIR;
         }
-        long offset = in.get(JAVA_LONG_UNALIGNED, body + 8);
+        long offset = Math.max(0, in.get(JAVA_LONG_UNALIGNED, body + 8));
         int size = Math.min(in.get(JAVA_INT_UNALIGNED, body + 16), (int) out.byteSize() - FuseAbi.OUT_HEADER);
-        List<DirEntry> entries = h.entries();
-        String dir = nodes.path(h.node());
-        int used = 0;
-        for (long i = Math.max(0, offset); i < entries.size(); i++) {
-            DirEntry e = entries.get((int) i);
-            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
-            int direntLen = (FuseAbi.DIRENT_NAME + name.length + 7) & ~7;
-            int len = direntLen + (plus ? FuseAbi.ENTRY_OUT : 0);
-            if (used + len > size) {
-                break;
+        long dir = h.dir().dir;
+        int[] used = {0};
+        for (long p = offset; p < 2; p++) {
+            long dotIno = p == 0 ? dir : ns.parent(dir);
+            if (!dirent(out, used, size, p == 0 ? "." : "..", dotIno, FileKind.DIRECTORY, p + 1, plus, null)) {
+                return used[0];
             }
-            long o = FuseAbi.OUT_HEADER + used;
-            if (plus) {
-                boolean dots = e.name().equals(".") || e.name().equals("..");
-                if (dots || dir == null) {
-                    out.asSlice(o, FuseAbi.ENTRY_OUT).fill((byte) 0);
-                } else {
-                    String path = dir.equals("/") ? "/" + e.name() : dir + "/" + e.name();
-                    synchronized (namespace) {
-                        FileStat st;
-                        try {
-                            st = fs.stat(path);
-                        } catch (JiomapException gone) {
-                            // Removed since OPENDIR: listed without attributes, as readdir(3) may still show it.
-                            out.asSlice(o, FuseAbi.ENTRY_OUT).fill((byte) 0);
-                            st = null;
-                        }
-                        if (st != null) {
-                            entry(nodes.lookedUp(path), st, out, o);
-                        }
-                    }
-                }
-                o += FuseAbi.ENTRY_OUT;
-            }
-            out.set(JAVA_LONG_UNALIGNED, o, e.ino());
-            out.set(JAVA_LONG_UNALIGNED, o + 8, i + 1);
-            out.set(JAVA_INT_UNALIGNED, o + 16, name.length);
-            out.set(JAVA_INT_UNALIGNED, o + 20, e.kind() == FileKind.DIRECTORY ? FuseAbi.DT_DIR : FuseAbi.DT_REG);
-            MemorySegment.copy(MemorySegment.ofArray(name), 0, out, o + FuseAbi.DIRENT_NAME, name.length);
-            out.asSlice(o + FuseAbi.DIRENT_NAME + name.length, direntLen - FuseAbi.DIRENT_NAME - name.length)
-                    .fill((byte) 0);
-            used += len;
         }
-        return used;
+        h.dir().next(ns, Math.max(2, offset), (e, position) -> {
+            FileStat st = null;
+            if (plus) {
+                try {
+                    st = ns.getattr(e.ino());
+                } catch (JiomapException gone) {
+                    // Removed since it was listed: shown without attributes, as a listing taken earlier would.
+                    st = null;
+                }
+            }
+            return dirent(out, used, size, e.name(), e.ino(), e.kind(), position + 1, plus, st);
+        });
+        return used[0];
+    }
+
+    /** Appends one fuse_dirent (after a fuse_entry_out with plus) if it fits in {@code size}. */
+    private boolean dirent(MemorySegment out, int[] used, int size, String name, long ino, FileKind kind, long next,
+                           boolean plus, FileStat st) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        int direntLen = (FuseAbi.DIRENT_NAME + bytes.length + 7) & ~7;
+        int len = direntLen + (plus ? FuseAbi.ENTRY_OUT : 0);
+        if (used[0] + len > size) {
+            return false;
+        }
+        long o = FuseAbi.OUT_HEADER + used[0];
+        if (plus) {
+            if (st == null) {
+                // Node id 0: no entry for the kernel to keep, only the name.
+                out.asSlice(o, FuseAbi.ENTRY_OUT).fill((byte) 0);
+            } else {
+                entry(st, out, o);
+            }
+            o += FuseAbi.ENTRY_OUT;
+        }
+        out.set(JAVA_LONG_UNALIGNED, o, ino);
+        out.set(JAVA_LONG_UNALIGNED, o + 8, next);
+        out.set(JAVA_INT_UNALIGNED, o + 16, bytes.length);
+        out.set(JAVA_INT_UNALIGNED, o + 20, switch (kind) {
+            case DIRECTORY -> FuseAbi.DT_DIR;
+            case SYMLINK -> FuseAbi.DT_LNK;
+            case REGULAR -> FuseAbi.DT_REG;
+        });
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, o + FuseAbi.DIRENT_NAME, bytes.length);
+        out.asSlice(o + FuseAbi.DIRENT_NAME + bytes.length, direntLen - FuseAbi.DIRENT_NAME - bytes.length)
+                .fill((byte) 0);
+        used[0] += len;
+        return true;
     }
 
     private int statfs(MemorySegment out) throws JiomapException {
-        FsStat s = fs.statfs();
+        FsStat s = ns.statfs();
         long o = FuseAbi.OUT_HEADER;
         out.asSlice(o, FuseAbi.STATFS_OUT).fill((byte) 0);
         out.set(JAVA_LONG_UNALIGNED, o, s.totalBlocks());
@@ -516,9 +479,56 @@ final class FuseOperations {
         out.set(JAVA_LONG_UNALIGNED, o + 24, s.totalInodes());
         out.set(JAVA_LONG_UNALIGNED, o + 32, s.freeInodes());
         out.set(JAVA_INT_UNALIGNED, o + 40, s.blockSize());
-        out.set(JAVA_INT_UNALIGNED, o + 44, 255);
+        out.set(JAVA_INT_UNALIGNED, o + 44, NAME_MAX);
         out.set(JAVA_INT_UNALIGNED, o + 48, s.blockSize());
         return FuseAbi.STATFS_OUT;
+    }
+
+    /**
+     * A GETXATTR or LISTXATTR answer: with size 0 the kernel asks how big the value is (fuse_getxattr_out), with a
+     * size too small for it the answer is ERANGE, else the value itself.
+     */
+    private int xattrReply(byte[] value, int size, MemorySegment out) {
+        long o = FuseAbi.OUT_HEADER;
+        if (size == 0) {
+            out.set(JAVA_INT_UNALIGNED, o, value.length);
+            out.set(JAVA_INT_UNALIGNED, o + 4, 0);
+            return FuseAbi.GETXATTR_OUT;
+        }
+        if (value.length > size) {
+            return -Errno.ERANGE;
+        }
+        if (value.length > out.byteSize() - o) {
+            return -Errno.E2BIG;
+        }
+        MemorySegment.copy(MemorySegment.ofArray(value), 0, out, o, value.length);
+        return value.length;
+    }
+
+    /** fuse_getxattr_in {size, padding} and the name. */
+    private int getxattr(long ino, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+        return xattrReply(ns.getxattr(ino, name(in, body + 8)), in.get(JAVA_INT_UNALIGNED, body), out);
+    }
+
+    /** The names, each ending in NUL. */
+    private int listxattr(long ino, MemorySegment in, long body, MemorySegment out) throws JiomapException {
+        ByteArrayOutputStream names = new ByteArrayOutputStream();
+        for (String n : ns.listxattr(ino)) {
+            names.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+            names.write(0);
+        }
+        return xattrReply(names.toByteArray(), in.get(JAVA_INT_UNALIGNED, body), out);
+    }
+
+    /** fuse_setxattr_in {size, flags}, the name ending in NUL, then the value's bytes. */
+    private int setxattr(long ino, MemorySegment in, long body) throws JiomapException {
+        int size = in.get(JAVA_INT_UNALIGNED, body);
+        int flags = in.get(JAVA_INT_UNALIGNED, body + 4);
+        long nameAt = body + FuseAbi.SETXATTR_IN;
+        String name = name(in, nameAt);
+        byte[] value = in.asSlice(after(in, nameAt), size).toArray(JAVA_BYTE);
+        ns.setxattr(ino, name, value, flags & (FileSystem.XATTR_CREATE | FileSystem.XATTR_REPLACE));
+        return 0;
     }
 
     private OpenFile file(long fh) throws JiomapException {
@@ -535,23 +545,21 @@ final class FuseOperations {
         return 0;
     }
 
+    /** Every fallocate mode goes to the filesystem, which answers EOPNOTSUPP for what it does not do. */
     private int fallocate(MemorySegment in, long body) throws JiomapException {
         Handle h = handles.require(in.get(JAVA_LONG_UNALIGNED, body));
+        if (h.file() == null) {
+            return -Errno.EISDIR;
+        }
         long offset = in.get(JAVA_LONG_UNALIGNED, body + 8);
         long length = in.get(JAVA_LONG_UNALIGNED, body + 16);
         int mode = in.get(JAVA_INT_UNALIGNED, body + 24);
-        int known = Inode.FALLOC_KEEP_SIZE | Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_ZERO_RANGE;
-        if ((mode & ~known) != 0) {
-            // COLLAPSE_RANGE, INSERT_RANGE, UNSHARE_RANGE: not in the Inode API.
-            return -Errno.EOPNOTSUPP;
-        }
-        h.node().sizeLock.lock();
+        h.sizeLock().lock();
         try {
             h.file().fallocate(mode, offset, length);
         } finally {
-            h.node().sizeLock.unlock();
+            h.sizeLock().unlock();
         }
-        h.node().mtimeNanos = h.node().ctimeNanos = nowNanos();
         return 0;
     }
 
@@ -611,8 +619,8 @@ final class FuseOperations {
         long done = 0;
         int bs = fs.blockSize();
         boolean aligned = offIn % bs == 0 && offOut % bs == 0 && (len % bs == 0 || offIn + len == srcSize);
-        if (len > 0 && aligned && src.node() != dst.node()) {
-            dst.node().sizeLock.lock();
+        if (len > 0 && aligned && src.ino() != dst.ino()) {
+            dst.sizeLock().lock();
             try {
                 int r = dst.file().inode().cloneRange(src.file().inode(), offIn, offOut, len);
                 if (r == 0) {
@@ -621,7 +629,7 @@ final class FuseOperations {
                     return r;
                 }
             } finally {
-                dst.node().sizeLock.unlock();
+                dst.sizeLock().unlock();
             }
         }
         MemorySegment buf = scratch.asSlice(MAX_IO + 2L * 65536, MAX_IO);
@@ -642,7 +650,6 @@ final class FuseOperations {
             }
             done += usable;
         }
-        dst.node().mtimeNanos = dst.node().ctimeNanos = nowNanos();
         out.set(JAVA_INT_UNALIGNED, FuseAbi.OUT_HEADER, (int) done);
         out.set(JAVA_INT_UNALIGNED, FuseAbi.OUT_HEADER + 4, 0);
         return FuseAbi.WRITE_OUT;
@@ -659,7 +666,7 @@ final class FuseOperations {
      */
     long writeAt(Handle h, MemorySegment src, long srcOffset, long length, long pos, MemorySegment scratch) {
         OpenFile f = h.file();
-        h.node().sizeLock.lock();
+        h.sizeLock().lock();
         try {
             if ((pos & (align - 1)) == 0 && (length & (align - 1)) == 0
                     && ((src.address() + srcOffset) & 4095) == 0) {
@@ -685,7 +692,7 @@ final class FuseOperations {
         } catch (JiomapException ex) {
             return -ex.errno();
         } finally {
-            h.node().sizeLock.unlock();
+            h.sizeLock().unlock();
         }
     }
 

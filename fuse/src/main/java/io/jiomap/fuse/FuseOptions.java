@@ -10,10 +10,13 @@ import java.util.List;
  * @param readOnly           {@code ro}: mounted read-only (the kernel refuses writes with EROFS)
  * @param allowOther         {@code allow_other}: users other than the mounting one may use the mount
  * @param defaultPermissions {@code default_permissions}: the kernel checks access against the reported mode and owner
- * @param uid                {@code uid=}: the owner every file reports (the filesystems store none yet)
- * @param gid                {@code gid=}: the group every file reports
- * @param umask              {@code umask=}: taken from 0777 (directories) and 0666 (files) for the reported mode
- * @param quiet              {@code quiet}: chmod and chown that cannot be stored succeed without effect (vfat's
+ * @param uid                {@code uid=}: the owner every inode reports instead of the stored one, or -1 (not given)
+ * @param gid                {@code gid=}: the group every inode reports instead of the stored one, or -1
+ * @param umask              {@code umask=}: the mode every inode reports instead of the stored one is 0777
+ *                           (directories, symbolic links) or 0666 (files) minus this mask, or -1. Any of the three
+ *                           makes the mount report the given owner, group and mode (the others defaulting to the
+ *                           mounting user and umask 022), for a filesystem that keeps no ownership (raw)
+ * @param quiet              {@code quiet}: under uid=/gid=/umask=, chmod and chown succeed without effect (vfat's
  *                           option of that name); without it they fail with EPERM unless they change nothing
  * @param completion         {@code completion=}: how the engine completes the bridge's writes
  * @param writebackCache     {@code writeback_cache}: the kernel keeps written pages dirty and writes them back in
@@ -32,16 +35,38 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
         if (depth < 1 || depth > 256) {
             throw new IllegalArgumentException("-o depth=" + depth + ": expected 1 to 256 requests per worker");
         }
-        if ((umask & ~0777) != 0) {
+        if (uid < -1 || gid < -1) {
+            throw new IllegalArgumentException("-o uid=/gid=: expected a user or group number, 0 or more");
+        }
+        if (umask != -1 && (umask & ~0777) != 0) {
             throw new IllegalArgumentException("-o umask=" + Integer.toOctalString(umask) + ": expected an octal mask"
                     + " of at most 0777");
         }
     }
 
-    /** The defaults: read-write, owned by the mounting user, umask 022, caller completion, 2 workers of depth 16. */
+    /** The defaults: read-write, the filesystem's owners and modes, caller completion, 2 workers of depth 16. */
     public static FuseOptions defaults() {
-        return new FuseOptions(false, false, false, Libc.getuid(), Libc.getgid(), 022, false, CompletionMode.CALLER,
-                false, 2, 16);
+        return new FuseOptions(false, false, false, -1, -1, -1, false, CompletionMode.CALLER, false, 2, 16);
+    }
+
+    /** Whether uid=, gid= or umask= was given: the mount then reports those instead of what the filesystem stores. */
+    public boolean overridesOwnership() {
+        return uid >= 0 || gid >= 0 || umask >= 0;
+    }
+
+    /** The owner reported under {@link #overridesOwnership}: uid=, else the mounting user. */
+    public int reportedUid() {
+        return uid >= 0 ? uid : Libc.getuid();
+    }
+
+    /** The group reported under {@link #overridesOwnership}: gid=, else the mounting user's group. */
+    public int reportedGid() {
+        return gid >= 0 ? gid : Libc.getgid();
+    }
+
+    /** The mask of the modes reported under {@link #overridesOwnership}: umask=, else 022. */
+    public int reportedUmask() {
+        return umask >= 0 ? umask : 022;
     }
 
     /**

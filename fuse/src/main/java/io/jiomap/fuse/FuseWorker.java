@@ -180,7 +180,6 @@ final class FuseWorker implements Runnable {
         }
         long offset = s.get(JAVA_LONG_UNALIGNED, body + 8);
         int size = s.get(JAVA_INT_UNALIGNED, body + 16);
-        h.node().mtimeNanos = h.node().ctimeNanos = FuseOperations.nowNanos();
         if (((offset | size) & (align - 1)) == 0 && offset + size <= h.file().size()) {
             slotUnique[slot] = unique;
             slotOp[slot] = FuseAbi.WRITE;

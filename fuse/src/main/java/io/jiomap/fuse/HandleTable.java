@@ -2,18 +2,20 @@ package io.jiomap.fuse;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.core.OpenFile;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Open files and directories by the handle number ({@code fh}) the kernel quotes in every request on them. A fixed
  * table: looking a handle up on the I/O path is one array read, with no allocation.
  */
 final class HandleTable {
-    /** An open file ({@code file} set) or directory ({@code entries} set: the listing taken at OPENDIR). */
-    record Handle(NodeTable.Node node, OpenFile file, boolean direct, List<DirEntry> entries) {
+    /**
+     * An open file ({@code file} and its inode's {@code sizeLock} set) or directory ({@code dir} set: where its
+     * listing continues).
+     */
+    record Handle(long ino, OpenFile file, ReentrantLock sizeLock, boolean direct, DirCursor dir) {
     }
 
     static final int CAPACITY = 1 << 16;
@@ -51,9 +53,15 @@ final class HandleTable {
         return h;
     }
 
-    synchronized void remove(long fh) {
-        if (fh > 0 && fh < CAPACITY && handles.getAndSet((int) fh, null) != null) {
+    /** Forgets handle {@code fh}; returns what it was, or null if there was none. */
+    synchronized Handle remove(long fh) {
+        if (fh <= 0 || fh >= CAPACITY) {
+            return null;
+        }
+        Handle h = handles.getAndSet((int) fh, null);
+        if (h != null) {
             free[freeCount++] = (int) fh;
         }
+        return h;
     }
 }

@@ -26,12 +26,23 @@ class FuseOptionsTest {
     }
 
     @Test
-    void theDefaultsAreReadWriteCallerCompletionAndUmask022() {
+    void theDefaultsAreReadWriteCallerCompletionAndTheFilesystemsOwnership() {
         FuseOptions o = FuseOptions.parse(List.of());
 
         assertThat(o.readOnly()).isFalse();
-        assertThat(o.umask()).isEqualTo(022);
         assertThat(o.completion()).isEqualTo(CompletionMode.CALLER);
+        assertThat(o.overridesOwnership()).isFalse();
+    }
+
+    @Test
+    void anyOfUidGidAndUmaskOverridesOwnershipWithTheOthersDefaultingToTheMountingUserAndUmask022() {
+        FuseOptions o = FuseOptions.parse(List.of("gid=34"));
+
+        assertThat(o.overridesOwnership()).isTrue();
+        assertThat(o.reportedGid()).isEqualTo(34);
+        assertThat(o.reportedUid()).isEqualTo(Libc.getuid());
+        assertThat(o.reportedUmask()).isEqualTo(022);
+        assertThat(FuseOptions.parse(List.of("umask=007")).reportedGid()).isEqualTo(Libc.getgid());
     }
 
     @Test

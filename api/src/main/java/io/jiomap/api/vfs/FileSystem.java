@@ -1,17 +1,15 @@
 package io.jiomap.api.vfs;
 
-import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
 import io.jiomap.api.block.BlockDevice;
 import java.util.List;
 
-/** A mounted filesystem. */
+/**
+ * A mounted filesystem, as a filesystem plugin implements it: the superblock's operations and the inode-level
+ * namespace. Paths are the core's ({@code Mount} walks them over {@link #lookup}); what a filesystem implements here
+ * names every object by inode number.
+ */
 public interface FileSystem {
-    /** open: create the file if it does not exist (O_CREAT). */
-    int CREATE = 1;
-    /** open: with CREATE, fail with EEXIST if it exists (O_EXCL). */
-    int EXCLUSIVE = 1 << 1;
-
     /** The type name, e.g. {@code raw}. */
     String typeName();
 
@@ -20,54 +18,6 @@ public interface FileSystem {
 
     /** The filesystem block size: the unit of allocation and of sub-block zeroing. */
     int blockSize();
-
-    /*
-     * The path methods below are the old SPI, going away once every filesystem implements the inode-level one; the
-     * core's Mount no longer calls them (it walks paths itself). Their defaults answer EOPNOTSUPP.
-     */
-
-    /** Opens a file by path. @throws JiomapException ENOENT, EEXIST, ENOSPC, EINVAL with a message saying why */
-    default Inode open(String path, int flags) throws JiomapException {
-        throw unsupported("open(path)");
-    }
-
-    /*
-     * The four namespace changes default to EPERM, which is what the VFS answers for a filesystem without the
-     * operation (raw: one file, no directories). Filesystems with a namespace override all four.
-     */
-
-    /** Creates a directory. @throws JiomapException EEXIST, ENOENT or ENOTDIR for the parent, ENOSPC */
-    default void mkdir(String path) throws JiomapException {
-        throw new JiomapException(Errno.EPERM, "mkdir " + path + ": " + typeName() + " has no directories");
-    }
-
-    /** Removes an empty directory. @throws JiomapException ENOENT, ENOTDIR, ENOTEMPTY */
-    default void rmdir(String path) throws JiomapException {
-        throw new JiomapException(Errno.EPERM, "rmdir " + path + ": " + typeName() + " has no directories");
-    }
-
-    /**
-     * Removes a file's name; its blocks are freed when the last name goes (after draining the inode's direct I/O).
-     * @throws JiomapException ENOENT, EISDIR
-     */
-    default void unlink(String path) throws JiomapException {
-        throw new JiomapException(Errno.EPERM, "unlink " + path + ": " + typeName() + " cannot remove names");
-    }
-
-    /** Renames, replacing a file at {@code to} as rename(2) does. @throws JiomapException ENOENT, EISDIR, ENOTDIR, ENOTEMPTY */
-    default void rename(String from, String to) throws JiomapException {
-        throw new JiomapException(Errno.EPERM, "rename " + from + ": " + typeName() + " cannot rename");
-    }
-
-    /** Lists a directory, without "." and "..", in name order. @throws JiomapException ENOENT, ENOTDIR */
-    default List<DirEntry> readdir(String path) throws JiomapException {
-        throw unsupported("readdir(path)");
-    }
-
-    /** Describes the file or directory at {@code path}. @throws JiomapException ENOENT */
-    default FileStat stat(String path) throws JiomapException {
-        throw unsupported("stat(path)");
-    }
 
     /*
      * The inode-level namespace. The core walks paths, checks names and enforces the rename rules (a directory never
@@ -79,8 +29,6 @@ public interface FileSystem {
      *
      * Every change updates ctime of what it changed and mtime and ctime of each directory whose entries changed,
      * and is durable after sync() or an fsync of the inode (the filesystem's log decides when before that).
-     *
-     * The defaults below answer EOPNOTSUPP; they go once every filesystem implements the operations.
      */
 
     /** The root directory's inode number. */
@@ -94,19 +42,13 @@ public interface FileSystem {
      *
      * @throws JiomapException ENOENT if {@code dir} no longer exists, ENOTDIR if it is not a directory
      */
-    default long lookup(long dir, String name) throws JiomapException {
-        throw unsupported("lookup");
-    }
+    long lookup(long dir, String name) throws JiomapException;
 
     /** The directory that holds directory {@code dir} (the root holds itself). @throws JiomapException ENOENT, ENOTDIR */
-    default long parent(long dir) throws JiomapException {
-        throw unsupported("parent");
-    }
+    long parent(long dir) throws JiomapException;
 
     /** Describes inode {@code ino}. @throws JiomapException ENOENT if it no longer exists */
-    default FileStat getattr(long ino) throws JiomapException {
-        throw unsupported("getattr");
-    }
+    FileStat getattr(long ino) throws JiomapException;
 
     /**
      * Up to {@code max} entries of directory {@code dir} in name order (UTF-8 byte order), starting after the name
@@ -115,19 +57,13 @@ public interface FileSystem {
      *
      * @throws JiomapException ENOENT, ENOTDIR
      */
-    default List<DirEntry> readdir(long dir, String after, int max) throws JiomapException {
-        throw unsupported("readdir");
-    }
+    List<DirEntry> readdir(long dir, String after, int max) throws JiomapException;
 
     /** Creates an empty regular file {@code name} in {@code dir}, absent until now. @return its attributes */
-    default FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-        throw unsupported("create");
-    }
+    FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException;
 
     /** Creates an empty directory {@code name} in {@code dir}, absent until now. @return its attributes */
-    default FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-        throw unsupported("mkdir");
-    }
+    FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException;
 
     /**
      * Creates a symbolic link {@code name} in {@code dir} holding {@code target} (mode 0777, as Linux reports).
@@ -135,37 +71,27 @@ public interface FileSystem {
      * @throws JiomapException ENAMETOOLONG if the filesystem cannot hold a target that long (the core refuses more
      *                         than 4095 bytes itself), ENOSPC
      */
-    default FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
-        throw unsupported("symlink");
-    }
+    FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException;
 
     /** The target of symbolic link {@code ino}. @throws JiomapException EINVAL if it is not a symbolic link */
-    default String readlink(long ino) throws JiomapException {
-        throw unsupported("readlink");
-    }
+    String readlink(long ino) throws JiomapException;
 
     /**
      * Adds the name {@code name} in {@code dir}, absent until now, for the non-directory {@code ino}.
      *
      * @throws JiomapException EMLINK at the filesystem's link limit
      */
-    default FileStat link(long ino, long dir, String name) throws JiomapException {
-        throw unsupported("link");
-    }
+    FileStat link(long ino, long dir, String name) throws JiomapException;
 
     /**
      * Removes the name {@code name}, which names a non-directory, from {@code dir}. When the inode's last link goes
      * and it is not open it is freed; an open one lives on until its last {@link #release} (an orphan, which mount
      * frees if a crash came first).
      */
-    default void unlink(long dir, String name) throws JiomapException {
-        throw unsupported("unlink");
-    }
+    void unlink(long dir, String name) throws JiomapException;
 
     /** Removes the name {@code name}, which names an empty directory, from {@code dir}, and frees the directory. */
-    default void rmdir(long dir, String name) throws JiomapException {
-        throw unsupported("rmdir");
-    }
+    void rmdir(long dir, String name) throws JiomapException;
 
     /** rename: fail with EEXIST if the new name exists (RENAME_NOREPLACE). */
     int RENAME_NOREPLACE = 1;
@@ -179,14 +105,10 @@ public interface FileSystem {
      * two names swap their inodes (and a moved directory's parent changes). The core calls this only when the two
      * names are different inodes.
      */
-    default void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
-        throw unsupported("rename");
-    }
+    void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException;
 
     /** Changes attributes ({@link SetAttr}); a size change drains the file's direct I/O first. @return the result */
-    default FileStat setattr(long ino, SetAttr attr) throws JiomapException {
-        throw unsupported("setattr");
-    }
+    FileStat setattr(long ino, SetAttr attr) throws JiomapException;
 
     /**
      * Opens regular file {@code ino} for I/O: every opener of an inode gets the same object, so they share its
@@ -194,14 +116,10 @@ public interface FileSystem {
      *
      * @throws JiomapException ENOENT if it no longer exists, EISDIR for a directory, ELOOP for a symbolic link
      */
-    default Inode open(long ino) throws JiomapException {
-        throw unsupported("open");
-    }
+    Inode open(long ino) throws JiomapException;
 
     /** Ends one {@link #open} of {@code inode}; the last release of an inode without links frees it. */
-    default void release(Inode inode) throws JiomapException {
-        throw unsupported("release");
-    }
+    void release(Inode inode) throws JiomapException;
 
     /** setxattr: fail with EEXIST if the attribute exists (XATTR_CREATE). */
     int XATTR_CREATE = 1;
@@ -213,32 +131,20 @@ public interface FileSystem {
      *
      * @throws JiomapException ENODATA if the inode has no such attribute
      */
-    default byte[] getxattr(long ino, String name) throws JiomapException {
-        throw unsupported("getxattr");
-    }
+    byte[] getxattr(long ino, String name) throws JiomapException;
 
     /** The names of the inode's extended attributes, in name order. */
-    default List<String> listxattr(long ino) throws JiomapException {
-        throw unsupported("listxattr");
-    }
+    List<String> listxattr(long ino) throws JiomapException;
 
     /**
      * Sets extended attribute {@code name} ({@link #XATTR_CREATE}, {@link #XATTR_REPLACE}).
      *
      * @throws JiomapException EEXIST, ENODATA as the flags say; ENOSPC when the inode's attribute space is full
      */
-    default void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
-        throw unsupported("setxattr");
-    }
+    void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException;
 
     /** Removes extended attribute {@code name}. @throws JiomapException ENODATA if there is none */
-    default void removexattr(long ino, String name) throws JiomapException {
-        throw unsupported("removexattr");
-    }
-
-    private JiomapException unsupported(String op) {
-        return new JiomapException(Errno.EOPNOTSUPP, op + ": " + typeName() + " has no inode-level " + op + " yet");
-    }
+    void removexattr(long ino, String name) throws JiomapException;
 
     /** Space and inode counts. */
     FsStat statfs() throws JiomapException;

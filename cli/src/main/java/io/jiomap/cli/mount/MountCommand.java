@@ -2,19 +2,12 @@ package io.jiomap.cli.mount;
 
 import io.jiomap.api.Errno;
 import io.jiomap.api.JiomapException;
-import io.jiomap.api.block.BlockDevice;
-import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.vfs.DioCounters;
-import io.jiomap.cli.image.ImageDevice;
 import io.jiomap.cli.plugin.Plugins;
-import io.jiomap.core.Mount;
-import io.jiomap.fuse.FuseMount;
 import io.jiomap.fuse.FuseOptions;
-import io.jiomap.fuse.ImageLock;
 import io.jiomap.fuse.MountTable;
 import io.jiomap.fuse.Termination;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +44,9 @@ public final class MountCommand implements Callable<Integer> {
     private String device;
 
     @Option(names = {"-o", "--options"}, paramLabel = "OPTIONS",
-            description = "comma-separated mount options: ro, allow_other, default_permissions, quiet, uid=N, gid=N, "
-                    + "umask=OCTAL, writeback_cache, completion=workqueue|caller|inline|caller+poll, workers=N, "
-                    + "depth=N")
+            description = "comma-separated mount options: ro, allow_other, default_permissions, writeback_cache, "
+                    + "uid=N, gid=N, umask=OCTAL, quiet (report this owner and mode instead of the stored ones), "
+                    + "completion=workqueue|caller|inline|caller+poll, workers=N, depth=N")
     private List<String> options = new ArrayList<>();
 
     @Option(names = "--wq-workers", paramLabel = "N", description = "threads of the completion workqueue (default 1)")
@@ -80,37 +73,27 @@ public final class MountCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // the image lock and the signal handlers are held by their try blocks, not used in them
+    @SuppressWarnings("try") // the signal handlers are held by their try block, not used in it
     public Integer call() throws Exception {
         FuseOptions fuseOptions = FuseOptions.parse(options);
         PrintWriter out = spec.commandLine().getOut();
         if (background) {
             return background(out);
         }
-        Path img = image.toAbsolutePath().normalize();
-        PrintStream err = System.err;
-        // Every refusal comes before the filesystem is mounted (which may replay its log): nothing is touched.
-        try (ImageLock lock = ImageLock.acquire(img); FuseMount.Prepared prepared = FuseMount.prepare(mountpoint);
-             BlockDevice dev = ImageDevice.open(plugins, device, img, -1)) {
-            FileSystemType type = ImageDevice.detect(plugins, dev, fs, img);
-            Mount mount = Mount.mount(type, dev, Mount.Options.defaults().withWorkqueueWorkers(wqWorkers));
-            try {
-                FuseMount fuse = prepared.mount(mount, img.toString(), fuseOptions, err);
-                try (Termination t = Termination.onSignal(fuse::unmount)) {
-                    out.println("jiomap mount: " + img + " (" + type.name() + ") mounted on " + fuse.mountpoint()
-                            + "; jiomap umount " + fuse.mountpoint() + " or Ctrl-C unmounts");
-                    out.flush();
-                    fuse.awaitUnmounted();
-                }
-            } finally {
-                mount.close();
-            }
-            DioCounters c = mount.counters();
-            out.println("jiomap mount: " + img + " unmounted, everything written is on the image");
-            out.println("jiomap mount: completions: caller " + c.caller() + ", workqueue " + c.workqueue()
-                    + ", inline " + c.irq() + ", waiter " + c.waiter() + ", submitter " + c.submitter()
-                    + "; data bios " + c.dataBios() + ", FUA writes " + c.fuaWrites() + ", flushes " + c.flushes());
+        FuseServer server = FuseServer.start(plugins, image, mountpoint, device, fs, fuseOptions, wqWorkers,
+                System.err);
+        Path img = server.image();
+        DioCounters c;
+        try (Termination t = Termination.onSignal(server::unmount)) {
+            out.println("jiomap mount: " + img + " (" + server.typeName() + ") mounted on " + server.mountpoint()
+                    + "; jiomap umount " + server.mountpoint() + " or Ctrl-C unmounts");
+            out.flush();
+            c = server.awaitEnd();
         }
+        out.println("jiomap mount: " + img + " unmounted, everything written is on the image");
+        out.println("jiomap mount: completions: caller " + c.caller() + ", workqueue " + c.workqueue()
+                + ", inline " + c.irq() + ", waiter " + c.waiter() + ", submitter " + c.submitter()
+                + "; data bios " + c.dataBios() + ", FUA writes " + c.fuaWrites() + ", flushes " + c.flushes());
         return 0;
     }
 

@@ -38,6 +38,7 @@ public final class CliActivator implements BundleActivator {
     private ServiceRegistration<?> registration;
     private LiveMounts mounts;
     private LiveServes serves;
+    private LiveFuseMounts fuseMounts;
     private PluginDepartures departures;
     private ServiceRegistration<?> shellRegistration;
 
@@ -62,7 +63,9 @@ public final class CliActivator implements BundleActivator {
         shellProps.put(COMMAND_FUNCTION, ShellCommands.FUNCTIONS);
         BundleInstaller installer = new BundleInstaller(context, Path.of("").toAbsolutePath());
         serves = new LiveServes(p);
-        ShellCommands commands = new ShellCommands(p, mounts, serves, installer, () -> stopFramework(context));
+        fuseMounts = new LiveFuseMounts(p);
+        ShellCommands commands = new ShellCommands(p, mounts, serves, fuseMounts, installer,
+                () -> stopFramework(context));
         shellRegistration = context.registerService(ShellCommands.class.getName(), commands, shellProps);
     }
 
@@ -85,6 +88,11 @@ public final class CliActivator implements BundleActivator {
             // The session's NBD exports end with it: clients answered and disconnected, filesystems unmounted.
             serves.close();
             serves = null;
+        }
+        if (fuseMounts != null) {
+            // The session's FUSE mounts end with it: unmounted, their images durable and released.
+            fuseMounts.close();
+            fuseMounts = null;
         }
         if (departures != null) {
             departures.close();

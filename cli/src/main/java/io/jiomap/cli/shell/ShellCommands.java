@@ -6,11 +6,15 @@ import io.jiomap.cli.Jiomap;
 import io.jiomap.cli.fio.FioRunner;
 import io.jiomap.cli.fio.VerifyHook;
 import io.jiomap.cli.format.FormatPolicy;
+import io.jiomap.cli.mount.FuseServer;
 import io.jiomap.cli.plugin.Plugins;
 import io.jiomap.cli.serve.NbdSession;
 import io.jiomap.cli.serve.ServeNbdCommand;
 import io.jiomap.cli.text.TextTable;
+import io.jiomap.fuse.FuseOptions;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,8 +48,12 @@ public final class ShellCommands {
                                                fresh filesystem, one holding FS is mounted as it is, any other is
                                                refused; --mkfs (=1) wipes what is there and formats, --mkfs=0 mounts
                                                what is there; e.g. jiomap:mount m0 memory:size=256m xfs-like
+              jiomap:mount --fuse [-o OPTIONS] [--fs=TYPE] [--device=SPEC] [--wq-workers=N] IMAGE MOUNTPOINT
+                                               serve the filesystem in IMAGE on the directory MOUNTPOINT through FUSE
+                                               in the background, as ./jiomap mount (OPTIONS as its -o); it ends with
+                                               jiomap:umount MOUNTPOINT, umount(8) or the session
               jiomap:mounts                    the live mounts: device, filesystem, workqueue workers, state
-              jiomap:umount NAME...            unmount (drain in-flight I/O, persist) and close the device
+              jiomap:umount NAME|MOUNTPOINT... unmount (drain in-flight I/O, persist) and close the device
               jiomap:remount NAME...           mount again a mount that went down when its device or filesystem
                                                bundle went away, on the services registered now
               jiomap:counters [NAME...]        where each mount's direct-I/O completions ran (caller, workqueue,
@@ -73,6 +81,7 @@ public final class ShellCommands {
     private final Plugins plugins;
     private final LiveMounts mounts;
     private final LiveServes serves;
+    private final LiveFuseMounts fuseMounts;
     private final BundleInstaller installer;
     private final Runnable stopContainer;
 
@@ -87,9 +96,16 @@ public final class ShellCommands {
     /** @param serves the session's NBD exports, which the owner closes with the session */
     public ShellCommands(Plugins plugins, LiveMounts mounts, LiveServes serves, BundleInstaller installer,
                          Runnable stopContainer) {
+        this(plugins, mounts, serves, new LiveFuseMounts(plugins), installer, stopContainer);
+    }
+
+    /** @param fuseMounts the session's FUSE mounts, which the owner closes with the session */
+    public ShellCommands(Plugins plugins, LiveMounts mounts, LiveServes serves, LiveFuseMounts fuseMounts,
+                         BundleInstaller installer, Runnable stopContainer) {
         this.plugins = plugins;
         this.mounts = mounts;
         this.serves = serves;
+        this.fuseMounts = fuseMounts;
         this.installer = installer;
         this.stopContainer = stopContainer;
     }
@@ -207,6 +223,10 @@ public final class ShellCommands {
     }
 
     public void mount(String... args) {
+        if (Arrays.asList(args).contains("--fuse")) {
+            mountFuse(args);
+            return;
+        }
         FormatPolicy mkfs = FormatPolicy.IF_BLANK;
         int workers = 1;
         List<String> operands = new ArrayList<>();
@@ -245,10 +265,79 @@ public final class ShellCommands {
         out.flush();
     }
 
+    /** {@code mount --fuse [-o OPTIONS] [--fs=TYPE] [--device=SPEC] [--wq-workers=N] IMAGE MOUNTPOINT}. */
+    private void mountFuse(String[] args) {
+        String usage = "usage: jiomap:mount --fuse [-o OPTIONS] [--fs=TYPE] [--device=SPEC] [--wq-workers=N] IMAGE "
+                + "MOUNTPOINT";
+        List<String> options = new ArrayList<>();
+        String fs = null;
+        String device = null;
+        int workers = 1;
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--fuse")) {
+                continue;
+            }
+            if (a.equals("-o")) {
+                if (i + 1 == args.length) {
+                    throw new CommandFailed("jiomap:mount --fuse: -o needs OPTIONS after it; " + usage);
+                }
+                options.add(args[++i]);
+            } else if (a.startsWith("-o") && a.length() > 2) {
+                options.add(a.substring(2));
+            } else if (a.startsWith("--fs=")) {
+                fs = a.substring("--fs=".length());
+            } else if (a.startsWith("--device=")) {
+                device = a.substring("--device=".length());
+            } else if (a.startsWith("--wq-workers=")) {
+                workers = wholeNumber("mount", a);
+            } else if (a.startsWith("-")) {
+                throw new CommandFailed("jiomap:mount --fuse: unknown option " + a + "; " + usage);
+            } else {
+                operands.add(a);
+            }
+        }
+        if (operands.size() != 2) {
+            throw new CommandFailed("jiomap:mount --fuse: expected IMAGE MOUNTPOINT, got " + operands.size()
+                    + " operand(s) " + operands + "; " + usage);
+        }
+        FuseOptions fuseOptions;
+        try {
+            fuseOptions = FuseOptions.parse(options);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailed("jiomap:mount --fuse: " + e.getMessage());
+        }
+        Path image = Path.of(operands.get(0));
+        FuseServer server;
+        try {
+            server = fuseMounts.mount(image, Path.of(operands.get(1)), device, fs, fuseOptions, workers,
+                    new PrintStream(System.err, true));
+        } catch (JiomapException | IllegalArgumentException e) {
+            throw new CommandFailed("jiomap:mount --fuse " + image + ": " + e.getMessage());
+        }
+        PrintWriter out = out();
+        out.println(server.image() + " (" + server.typeName() + ") mounted on " + server.mountpoint()
+                + " through FUSE; jiomap:umount " + server.mountpoint() + " unmounts");
+        out.flush();
+    }
+
     public void mounts(String... args) {
         noOperands("mounts", args);
         PrintWriter out = out();
         List<LiveMounts.Row> rows = mounts.list();
+        List<LiveFuseMounts.Row> fuseRows = fuseMounts.list();
+        if (!fuseRows.isEmpty()) {
+            TextTable fuse = new TextTable("MOUNTPOINT", "IMAGE", "FS");
+            for (LiveFuseMounts.Row r : fuseRows) {
+                fuse.row(r.mountpoint().toString(), r.image().toString(), r.type());
+            }
+            out.print(fuse.render(""));
+            if (rows.isEmpty()) {
+                out.flush();
+                return;
+            }
+        }
         if (rows.isEmpty()) {
             out.println("no mounts (jiomap:mount NAME DEVICE FS makes one)");
             out.flush();
@@ -271,6 +360,17 @@ public final class ShellCommands {
     public void umount(String... names) {
         needNames("umount", names);
         for (String name : names) {
+            if (name.startsWith("/") && fuseMounts.serves(Path.of(name))) {
+                try {
+                    fuseMounts.umount(Path.of(name));
+                } catch (JiomapException e) {
+                    throw new CommandFailed("jiomap:umount " + name + ": " + e.getMessage());
+                }
+                PrintWriter out = out();
+                out.println(name + ": unmounted, everything written is on the image");
+                out.flush();
+                continue;
+            }
             try {
                 mounts.umount(name);
             } catch (JiomapException e) {

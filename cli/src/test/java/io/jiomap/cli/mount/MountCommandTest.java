@@ -142,10 +142,18 @@ class MountCommandTest {
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
             mount.unmount();
         }
-        try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", "quiet")) {
+        try (LiveMount mount = LiveMount.start(image, mountpoint, "-o", "uid=1234,gid=5678,umask=027,quiet")) {
             Path f = mount.path().resolve("f");
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
-            assertThat((int) Files.getAttribute(f, "unix:mode") & 07777).isEqualTo(0644);
+            assertThat((int) Files.getAttribute(f, "unix:mode") & 07777).isEqualTo(0640);
+            mount.unmount();
+        }
+        // Without them the filesystem's own owner shows (the test's user created the file), and chmod reaches it.
+        try (LiveMount mount = LiveMount.start(image, mountpoint)) {
+            Path f = mount.path().resolve("f");
+            assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(Files.getAttribute(dir, "unix:uid"));
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+            assertThat((int) Files.getAttribute(f, "unix:mode") & 07777).isEqualTo(0700);
             mount.unmount();
         }
     }

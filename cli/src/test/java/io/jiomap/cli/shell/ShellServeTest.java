@@ -79,7 +79,7 @@ class ShellServeTest {
         try (SocketChannel client = greeted(socket)) {
             Awaitility.await().until(() -> serves.list().getFirst().clients() == 1);
             shell.serve();
-            assertThat(out()).contains("'s': jiomap raw / on memory", "1 client(s)");
+            assertThat(out()).contains("'s': jiomap raw /dev on memory", "1 client(s)");
             shell.unserve("s");
             assertThat(closedByServer(client)).isTrue();
         }
