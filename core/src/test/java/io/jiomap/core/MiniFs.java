@@ -9,8 +9,8 @@ import io.jiomap.api.vfs.FileExtent;
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FlatNamespace;
 import io.jiomap.api.vfs.FsStat;
-import io.jiomap.api.vfs.SetAttr;
 import io.jiomap.api.fs.FsckReport;
 import io.jiomap.api.fs.FileSystemType;
 import io.jiomap.api.vfs.Inode;
@@ -69,13 +69,18 @@ final class MiniFs implements FileSystemType {
         return new FsckReport("mini", List.of(), List.of("no metadata"));
     }
 
-    final class Fs implements FileSystem {
+    final class Fs implements FlatNamespace {
         final BlockDevice device;
         final File file;
 
         Fs(BlockDevice device, DirectIoEngine dio) {
             this.device = device;
             this.file = new File(this, dio);
+        }
+
+        @Override
+        public long rootIno() {
+            return ROOT_INO;
         }
 
         @Override
@@ -137,78 +142,6 @@ final class MiniFs implements FileSystemType {
         @Override
         public void unmount() throws JiomapException {
             file.dio().waitForDrain();
-        }
-
-        // One file in one directory: every namespace change and every xattr is refused.
-
-        private JiomapException fixed(String op) {
-            return new JiomapException(Errno.EPERM, op + ": mini's namespace is fixed");
-        }
-
-        @Override
-        public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-            throw fixed("create");
-        }
-
-        @Override
-        public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-            throw fixed("mkdir");
-        }
-
-        @Override
-        public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
-            throw fixed("symlink");
-        }
-
-        @Override
-        public String readlink(long ino) throws JiomapException {
-            throw new JiomapException(Errno.EINVAL, "readlink: mini has no symbolic links");
-        }
-
-        @Override
-        public FileStat link(long ino, long dir, String name) throws JiomapException {
-            throw fixed("link");
-        }
-
-        @Override
-        public void unlink(long dir, String name) throws JiomapException {
-            throw fixed("unlink");
-        }
-
-        @Override
-        public void rmdir(long dir, String name) throws JiomapException {
-            throw fixed("rmdir");
-        }
-
-        @Override
-        public void rename(long fromDir, String fromName, long toDir, String toName, int flags)
-                throws JiomapException {
-            throw fixed("rename");
-        }
-
-        @Override
-        public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
-            throw fixed("setattr");
-        }
-
-        @Override
-        public byte[] getxattr(long ino, String name) throws JiomapException {
-            throw new JiomapException(Errno.ENODATA, "getxattr " + name + ": mini stores no attributes");
-        }
-
-        @Override
-        public List<String> listxattr(long ino) {
-            return List.of();
-        }
-
-        @Override
-        public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
-            throw new JiomapException(Errno.EOPNOTSUPP, "setxattr " + name + ": mini stores no attributes");
-        }
-
-        @Override
-        public void removexattr(long ino, String name) throws JiomapException {
-            throw new JiomapException(Errno.ENODATA, "removexattr " + name + ": mini stores no attributes");
         }
 
         private void requireRoot(long dir) throws JiomapException {

@@ -32,9 +32,7 @@ public interface FileSystem {
      */
 
     /** The root directory's inode number. */
-    default long rootIno() {
-        return 1;
-    }
+    long rootIno();
 
     /**
      * The inode number of {@code name} in the directory {@code dir}, or 0 when there is no such name. Never called

@@ -39,8 +39,10 @@ public final class MemFs implements FileSystem {
     /** Releases seen, for the tests of OpenFile.close. */
     public final AtomicInteger releases = new AtomicInteger();
 
+    private static final long ROOT = 1;
+
     private final Map<Long, Node> nodes = new HashMap<>();
-    private long nextIno = 2;
+    private long nextIno = ROOT + 1;
 
     private static final class Node {
         final long ino;
@@ -82,7 +84,7 @@ public final class MemFs implements FileSystem {
     public MemFs() {
         Node root = new Node(this, 1, FileKind.DIRECTORY, 0755, 0, 0);
         root.parent = 1;
-        nodes.put(1L, root);
+        nodes.put(ROOT, root);
     }
 
     /** A type that mounts a fresh MemFs on any device, for tests going through {@code Mount}. */
@@ -122,6 +124,11 @@ public final class MemFs implements FileSystem {
     }
 
     private BlockDevice device;
+
+    @Override
+    public long rootIno() {
+        return ROOT;
+    }
 
     @Override
     public String typeName() {

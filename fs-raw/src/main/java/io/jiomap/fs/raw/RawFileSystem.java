@@ -7,7 +7,7 @@ import io.jiomap.api.block.SyncBio;
 import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
-import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FlatNamespace;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.SetAttr;
@@ -15,7 +15,7 @@ import io.jiomap.api.iomap.DirectIoEngine;
 import java.util.List;
 
 /** A mounted raw filesystem: one inode, the device. */
-final class RawFileSystem implements FileSystem {
+final class RawFileSystem implements FlatNamespace {
     static final long ROOT_INO = 1;
     /** The name the root lists for the device. */
     static final String FILE_NAME = "dev";
@@ -27,6 +27,11 @@ final class RawFileSystem implements FileSystem {
     RawFileSystem(BlockDevice device, DirectIoEngine directIo) {
         this.device = device;
         this.inode = new RawInode(this, directIo);
+    }
+
+    @Override
+    public long rootIno() {
+        return ROOT_INO;
     }
 
     @Override
@@ -96,92 +101,11 @@ final class RawFileSystem implements FileSystem {
     public void release(Inode released) {
     }
 
-    /*
-     * The namespace is fixed: the device under every name of the root. What would change it, or the device's
-     * attributes, is refused with EPERM, as for a filesystem without the operation.
-     */
-
-    @Override
-    public FileStat create(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-        throw fixed("create " + name);
-    }
-
-    @Override
-    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-        throw fixed("mkdir " + name);
-    }
-
-    @Override
-    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
-        throw fixed("symlink " + name);
-    }
-
-    @Override
-    public String readlink(long ino) throws JiomapException {
-        throw new JiomapException(Errno.EINVAL, "readlink of inode " + ino + ": the raw filesystem has no "
-                + "symbolic links");
-    }
-
-    @Override
-    public FileStat link(long ino, long dir, String name) throws JiomapException {
-        throw fixed("link " + name);
-    }
-
-    @Override
-    public void unlink(long dir, String name) throws JiomapException {
-        throw fixed("unlink " + name);
-    }
-
-    @Override
-    public void rmdir(long dir, String name) throws JiomapException {
-        throw fixed("rmdir " + name);
-    }
-
-    @Override
-    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
-        throw fixed("rename " + fromName);
-    }
-
-    @Override
-    public FileStat setattr(long ino, SetAttr attr) throws JiomapException {
-        throw fixed("setattr of inode " + ino);
-    }
-
-    @Override
-    public byte[] getxattr(long ino, String name) throws JiomapException {
-        getattr(ino);
-        throw new JiomapException(Errno.ENODATA, "getxattr " + name + ": the raw filesystem stores no attributes");
-    }
-
-    @Override
-    public List<String> listxattr(long ino) throws JiomapException {
-        getattr(ino);
-        return List.of();
-    }
-
-    @Override
-    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
-        throw new JiomapException(Errno.EOPNOTSUPP, "setxattr " + name + ": the raw filesystem stores no "
-                + "attributes");
-    }
-
-    @Override
-    public void removexattr(long ino, String name) throws JiomapException {
-        getattr(ino);
-        throw new JiomapException(Errno.ENODATA, "removexattr " + name + ": the raw filesystem stores no "
-                + "attributes");
-    }
-
     private void requireRoot(String op, long dir) throws JiomapException {
         if (dir != ROOT_INO) {
             throw new JiomapException(dir == RawInode.INO ? Errno.ENOTDIR : Errno.ENOENT, op + " in inode " + dir
                     + ": the raw filesystem's only directory is the root");
         }
-    }
-
-    private JiomapException fixed(String what) {
-        return new JiomapException(Errno.EPERM, what + ": the raw filesystem is the device under one name, its "
-                + "namespace and attributes cannot change");
     }
 
     @Override

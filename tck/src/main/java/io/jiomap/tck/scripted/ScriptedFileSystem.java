@@ -8,6 +8,7 @@ import io.jiomap.api.vfs.DirEntry;
 import io.jiomap.api.vfs.FileKind;
 import io.jiomap.api.vfs.FileStat;
 import io.jiomap.api.vfs.FileSystem;
+import io.jiomap.api.vfs.FlatNamespace;
 import io.jiomap.api.vfs.FsStat;
 import io.jiomap.api.vfs.Inode;
 import io.jiomap.api.vfs.SetAttr;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * A mounted scripted filesystem: files in its one directory, each a {@link ScriptedInode} known by its path
  * ("/" and its name), no on-disk metadata.
  */
-public final class ScriptedFileSystem implements FileSystem {
+public final class ScriptedFileSystem implements FlatNamespace {
     /** The root directory: the only one, the scripted filesystem is flat. */
     public static final long ROOT_INO = 1;
 
@@ -38,6 +39,11 @@ public final class ScriptedFileSystem implements FileSystem {
         this.device = device;
         this.engine = engine;
         this.blockSize = blockSize;
+    }
+
+    @Override
+    public long rootIno() {
+        return ROOT_INO;
     }
 
     @Override
@@ -144,68 +150,6 @@ public final class ScriptedFileSystem implements FileSystem {
      * Flat and create-only: no directories, links or removals, as the scripts need none. What would need them is
      * refused with EPERM, as for a filesystem without the operation.
      */
-
-    @Override
-    public FileStat mkdir(long dir, String name, int mode, int uid, int gid) throws JiomapException {
-        throw flat("mkdir " + name);
-    }
-
-    @Override
-    public FileStat symlink(long dir, String name, String target, int uid, int gid) throws JiomapException {
-        throw flat("symlink " + name);
-    }
-
-    @Override
-    public String readlink(long ino) throws JiomapException {
-        throw new JiomapException(Errno.EINVAL, "readlink of inode " + ino + ": the scripted filesystem has no "
-                + "symbolic links");
-    }
-
-    @Override
-    public FileStat link(long ino, long dir, String name) throws JiomapException {
-        throw flat("link " + name);
-    }
-
-    @Override
-    public void unlink(long dir, String name) throws JiomapException {
-        throw flat("unlink " + name);
-    }
-
-    @Override
-    public void rmdir(long dir, String name) throws JiomapException {
-        throw flat("rmdir " + name);
-    }
-
-    @Override
-    public void rename(long fromDir, String fromName, long toDir, String toName, int flags) throws JiomapException {
-        throw flat("rename " + fromName);
-    }
-
-    @Override
-    public byte[] getxattr(long ino, String name) throws JiomapException {
-        getattr(ino);
-        throw new JiomapException(Errno.ENODATA, "getxattr " + name + ": the scripted filesystem stores no "
-                + "attributes");
-    }
-
-    @Override
-    public List<String> listxattr(long ino) throws JiomapException {
-        getattr(ino);
-        return List.of();
-    }
-
-    @Override
-    public void setxattr(long ino, String name, byte[] value, int flags) throws JiomapException {
-        throw new JiomapException(Errno.EOPNOTSUPP, "setxattr " + name + ": the scripted filesystem stores no "
-                + "attributes");
-    }
-
-    @Override
-    public void removexattr(long ino, String name) throws JiomapException {
-        getattr(ino);
-        throw new JiomapException(Errno.ENODATA, "removexattr " + name + ": the scripted filesystem stores no "
-                + "attributes");
-    }
 
     private void requireMounted() throws JiomapException {
         if (unmounted) {

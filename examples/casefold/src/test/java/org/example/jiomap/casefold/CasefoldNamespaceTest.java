@@ -62,7 +62,7 @@ class CasefoldNamespaceTest {
     }
 
     @JiomapTest(fs = "casefold:over=raw", devices = "memory")
-    void overAFilesystemWithAFixedNamespaceTheWrappedTypesRefusalComesThrough(JiomapRig rig) {
+    void overAFilesystemWithAFlatNamespaceTheWrappedTypesRefusalComesThrough(JiomapRig rig) {
         assertThatThrownBy(() -> rig.mount().unlink("/Dev"))
                 .isInstanceOfSatisfying(JiomapException.class, e -> {
                     assertThat(e.errno()).isEqualTo(Errno.EPERM);
