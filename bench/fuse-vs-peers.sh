@@ -51,10 +51,11 @@ declare -A TARGET=([jiomap-file]="$DIR/m-file" [jiomap-nvme]="$DIR/m-nvme" [bind
                    [kernel-xfs]="$DIR/m-xfs")
 NAMES=(jiomap-file jiomap-nvme bindfs kernel-xfs)
 # The processes that serve each target (their CPU time counts with fio's); the kernel's XFS has none.
+# (`jiomap mount --background` starts its server with the same arguments minus --background.)
 server_pids() {
     case "$1" in
-        jiomap-file) pgrep -f "launcher.jar mount --background $DIR/file.img" || true ;;
-        jiomap-nvme) pgrep -f "launcher.jar mount --background --device=nvme-like $SHM/nvme.img" || true ;;
+        jiomap-file) pgrep -f "launcher.jar mount $DIR/file.img" || true ;;
+        jiomap-nvme) pgrep -f "launcher.jar mount --device=nvme-like $SHM/nvme.img" || true ;;
         bindfs) pgrep -f "bindfs $DIR/bindfs-src" || true ;;
         *) ;;
     esac

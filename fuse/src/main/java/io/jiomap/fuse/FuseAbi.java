@@ -73,6 +73,7 @@ final class FuseAbi {
     static final long PARALLEL_DIROPS = 1L << 18;
     static final long MAX_PAGES = 1L << 22;
     static final long INIT_EXT = 1L << 30;
+    static final long OVER_IO_URING = 1L << 41;
 
     // fuse_open_out open_flags.
     static final int FOPEN_DIRECT_IO = 1;

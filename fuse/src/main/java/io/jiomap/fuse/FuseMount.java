@@ -30,8 +30,10 @@ public final class FuseMount {
     private final int fd;
     private final List<Thread> workers;
     private final FuseOperations ops;
+    private final FuseUringTransport uring;
 
-    private FuseMount(Path mountpoint, int fd, List<Thread> workers, FuseOperations ops) {
+    private FuseMount(Path mountpoint, int fd, List<Thread> workers, FuseOperations ops, FuseUringTransport uring) {
+        this.uring = uring;
         this.mountpoint = mountpoint;
         this.fd = fd;
         this.workers = workers;
@@ -94,6 +96,9 @@ public final class FuseMount {
             if (fd < 0) {
                 throw new IllegalStateException("already mounted or closed");
             }
+            if (options.uring()) {
+                FuseUringTransport.checkAvailable();
+            }
             StringBuilder data = new StringBuilder("fd=").append(fd).append(",rootmode=40000,user_id=")
                     .append(Libc.geteuid()).append(",group_id=").append(Libc.getgid());
             if (options.allowOther()) {
@@ -121,14 +126,19 @@ public final class FuseMount {
             }
             FuseOperations ops = new FuseOperations(mount, options, log);
             List<Thread> workers = new ArrayList<>();
+            FuseUringTransport uring = options.uring()
+                    ? new FuseUringTransport(fd, ops, options.depth(), options.completion(), log) : null;
             for (int i = 0; i < options.workers(); i++) {
-                Thread t = new Thread(new FuseWorker(fd, ops, options.depth(), options.completion(), log),
+                Thread t = new Thread(new FuseWorker(fd, ops, options.depth(), options.completion(), log, uring),
                         "jiomap-fuse-" + i);
                 t.setDaemon(true);
                 workers.add(t);
             }
             workers.forEach(Thread::start);
-            FuseMount m = new FuseMount(target, fd, workers, ops);
+            if (uring != null) {
+                workers.addAll(uring.start());
+            }
+            FuseMount m = new FuseMount(target, fd, workers, ops, uring);
             fd = -1;
             return m;
         }
@@ -221,5 +231,10 @@ public final class FuseMount {
         }
         Libc.close(fd);
         return true;
+    }
+
+    /** Requests served through the io_uring queues ({@code -o uring}); 0 without them. */
+    long uringRequests() {
+        return uring == null ? 0 : uring.requests();
     }
 }

@@ -184,6 +184,10 @@ final class FuseOperations {
         if (options.writebackCache()) {
             wanted |= FuseAbi.WRITEBACK_CACHE;
         }
+        if (options.uring()) {
+            // Offered only where the kernel has it switched on (enable_uring).
+            wanted |= FuseAbi.OVER_IO_URING;
+        }
         long flags = offered & wanted;
         out.set(JAVA_INT_UNALIGNED, o + 4, FuseAbi.KERNEL_MINOR_VERSION);
         out.set(JAVA_INT_UNALIGNED, o + 8, maxReadahead);

@@ -23,11 +23,14 @@ import java.util.List;
  *                           whole pages (faster small writes); SEEK_DATA/SEEK_HOLE then see only what was written
  *                           back, since FUSE sends LSEEK without writing dirty pages back first
  * @param workers            {@code workers=}: threads reading requests, each an issuer of its own ring
- * @param depth              {@code depth=}: requests in flight per worker
+ * @param depth              {@code depth=}: requests in flight per worker (and ring entries per queue with {@code uring})
+ * @param uring              {@code uring}: requests come as completions on an io_uring per CPU (FUSE over io_uring,
+ *                           kernel 6.14+ with /sys/module/fuse/parameters/enable_uring Y) and replies go back as
+ *                           submissions; {@code /dev/fuse} still carries INIT, FORGET and INTERRUPT
  */
 public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultPermissions, int uid, int gid,
                           int umask, boolean quiet, CompletionMode completion, boolean writebackCache, int workers,
-                          int depth) {
+                          int depth, boolean uring) {
     public FuseOptions {
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("-o workers=" + workers + ": expected 1 to 64 worker threads");
@@ -46,7 +49,7 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
 
     /** The defaults: read-write, the filesystem's owners and modes, caller completion, 2 workers of depth 16. */
     public static FuseOptions defaults() {
-        return new FuseOptions(false, false, false, -1, -1, -1, false, CompletionMode.CALLER, false, 2, 16);
+        return new FuseOptions(false, false, false, -1, -1, -1, false, CompletionMode.CALLER, false, 2, 16, false);
     }
 
     /** Whether uid=, gid= or umask= was given: the mount then reports those instead of what the filesystem stores. */
@@ -87,6 +90,7 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
         boolean writeback = o.writebackCache;
         int workers = o.workers;
         int depth = o.depth;
+        boolean uring = o.uring;
         List<String> unknown = new ArrayList<>();
         for (String list : optionLists) {
             for (String item : list.split(",")) {
@@ -105,6 +109,7 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
                     case "quiet" -> quiet = true;
                     case "writeback_cache" -> writeback = true;
                     case "no_writeback_cache" -> writeback = false;
+                    case "uring" -> uring = true;
                     case "uid" -> uid = number(key, value, 10);
                     case "gid" -> gid = number(key, value, 10);
                     case "umask" -> umask = number(key, value, 8);
@@ -119,10 +124,10 @@ public record FuseOptions(boolean readOnly, boolean allowOther, boolean defaultP
             throw new IllegalArgumentException("unknown mount option" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; known: ro, rw, allow_other, default_permissions, quiet, uid=N, "
                     + "gid=N, umask=OCTAL, writeback_cache, completion=workqueue|caller|inline|caller+poll, workers=N, "
-                    + "depth=N");
+                    + "depth=N, uring");
         }
         return new FuseOptions(ro, allowOther, defaultPermissions, uid, gid, umask, quiet, completion, writeback,
-                workers, depth);
+                workers, depth, uring);
     }
 
     private static int number(String key, String value, int radix) {

@@ -38,6 +38,8 @@ final class FuseWorker implements Runnable {
     private final io.jiomap.core.CompletionMode mode;
     private final PrintStream log;
     private final int align;
+    /** The ring transport to tell when INIT is answered or the connection ends; null without {@code -o uring}. */
+    private final FuseUringTransport uring;
 
     private IoRing ring;
     private MemorySegment[] slots;
@@ -53,7 +55,9 @@ final class FuseWorker implements Runnable {
     private MemorySegment pollfd;
     private final CqeConsumer onCompletion = this::completed;
 
-    FuseWorker(int fd, FuseOperations ops, int depth, io.jiomap.core.CompletionMode mode, PrintStream log) {
+    FuseWorker(int fd, FuseOperations ops, int depth, io.jiomap.core.CompletionMode mode, PrintStream log,
+               FuseUringTransport uring) {
+        this.uring = uring;
         this.fd = fd;
         this.ops = ops;
         this.depth = depth;
@@ -107,6 +111,9 @@ final class FuseWorker implements Runnable {
                 }
                 if (n == -Libc.ENODEV) {
                     // The filesystem was unmounted (or the connection aborted): finish what is in flight and stop.
+                    if (uring != null) {
+                        uring.initAnswered();
+                    }
                     ring.waitCompletions(Integer.MAX_VALUE);
                     ring.reap(onCompletion);
                     return;
@@ -141,6 +148,9 @@ final class FuseWorker implements Runnable {
         int r = ops.handle(opcode, nodeid, s, body, out, scratch);
         if (r != FuseOperations.NO_REPLY) {
             reply(out, 0, unique, r);
+        }
+        if (opcode == FuseAbi.INIT && uring != null) {
+            uring.initAnswered();
         }
         return false;
     }

@@ -32,6 +32,8 @@ class FuseOptionsTest {
         assertThat(o.readOnly()).isFalse();
         assertThat(o.completion()).isEqualTo(CompletionMode.CALLER);
         assertThat(o.overridesOwnership()).isFalse();
+        assertThat(o.uring()).as("/dev/fuse unless -o uring").isFalse();
+        assertThat(FuseOptions.parse(List.of("uring")).uring()).isTrue();
     }
 
     @Test

@@ -29,16 +29,13 @@ final class NbdPeer implements AutoCloseable {
     private final Path socket;
     private final int port;
     private final Path log;
-    /** Whether the socket file appears before the server listens (qemu-nbd): then readiness is a connection. */
-    private final boolean bindsBeforeListening;
     private Process process;
 
-    private NbdPeer(List<String> command, Path socket, int port, Path log, boolean bindsBeforeListening) {
+    private NbdPeer(List<String> command, Path socket, int port, Path log) {
         this.command = command;
         this.socket = socket;
         this.port = port;
         this.log = log;
-        this.bindsBeforeListening = bindsBeforeListening;
     }
 
     /** Skips the test unless {@code program} is on the PATH. */
@@ -60,7 +57,7 @@ final class NbdPeer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-U",
                 socket.toString()));
         command.addAll(List.of(arguments));
-        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), false).start();
+        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log")).start();
     }
 
     /** nbdkit with these arguments on a free TCP port of 127.0.0.1. */
@@ -76,7 +73,7 @@ final class NbdPeer implements AutoCloseable {
                 "-p", Integer.toString(port)));
         command.addAll(List.of(arguments));
         Path log = fresh(dir, "nbdkit-tcp").resolveSibling("nbdkit.log");
-        return new NbdPeer(command, null, port, log, true).start();
+        return new NbdPeer(command, null, port, log).start();
     }
 
     /** qemu-nbd serving {@code image} of {@code format} as export {@code name}, for any number of clients. */
@@ -85,7 +82,7 @@ final class NbdPeer implements AutoCloseable {
         Path socket = fresh(dir, "qemu-nbd");
         List<String> command = List.of("qemu-nbd", "--persistent", "--shared=8", "--cache=writeback",
                 "--format=" + format, "--export-name=" + name, "--socket=" + socket, image.toString());
-        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log"), true).start();
+        return new NbdPeer(command, socket, 0, socket.resolveSibling(socket.getFileName() + ".log")).start();
     }
 
     private static Path fresh(Path dir, String what) {
@@ -110,7 +107,8 @@ final class NbdPeer implements AutoCloseable {
         Awaitility.await("the socket of " + command).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(10))
                 .until(() -> {
                     assertThat(process.isAlive()).as("%s is running; its output: %s", command, output()).isTrue();
-                    return (socket == null || Files.exists(socket)) && (!bindsBeforeListening || accepts());
+                    // A Unix socket's file exists from bind(2), before listen(2): ready means a connection succeeds.
+                    return accepts();
                 });
         return this;
     }

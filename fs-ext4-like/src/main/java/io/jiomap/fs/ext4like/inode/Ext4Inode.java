@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A file, directory or symbolic link of an ext4-like filesystem (the kernel's {@code ext4_inode_info}): its record, extent tree,
  * size and locks, and the edits of its block map. The I/O paths live beside it, one job each: {@link FileDio} (read
  * and write, file.c), {@link IomapBegin} (the iomap ops, inode.c), {@link WriteEndIo} (end_io), {@link SpaceOps}
- * (truncate, fallocate, punch, zero range: extents.c). docs/filesystems.md, "ext4-like" has the rules.
+ * (truncate, fallocate, punch, zero, collapse and insert range: extents.c). docs/filesystems.md, "ext4-like" has
+ * the rules.
  *
  * <p>Two locks: the inode lock ({@link #lock}, the kernel's i_rwsem) and the metadata lock of the journal. A method
  * whose name ends in {@code Locked} runs with the metadata lock held (inside a journal handle where it changes
@@ -306,6 +307,12 @@ public final class Ext4Inode extends Inode implements ExtentTree.Store {
     void mapReservedLocked(long lblk, long count, List<Extent> with) {
         checkTreeSpaceLocked(true);
         tree.replace(lblk, lblk + count, with);
+    }
+
+    /** Cuts the extent straddling {@code lblk} in two there ({@link ExtentTree#splitAt}). */
+    void splitLocked(long lblk) {
+        checkTreeSpaceLocked(false);
+        tree.splitAt(lblk);
     }
 
     /**

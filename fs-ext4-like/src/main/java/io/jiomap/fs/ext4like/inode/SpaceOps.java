@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * The space changes of one inode (the kernel's extents.c: {@code ext4_truncate}, {@code ext4_fallocate},
- * {@code ext4_punch_hole}, {@code ext4_zero_range}): each keeps new direct I/O out with the inode lock held
- * exclusively, drains what is in flight, and changes the extent tree in bounded transactions. A truncate puts the
- * inode on the orphan list first, so a crash before every block is freed finishes it at mount.
+ * {@code ext4_punch_hole}, {@code ext4_zero_range}, {@code ext4_collapse_range}, {@code ext4_insert_range}): each
+ * keeps new direct I/O out with the inode lock held exclusively, drains what is in flight, and changes the extent
+ * tree in bounded transactions. A truncate puts the inode on the orphan list first, so a crash before every block is
+ * freed finishes it at mount.
  */
 final class SpaceOps {
     private final Ext4Inode in;
@@ -117,6 +118,10 @@ final class SpaceOps {
         }
         boolean keep = (mode & Inode.FALLOC_KEEP_SIZE) != 0;
         int op = mode & ~Inode.FALLOC_KEEP_SIZE;
+        if (op == Inode.FALLOC_COLLAPSE_RANGE || op == Inode.FALLOC_INSERT_RANGE) {
+            return shiftRange(op == Inode.FALLOC_INSERT_RANGE, offset, length);
+        }
+        // UNSHARE_RANGE among the rest: ext4 shares no blocks between files, and ext4_fallocate refuses it too.
         if (op != 0 && op != Inode.FALLOC_PUNCH_HOLE && op != Inode.FALLOC_ZERO_RANGE) {
             return -Errno.EOPNOTSUPP;
         }
@@ -169,6 +174,92 @@ final class SpaceOps {
         } finally {
             in.lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Collapse range (ext4_collapse_range) or insert range (ext4_insert_range): whole blocks only, the range inside
+     * the file. Collapse unmaps the range and moves every extent after it down, then shrinks the size; insert splits
+     * the extent straddling the offset and grows the size first (so an extent moved past the old end stays inside
+     * the file), then moves every extent at or after the offset up. Each step is its own bounded transaction and
+     * leaves a consistent tree: extents move only into room made for them, from the edge they move towards. A crash
+     * between steps leaves part of the extents moved, as the kernel's ext4 does, never a block mapped twice or lost.
+     */
+    private int shiftRange(boolean insert, long offset, long length) {
+        if (!in.rec.hasExtents()) {
+            return -Errno.EOPNOTSUPP;
+        }
+        if (offset % bs != 0 || length % bs != 0) {
+            return -Errno.EINVAL;
+        }
+        long first = offset / bs;
+        long count = length / bs;
+        in.lock.writeLock().lock();
+        try {
+            in.dio().waitForDrain();
+            if (in.deleted) {
+                return -Errno.ENOENT;
+            }
+            if (insert ? offset >= in.size : offset + length >= in.size) {
+                return -Errno.EINVAL;
+            }
+            if (insert) {
+                int r = insertDrained(first, count, length);
+                if (r < 0) {
+                    return r;
+                }
+            } else {
+                collapseDrained(first, count, length);
+            }
+            return 0;
+        } catch (FsError e) {
+            return -e.errno();
+        } finally {
+            in.lock.writeLock().unlock();
+        }
+    }
+
+    private void collapseDrained(long first, long count, long length) {
+        punch(first * bs, (first + count) * bs);
+        long lo = first + count;
+        while (lo >= 0) {
+            try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
+                lo = in.tree.shiftStep(lo, Long.MAX_VALUE, -count);
+                in.persistLocked(true);
+            }
+        }
+        try (Journal.Handle h = journal().start(2)) {
+            long now = Timestamps.now();
+            in.setTimes(-1, now, now);
+            in.setSizeLocked(in.size - length);
+        }
+    }
+
+    private int insertDrained(long first, long count, long length) {
+        long newSize = in.size + length;
+        journal().metaLock().lock();
+        try {
+            Extent last = in.tree.last();
+            if ((newSize + bs - 1) / bs > 0xFFFF_FFFFL || (last != null && last.end() + count > 0xFFFF_FFFFL)) {
+                return -Errno.EFBIG;
+            }
+        } finally {
+            journal().metaLock().unlock();
+        }
+        try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
+            // The split first: an ENOSPC for its tree block leaves the file as it was.
+            in.splitLocked(first);
+            long now = Timestamps.now();
+            in.setTimes(-1, now, now);
+            in.setSizeLocked(newSize);
+        }
+        long hi = Long.MAX_VALUE;
+        while (hi >= 0) {
+            try (Journal.Handle h = journal().start(in.editCredits() + 2)) {
+                hi = in.tree.shiftStep(first, hi, count);
+                in.persistLocked(true);
+            }
+        }
+        return 0;
     }
 
     private void zeroEdges(long offset, long end, long fullFrom, long fullTo) {

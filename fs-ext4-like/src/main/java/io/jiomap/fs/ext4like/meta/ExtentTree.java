@@ -479,16 +479,36 @@ public final class ExtentTree {
      * @return the blocks the tree gained (positive) or gave back (negative) for its own nodes
      */
     public int replace(long start, long end, List<Extent> inserted) {
+        return replace(start, end, inserted, true);
+    }
+
+    /**
+     * Cuts the extent holding {@code lblk} (if it starts before it) in two at {@code lblk}, halves left unmerged:
+     * what an insert range does first, so the shift that follows moves whole extents only.
+     *
+     * @return the blocks the tree gained for its own nodes
+     */
+    public int splitAt(long lblk) {
+        Extent e = findFrom(lblk);
+        if (e == null || e.logical() >= lblk) {
+            return 0;
+        }
+        int head = (int) (lblk - e.logical());
+        return replace(e.logical(), e.end(), List.of(new Extent(e.logical(), head, e.physical(), e.unwritten()),
+                new Extent(lblk, e.length() - head, e.physicalAt(lblk), e.unwritten())), false);
+    }
+
+    private int replace(long start, long end, List<Extent> inserted, boolean merge) {
         nodeDelta = 0;
         if (root.depth == 0) {
-            root.setExtents(edit(root.extents(), start, end, inserted));
+            root.setExtents(edit(root.extents(), start, end, inserted, merge));
         } else {
             List<Node> oldRun = leavesFor(start, end);
             List<Extent> entries = new ArrayList<>();
             for (Node leaf : oldRun) {
                 entries.addAll(leaf.extents());
             }
-            entries = edit(entries, start, end, inserted);
+            entries = edit(entries, start, end, inserted, merge);
             if (oldRun.size() == 1 && !entries.isEmpty() && entries.size() <= nodeMax) {
                 rewriteLeaf(oldRun.getFirst(), entries);
             } else {
@@ -498,6 +518,70 @@ public final class ExtentTree {
         fixRoot();
         store.rootChanged();
         return nodeDelta;
+    }
+
+    /**
+     * One step of a shift of the logical blocks (collapse and insert range, the kernel's ext4_ext_shift_extents):
+     * moves by {@code delta} every extent of one leaf that starts in {@code [lo, hi)}. Moving down ({@code delta}
+     * &lt; 0) takes the leaf of the first such extent, moving up the leaf of the last, so steps from the edge the
+     * extents move towards keep the keys in order after every step: the moved extents land in the room the caller
+     * made (a removed range, a range past the last extent). Only that leaf and the index keys above it change.
+     *
+     * @return the new bound of the unmoved extents (moving down: the next {@code lo}; up: the next {@code hi}), or
+     *     -1 when no extent starts in {@code [lo, hi)}
+     */
+    public long shiftStep(long lo, long hi, long delta) {
+        Node leaf = delta < 0 ? leafStartingFrom(lo, hi) : leafStartingBefore(lo, hi);
+        if (leaf == null) {
+            return -1;
+        }
+        List<Extent> entries = leaf.extents();
+        long bound = delta < 0 ? lo : hi;
+        for (int i = 0; i < entries.size(); i++) {
+            Extent e = entries.get(i);
+            if (e.logical() >= lo && e.logical() < hi) {
+                entries.set(i, new Extent(e.logical() + delta, e.length(), e.physical(), e.unwritten()));
+                bound = delta < 0 ? Math.max(bound, e.logical() + 1) : Math.min(bound, e.logical());
+            }
+        }
+        nodeDelta = 0;
+        if (leaf == root) {
+            root.setExtents(entries);
+        } else {
+            rewriteLeaf(leaf, entries);
+        }
+        store.rootChanged();
+        return bound;
+    }
+
+    /** The leaf holding the first extent starting in [lo, hi), or null. */
+    private Node leafStartingFrom(long lo, long hi) {
+        for (Node leaf = leafFor(lo); leaf != null; leaf = neighbour(leaf, 1)) {
+            for (long k : leaf.keys) {
+                if (k >= hi) {
+                    return null;
+                }
+                if (k >= lo) {
+                    return leaf;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The leaf holding the last extent starting in [lo, hi), or null. */
+    private Node leafStartingBefore(long lo, long hi) {
+        for (Node leaf = leafFor(hi - 1); leaf != null; leaf = neighbour(leaf, -1)) {
+            for (int i = leaf.keys.length - 1; i >= 0; i--) {
+                if (leaf.keys[i] < lo) {
+                    return null;
+                }
+                if (leaf.keys[i] < hi) {
+                    return leaf;
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -567,7 +651,8 @@ public final class ExtentTree {
         }
     }
 
-    private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted) {
+    private static List<Extent> edit(List<Extent> entries, long start, long end, List<Extent> inserted,
+            boolean merge) {
         List<Extent> out = new ArrayList<>();
         for (Extent e : entries) {
             if (e.end() <= start || e.logical() >= end) {
@@ -590,7 +675,7 @@ public final class ExtentTree {
                 if (p.end() > e.logical()) {
                     throw new FsError(Errno.EUCLEAN, "extent " + e + " overlaps " + p);
                 }
-                if (p.end() == e.logical() && p.unwritten() == e.unwritten()
+                if (merge && p.end() == e.logical() && p.unwritten() == e.unwritten()
                         && p.physicalAt(p.end()) == e.physical()
                         && p.length() + e.length() <= Extent.maxLength(e.unwritten())) {
                     merged.set(merged.size() - 1, new Extent(p.logical(), p.length() + e.length(), p.physical(),

@@ -93,6 +93,67 @@ class ExtentTreeTest {
         assertThat(tree.findBefore(2 * 500)).isEqualTo(want.get(499));
     }
 
+    /** After every step: the blocks decode to what memory holds, in order, and every extent is found by lookup. */
+    private void assertConsistent(String when) throws Exception {
+        List<Extent> all = tree.extents();
+        assertThat(reloaded().extents()).as("decoded from the blocks, %s", when).isEqualTo(all);
+        for (int i = 0; i < all.size(); i++) {
+            Extent e = all.get(i);
+            if (i > 0) {
+                assertThat(all.get(i - 1).end()).as("in order, %s", when).isLessThanOrEqualTo(e.logical());
+            }
+            assertThat(tree.findFrom(e.logical())).as("lookup of %s, %s", e, when).isEqualTo(e);
+        }
+    }
+
+    private static Extent moved(Extent e, long by) {
+        return new Extent(e.logical() + by, e.length(), e.physical(), e.unwritten());
+    }
+
+    @Test
+    void everyStepOfAShiftLeavesAConsistentTreeAndWritesOneLeafWithItsPath() throws Exception {
+        List<Extent> want = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            Extent e = new Extent(3L * i, 2, 100_000 + 5L * i, i % 4 == 0);
+            tree.replace(e.logical(), e.end(), List.of(e));
+            want.add(e);
+        }
+        assertThat(tree.depth()).isEqualTo(2);
+        // Down by 1000 from block 3000 on (a collapse of [2000, 3000) after its punch).
+        tree.replace(2000, 3000, List.of());
+        want.removeIf(e -> e.logical() >= 2000 && e.logical() < 3000);
+        int steps = 0;
+        for (long lo = 3000; lo >= 0; steps++) {
+            store.clearLog();
+            lo = tree.shiftStep(lo, Long.MAX_VALUE, -1000);
+            assertThat(store.written.size()).as("a leaf and its index path").isLessThanOrEqualTo(tree.depth());
+            assertThat(store.allocated).isEmpty();
+            assertConsistent("down, step " + steps);
+        }
+        want.replaceAll(e -> e.logical() >= 3000 ? moved(e, -1000) : e);
+        assertThat(tree.extents()).isEqualTo(want);
+        assertThat(steps).as("one step per leaf").isGreaterThan(50);
+        // Up by 700 from block 6000 on (an insert at a block boundary between extents).
+        for (long hi = Long.MAX_VALUE; hi >= 0; ) {
+            store.clearLog();
+            hi = tree.shiftStep(6000, hi, 700);
+            assertThat(store.written.size()).isLessThanOrEqualTo(tree.depth());
+            assertConsistent("up");
+        }
+        want.replaceAll(e -> e.logical() >= 6000 ? moved(e, 700) : e);
+        assertThat(tree.extents()).isEqualTo(want);
+    }
+
+    @Test
+    void splitAtCutsTheStraddlingExtentWithoutMergingItBack() throws Exception {
+        tree.replace(0, 100, List.of(new Extent(0, 100, 5000, false)));
+        tree.splitAt(40);
+        assertThat(tree.extents()).containsExactly(new Extent(0, 40, 5000, false), new Extent(40, 60, 5040, false));
+        tree.splitAt(40);
+        tree.splitAt(200);
+        assertThat(tree.extents()).as("nothing straddles those").hasSize(2);
+    }
+
     @Test
     void removingEverythingShrinksTheTreeBackIntoTheInodeAndFreesItsBlocks() throws Exception {
         for (int i = 0; i < 1000; i++) {
