@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * Blocks shared between files (the kernel's {@code xfs_reflink.c}): sharing them (clone), breaking the sharing on
- * write (copy-on-write staging in the CoW fork, ended or cancelled by end_io), and reporting it (fiemap's SHARED).
+ * write (copy-on-write staging in the CoW fork, ended or cancelled by end_io) or on request (fallocate's unshare),
+ * and reporting it (fiemap's SHARED).
  */
 final class Reflink {
     private Reflink() {
@@ -135,6 +136,79 @@ final class Reflink {
         Transaction t = new Transaction(ip.mount().metadata());
         cancelCowLocked(core, t, 0, Long.MAX_VALUE / 2);
         ip.mount().log().commitLocked(t);
+    }
+
+    // ---- unshare ----
+
+    /** Blocks copied per transaction by {@link #unshareLocked}: bounds the buffer and the transaction. */
+    static final int UNSHARE_CHUNK = 256;
+
+    /**
+     * FALLOC_FL_UNSHARE_RANGE (xfs_reflink_unshare): every shared block of file blocks {@code [fb, endBlock)} gets a
+     * private copy, at most {@link #UNSHARE_CHUNK} blocks per transaction. Each copy is written before the
+     * transaction that maps it and drops one owner of the old blocks, so a crash shows either the shared blocks or
+     * the copies, never a block mapped without its data. Unwritten extents and holes are never shared.
+     */
+    static void unshareLocked(XfsLikeInode ip, long fb, long endBlock) throws JiomapException {
+        InodeCore core = ip.core();
+        RefcountIndex refcount = ip.mount().metadata().refcount();
+        long off = fb;
+        while (off < endBlock) {
+            Extent e = core.data().find(off);
+            if (e == null) {
+                Extent next = core.data().nextFrom(off);
+                if (next == null) {
+                    return;
+                }
+                off = next.startoff();
+                continue;
+            }
+            long stop = Math.min(e.end(), endBlock);
+            RefcountIndex.Shared shared = null;
+            if (!e.unwritten()) {
+                for (RefcountIndex.Shared s : refcount.counts(e.blockOf(off), stop - off)) {
+                    if (s.count() >= 2) {
+                        shared = s;
+                        break;
+                    }
+                }
+            }
+            if (shared == null) {
+                off = stop;
+                continue;
+            }
+            long at = off + (shared.start() - e.blockOf(off));
+            long n = Math.min(shared.length(), UNSHARE_CHUNK);
+            copyOffLocked(ip, at, shared.start(), n);
+            off = at + n;
+        }
+    }
+
+    /** Maps file blocks {@code [fb, fb + n)}, now device blocks {@code [from, from + n)}, to a fresh copy of them. */
+    private static void copyOffLocked(XfsLikeInode ip, long fb, long from, long n) throws JiomapException {
+        MountState mount = ip.mount();
+        InodeCore core = ip.core();
+        Disk disk = mount.disk();
+        int ag = Metadata.agOfIno(core.ino());
+        ip.blocks().prepareLocked(n, ag);
+        ip.reservations().reserveMetadataLocked(n * 2 + 8);
+        byte[] data = disk.read(from, (int) n);
+        int bs = ip.blockSize();
+        Transaction t = new Transaction(mount.metadata());
+        List<Allocator.Piece> pieces = ip.blocks().allocateLocked(t, ag, -1, n);
+        long at = fb;
+        int done = 0;
+        for (Allocator.Piece p : pieces) {
+            disk.writeBytes(p.start() * bs, data, done * bs, (int) p.length() * bs, 0);
+            done += (int) p.length();
+        }
+        ip.blocks().unmapAndReleaseLocked(t, core, fb, n);
+        for (Allocator.Piece p : pieces) {
+            t.add(new LogItem.Map(core.ino(), new Extent(at, p.start(), p.length(), false)));
+            at += p.length();
+        }
+        mount.log().commitLocked(t);
+        mount.log().pushIfLargeLocked();
     }
 
     // ---- clone ----

@@ -1,7 +1,10 @@
 package io.jiomap.fs.xfslike.file;
 
+import static io.jiomap.api.vfs.Inode.FALLOC_COLLAPSE_RANGE;
+import static io.jiomap.api.vfs.Inode.FALLOC_INSERT_RANGE;
 import static io.jiomap.api.vfs.Inode.FALLOC_KEEP_SIZE;
 import static io.jiomap.api.vfs.Inode.FALLOC_PUNCH_HOLE;
+import static io.jiomap.api.vfs.Inode.FALLOC_UNSHARE_RANGE;
 import static io.jiomap.api.vfs.Inode.FALLOC_ZERO_RANGE;
 
 import io.jiomap.api.Errno;
@@ -18,7 +21,8 @@ import java.util.Arrays;
 
 /**
  * Changes to a file's space (the kernel's {@code xfs_bmap_util.c} as {@code xfs_file_fallocate} and
- * {@code xfs_setattr_size} use it): truncate, preallocate, punch hole, zero range. Each runs with the file alone
+ * {@code xfs_setattr_size} use it): truncate, preallocate, punch hole, zero range, unshare, and the dispatch to
+ * {@link ExtentShifts} for collapse and insert. Each runs with the file alone
  * ({@link XfsLikeInode#alone}) and keeps the rule that bytes past EOF in the EOF block are zero on disk, so a later
  * extension never exposes old data.
  */
@@ -66,20 +70,35 @@ final class SpaceChanges {
     static int fallocate(XfsLikeInode ip, int mode, long offset, long length) {
         int keep = mode & FALLOC_KEEP_SIZE;
         int op = mode & ~FALLOC_KEEP_SIZE;
-        if (op != 0 && op != FALLOC_PUNCH_HOLE && op != FALLOC_ZERO_RANGE) {
-            // Modes XFS has but this filesystem does not (collapse, insert, unshare): what vfs_fallocate answers.
+        int known = FALLOC_PUNCH_HOLE | FALLOC_COLLAPSE_RANGE | FALLOC_ZERO_RANGE | FALLOC_INSERT_RANGE
+                | FALLOC_UNSHARE_RANGE;
+        if ((op & ~known) != 0) {
             return -Errno.EOPNOTSUPP;
+        }
+        // The core refuses combinations before a filesystem sees them; this keeps a direct caller to one mode.
+        if (Integer.bitCount(op) > 1 || keep != 0 && (op == FALLOC_COLLAPSE_RANGE || op == FALLOC_INSERT_RANGE)) {
+            return -Errno.EINVAL;
         }
         if (offset < 0 || length <= 0) {
             return -Errno.EINVAL;
         }
+        if (offset + length < 0) {
+            return -Errno.EFBIG;
+        }
         if (op == FALLOC_PUNCH_HOLE && keep == 0) {
             return -Errno.EOPNOTSUPP;
+        }
+        if ((op == FALLOC_COLLAPSE_RANGE || op == FALLOC_INSERT_RANGE) && !ExtentShifts.aligned(ip, offset, length)) {
+            return -Errno.EINVAL;
         }
         if (ip.isRemoved()) {
             return -Errno.ENOENT;
         }
-        return ip.alone(() -> fallocateLocked(ip, op, keep != 0, offset, length));
+        return switch (op) {
+            case FALLOC_COLLAPSE_RANGE -> ip.alone(() -> ExtentShifts.collapseLocked(ip, offset, length));
+            case FALLOC_INSERT_RANGE -> ip.alone(() -> ExtentShifts.insertLocked(ip, offset, length));
+            default -> ip.alone(() -> fallocateLocked(ip, op, keep != 0, offset, length));
+        };
     }
 
     private static int fallocateLocked(XfsLikeInode ip, int op, boolean keepSize, long offset, long length)
@@ -91,7 +110,11 @@ final class SpaceChanges {
         long end = offset + length;
         long fb = offset >>> shift;
         long lastExcl = (end + bs - 1) >>> shift;
-        if (op == 0) {
+        if (op == 0 || op == FALLOC_UNSHARE_RANGE) {
+            if (op == FALLOC_UNSHARE_RANGE) {
+                // Blocks past EOF are never shared; as in XFS, unsharing also preallocates the range's holes.
+                Reflink.unshareLocked(ip, fb, Math.min(lastExcl, (core.size() + bs - 1) >>> shift));
+            }
             FileAllocation.preallocateLocked(ip, fb, lastExcl);
         } else {
             long innerStart = (offset + bs - 1) >>> shift;

@@ -20,6 +20,14 @@ public record Geometry(int blockSize, long totalBlocks, int agCount, long agBloc
                        long metaStart0, long metaStart1, long metaBlocks) {
     /** The longest extent a map record can describe (XFS_MAX_BMBT_EXTLEN, 2^21 - 1). */
     public static final long MAX_EXTENT_BLOCKS = (1L << 21) - 1;
+    /** File blocks a map record can address: every extent ends at or below this (a bmbt startoff is 54 bits). */
+    public static final long MAX_FILE_BLOCKS = (1L << 54) - 1;
+
+    /** The largest file size in bytes (the kernel's {@code s_maxbytes}): what {@link #MAX_FILE_BLOCKS} reach. */
+    public static long maxFileBytes(int blockShift) {
+        return blockShift >= Long.numberOfLeadingZeros(MAX_FILE_BLOCKS) - 1 ? Long.MAX_VALUE
+                : MAX_FILE_BLOCKS << blockShift;
+    }
 
     public int agOf(long block) {
         return (int) (block / agBlocks);
