@@ -58,6 +58,24 @@ final class FuseOperations {
     final int align;
     private final PrintStream log;
 
+    /** Where the aligned span a read of {@code [offset, offset+size)} reads begins. */
+    long alignDown(long offset) {
+        return offset & -(long) align;
+    }
+
+    /** Where the aligned span a read of {@code [offset, offset+size)} reads ends. */
+    long alignUp(long end) {
+        return (end + align - 1) & -(long) align;
+    }
+
+    /**
+     * Whether a WRITE goes into the engine's ring as it is: aligned and inside the file, so it needs no read of
+     * partial blocks and changes no size. Anything else takes {@link #writeAt}.
+     */
+    boolean ringWrite(Handle h, long offset, int size) {
+        return ((offset | size) & (align - 1)) == 0 && offset + size <= h.file().size();
+    }
+
     FuseOperations(Mount mount, FuseOptions options, PrintStream log) {
         this.mount = mount;
         this.fs = mount.fileSystem();

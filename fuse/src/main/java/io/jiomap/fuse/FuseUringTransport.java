@@ -282,11 +282,10 @@ final class FuseUringTransport {
             if (h == null) {
                 return;
             }
-            int align = ops.align;
             long offset = s.get(JAVA_LONG_UNALIGNED, OP_IN + 8);
             int size = s.get(JAVA_INT_UNALIGNED, OP_IN + 16);
-            long a = offset & -(long) align;
-            long e = (offset + size + align - 1) & -(long) align;
+            long a = ops.alignDown(offset);
+            long e = ops.alignUp(offset + size);
             op[slot] = FuseAbi.READ;
             skip[slot] = (int) (offset - a);
             want[slot] = size;
@@ -299,10 +298,9 @@ final class FuseUringTransport {
             if (h == null) {
                 return;
             }
-            int align = ops.align;
             long offset = s.get(JAVA_LONG_UNALIGNED, OP_IN + 8);
             int size = s.get(JAVA_INT_UNALIGNED, OP_IN + 16);
-            if (((offset | size) & (align - 1)) == 0 && offset + size <= h.file().size()) {
+            if (ops.ringWrite(h, offset, size)) {
                 op[slot] = FuseAbi.WRITE;
                 want[slot] = size;
                 engine.prepWrite(h.file(), s, PAYLOAD, size, offset, 0, slot);

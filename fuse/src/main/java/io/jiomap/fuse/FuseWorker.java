@@ -37,7 +37,6 @@ final class FuseWorker implements Runnable {
     private final int depth;
     private final io.jiomap.core.CompletionMode mode;
     private final PrintStream log;
-    private final int align;
     /** The ring transport to tell when INIT is answered or the connection ends; null without {@code -o uring}. */
     private final FuseUringTransport uring;
 
@@ -63,7 +62,6 @@ final class FuseWorker implements Runnable {
         this.depth = depth;
         this.mode = mode;
         this.log = log;
-        this.align = ops.align;
     }
 
     @Override
@@ -172,8 +170,8 @@ final class FuseWorker implements Runnable {
         }
         long offset = s.get(JAVA_LONG_UNALIGNED, body + 8);
         int size = s.get(JAVA_INT_UNALIGNED, body + 16);
-        long a = offset & -(long) align;
-        long e = (offset + size + align - 1) & -(long) align;
+        long a = ops.alignDown(offset);
+        long e = ops.alignUp(offset + size);
         slotUnique[slot] = unique;
         slotOp[slot] = FuseAbi.READ;
         slotSkip[slot] = (int) (offset - a);
@@ -190,7 +188,7 @@ final class FuseWorker implements Runnable {
         }
         long offset = s.get(JAVA_LONG_UNALIGNED, body + 8);
         int size = s.get(JAVA_INT_UNALIGNED, body + 16);
-        if (((offset | size) & (align - 1)) == 0 && offset + size <= h.file().size()) {
+        if (ops.ringWrite(h, offset, size)) {
             slotUnique[slot] = unique;
             slotOp[slot] = FuseAbi.WRITE;
             slotWant[slot] = size;
