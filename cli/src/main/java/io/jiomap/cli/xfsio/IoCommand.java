@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "io", mixinStandardHelpOptions = true,
         description = "Runs xfs_io commands on a file inside the filesystem in an image.",
-        footer = {"", "Commands: open, close, pwrite, pread, falloc, fpunch, fzero, truncate, fsync, fdatasync, sync,"
+        footer = {"", "Commands: open, close, pwrite, pread, falloc, fpunch, fzero, fcollapse, finsert, funshare, truncate, fsync, fdatasync, sync,"
                 + " reflink, fiemap, stat, statfs, help, quit (as in xfs_io; -c help lists their options)."})
 public final class IoCommand implements Callable<Integer> {
     @Spec

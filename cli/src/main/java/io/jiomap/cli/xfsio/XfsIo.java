@@ -81,6 +81,9 @@ public final class XfsIo implements AutoCloseable {
                 case "falloc" -> falloc(args);
                 case "fpunch" -> fallocate("fpunch", Inode.FALLOC_PUNCH_HOLE | Inode.FALLOC_KEEP_SIZE, args);
                 case "fzero" -> fzero(args);
+                case "fcollapse" -> fallocate("fcollapse", Inode.FALLOC_COLLAPSE_RANGE, args);
+                case "finsert" -> fallocate("finsert", Inode.FALLOC_INSERT_RANGE, args);
+                case "funshare" -> fallocate("funshare", Inode.FALLOC_UNSHARE_RANGE | Inode.FALLOC_KEEP_SIZE, args);
                 case "truncate" -> truncate(args);
                 case "fsync" -> sync("fsync", false);
                 case "fdatasync" -> sync("fdatasync", true);
@@ -113,7 +116,7 @@ public final class XfsIo implements AutoCloseable {
     /** The name xfs_io puts before an error: the system call or ioctl that failed. */
     private static String label(String cmd) {
         return switch (cmd) {
-            case "falloc", "fpunch", "fzero" -> "fallocate";
+            case "falloc", "fpunch", "fzero", "fcollapse", "finsert", "funshare" -> "fallocate";
             case "truncate" -> "ftruncate";
             case "reflink" -> "XFS_IOC_CLONE_RANGE";
             case "fiemap" -> "ioctl(FS_IOC_FIEMAP)";
@@ -379,10 +382,13 @@ public final class XfsIo implements AutoCloseable {
         text.append("""
                 close -- close the current open file
                 falloc [-k] off len -- allocates space associated with part of a file via fallocate
+                fcollapse off len -- de-allocates space and eliminates the hole by shifting extents
                 fdatasync -- calls fdatasync(2) to flush the files in-core data to disk
                 fiemap [-v] [offset [len]] -- print block mapping for a file
+                finsert off len -- creates new space for writing within file by shifting extents
                 fpunch off len -- de-allocates space associated with part of a file via fallocate
                 fsync -- calls fsync(2) to flush all in-core file state to disk
+                funshare off len -- unshares shared blocks within file
                 fzero [-k] off len -- zeroes space and eliminates holes by preallocating
                 open [-fdDsr] path -- open the file specified by path (-f create, -d direct, -D dsync, -s sync, -r read-only)
                 pread [-b bs] [-qv] off len -- reads a number of bytes at a specified offset

@@ -104,4 +104,30 @@ class IoCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
         assertThat(run.err()).contains("XFS_IOC_CLONE_RANGE: Operation not supported");
     }
+
+    @Test
+    void fcollapseAndFinsertShiftTheFileOnXfsLike() {
+        String xfs = dir.resolve("x.img").toString();
+        assertThat(CliRun.of("mkfs", "--fs=xfs-like", "--size=64m", xfs).exitCode()).isZero();
+
+        CliRun run = CliRun.of("io", "-f", "-c", "pwrite -S 0x41 0 4096", "-c", "pwrite -S 0x42 4096 4096",
+                "-c", "fcollapse 0 4096", "-c", "pread -v 0 16", "-c", "finsert 0 4096", "-c", "pread -v 4096 16",
+                "-c", "stat", xfs, "/f");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("00000000:  42 42 42 42 42 42 42 42 42 42 42 42 42 42 42 42")
+                .contains("00001000:  42 42 42 42 42 42 42 42 42 42 42 42 42 42 42 42")
+                .contains("stat.size = 8192");
+    }
+
+    @Test
+    void fcollapseOfPartOfABlockIsEinvalNamingTheBlockSize() {
+        String xfs = dir.resolve("x.img").toString();
+        assertThat(CliRun.of("mkfs", "--fs=xfs-like", "--size=64m", xfs).exitCode()).isZero();
+
+        CliRun run = CliRun.of("io", "-f", "-c", "pwrite 0 16384", "-c", "fcollapse 512 4096", xfs, "/f");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.FAILURE);
+        assertThat(run.err()).contains("fallocate: Invalid argument").contains("block size 4096");
+    }
 }
