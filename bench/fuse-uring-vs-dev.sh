@@ -20,6 +20,8 @@ SIZE=512m
 SWITCH=/sys/module/fuse/parameters/enable_uring
 # shellcheck source=bench/jdk.sh
 source bench/jdk.sh
+# shellcheck source=bench/fio-point.sh
+source bench/fio-point.sh
 command -v fio >/dev/null || { echo "fuse-uring-vs-dev: fio is missing" >&2; exit 1; }
 [[ -w "$SWITCH" ]] || { echo "fuse-uring-vs-dev: $SWITCH is missing or not writable (Linux 6.14+ with" \
     "CONFIG_FUSE_IO_URING, as root)" >&2; exit 1; }
@@ -45,35 +47,15 @@ mkdir -p "$DIR"/m-dev "$DIR"/m-uring
 declare -A TARGET=([dev-fuse]="$DIR/m-dev" [uring]="$DIR/m-uring")
 declare -A IMAGE=([dev-fuse]="$DIR/dev.img" [uring]="$DIR/uring.img")
 NAMES=(dev-fuse uring)
-ticks() {   # usr+sys clock ticks of the given pids
-    local t=0 p
-    for p in "$@"; do
-        [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-    done
-    echo "$t"
-}
 for n in "${NAMES[@]}"; do
     fio --name=fill --filename="${TARGET[$n]}/f" --size=$SIZE --bs=1M --rw=write --direct=1 --ioengine=psync \
         >/dev/null
 done
 
-HZ="$(getconf CLK_TCK)"
 run() {   # name qd -> "iops cpu_us_per_io"
-    local name="$1" qd="$2" pids before out after
-    read -r -a pids <<<"$(pgrep -f "launcher.jar mount .*${IMAGE[$name]} " | tr '\n' ' ')"
-    before="$(ticks "${pids[@]}")"
-    out="$(fio --name=x --filename="${TARGET[$name]}/f" --size=$SIZE --bs=4k --rw=randwrite --direct=1 \
-        --ioengine=io_uring --iodepth="$qd" --time_based=1 --runtime="$SECS" --norandommap --output-format=json)"
-    after="$(ticks "${pids[@]}")"
-    python3 - "$out" "$((after - before))" "$HZ" <<'PY'
-import json, sys
-d = json.loads(sys.argv[1][sys.argv[1].index("{"):])
-j = d["jobs"][0]
-ios = j["write"]["total_ios"]
-cpu_ms = float(j["usr_cpu"] + j["sys_cpu"]) / 100 * j["job_runtime"]  # fio's own CPU, in ms
-server_ms = int(sys.argv[2]) * 1000 / int(sys.argv[3])
-print(round(j["write"]["iops"]), f"{(cpu_ms + server_ms) * 1000 / max(ios, 1):.1f}")
-PY
+    local pids
+    read -r -a pids <<<"$(pgrep -f "launcher.jar mount .*${IMAGE[$1]} " | tr '\n' ' ')"
+    fio_write_point "${TARGET[$1]}/f" "$SIZE" "$SECS" "$2" "${pids[@]}"
 }
 
 declare -A RES

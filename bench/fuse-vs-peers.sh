@@ -20,6 +20,8 @@ BASE="${4:-/var/tmp}"
 SIZE=512m
 # shellcheck source=bench/jdk.sh
 source bench/jdk.sh
+# shellcheck source=bench/fio-point.sh
+source bench/fio-point.sh
 for tool in fio bindfs mkfs.xfs losetup; do
     command -v "$tool" >/dev/null || { echo "fuse-vs-peers: $tool is missing" >&2; exit 1; }
 done
@@ -60,35 +62,15 @@ server_pids() {
         *) ;;
     esac
 }
-ticks() {   # usr+sys clock ticks of the given pids
-    local t=0 p
-    for p in "$@"; do
-        [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-    done
-    echo "$t"
-}
 for n in "${NAMES[@]}"; do
     fio --name=fill --filename="${TARGET[$n]}/f" --size=$SIZE --bs=1M --rw=write --direct=1 --ioengine=psync \
         >/dev/null
 done
 
-HZ="$(getconf CLK_TCK)"
 run() {   # name qd -> "iops cpu_us_per_io"
-    local name="$1" qd="$2" pids before out iops ios usr sys after
-    read -r -a pids <<<"$(server_pids "$name" | tr '\n' ' ')"
-    before="$(ticks "${pids[@]}")"
-    out="$(fio --name=x --filename="${TARGET[$name]}/f" --size=$SIZE --bs=4k --rw=randwrite --direct=1 \
-        --ioengine=io_uring --iodepth="$qd" --time_based=1 --runtime="$SECS" --norandommap --output-format=json)"
-    after="$(ticks "${pids[@]}")"
-    python3 - "$out" "$((after - before))" "$HZ" <<'PY'
-import json, sys
-d = json.loads(sys.argv[1][sys.argv[1].index("{"):])
-j = d["jobs"][0]
-ios = j["write"]["total_ios"]
-cpu_ms = float(j["usr_cpu"] + j["sys_cpu"]) / 100 * j["job_runtime"]  # fio's own CPU, in ms
-server_ms = int(sys.argv[2]) * 1000 / int(sys.argv[3])
-print(round(j["write"]["iops"]), f"{(cpu_ms + server_ms) * 1000 / max(ios, 1):.1f}")
-PY
+    local pids
+    read -r -a pids <<<"$(server_pids "$1" | tr '\n' ' ')"
+    fio_write_point "${TARGET[$1]}/f" "$SIZE" "$SECS" "$2" "${pids[@]}"
 }
 
 declare -A RES
